@@ -1,0 +1,1 @@
+# contrib/local.mk - build rules for contrib (filled in by its component).

@@ -1,0 +1,1 @@
+# directory/local.mk - build rules for directory (filled in by its component).

@@ -1,0 +1,91 @@
+/* filter.h - LDAP search filters (RFC 4511 4.5.1.7, RFC 4515): one BER
+ * decoder for filters from the wire and from strings (which libldap turns into
+ * BER first), and three-valued evaluation against an entry. */
+#ifndef POCDIR_FILTER_H
+#define POCDIR_FILTER_H
+
+#include <lber.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "attr.h"
+#include "pocdir.h"
+#include "store.h"
+
+/* RFC 4511 4.5.1.7: a filter item evaluates to TRUE, FALSE or Undefined. */
+enum tri { TRI_FALSE = 0, TRI_TRUE = 1, TRI_UNDEFINED = 2 };
+
+/* The ten Filter CHOICEs, by their BER tags. */
+enum filter_choice {
+	FILTER_AND = 0xa0,
+	FILTER_OR = 0xa1,
+	FILTER_NOT = 0xa2,
+	FILTER_EQUALITY = 0xa3,
+	FILTER_SUBSTRINGS = 0xa4,
+	FILTER_GE = 0xa5,
+	FILTER_LE = 0xa6,
+	FILTER_PRESENT = 0x87,
+	FILTER_APPROX = 0xa8,
+	FILTER_EXTENSIBLE = 0xa9
+};
+
+struct filter {
+	enum filter_choice choice;
+	/* For item filters: the attribute, or NULL when pocdir does not know it
+	 * (then assertions are Undefined and present is FALSE). attr_name is the
+	 * name as the client wrote it. */
+	const struct attr_type *attr;
+	char *attr_name;
+	union {
+		struct { /* AND, OR */
+			struct filter **children;
+			size_t count;
+		} set;
+		struct filter *not; /* NOT */
+		struct {            /* EQUALITY, GE, LE, APPROX */
+			char *value;
+			char *norm; /* NULL when the value does not normalise */
+		} ava;
+		struct { /* SUBSTRINGS, all normalised; initial/final may be NULL */
+			char *initial;
+			char **any;
+			size_t nany;
+			char *final;
+		} sub;
+		struct { /* EXTENSIBLE */
+			char *rule; /* matchingRule or NULL */
+			char *value;
+			bool dn_attributes;
+		} ext;
+	} u;
+};
+
+/* Limits on a filter taken from outside. */
+struct filter_limits {
+	unsigned max_depth;  /* nesting of AND/OR/NOT */
+	unsigned max_nodes;  /* filter items and sets, in all */
+	size_t max_value;    /* bytes of one assertion value */
+};
+
+#define FILTER_DEFAULT_LIMITS {.max_depth = 64, .max_nodes = 4096, .max_value = 4096}
+
+/* Decode the next Filter element of ber. Returns a filter to free with
+ * filter_free, or NULL with err set (POCDIR_ERR_FILTER for bad encoding,
+ * POCDIR_ERR_LIMIT for an exceeded limit). */
+struct filter *filter_from_ber(BerElement *ber, const struct filter_limits *limits,
+			       pocdir_error *err);
+
+/* Parse an RFC 4515 string with libldap (ldap_create_assertion_control_value
+ * makes the BER an LDAP client would send) and decode it with filter_from_ber. */
+struct filter *filter_parse(const char *text, const struct filter_limits *limits,
+			    pocdir_error *err);
+
+void filter_free(struct filter **f);
+
+/* Evaluate f against e. Pure: no allocation, safe from many threads. */
+enum tri filter_eval(const struct filter *f, const entry_t *e);
+
+/* Render f back as an RFC 4515 string into buf (for logs); returns buf. */
+char *filter_to_string(const struct filter *f, char *buf, size_t size);
+
+#endif /* POCDIR_FILTER_H */

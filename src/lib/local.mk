@@ -1,0 +1,27 @@
+# src/lib/local.mk - libpocdir. The sources are built once into a
+# convenience library that the daemon and the unit tests link statically
+# (they use internal headers); libpocdir.la wraps it with the public ABI.
+noinst_LTLIBRARIES += src/lib/libpocdir-core.la
+src_lib_libpocdir_core_la_SOURCES = \
+	src/lib/attr.c src/lib/attr.h \
+	src/lib/filter.c src/lib/filter.h \
+	src/lib/validate.c src/lib/validate.h \
+	src/lib/load.c src/lib/load.h \
+	src/lib/store.c src/lib/store.h \
+	src/lib/search.c src/lib/search.h \
+	src/lib/export.c \
+	src/lib/api.c src/lib/api.h \
+	src/lib/util.c src/lib/util.h
+# (sign/history/feed/sync sources are added below by their component)
+src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
+src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) -pthread
+
+lib_LTLIBRARIES += src/lib/libpocdir.la
+src_lib_libpocdir_la_SOURCES =
+src_lib_libpocdir_la_LIBADD = src/lib/libpocdir-core.la
+src_lib_libpocdir_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(LIBPOCDIR_LT_VERSION) \
+	-export-symbols-regex '^pocdir_'
+include_HEADERS = src/lib/pocdir.h
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = src/lib/pocdir.pc
+EXTRA_DIST += src/lib/pocdir.pc.in

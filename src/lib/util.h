@@ -1,0 +1,39 @@
+/* util.h - small helpers shared by the library: errors, strings, atomic
+ * file writes. */
+#ifndef POCDIR_UTIL_H
+#define POCDIR_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pocdir.h"
+
+/* Fill err (may be NULL) with code and a printf-style message; returns -1 so
+ * callers can write `return error_set(err, ...);`. */
+int error_set(pocdir_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Clear err to POCDIR_OK. */
+void error_clear(pocdir_error *err);
+
+/* strdup / strndup that return NULL on failure (callers check). */
+char *str_dup(const char *s);
+char *str_ndup(const char *s, size_t n);
+
+/* ASCII lower-case copy / upper-case copy; NULL on allocation failure. */
+char *str_lower(const char *s);
+char *str_upper(const char *s);
+
+/* Free a NULL-terminated string vector and set *v to NULL. */
+void strv_free(char ***v);
+
+/* Write len bytes to path atomically: temporary file in the same folder,
+ * write, fsync, rename, fsync the folder. Returns 0 or -1 with err set. */
+int file_write_atomic(const char *path, const void *data, size_t len, pocdir_error *err);
+
+/* Read a whole file of at most max bytes; *data is NUL-terminated, free() it.
+ * Returns 0 or -1 with err set (POCDIR_ERR_LIMIT when larger than max). */
+int file_read(const char *path, size_t max, char **data, size_t *len, pocdir_error *err);
+
+#endif /* POCDIR_UTIL_H */

@@ -1,0 +1,1 @@
+# tests/cli.mk - tests for the cli component.

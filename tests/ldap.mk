@@ -1,0 +1,1 @@
+# tests/ldap.mk - tests for the ldap component.

@@ -1,0 +1,1 @@
+# tests/lib.mk - tests for the lib component.

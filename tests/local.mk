@@ -1,0 +1,6 @@
+# tests/local.mk - the test suite: one fragment per component, all TAP.
+EXTRA_DIST += tests/tap.h tests/lib.sh
+include tests/lib.mk
+include tests/cli.mk
+include tests/ldap.mk
+include tests/sync.mk

@@ -1,0 +1,1 @@
+# tests/sync.mk - tests for the sync component.
