@@ -182,6 +182,13 @@ typedef enum pocdir_format {
 int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FILE *out,
 		 pocdir_error *err);
 
+/* As pocdir_write, limited to the attributes named in attrs (a NULL-terminated
+ * list of LDAP names or aliases; NULL means all): JSON keys, CSV columns and
+ * LDIF attribute lines. id, dn, country and origin are always written; vCard
+ * ignores attrs (a card needs its FN). */
+int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
+		       int with_tree, FILE *out, pocdir_error *err);
+
 /* Library version string. */
 const char *pocdir_library_version(void);
 
