@@ -1,1 +1,7 @@
-# tests/sync.mk - tests for the sync component.
+# tests/sync.mk - tests for the sync component: signatures, history, feeds,
+# sync decisions and the multi-node scenarios.
+check_PROGRAMS += tests/t_sign
+tests_t_sign_SOURCES = tests/t_sign.c
+tests_t_sign_CFLAGS = $(AM_CFLAGS) $(SODIUM_CFLAGS)
+tests_t_sign_LDADD = src/lib/libpocdir-core.la
+TESTS += tests/t_sign

@@ -11,7 +11,8 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/search.c src/lib/search.h \
 	src/lib/export.c \
 	src/lib/api.c src/lib/api.h \
-	src/lib/util.c src/lib/util.h
+	src/lib/util.c src/lib/util.h \
+	src/lib/arena.c src/lib/arena.h
 # (sign/history/feed/sync sources are added below by their component)
 src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
 src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) -pthread
@@ -25,3 +26,5 @@ include_HEADERS = src/lib/pocdir.h
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/lib/pocdir.pc
 EXTRA_DIST += src/lib/pocdir.pc.in
+# signatures, history, feeds and sync (issue 4)
+src_lib_libpocdir_core_la_SOURCES += src/lib/sign.c src/lib/sign.h
