@@ -65,8 +65,8 @@ struct origin {
 	uint64_t serial;
 	char *updated;
 	char *path;   /* file it was loaded from */
-	size_t first; /* its entries are store->entries[first .. first+count) */
-	size_t count;
+	size_t count; /* entries it published */
+	struct arena *arena; /* owns the strings and entries of this origin */
 };
 
 /* A sorted list of entry indexes (into store->entries). */
@@ -76,6 +76,7 @@ struct idlist {
 };
 
 struct index; /* string -> idlist hash table, see store.c */
+struct arena; /* bump allocator, see arena.h */
 
 struct store {
 	atomic_uint refs;
@@ -94,6 +95,7 @@ struct store {
 	struct index *by_mail;    /* normalised mail */
 	struct index *by_dn;      /* dn_norm -> contact (ids) */
 	char version[65];         /* hex SHA-256 over "origin serial\n" lines */
+	struct arena *arena;      /* country entries and index storage */
 };
 
 /* Load a directory folder or file and build a snapshot with refs = 1.
@@ -102,10 +104,18 @@ struct store {
 struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn fn, void *ctx,
 			 pocdir_error *err);
 
-/* Build a snapshot from origins already parsed in memory (used by sync and by
- * tests): takes ownership of the origins array and entries. */
-struct store *store_build(struct origin *origins, size_t norigins, entry_t **entries,
-			  size_t nentries, const char *base_dn, pocdir_error *err);
+struct origin_set; /* load.h */
+
+/* Build a snapshot from origin sets already parsed (by store_load, sync and
+ * tests). Takes what the sets hold (they are left empty) whether or not it
+ * succeeds; sets is not freed. Fails (NULL, err set) when two origins share
+ * an id or two entries share a DN; problems also go to fn. */
+struct store *store_build(struct origin_set *sets, size_t nsets, const char *base_dn,
+			  pocdir_diag_fn fn, void *ctx, pocdir_error *err);
+
+/* Normalise a DN for comparison: RFC 4514 form through libldap, then ASCII
+ * lower case. Returns a string to free(), or NULL when dn is not a DN. */
+char *store_dn_normalize(const char *dn);
 
 /* Take / drop a reference. The last store_unref frees the snapshot. */
 struct store *store_ref(struct store *s);
@@ -131,7 +141,5 @@ size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t 
  * Returns NULL when none. */
 const entry_t *store_find_dn(const struct store *s, const char *dn);
 
-/* Free one entry built by the loader. */
-void entry_free(entry_t *e);
 
 #endif /* POCDIR_STORE_H */

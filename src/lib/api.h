@@ -1,0 +1,34 @@
+/* api.h - the public handle and result types behind pocdir.h, for the other
+ * library files that build results (history, sync). */
+#ifndef POCDIR_API_H
+#define POCDIR_API_H
+
+#include <pthread.h>
+
+#include "pocdir.h"
+#include "store.h"
+
+struct pocdir {
+	pthread_mutex_t lock; /* guards current only; readers hold a reference */
+	struct store *current;
+	char *path;
+	char *base_dn;
+};
+
+struct pocdir_result {
+	struct store *snapshot; /* keeps the entries alive */
+	const entry_t **items;
+	size_t count;
+};
+
+/* The current snapshot with a reference taken; store_unref it when done. */
+struct store *api_snapshot(pocdir *dir);
+
+/* Swap in a new snapshot (takes the caller's reference). */
+void api_swap(pocdir *dir, struct store *s);
+
+/* A result over ids of s (takes its own reference to s). */
+int api_result(struct store *s, const uint32_t *ids, size_t count, pocdir_result **out,
+	       pocdir_error *err);
+
+#endif /* POCDIR_API_H */

@@ -1,0 +1,1169 @@
+/* load.c - reads origin files: libyaml events become a small bounded tree,
+ * the tree is checked key by key, and valid sets become entries. Every
+ * problem is reported with file:line:col and a sentence saying what was
+ * expected; a file with any problem yields nothing. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "arena.h"
+#include "load.h"
+#include "util.h"
+#include "validate.h"
+
+enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
+
+/* A YAML node. Mappings keep keys and values alternating in items. */
+struct node {
+	enum node_type type;
+	unsigned long line, column;
+	const char *text; /* scalar */
+	size_t len;
+	struct node **items;
+	size_t count;
+};
+
+/* What one file's check needs: where to report, and the entry being built. */
+struct loader {
+	const char *file;
+	const char *buf;
+	size_t buflen;
+	const char *base_dn;
+	pocdir_diag_fn fn;
+	void *ctx;
+	unsigned errors;
+	pocdir_error *err;
+	struct arena *tree; /* nodes, freed after the check */
+	struct arena *data; /* entries, handed to the origin set */
+	/* values per attribute of the entry being built */
+	const char *vals[ATTR_COUNT][LOAD_MAX_VALUES];
+	size_t nvals[ATTR_COUNT];
+	unsigned long vline[ATTR_COUNT][LOAD_MAX_VALUES];
+	unsigned long vcol[ATTR_COUNT][LOAD_MAX_VALUES];
+	struct extension ext[LOAD_MAX_VALUES];
+	size_t next;
+};
+
+/* Report one problem. Formats "file:line:col: message" for err, hands the
+ * parts to the caller's callback, and counts it. */
+static void problem(struct loader *l, unsigned long line, unsigned long col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void problem(struct loader *l, unsigned long line, unsigned long col, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	l->errors++;
+	if (l->errors > LOAD_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l->errors == LOAD_MAX_ERRORS)
+		snprintf(msg, sizeof(msg), "too many errors (%d); stopping here", LOAD_MAX_ERRORS);
+	if (l->fn != NULL) {
+		pocdir_diag d = {l->file, line, col, msg};
+
+		l->fn(&d, l->ctx);
+	}
+	if (l->errors == 1 && l->err != NULL) {
+		if (line > 0)
+			error_set(l->err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", l->file, line, col, msg);
+		else
+			error_set(l->err, POCDIR_ERR_INVALID, "%s: %s", l->file, msg);
+	}
+}
+
+/* libyaml reader errors (bad UTF-8) carry an offset, not a mark. */
+static void offset_to_mark(const struct loader *l, size_t offset, unsigned long *line,
+			   unsigned long *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < offset && i < l->buflen; i++) {
+		if (l->buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* A growable list of child nodes while a collection is open. */
+struct frame {
+	struct node *node;
+	struct node **items;
+	size_t count, cap;
+};
+
+static int frame_push(struct frame *f, struct node *child)
+{
+	if (f->count == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 16;
+		struct node **n = realloc(f->items, ncap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		f->items = n;
+		f->cap = ncap;
+	}
+	f->items[f->count++] = child;
+	return 0;
+}
+
+static const char *node_kind(const struct node *n)
+{
+	switch (n->type) {
+	case NODE_SCALAR:
+		return "a scalar";
+	case NODE_SEQUENCE:
+		return "a list";
+	case NODE_MAPPING:
+		return "a mapping";
+	}
+	return "?";
+}
+
+/* Duplicate keys make YAML ambiguous (YAML 1.2 3.2.1.3 requires unique keys);
+ * libyaml does not check, so we do. Mappings here are small. */
+static void check_duplicates(struct loader *l, const struct node *map)
+{
+	for (size_t i = 0; i < map->count; i += 2) {
+		const struct node *k = map->items[i];
+
+		if (k->type != NODE_SCALAR)
+			continue;
+		for (size_t j = 0; j < i; j += 2) {
+			const struct node *p = map->items[j];
+
+			if (p->type == NODE_SCALAR && p->len == k->len &&
+			    memcmp(p->text, k->text, k->len) == 0) {
+				problem(l, k->line, k->column,
+					"duplicate key \"%s\" (first at line %lu): each key may "
+					"appear once",
+					k->text, p->line);
+				break;
+			}
+		}
+	}
+}
+
+/* Parse the buffer into a tree. Returns the root, or NULL after reporting
+ * why. Aliases are refused outright, which defeats "billion laughs"; depth,
+ * scalar size and node count are bounded. */
+static struct node *parse_tree(struct loader *l)
+{
+	yaml_parser_t parser;
+	yaml_event_t event;
+	struct frame stack[LOAD_MAX_DEPTH + 2];
+	int depth = 0, done = 0, documents = 0;
+	struct node *root = NULL;
+	size_t nodes = 0;
+
+	memset(stack, 0, sizeof(stack));
+	if (!yaml_parser_initialize(&parser)) {
+		problem(l, 0, 0, "out of memory");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)l->buf, l->buflen);
+	while (!done) {
+		struct node *n = NULL;
+
+		if (!yaml_parser_parse(&parser, &event)) {
+			unsigned long line, col;
+
+			if (parser.error == YAML_READER_ERROR) {
+				offset_to_mark(l, parser.problem_offset, &line, &col);
+				problem(l, line, col, "not valid UTF-8 text: %s", parser.problem);
+			} else {
+				line = parser.problem_mark.line + 1;
+				col = parser.problem_mark.column + 1;
+				problem(l, line, col, "YAML syntax error: %s%s%s",
+					parser.problem ? parser.problem : "malformed input",
+					parser.context ? " " : "",
+					parser.context ? parser.context : "");
+			}
+			goto fail;
+		}
+		unsigned long line = event.start_mark.line + 1, col = event.start_mark.column + 1;
+
+		switch (event.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents > 1) {
+				problem(l, line, col,
+					"a second YAML document: a file holds one origin");
+				goto fail_event;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			problem(l, line, col,
+				"aliases (*%s) are not allowed in directory files: write the "
+				"value out",
+				event.data.alias.anchor);
+			goto fail_event;
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT: {
+			const yaml_char_t *anchor = event.type == YAML_SCALAR_EVENT
+							    ? event.data.scalar.anchor
+						    : event.type == YAML_SEQUENCE_START_EVENT
+							    ? event.data.sequence_start.anchor
+							    : event.data.mapping_start.anchor;
+			const yaml_char_t *tag = event.type == YAML_SCALAR_EVENT
+							 ? event.data.scalar.tag
+						 : event.type == YAML_SEQUENCE_START_EVENT
+							 ? event.data.sequence_start.tag
+							 : event.data.mapping_start.tag;
+
+			if (anchor != NULL) {
+				problem(l, line, col,
+					"anchors (&%s) are not allowed in directory files", anchor);
+				goto fail_event;
+			}
+			if (tag != NULL && strcmp((const char *)tag, YAML_STR_TAG) != 0 &&
+			    strcmp((const char *)tag, "!") != 0) {
+				problem(l, line, col,
+					"tag %s is not allowed: values are plain text", tag);
+				goto fail_event;
+			}
+			if (++nodes > LOAD_MAX_FILE_BYTES / 2) {
+				problem(l, line, col, "too many nodes");
+				goto fail_event;
+			}
+			n = arena_alloc(l->tree, sizeof(*n));
+			if (n == NULL)
+				goto oom;
+			n->line = line;
+			n->column = col;
+			if (event.type == YAML_SCALAR_EVENT) {
+				n->type = NODE_SCALAR;
+				n->len = event.data.scalar.length;
+				if (n->len > LOAD_MAX_SCALAR_BYTES) {
+					problem(l, line, col,
+						"value of %zu bytes is longer than the limit of %u",
+						n->len, LOAD_MAX_SCALAR_BYTES);
+					n->len = 0;
+				}
+				if (memchr(event.data.scalar.value, '\0', n->len) != NULL) {
+					problem(l, line, col, "value contains a NUL character");
+					n->len = 0;
+				}
+				n->text = arena_strndup(l->tree, (const char *)event.data.scalar.value,
+							n->len);
+				if (n->text == NULL)
+					goto oom;
+			} else {
+				n->type = event.type == YAML_SEQUENCE_START_EVENT ? NODE_SEQUENCE
+										  : NODE_MAPPING;
+			}
+			if (depth == 0) {
+				root = n;
+			} else if (frame_push(&stack[depth], n) == -1) {
+				goto oom;
+			}
+			if (n->type != NODE_SCALAR) {
+				if (depth >= LOAD_MAX_DEPTH) {
+					problem(l, line, col,
+						"nested deeper than %d levels: directory files are "
+						"shallow",
+						LOAD_MAX_DEPTH);
+					goto fail_event;
+				}
+				depth++;
+				stack[depth].node = n;
+				stack[depth].count = 0;
+			}
+			break;
+		}
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT: {
+			struct frame *f = &stack[depth];
+
+			f->node->count = f->count;
+			if (f->count > 0) {
+				f->node->items = arena_alloc(l->tree, f->count * sizeof(struct node *));
+				if (f->node->items == NULL)
+					goto oom;
+				memcpy(f->node->items, f->items, f->count * sizeof(struct node *));
+			}
+			if (f->node->type == NODE_MAPPING)
+				check_duplicates(l, f->node);
+			depth--;
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&event);
+	}
+	yaml_parser_delete(&parser);
+	for (size_t i = 0; i < sizeof(stack) / sizeof(stack[0]); i++)
+		free(stack[i].items);
+	if (root == NULL)
+		problem(l, 1, 1,
+			"the file is empty: expected a mapping with origin, scope, serial and "
+			"entries");
+	return root;
+oom:
+	problem(l, 0, 0, "out of memory");
+fail_event:
+	yaml_event_delete(&event);
+fail:
+	yaml_parser_delete(&parser);
+	for (size_t i = 0; i < sizeof(stack) / sizeof(stack[0]); i++)
+		free(stack[i].items);
+	return NULL;
+}
+
+/* ---- checking the tree ------------------------------------------------ */
+
+static const char *const origin_keys[] = {"origin", "name", "scope", "serial", "updated",
+					  "entries", NULL};
+static const char *const entry_keys[] = {
+	"id",	     "country",	   "countries",	  "agency",	  "agency-type", "roles",
+	"name",	     "given-name", "title",	  "email",	  "email-24x7",	 "phone",
+	"phone-24x7", "mobile",	   "fax",	  "address",	  "website",	 "hours",
+	"timezone",  "languages",  "pgp",	  "constituency", "valid-from",	 "valid-until",
+	"verified",  "changed",	   "notes",	  NULL};
+
+/* Levenshtein distance, for "did you mean" hints on short keys. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[32];
+
+	if (la >= 31 || lb >= 31)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+static void unknown_key(struct loader *l, const struct node *k, const char *const *known,
+			const char *where)
+{
+	const char *best = NULL;
+	size_t bestd = 3;
+
+	for (size_t i = 0; known[i] != NULL; i++) {
+		size_t d = distance(k->text, known[i]);
+
+		if (d < bestd) {
+			bestd = d;
+			best = known[i];
+		}
+	}
+	if (best != NULL)
+		problem(l, k->line, k->column,
+			"unknown key \"%s\" in %s: did you mean \"%s\"? (extension keys start "
+			"with \"x-\")",
+			k->text, where, best);
+	else
+		problem(l, k->line, k->column,
+			"unknown key \"%s\" in %s (extension keys start with \"x-\"; see "
+			"pocdir-directory(5) for the known keys)",
+			k->text, where);
+}
+
+static const struct node *map_get(const struct node *map, const char *key)
+{
+	for (size_t i = 0; i + 1 < map->count; i += 2)
+		if (map->items[i]->type == NODE_SCALAR && strcmp(map->items[i]->text, key) == 0)
+			return map->items[i + 1];
+	return NULL;
+}
+
+/* A scalar value or a report that one was expected. */
+static const char *want_scalar(struct loader *l, const struct node *v, const char *key)
+{
+	if (v->type != NODE_SCALAR) {
+		problem(l, v->line, v->column, "%s: expected a single value, found %s", key,
+			node_kind(v));
+		return NULL;
+	}
+	if (v->len == 0) {
+		problem(l, v->line, v->column, "%s: value is empty", key);
+		return NULL;
+	}
+	return v->text;
+}
+
+/* Render a node as YAML flow text, for "x-" keys kept as they were. */
+static void render_flow(const struct node *n, char *out, size_t size, size_t *used)
+{
+	if (n->type == NODE_SCALAR) {
+		int quote = strpbrk(n->text, ",[]{}:#\"") != NULL || n->len == 0;
+		int w = snprintf(out + *used, size - *used, quote ? "\"%s\"" : "%s", n->text);
+
+		if (w > 0)
+			*used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
+		return;
+	}
+	int w = snprintf(out + *used, size - *used, n->type == NODE_SEQUENCE ? "[" : "{");
+	if (w > 0 && *used + 1 < size)
+		*used += 1;
+	for (size_t i = 0; i < n->count; i++) {
+		const char *sep = i == 0 ? "" : (n->type == NODE_MAPPING && i % 2) ? ": " : ", ";
+
+		w = snprintf(out + *used, size - *used, "%s", sep);
+		if (w > 0)
+			*used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
+		render_flow(n->items[i], out, size, used);
+	}
+	w = snprintf(out + *used, size - *used, n->type == NODE_SEQUENCE ? "]" : "}");
+	if (w > 0 && *used + 1 < size)
+		*used += 1;
+}
+
+static int add_value(struct loader *l, enum attr_id id, const char *text, const struct node *at)
+{
+	size_t n = l->nvals[id];
+
+	if (n >= LOAD_MAX_VALUES) {
+		problem(l, at->line, at->column, "%s: more than %d values", attr_by_id(id)->name,
+			LOAD_MAX_VALUES);
+		return -1;
+	}
+	l->vals[id][n] = text;
+	l->vline[id][n] = at->line;
+	l->vcol[id][n] = at->column;
+	l->nvals[id] = n + 1;
+	return 0;
+}
+
+typedef bool (*check_fn)(const char *s, char *why, size_t whysize);
+
+/* One value (or, for multi-valued keys, a list or a single value) checked
+ * with check and stored as attribute id. */
+static void take(struct loader *l, const struct node *v, const char *key, enum attr_id id,
+		 check_fn check, bool multi)
+{
+	char why[512];
+
+	if (multi && v->type == NODE_SEQUENCE) {
+		if (v->count == 0)
+			problem(l, v->line, v->column, "%s: the list is empty", key);
+		for (size_t i = 0; i < v->count; i++)
+			take(l, v->items[i], key, id, check, false);
+		return;
+	}
+	const char *s = want_scalar(l, v, key);
+	if (s == NULL)
+		return;
+	if (check != NULL && !check(s, why, sizeof(why))) {
+		problem(l, v->line, v->column, "%s: %s", key, why);
+		return;
+	}
+	add_value(l, id, s, v);
+}
+
+static bool in_scope(const struct origin *o, const char *cc)
+{
+	for (size_t i = 0; i < o->nscope; i++)
+		if (strcmp(o->scope[i], cc) == 0)
+			return true;
+	return false;
+}
+
+static bool check_not_empty(const char *s, char *why, size_t whysize)
+{
+	(void)s;
+	(void)why;
+	(void)whysize;
+	return true;
+}
+
+/* RFC 4517 3.3.28: PostalAddress lines are separated by "$", and "\" and
+ * "$" inside a line are escaped as \5C and \24. Empty lines are dropped. */
+static char *postal_from_text(struct arena *a, const char *text)
+{
+	size_t len = strlen(text), o = 0;
+	char *out = arena_alloc(a, len * 3 + 1);
+	int line_has_text = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (c == '\n') {
+			if (line_has_text) {
+				while (o > 0 && out[o - 1] == ' ')
+					o--;
+				out[o++] = '$';
+			}
+			line_has_text = 0;
+			continue;
+		}
+		if (!line_has_text && (c == ' ' || c == '\t'))
+			continue;
+		line_has_text = 1;
+		if (c == '\\' || c == '$') {
+			memcpy(out + o, c == '\\' ? "\\5C" : "\\24", 3);
+			o += 3;
+		} else {
+			out[o++] = c;
+		}
+	}
+	while (o > 0 && (out[o - 1] == '$' || out[o - 1] == ' '))
+		o--;
+	out[o] = '\0';
+	return out;
+}
+
+static const char *const contact_classes[] = {"top", "person", "organizationalPerson",
+					      "inetOrgPerson", "pocContact"};
+
+/* Build an entry from the values collected in l; NULL on allocation
+ * failure. Values already passed their checks. */
+static entry_t *entry_make(struct loader *l, const struct origin *o, const char *serial_text,
+			   unsigned long line)
+{
+	entry_t *e = arena_alloc(l->data, sizeof(*e));
+	size_t nattrs = 0, k = 0;
+
+	if (e == NULL)
+		return NULL;
+	/* Derived values: objectClass, sn, c, pocOrigin, pocSerial and
+	 * preferredLanguage (inetOrgPerson makes it single-valued). */
+	l->nvals[ATTR_OBJECTCLASS] = 0;
+	for (size_t i = 0; i < 5; i++)
+		l->vals[ATTR_OBJECTCLASS][l->nvals[ATTR_OBJECTCLASS]++] = contact_classes[i];
+	if (l->nvals[ATTR_CN] == 0 && l->nvals[ATTR_O] > 0) {
+		l->vals[ATTR_CN][0] = l->vals[ATTR_O][0];
+		l->nvals[ATTR_CN] = 1;
+	}
+	l->nvals[ATTR_SN] = 0;
+	if (l->nvals[ATTR_CN] > 0) {
+		l->vals[ATTR_SN][0] = l->vals[ATTR_CN][0];
+		l->nvals[ATTR_SN] = 1;
+	}
+	l->vals[ATTR_ORIGIN][0] = o->id;
+	l->nvals[ATTR_ORIGIN] = 1;
+	l->vals[ATTR_SERIAL][0] = serial_text;
+	l->nvals[ATTR_SERIAL] = 1;
+	l->nvals[ATTR_PREFLANG] = 0;
+	if (l->nvals[ATTR_LANGUAGE] > 0) {
+		l->vals[ATTR_PREFLANG][0] = l->vals[ATTR_LANGUAGE][0];
+		l->nvals[ATTR_PREFLANG] = 1;
+	}
+
+	for (size_t id = 0; id < ATTR_COUNT; id++)
+		nattrs += l->nvals[id] > 0;
+	e->attrs = arena_alloc(l->data, nattrs * sizeof(*e->attrs));
+	if (e->attrs == NULL)
+		return NULL;
+	for (size_t id = 0; id < ATTR_COUNT; id++) {
+		size_t n = l->nvals[id];
+		const struct attr_type *t = attr_by_id((enum attr_id)id);
+		struct entry_attr *a;
+
+		if (n == 0)
+			continue;
+		a = &e->attrs[k++];
+		a->type = t;
+		a->count = n;
+		a->values = arena_alloc(l->data, n * sizeof(*a->values));
+		a->raw = arena_alloc(l->data, n * sizeof(*a->raw));
+		if (a->values == NULL || a->raw == NULL)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			const char *src = l->vals[id][i];
+			char *raw, *norm;
+			bool invalid;
+
+			if (id == ATTR_OBJECTCLASS || id == ATTR_ORIGIN || id == ATTR_SERIAL)
+				raw = (char *)src; /* shared: static or owned by the origin */
+			else if (id == ATTR_POSTAL)
+				raw = postal_from_text(l->data, src);
+			else
+				raw = arena_strdup(l->data, src);
+			if (raw == NULL)
+				return NULL;
+			norm = attr_normalize(t->equality, raw, strlen(raw), &invalid);
+			if (norm == NULL && !invalid)
+				return NULL;
+			a->values[i].raw = raw;
+			if (norm != NULL && strcmp(norm, raw) == 0) {
+				a->values[i].norm = raw;
+			} else if (norm != NULL) {
+				a->values[i].norm = arena_strdup(l->data, norm);
+				if (a->values[i].norm == NULL) {
+					free(norm);
+					return NULL;
+				}
+			}
+			free(norm);
+			a->raw[i] = raw;
+			/* LDAP forbids equal values in one attribute (RFC 4512
+			 * 2.3), and slapd refuses them on import. */
+			for (size_t j = 0; j < i && a->values[i].norm != NULL; j++)
+				if (a->values[j].norm != NULL &&
+				    strcmp(a->values[j].norm, a->values[i].norm) == 0)
+					problem(l, l->vline[id][i], l->vcol[id][i],
+						"%s: \"%s\" is given twice",
+						t->yaml_key ? t->yaml_key : t->name, src);
+		}
+	}
+	e->nattrs = nattrs;
+	e->kind = ENTRY_CONTACT;
+	e->id = (char *)entry_attr(e, ATTR_UID)->values[0].raw;
+	e->country = (char *)entry_attr(e, ATTR_C)->values[0].raw;
+	e->origin = o->id;
+	e->serial = o->serial;
+	e->file = o->path;
+	e->line = line;
+	{
+		size_t n = strlen(e->id) + strlen(e->country) + strlen(l->base_dn) + 12;
+		char *dn = arena_alloc(l->data, n);
+
+		if (dn == NULL)
+			return NULL;
+		snprintf(dn, n, "uid=%s,c=%s,%s", e->id, e->country, l->base_dn);
+		e->dn = dn;
+		e->dn_norm = arena_strdup(l->data, dn);
+		if (e->dn_norm == NULL)
+			return NULL;
+		for (char *p = e->dn_norm; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	}
+	if (l->next > 0) {
+		e->ext = arena_alloc(l->data, l->next * sizeof(*e->ext));
+		if (e->ext == NULL)
+			return NULL;
+		memcpy(e->ext, l->ext, l->next * sizeof(*e->ext));
+		e->next = l->next;
+	}
+	return e;
+}
+
+static bool check_pgp_date(const char *s, char *why, size_t whysize)
+{
+	return validate_date(s, why, whysize);
+}
+
+/* Check one entry mapping and, when it is valid, build it. */
+static entry_t *check_entry(struct loader *l, const struct node *map, const struct origin *o,
+			    const char *serial_text)
+{
+	unsigned before = l->errors;
+	char why[512];
+
+	if (map->type != NODE_MAPPING) {
+		problem(l, map->line, map->column,
+			"entries: each entry is a mapping (id, country, agency, roles, ...), found "
+			"%s",
+			node_kind(map));
+		return NULL;
+	}
+	memset(l->nvals, 0, sizeof(l->nvals));
+	l->next = 0;
+	for (size_t i = 0; i + 1 < map->count; i += 2) {
+		const struct node *k = map->items[i], *v = map->items[i + 1];
+		const char *key = k->text;
+
+		if (k->type != NODE_SCALAR) {
+			problem(l, k->line, k->column, "keys must be plain words");
+			continue;
+		}
+		if (strncmp(key, "x-", 2) == 0) {
+			char text[LOAD_MAX_SCALAR_BYTES + 1];
+			size_t used = 0;
+
+			if (l->next >= LOAD_MAX_VALUES) {
+				problem(l, k->line, k->column, "too many extension keys");
+				continue;
+			}
+			text[0] = '\0';
+			if (v->type == NODE_SCALAR)
+				snprintf(text, sizeof(text), "%s", v->text);
+			else
+				render_flow(v, text, sizeof(text), &used);
+			l->ext[l->next].key = arena_strdup(l->data, key);
+			l->ext[l->next].value = arena_strdup(l->data, text);
+			l->next++;
+		} else if (strcmp(key, "id") == 0) {
+			take(l, v, key, ATTR_UID, validate_id, false);
+		} else if (strcmp(key, "country") == 0 || strcmp(key, "countries") == 0) {
+			bool multi = key[7] == 'i';
+			enum attr_id id = multi ? ATTR_COUNTRYSERVED : ATTR_C;
+			size_t first = l->nvals[id];
+
+			take(l, v, key, id, validate_country, multi);
+			for (size_t j = first; j < l->nvals[id]; j++)
+				if (!in_scope(o, l->vals[id][j]))
+					problem(l, l->vline[id][j], l->vcol[id][j],
+						"%s: %s is outside the scope of origin \"%s\" "
+						"(scope: %s%s)",
+						key, l->vals[id][j], o->id, o->scope[0],
+						o->nscope > 1 ? ", ..." : "");
+		} else if (strcmp(key, "agency") == 0) {
+			take(l, v, key, ATTR_O, check_not_empty, false);
+		} else if (strcmp(key, "agency-type") == 0) {
+			take(l, v, key, ATTR_AGENCYTYPE, validate_agency_type, false);
+		} else if (strcmp(key, "roles") == 0) {
+			take(l, v, key, ATTR_ROLE, validate_role, true);
+		} else if (strcmp(key, "name") == 0) {
+			take(l, v, key, ATTR_CN, check_not_empty, false);
+		} else if (strcmp(key, "given-name") == 0) {
+			take(l, v, key, ATTR_GIVENNAME, check_not_empty, false);
+		} else if (strcmp(key, "title") == 0) {
+			take(l, v, key, ATTR_TITLE, check_not_empty, false);
+		} else if (strcmp(key, "email") == 0) {
+			take(l, v, key, ATTR_MAIL, validate_email, true);
+		} else if (strcmp(key, "email-24x7") == 0) {
+			take(l, v, key, ATTR_EMERGENCYMAIL, validate_email, true);
+		} else if (strcmp(key, "phone") == 0) {
+			take(l, v, key, ATTR_TELEPHONE, validate_phone, true);
+		} else if (strcmp(key, "phone-24x7") == 0) {
+			take(l, v, key, ATTR_EMERGENCYPHONE, validate_phone, true);
+		} else if (strcmp(key, "mobile") == 0) {
+			take(l, v, key, ATTR_MOBILE, validate_phone, true);
+		} else if (strcmp(key, "fax") == 0) {
+			take(l, v, key, ATTR_FAX, validate_phone, true);
+		} else if (strcmp(key, "address") == 0) {
+			take(l, v, key, ATTR_POSTAL, check_not_empty, false);
+		} else if (strcmp(key, "website") == 0) {
+			take(l, v, key, ATTR_URI, validate_url, true);
+		} else if (strcmp(key, "hours") == 0) {
+			take(l, v, key, ATTR_HOURS, validate_hours, false);
+		} else if (strcmp(key, "timezone") == 0) {
+			take(l, v, key, ATTR_TIMEZONE, validate_timezone, false);
+		} else if (strcmp(key, "languages") == 0) {
+			take(l, v, key, ATTR_LANGUAGE, validate_language, true);
+		} else if (strcmp(key, "constituency") == 0) {
+			take(l, v, key, ATTR_CONSTITUENCY, check_not_empty, false);
+		} else if (strcmp(key, "valid-from") == 0) {
+			take(l, v, key, ATTR_VALIDFROM, validate_date, false);
+		} else if (strcmp(key, "valid-until") == 0) {
+			take(l, v, key, ATTR_VALIDUNTIL, validate_date, false);
+		} else if (strcmp(key, "verified") == 0) {
+			take(l, v, key, ATTR_VERIFIED, validate_date, false);
+		} else if (strcmp(key, "changed") == 0) {
+			take(l, v, key, ATTR_CHANGED, validate_date, false);
+		} else if (strcmp(key, "notes") == 0) {
+			take(l, v, key, ATTR_DESCRIPTION, check_not_empty, false);
+		} else if (strcmp(key, "pgp") == 0) {
+			static const char *const pgp_keys[] = {"fingerprint", "expires", NULL};
+			const struct node *fp, *ex;
+
+			if (v->type != NODE_MAPPING) {
+				problem(l, v->line, v->column,
+					"pgp: expected a mapping { fingerprint: ..., expires: "
+					"YYYY-MM-DD }, found %s",
+					node_kind(v));
+				continue;
+			}
+			for (size_t j = 0; j + 1 < v->count; j += 2) {
+				const struct node *pk = v->items[j];
+
+				if (pk->type == NODE_SCALAR && strcmp(pk->text, "fingerprint") != 0 &&
+				    strcmp(pk->text, "expires") != 0 &&
+				    strncmp(pk->text, "x-", 2) != 0)
+					unknown_key(l, pk, pgp_keys, "pgp");
+			}
+			fp = map_get(v, "fingerprint");
+			ex = map_get(v, "expires");
+			if (fp == NULL)
+				problem(l, v->line, v->column, "pgp: the fingerprint is missing");
+			else
+				take(l, fp, "pgp.fingerprint", ATTR_PGPFINGERPRINT,
+				     validate_pgp_fingerprint, false);
+			if (ex != NULL)
+				take(l, ex, "pgp.expires", ATTR_PGPEXPIRES, check_pgp_date, false);
+		} else {
+			unknown_key(l, k, entry_keys, "an entry");
+		}
+	}
+	if (l->nvals[ATTR_UID] == 0)
+		problem(l, map->line, map->column, "entry has no \"id\": expected a short name "
+						   "unique within its country, e.g. id: krcert");
+	if (l->nvals[ATTR_C] == 0)
+		problem(l, map->line, map->column,
+			"entry has no \"country\": expected an ISO 3166-1 code, e.g. country: KR");
+	if (l->nvals[ATTR_O] == 0)
+		problem(l, map->line, map->column, "entry has no \"agency\"");
+	if (l->nvals[ATTR_ROLE] == 0)
+		problem(l, map->line, map->column,
+			"entry has no \"roles\": expected a list such as [technical, 24x7]");
+	if (l->nvals[ATTR_MAIL] + l->nvals[ATTR_TELEPHONE] + l->nvals[ATTR_EMERGENCYPHONE] +
+		    l->nvals[ATTR_EMERGENCYMAIL] + l->nvals[ATTR_MOBILE] ==
+	    0)
+		problem(l, map->line, map->column,
+			"entry has no way to reach it: give at least an email or a phone");
+	if (l->nvals[ATTR_VALIDFROM] && l->nvals[ATTR_VALIDUNTIL] &&
+	    strcmp(l->vals[ATTR_VALIDFROM][0], l->vals[ATTR_VALIDUNTIL][0]) > 0)
+		problem(l, l->vline[ATTR_VALIDUNTIL][0], l->vcol[ATTR_VALIDUNTIL][0],
+			"valid-until %s is before valid-from %s", l->vals[ATTR_VALIDUNTIL][0],
+			l->vals[ATTR_VALIDFROM][0]);
+	if (l->nvals[ATTR_HOURS] && !l->nvals[ATTR_TIMEZONE] &&
+	    strcmp(l->vals[ATTR_HOURS][0], "24/7") != 0)
+		problem(l, l->vline[ATTR_HOURS][0], l->vcol[ATTR_HOURS][0],
+			"hours need a timezone to be read: add e.g. timezone: Asia/Seoul");
+	(void)why;
+	if (l->errors != before)
+		return NULL;
+	return entry_make(l, o, serial_text, map->line);
+}
+
+/* Sort key for the duplicate-id check and the store's order. */
+static int entry_order(const void *a, const void *b)
+{
+	const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
+	int c = strcmp(x->country, y->country);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+static int check_origin(struct loader *l, const struct node *root, struct origin_set *out)
+{
+	struct origin *o = &out->origin;
+	const struct node *v, *entries;
+	char why[512];
+	const char *serial_text = NULL;
+
+	if (root->type != NODE_MAPPING) {
+		problem(l, root->line, root->column,
+			"expected a mapping with origin, scope, serial and entries, found %s",
+			node_kind(root));
+		return -1;
+	}
+	for (size_t i = 0; i + 1 < root->count; i += 2) {
+		const struct node *k = root->items[i];
+		int known = 0;
+
+		if (k->type != NODE_SCALAR) {
+			problem(l, k->line, k->column, "keys must be plain words");
+			continue;
+		}
+		for (size_t j = 0; origin_keys[j] != NULL; j++)
+			known |= strcmp(k->text, origin_keys[j]) == 0;
+		if (!known && strncmp(k->text, "x-", 2) != 0)
+			unknown_key(l, k, origin_keys, "the origin");
+	}
+	if ((v = map_get(root, "origin")) == NULL) {
+		problem(l, root->line, root->column,
+			"no \"origin\": expected the participant's id, e.g. origin: kr");
+	} else {
+		const char *s = want_scalar(l, v, "origin");
+
+		if (s != NULL && !validate_id(s, why, sizeof(why)))
+			problem(l, v->line, v->column, "origin: %s", why);
+		else if (s != NULL)
+			o->id = arena_strdup(l->data, s);
+	}
+	if ((v = map_get(root, "name")) != NULL) {
+		const char *s = want_scalar(l, v, "name");
+
+		if (s != NULL)
+			o->name = arena_strdup(l->data, s);
+	}
+	if ((v = map_get(root, "scope")) == NULL) {
+		problem(l, root->line, root->column,
+			"no \"scope\": expected the countries this origin speaks for, e.g. "
+			"scope: [KR]");
+	} else {
+		const struct node *items[LOAD_MAX_VALUES];
+		size_t n = 0;
+
+		if (v->type == NODE_SEQUENCE) {
+			if (v->count == 0 || v->count > LOAD_MAX_VALUES)
+				problem(l, v->line, v->column,
+					"scope: expected 1 to %d country codes", LOAD_MAX_VALUES);
+			for (size_t i = 0; i < v->count && n < LOAD_MAX_VALUES; i++)
+				items[n++] = v->items[i];
+		} else {
+			items[n++] = v;
+		}
+		o->scope = arena_alloc(l->data, (n + 1) * sizeof(char *));
+		if (o->scope == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			const char *s = want_scalar(l, items[i], "scope");
+
+			if (s == NULL)
+				continue;
+			if (!validate_country(s, why, sizeof(why)))
+				problem(l, items[i]->line, items[i]->column, "scope: %s", why);
+			else
+				o->scope[o->nscope++] = arena_strdup(l->data, s);
+		}
+	}
+	if ((v = map_get(root, "serial")) == NULL) {
+		problem(l, root->line, root->column,
+			"no \"serial\": expected a number that grows with each version, e.g. "
+			"serial: 2026112201");
+	} else if ((serial_text = want_scalar(l, v, "serial")) != NULL) {
+		char *end;
+		uintmax_t n;
+
+		errno = 0;
+		n = strtoumax(serial_text, &end, 10);
+		if (serial_text[0] < '0' || serial_text[0] > '9' || *end != '\0' || errno != 0 ||
+		    n == 0 || n > INT64_MAX) {
+			problem(l, v->line, v->column,
+				"serial: \"%s\" is not a positive whole number (e.g. 2026112201)",
+				serial_text);
+			serial_text = NULL;
+		} else {
+			o->serial = (uint64_t)n;
+			serial_text = arena_strdup(l->data, serial_text);
+		}
+	}
+	if ((v = map_get(root, "updated")) != NULL) {
+		const char *s = want_scalar(l, v, "updated");
+
+		if (s != NULL && !validate_timestamp(s, why, sizeof(why)))
+			problem(l, v->line, v->column, "updated: %s", why);
+		else if (s != NULL)
+			o->updated = arena_strdup(l->data, s);
+	}
+	entries = map_get(root, "entries");
+	if (entries == NULL) {
+		problem(l, root->line, root->column, "no \"entries\": expected a list of contacts");
+		return -1;
+	}
+	if (entries->type != NODE_SEQUENCE) {
+		problem(l, entries->line, entries->column, "entries: expected a list, found %s",
+			node_kind(entries));
+		return -1;
+	}
+	if (entries->count > LOAD_MAX_ENTRIES) {
+		problem(l, entries->line, entries->column, "entries: more than %d entries",
+			LOAD_MAX_ENTRIES);
+		return -1;
+	}
+	if (o->id == NULL || o->nscope == 0 || serial_text == NULL)
+		return -1; /* entries cannot be checked without them */
+	o->path = arena_strdup(l->data, l->file);
+	out->entries = malloc((entries->count + 1) * sizeof(entry_t *));
+	if (out->entries == NULL || o->path == NULL) {
+		problem(l, 0, 0, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < entries->count && l->errors < LOAD_MAX_ERRORS; i++) {
+		entry_t *e = check_entry(l, entries->items[i], o, serial_text);
+
+		if (e != NULL)
+			out->entries[out->nentries++] = e;
+	}
+	qsort(out->entries, out->nentries, sizeof(entry_t *), entry_order);
+	for (size_t i = 1; i < out->nentries; i++) {
+		const entry_t *a = out->entries[i - 1], *b = out->entries[i];
+
+		if (strcmp(a->country, b->country) == 0 && strcasecmp(a->id, b->id) == 0) {
+			const entry_t *later = a->line > b->line ? a : b;
+
+			problem(l, later->line, 1,
+				"id \"%s\" is used twice in country %s (first at line %lu): ids "
+				"are unique within a country",
+				b->id, b->country, a->line < b->line ? a->line : b->line);
+		}
+	}
+	o->count = out->nentries;
+	return l->errors == 0 ? 0 : -1;
+}
+
+int load_origin_buffer(const char *buf, size_t len, const char *name, const char *base_dn,
+		       struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+		       pocdir_error *err)
+{
+	struct loader *l = calloc(1, sizeof(*l));
+	struct node *root;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (nerrors != NULL)
+		*nerrors = 0;
+	if (l == NULL)
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	l->file = name;
+	l->buf = buf;
+	l->buflen = len;
+	l->base_dn = base_dn != NULL ? base_dn : "dc=pocdir";
+	l->fn = fn;
+	l->ctx = ctx;
+	l->err = err;
+	l->tree = arena_new();
+	l->data = arena_new();
+	if (l->tree == NULL || l->data == NULL) {
+		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		goto done;
+	}
+	if (len > LOAD_MAX_FILE_BYTES) {
+		problem(l, 0, 0, "file of %zu bytes is larger than the limit of %u", len,
+			LOAD_MAX_FILE_BYTES);
+		goto done;
+	}
+	root = parse_tree(l);
+	if (root != NULL && l->errors == 0)
+		rc = check_origin(l, root, out);
+	else if (root != NULL)
+		(void)check_origin(l, root, out); /* report the rest too */
+	if (l->errors > 0)
+		rc = -1;
+done:
+	if (nerrors != NULL)
+		*nerrors = l->errors;
+	if (err != NULL && l->errors > 0)
+		err->count = l->errors;
+	arena_free(&l->tree);
+	out->origin.arena = l->data;
+	if (rc != 0)
+		origin_set_clear(out);
+	free(l);
+	return rc;
+}
+
+int load_origin_file(const char *path, const char *base_dn, struct origin_set *out,
+		     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (nerrors != NULL)
+		*nerrors = 0;
+	if (file_read(path, LOAD_MAX_FILE_BYTES, &buf, &len, err) == -1) {
+		if (fn != NULL) {
+			pocdir_diag d = {path, 0, 0, err != NULL ? err->message : "cannot read"};
+
+			fn(&d, ctx);
+		}
+		if (nerrors != NULL)
+			*nerrors = 1;
+		return -1;
+	}
+	rc = load_origin_buffer(buf, len, path, base_dn, out, fn, ctx, nerrors, err);
+	free(buf);
+	return rc;
+}
+
+void origin_set_clear(struct origin_set *set)
+{
+	if (set == NULL)
+		return;
+	free(set->entries);
+	arena_free(&set->origin.arena);
+	memset(set, 0, sizeof(*set));
+}
+
+static int name_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int load_list_files(const char *path, char ***files, pocdir_error *err)
+{
+	struct stat st;
+	char *dirpath = NULL;
+	DIR *d = NULL;
+	struct dirent *de;
+	char **list = NULL;
+	size_t n = 0, cap = 0;
+
+	*files = NULL;
+	if (stat(path, &st) == -1)
+		return error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		list = calloc(2, sizeof(char *));
+		if (list == NULL || (list[0] = str_dup(path)) == NULL) {
+			free(list);
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		}
+		*files = list;
+		return 1;
+	}
+	{
+		size_t len = strlen(path) + 16;
+		struct stat os;
+
+		dirpath = malloc(len);
+		if (dirpath == NULL)
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		snprintf(dirpath, len, "%s/origins", path);
+		if (stat(dirpath, &os) == -1 || !S_ISDIR(os.st_mode))
+			snprintf(dirpath, len, "%s", path);
+	}
+	d = opendir(dirpath);
+	if (d == NULL) {
+		error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", dirpath, strerror(errno));
+		goto fail;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char *full;
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0 || de->d_name[0] == '.')
+			continue;
+		if (n + 2 > cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char **nl = realloc(list, ncap * sizeof(char *));
+
+			if (nl == NULL)
+				goto oom;
+			list = nl;
+			cap = ncap;
+		}
+		len += strlen(dirpath) + 2;
+		full = malloc(len);
+		if (full == NULL)
+			goto oom;
+		snprintf(full, len, "%s/%s", dirpath, de->d_name);
+		list[n++] = full;
+		list[n] = NULL;
+	}
+	closedir(d);
+	d = NULL;
+	if (n == 0) {
+		error_set(err, POCDIR_ERR_INVALID,
+			  "%s: no origin files (*.yaml) found: expected %s/origins/<id>.yaml", path,
+			  path);
+		goto fail;
+	}
+	qsort(list, n, sizeof(char *), name_order);
+	free(dirpath);
+	*files = list;
+	return (int)n;
+oom:
+	error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+fail:
+	if (d != NULL)
+		closedir(d);
+	if (list != NULL) {
+		for (size_t i = 0; i < n; i++)
+			free(list[i]);
+		free(list);
+	}
+	free(dirpath);
+	return -1;
+}

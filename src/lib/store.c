@@ -1,0 +1,535 @@
+/* store.c - immutable directory snapshots: merging origin sets, the country
+ * entries, the indexes (country, role, id, agency, mail, DN) and the version
+ * digest. A snapshot never changes after store_build returns, so any number
+ * of threads read it without locks; reference counts decide when it goes. */
+#include "config.h"
+
+#include <ldap.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "load.h"
+#include "store.h"
+#include "util.h"
+
+struct slot {
+	const char *key;
+	uint32_t hash;
+	uint32_t cap;
+	struct idlist list;
+};
+
+struct index {
+	struct slot *slots;
+	size_t size; /* power of two */
+	size_t used;
+	const char **order; /* keys in insertion order, for store_index_at */
+};
+
+/* FNV-1a: short keys, no adversary (keys come from validated files). */
+static uint32_t hash_key(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static struct index *index_new(void)
+{
+	struct index *ix = calloc(1, sizeof(*ix));
+
+	if (ix == NULL)
+		return NULL;
+	ix->size = 64;
+	ix->slots = calloc(ix->size, sizeof(struct slot));
+	ix->order = calloc(ix->size, sizeof(char *));
+	if (ix->slots == NULL || ix->order == NULL) {
+		free(ix->slots);
+		free(ix->order);
+		free(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+static void index_free(struct index **ixp)
+{
+	struct index *ix = *ixp;
+
+	if (ix == NULL)
+		return;
+	for (size_t i = 0; i < ix->size; i++)
+		free(ix->slots[i].list.ids);
+	free(ix->slots);
+	free(ix->order);
+	free(ix);
+	*ixp = NULL;
+}
+
+static struct slot *index_find(const struct index *ix, const char *key, uint32_t h)
+{
+	size_t mask = ix->size - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct slot *s = &ix->slots[i];
+
+		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+			return s;
+	}
+}
+
+static int index_grow(struct index *ix)
+{
+	struct index bigger = {0};
+	const char **order;
+
+	bigger.size = ix->size * 2;
+	bigger.slots = calloc(bigger.size, sizeof(struct slot));
+	order = realloc(ix->order, bigger.size * sizeof(char *));
+	if (bigger.slots == NULL || order == NULL) {
+		free(bigger.slots);
+		if (order != NULL)
+			ix->order = order;
+		return -1;
+	}
+	for (size_t i = 0; i < ix->size; i++)
+		if (ix->slots[i].key != NULL)
+			*index_find(&bigger, ix->slots[i].key, ix->slots[i].hash) = ix->slots[i];
+	free(ix->slots);
+	ix->slots = bigger.slots;
+	ix->size = bigger.size;
+	ix->order = order;
+	return 0;
+}
+
+/* Append entry number id under key. Entries are added in ascending order, so
+ * every list stays sorted; a repeated (key, id) is added once. */
+static int index_add(struct index *ix, const char *key, uint32_t id)
+{
+	uint32_t h = hash_key(key);
+	struct slot *s;
+
+	if ((ix->used + 1) * 4 > ix->size * 3 && index_grow(ix) == -1)
+		return -1;
+	s = index_find(ix, key, h);
+	if (s->key == NULL) {
+		s->key = key;
+		s->hash = h;
+		ix->order[ix->used++] = key;
+	}
+	if (s->list.count > 0 && s->list.ids[s->list.count - 1] == id)
+		return 0;
+	if (s->list.count == s->cap) {
+		uint32_t ncap = s->cap ? s->cap * 2 : 4;
+		uint32_t *n = realloc(s->list.ids, ncap * sizeof(uint32_t));
+
+		if (n == NULL)
+			return -1;
+		s->list.ids = n;
+		s->cap = ncap;
+	}
+	s->list.ids[s->list.count++] = id;
+	return 0;
+}
+
+const struct idlist *store_index_get(const struct index *ix, const char *key)
+{
+	const struct slot *s;
+
+	if (ix == NULL || key == NULL)
+		return NULL;
+	s = index_find(ix, key, hash_key(key));
+	return s->key != NULL ? &s->list : NULL;
+}
+
+bool store_index_at(const struct index *ix, size_t i, const char **key,
+		    const struct idlist **list)
+{
+	if (ix == NULL || i >= ix->used)
+		return false;
+	*key = ix->order[i];
+	*list = store_index_get(ix, ix->order[i]);
+	return true;
+}
+
+size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			uint32_t *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na && j < nb) {
+		if (a[i] < b[j])
+			i++;
+		else if (a[i] > b[j])
+			j++;
+		else {
+			out[n++] = a[i];
+			i++;
+			j++;
+		}
+	}
+	return n;
+}
+
+const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id)
+{
+	/* Attributes are few and sorted by id: a short binary search. */
+	size_t lo = 0, hi = e->nattrs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		enum attr_id m = e->attrs[mid].type->id;
+
+		if (m == id)
+			return &e->attrs[mid];
+		if (m < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+char *store_dn_normalize(const char *dn)
+{
+	char *out = NULL;
+
+	if (dn == NULL)
+		return NULL;
+	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAP, &out, LDAP_DN_FORMAT_LDAPV3) !=
+	    LDAP_SUCCESS)
+		return NULL;
+	if (out == NULL)
+		return str_dup("");
+	{
+		char *copy = str_lower(out);
+
+		ldap_memfree(out);
+		return copy;
+	}
+}
+
+const entry_t *store_find_dn(const struct store *s, const char *dn)
+{
+	char *norm = store_dn_normalize(dn);
+	const struct idlist *l;
+	const entry_t *found = NULL;
+
+	if (norm == NULL)
+		return NULL;
+	l = store_index_get(s->by_dn, norm);
+	if (l != NULL && l->count == 1)
+		found = s->entries[l->ids[0]];
+	for (size_t i = 0; found == NULL && i < s->ncountries; i++)
+		if (strcmp(s->countries[i]->dn_norm, norm) == 0)
+			found = s->countries[i];
+	free(norm);
+	return found;
+}
+
+struct store *store_ref(struct store *s)
+{
+	if (s != NULL)
+		atomic_fetch_add(&s->refs, 1);
+	return s;
+}
+
+static void store_destroy(struct store *s)
+{
+	for (size_t i = 0; i < s->norigins; i++)
+		arena_free(&s->origins[i].arena);
+	free(s->origins);
+	free(s->entries);
+	free(s->countries);
+	index_free(&s->by_country);
+	index_free(&s->by_role);
+	index_free(&s->by_id);
+	index_free(&s->by_agency);
+	index_free(&s->by_mail);
+	index_free(&s->by_dn);
+	arena_free(&s->arena);
+	free(s->base_dn);
+	free(s->base_norm);
+	free(s);
+}
+
+void store_unref(struct store **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	if (atomic_fetch_sub(&(*sp)->refs, 1) == 1)
+		store_destroy(*sp);
+	*sp = NULL;
+}
+
+static int entry_order(const void *a, const void *b)
+{
+	const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
+	int c = strcmp(x->country, y->country);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+static int origin_order(const void *a, const void *b)
+{
+	return strcmp(((const struct origin *)a)->id, ((const struct origin *)b)->id);
+}
+
+static void report(pocdir_diag_fn fn, void *ctx, const char *file, unsigned long line,
+		   const char *msg)
+{
+	if (fn != NULL) {
+		pocdir_diag d = {file, line, line ? 1 : 0, msg};
+
+		fn(&d, ctx);
+	}
+}
+
+/* One country entry, c=CC,BASE, in the store's arena. */
+static entry_t *country_entry(struct store *s, const char *cc)
+{
+	static const char *const classes[] = {"top", "country"};
+	entry_t *e = arena_alloc(s->arena, sizeof(*e));
+	size_t n = strlen(cc) + strlen(s->base_dn) + 4;
+
+	if (e == NULL)
+		return NULL;
+	e->kind = ENTRY_COUNTRY;
+	e->country = arena_strdup(s->arena, cc);
+	e->dn = arena_alloc(s->arena, n);
+	e->attrs = arena_alloc(s->arena, 2 * sizeof(struct entry_attr));
+	if (e->country == NULL || e->dn == NULL || e->attrs == NULL)
+		return NULL;
+	snprintf(e->dn, n, "c=%s,%s", cc, s->base_dn);
+	e->dn_norm = arena_strdup(s->arena, e->dn);
+	if (e->dn_norm == NULL)
+		return NULL;
+	for (char *p = e->dn_norm; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	e->nattrs = 2;
+	e->attrs[0].type = attr_by_id(ATTR_OBJECTCLASS);
+	e->attrs[0].count = 2;
+	e->attrs[0].values = arena_alloc(s->arena, 2 * sizeof(struct value));
+	e->attrs[0].raw = arena_alloc(s->arena, 2 * sizeof(char *));
+	e->attrs[1].type = attr_by_id(ATTR_C);
+	e->attrs[1].count = 1;
+	e->attrs[1].values = arena_alloc(s->arena, sizeof(struct value));
+	e->attrs[1].raw = arena_alloc(s->arena, sizeof(char *));
+	if (e->attrs[0].values == NULL || e->attrs[0].raw == NULL || e->attrs[1].values == NULL ||
+	    e->attrs[1].raw == NULL)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		e->attrs[0].values[i].raw = (char *)classes[i];
+		e->attrs[0].values[i].norm = arena_strdup(s->arena, i ? "country" : "top");
+		e->attrs[0].raw[i] = classes[i];
+	}
+	e->attrs[1].values[0].raw = e->country;
+	e->attrs[1].values[0].norm = arena_strdup(s->arena, cc);
+	for (char *p = e->attrs[1].values[0].norm; p != NULL && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	e->attrs[1].raw[0] = e->country;
+	return e;
+}
+
+static int build_indexes(struct store *s)
+{
+	if ((s->by_country = index_new()) == NULL || (s->by_role = index_new()) == NULL ||
+	    (s->by_id = index_new()) == NULL || (s->by_agency = index_new()) == NULL ||
+	    (s->by_mail = index_new()) == NULL || (s->by_dn = index_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < s->nentries; i++) {
+		const entry_t *e = s->entries[i];
+		const struct entry_attr *a;
+		uint32_t id = (uint32_t)i;
+
+		if (index_add(s->by_country, e->country, id) == -1 ||
+		    index_add(s->by_dn, e->dn_norm, id) == -1)
+			return -1;
+		if ((a = entry_attr(e, ATTR_UID)) != NULL && a->values[0].norm != NULL &&
+		    index_add(s->by_id, a->values[0].norm, id) == -1)
+			return -1;
+		if ((a = entry_attr(e, ATTR_O)) != NULL && a->values[0].norm != NULL &&
+		    index_add(s->by_agency, a->values[0].norm, id) == -1)
+			return -1;
+		if ((a = entry_attr(e, ATTR_ROLE)) != NULL)
+			for (size_t j = 0; j < a->count; j++)
+				if (a->values[j].norm != NULL &&
+				    index_add(s->by_role, a->values[j].norm, id) == -1)
+					return -1;
+		if ((a = entry_attr(e, ATTR_MAIL)) != NULL)
+			for (size_t j = 0; j < a->count; j++)
+				if (a->values[j].norm != NULL &&
+				    index_add(s->by_mail, a->values[j].norm, id) == -1)
+					return -1;
+	}
+	return 0;
+}
+
+static void compute_version(struct store *s)
+{
+	crypto_hash_sha256_state st;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&st);
+	for (size_t i = 0; i < s->norigins; i++) {
+		char line[256];
+		int n = snprintf(line, sizeof(line), "%s %llu\n", s->origins[i].id,
+				 (unsigned long long)s->origins[i].serial);
+
+		crypto_hash_sha256_update(&st, (const unsigned char *)line, (size_t)n);
+	}
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(s->version, sizeof(s->version), digest, sizeof(digest));
+}
+
+struct store *store_build(struct origin_set *sets, size_t nsets, const char *base_dn,
+			  pocdir_diag_fn fn, void *ctx, pocdir_error *err)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	size_t total = 0, k = 0;
+	int bad = 0;
+
+	if (s == NULL || sodium_init() < 0)
+		goto oom;
+	atomic_init(&s->refs, 1);
+	s->base_dn = str_dup(base_dn != NULL ? base_dn : "dc=pocdir");
+	s->base_norm = store_dn_normalize(s->base_dn);
+	if (s->base_dn == NULL)
+		goto oom;
+	if (s->base_norm == NULL) {
+		error_set(err, POCDIR_ERR_USAGE, "base \"%s\" is not a DN", s->base_dn);
+		goto fail;
+	}
+	s->arena = arena_new();
+	s->origins = calloc(nsets + 1, sizeof(struct origin));
+	for (size_t i = 0; i < nsets; i++)
+		total += sets[i].nentries;
+	s->entries = malloc((total + 1) * sizeof(entry_t *));
+	if (s->arena == NULL || s->origins == NULL || s->entries == NULL)
+		goto oom;
+	/* Take everything first, so that the sets are empty whatever happens. */
+	for (size_t i = 0; i < nsets; i++) {
+		s->origins[s->norigins++] = sets[i].origin;
+		for (size_t j = 0; j < sets[i].nentries; j++)
+			s->entries[k++] = sets[i].entries[j];
+		free(sets[i].entries);
+		memset(&sets[i], 0, sizeof(sets[i]));
+	}
+	s->nentries = k;
+	qsort(s->origins, s->norigins, sizeof(struct origin), origin_order);
+	for (size_t i = 1; i < s->norigins; i++) {
+		if (strcmp(s->origins[i - 1].id, s->origins[i].id) == 0) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "origin \"%s\" is also published by %s",
+				 s->origins[i].id, s->origins[i - 1].path);
+			report(fn, ctx, s->origins[i].path, 0, msg);
+			if (!bad++)
+				error_set(err, POCDIR_ERR_INVALID, "%s: %s", s->origins[i].path, msg);
+		}
+	}
+	qsort(s->entries, s->nentries, sizeof(entry_t *), entry_order);
+	for (size_t i = 1; i < s->nentries; i++) {
+		const entry_t *a = s->entries[i - 1], *b = s->entries[i];
+
+		if (strcmp(a->country, b->country) == 0 && strcasecmp(a->id, b->id) == 0) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg),
+				 "id \"%s\" in country %s is also used by origin \"%s\" (%s:%lu)",
+				 b->id, b->country, a->origin, a->file, a->line);
+			report(fn, ctx, b->file, b->line, msg);
+			if (!bad++)
+				error_set(err, POCDIR_ERR_INVALID, "%s:%lu:1: %s", b->file, b->line,
+					  msg);
+		}
+	}
+	if (bad) {
+		if (err != NULL)
+			err->count = (unsigned)bad;
+		goto fail;
+	}
+	/* The entries carry the loader's DN; rebuild under this store's base
+	 * when it differs (the loader used the same base in practice). */
+	s->countries = malloc((s->nentries + 1) * sizeof(entry_t *));
+	if (s->countries == NULL)
+		goto oom;
+	for (size_t i = 0; i < s->nentries; i++) {
+		if (i == 0 || strcmp(s->entries[i - 1]->country, s->entries[i]->country) != 0) {
+			entry_t *c = country_entry(s, s->entries[i]->country);
+
+			if (c == NULL)
+				goto oom;
+			s->countries[s->ncountries++] = c;
+		}
+	}
+	if (build_indexes(s) == -1)
+		goto oom;
+	compute_version(s);
+	return s;
+oom:
+	error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+fail:
+	if (s != NULL)
+		store_destroy(s);
+	return NULL;
+}
+
+struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn fn, void *ctx,
+			 pocdir_error *err)
+{
+	char **files = NULL;
+	struct origin_set *sets = NULL;
+	struct store *s = NULL;
+	unsigned problems = 0;
+	int n;
+
+	error_clear(err);
+	n = load_list_files(path, &files, err);
+	if (n < 0) {
+		if (fn != NULL) {
+			pocdir_diag d = {path, 0, 0, err != NULL ? err->message : "cannot read"};
+
+			fn(&d, ctx);
+		}
+		return NULL;
+	}
+	sets = calloc((size_t)n, sizeof(*sets));
+	if (sets == NULL) {
+		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		goto done;
+	}
+	for (int i = 0; i < n; i++) {
+		pocdir_error one = {0};
+		unsigned count = 0;
+
+		if (load_origin_file(files[i], base_dn, &sets[i], fn, ctx, &count, &one) == -1) {
+			if (problems == 0 && err != NULL)
+				*err = one;
+			problems += count ? count : 1;
+		}
+	}
+	if (problems > 0) {
+		if (err != NULL) {
+			err->code = POCDIR_ERR_INVALID;
+			err->count = problems;
+		}
+		goto done;
+	}
+	s = store_build(sets, (size_t)n, base_dn, fn, ctx, err);
+done:
+	for (int i = 0; sets != NULL && i < n; i++)
+		origin_set_clear(&sets[i]);
+	free(sets);
+	strv_free(&files);
+	return s;
+}
