@@ -1,1 +1,9 @@
-# src/pocdir/local.mk - build rules for src/pocdir (filled in by its component).
+# src/pocdir/local.mk - the pocdir command-line tool. It uses only the public
+# API (pocdir.h) and links the shared libpocdir like any other program would.
+bin_PROGRAMS += src/pocdir/pocdir
+src_pocdir_pocdir_SOURCES = \
+	src/pocdir/main.c src/pocdir/commands.h \
+	src/pocdir/output.c src/pocdir/output.h \
+	src/pocdir/cmd_lookup.c \
+	src/pocdir/cmd_validate.c
+src_pocdir_pocdir_LDADD = src/lib/libpocdir.la

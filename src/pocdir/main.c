@@ -1,0 +1,337 @@
+/* main.c - the pocdir command-line tool: common options, the table of
+ * commands and dispatch. Each command lives in its own cmd_*.c file. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+#ifndef POCDIR_DATADIR
+#define POCDIR_DATADIR "/usr/local/share/pocdir"
+#endif
+
+struct command {
+	const char *name;
+	cli_command_fn *fn;
+	const char *synopsis; /* arguments after "pocdir NAME" */
+	const char *summary;  /* one line for the command list */
+	const char *options;  /* help for the command's own options, or NULL */
+};
+
+/* The commands, in the order --help lists them. One line each. */
+static const struct command commands[] = {
+	{"lookup", cmd_lookup, "[--country CC] [--agency TEXT] [--role ROLE] [--id ID]",
+	 "find contacts by country, agency, role or id",
+	 "  --country CC     ISO 3166-1 alpha-2 code (any case)\n"
+	 "  --agency TEXT    part of the agency name (any case)\n"
+	 "  --role ROLE      a role: policy, technical, incident-response, 24x7, ...\n"
+	 "  --id ID          an entry id\n"},
+	{"search", cmd_search, "FILTER [--attrs LIST]",
+	 "find contacts with an LDAP filter (RFC 4515), e.g. '(&(c=KR)(role=technical))'",
+	 "  --attrs LIST     comma-separated attributes to print, e.g. cn,mail\n"},
+	{"show", cmd_show, "ID | CC/ID | DN", "show every field of one contact", NULL},
+	{"export", cmd_export, "[--no-tree]",
+	 "write the whole directory (default: LDIF with base and country entries)",
+	 "  --no-tree        LDIF: contacts only, no base and country entries\n"},
+	{"validate", cmd_validate, "[PATH...]",
+	 "check origin files and name every problem as file:line:col", NULL},
+};
+
+static const struct command *command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static const char common_help[] =
+	"Common options (before or after the command):\n"
+	"  -d, --directory PATH   directory folder or origin file\n"
+	"                         (default: $POCDIR_DIRECTORY, else " POCDIR_DATADIR "/directory)\n"
+	"      --format FORMAT    table, json, ldif, vcard or csv\n"
+	"      --base DN          base DN of the LDAP tree (default dc=pocdir)\n"
+	"      --no-color         no colours in tables (also: NO_COLOR set)\n"
+	"  -h, --help             show help (pocdir COMMAND --help: the command's)\n"
+	"      --version          show the version\n";
+
+static void help_global(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: pocdir [OPTIONS] COMMAND [ARGS]\n\n"
+		     "Points of contact for ICT-security incidents: who to call, where, now.\n\n"
+		     "Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n%s\nExit status: 0 found, 1 nothing found, 2 bad usage or bad input.\n"
+		     "See pocdir(1).\n",
+		common_help);
+}
+
+static void help_command(const struct command *c, FILE *out)
+{
+	fprintf(out, "usage: pocdir %s %s\n\n%s.\n\n", c->name, c->synopsis, c->summary);
+	if (c->options != NULL)
+		fprintf(out, "Options:\n%s\n", c->options);
+	fputs(common_help, out);
+}
+
+static void version(void)
+{
+	printf("pocdir %s (libpocdir %s)\n", POCDIR_VERSION_STRING, pocdir_library_version());
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pocdir: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pocdir: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'pocdir %s%s--help'.\n", name != NULL ? name : "",
+		name != NULL ? " " : "");
+	return EXIT_USAGE;
+}
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_BASE,
+	OPT_NO_COLOR,
+	OPT_VERSION
+};
+
+static const struct option common_options[] = {
+	{"directory", required_argument, NULL, 'd'},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"base", required_argument, NULL, OPT_BASE},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+};
+#define NCOMMON (sizeof(common_options) / sizeof(common_options[0]))
+
+static int format_parse(const char *s, enum cli_format *fmt)
+{
+	static const char *const names[] = {"table", "json", "ldif", "vcard", "csv"};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*fmt = (enum cli_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Say what getopt_long (with opterr 0 and a leading ':') rejected: arg is
+ * the argument it stopped at. Returns EXIT_USAGE. */
+static int getopt_error(const char *name, int opt, const char *arg)
+{
+	if (opt == ':')
+		return cli_usage_error(name, "option '%s' needs a value", arg);
+	if (strncmp(arg, "--", 2) != 0)
+		return cli_usage_error(name, "unknown option '-%c'", optopt);
+	if (optopt != 0)
+		return cli_usage_error(name, "option '%.*s' takes no value",
+				       (int)strcspn(arg, "="), arg);
+	return cli_usage_error(name, "unknown option '%.*s'", (int)strcspn(arg, "="), arg);
+}
+
+/* One common option; 1 handled, 0 not ours, -1 bad value (printed),
+ * -2 help or version printed. */
+static int common_option(struct cli *cli, int opt, const char *arg, const char *name)
+{
+	switch (opt) {
+	case 'd':
+		if (*arg == '\0') {
+			cli_usage_error(name, "--directory needs a path");
+			return -1;
+		}
+		cli->directory = arg;
+		return 1;
+	case OPT_FORMAT:
+		if (format_parse(arg, &cli->format) == -1) {
+			cli_usage_error(name, "unknown format '%s' (table, json, ldif, vcard or csv)",
+					arg);
+			return -1;
+		}
+		cli->format_given = true;
+		return 1;
+	case OPT_BASE:
+		cli->base_dn = arg;
+		return 1;
+	case OPT_NO_COLOR:
+		cli->no_color = true;
+		return 1;
+	case 'h':
+		if (name != NULL && command_find(name) != NULL)
+			help_command(command_find(name), stdout);
+		else
+			help_global(stdout);
+		return -2;
+	case OPT_VERSION:
+		version();
+		return -2;
+	}
+	return 0;
+}
+
+/* Colours only for a person at a terminal: https://no-color.org says any
+ * non-empty NO_COLOR turns them off. */
+static void color_resolve(struct cli *cli)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	cli->color = !cli->no_color && (nc == NULL || *nc == '\0') && isatty(STDOUT_FILENO);
+}
+
+int cli_parse(const struct cli *cli, struct cli *out, int argc, char **argv,
+	      const struct option *own, cli_option_fn *handle, void *ctx)
+{
+	struct option *all;
+	size_t nown = 0, i;
+	int opt, rc = -1;
+
+	*out = *cli;
+	while (own != NULL && own[nown].name != NULL)
+		nown++;
+	all = calloc(nown + NCOMMON + 1, sizeof(*all));
+	if (all == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (i = 0; i < nown; i++)
+		all[i] = own[i];
+	for (i = 0; i < NCOMMON; i++)
+		all[nown + i] = common_options[i];
+	/* glibc: optind 0 restarts the scan, after main's own pass. Options
+	 * and operands may be mixed (GNU permutation); "--" ends options. */
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:h", all, NULL)) != -1) {
+		int r;
+
+		if (opt == '?' || opt == ':') {
+			getopt_error(argv[0], opt, argv[optind - 1]);
+			goto done;
+		}
+		r = common_option(out, opt, optarg, argv[0]);
+		if (r < 0) {
+			rc = r;
+			goto done;
+		}
+		if (r == 0 && (handle == NULL || handle(opt, optarg, ctx) == -1))
+			goto done;
+	}
+	color_resolve(out);
+	rc = optind;
+done:
+	free(all);
+	return rc;
+}
+
+pocdir *cli_open(const struct cli *cli)
+{
+	pocdir_options opts = {.path = cli->directory, .base_dn = cli->base_dn};
+	pocdir_error err = {0};
+	pocdir *dir = pocdir_open_options(&opts, &err);
+
+	if (dir == NULL) {
+		if (err.count > 1)
+			cli_error("%s (and %u more problems: run 'pocdir validate')", err.message,
+				  err.count - 1);
+		else
+			cli_error("%s", err.message);
+	}
+	return dir;
+}
+
+/* $POCDIR_NOW fixes the clock of the local-time column, for tests. */
+static int now_init(struct cli *cli)
+{
+	const char *s = getenv("POCDIR_NOW");
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0') {
+		cli->now = (long long)time(NULL);
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > 253402300799LL) {
+		cli_error("POCDIR_NOW must be seconds since 1970-01-01 UTC, not '%s'", s);
+		return -1;
+	}
+	cli->now = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {.format = CLI_FORMAT_TABLE};
+	const struct command *cmd;
+	const char *env;
+	int opt;
+
+	/* Character classes only: display widths of names in tables and the
+	 * choice of "…" depend on the terminal's encoding. */
+	setlocale(LC_CTYPE, "");
+	env = getenv("POCDIR_DIRECTORY");
+	cli.directory = env != NULL && *env != '\0' ? env : POCDIR_DATADIR "/directory";
+	if (now_init(&cli) == -1)
+		return EXIT_USAGE;
+
+	/* Common options before the command; '+' stops at the command name. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:d:h", common_options, NULL)) != -1) {
+		int r;
+
+		if (opt == '?' || opt == ':')
+			return getopt_error(NULL, opt, argv[optind - 1]);
+		r = common_option(&cli, opt, optarg, NULL);
+		if (r == -2)
+			return EXIT_FOUND;
+		if (r < 0)
+			return EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		help_global(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = command_find(argv[optind]);
+	if (cmd == NULL) {
+		if (strcmp(argv[optind], "help") == 0) {
+			if (optind + 1 < argc && command_find(argv[optind + 1]) != NULL)
+				help_command(command_find(argv[optind + 1]), stdout);
+			else
+				help_global(stdout);
+			return EXIT_FOUND;
+		}
+		return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+	}
+	return cmd->fn(argc - optind, argv + optind, &cli);
+}

@@ -1,0 +1,738 @@
+/* output.c - printing results: tables for people (aligned, fitted to the
+ * terminal, with each contact's local time and office hours) and the
+ * machine formats through the library's pocdir_write. */
+#include "config.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output.h"
+
+/* ---- strings ---- */
+
+/* A growable string; on allocation failure `failed` is set and appends stop. */
+struct text {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char *p;
+
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		p = realloc(t->data, cap);
+		if (p == NULL) {
+			t->failed = true;
+			return;
+		}
+		t->data = p;
+		t->cap = cap;
+	}
+	memcpy(t->data + t->len, s, n);
+	t->len += n;
+	t->data[t->len] = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* Append a line to a multi-line cell: '\n' between lines. */
+static void text_line(struct text *t, const char *s, const char *suffix)
+{
+	if (t->len > 0)
+		text_add(t, "\n", 1);
+	text_str(t, s);
+	if (suffix != NULL)
+		text_str(t, suffix);
+}
+
+/* Hand the string over (never NULL unless allocation failed). */
+static char *text_take(struct text *t)
+{
+	char *s;
+
+	if (t->failed) {
+		free(t->data);
+		return NULL;
+	}
+	s = t->data != NULL ? t->data : strdup("");
+	t->data = NULL;
+	t->len = t->cap = 0;
+	return s;
+}
+
+/* ---- display width ---- */
+
+/* Decode one UTF-8 character at s (n bytes left): its code point and its
+ * length; an invalid byte counts as one character of width 1. */
+static size_t utf8_next(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, *cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, *cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, *cp = p[0] & 0x07;
+	else
+		goto invalid;
+	if (len > n)
+		goto invalid;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			goto invalid;
+		*cp = (*cp << 6) | (p[i] & 0x3f);
+	}
+	return len;
+invalid:
+	*cp = 0xfffd;
+	return 1;
+}
+
+/* Columns a code point takes in a terminal: 0 for combining marks, 2 for
+ * East Asian wide and fullwidth ranges (UAX #11), else 1. Our own table, so
+ * the layout does not depend on the locale the tests run in. */
+static unsigned cp_width(uint32_t cp)
+{
+	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0xfe00 && cp <= 0xfe0f))
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	    (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+static size_t display_width(const char *s, size_t n)
+{
+	size_t w = 0, k;
+	uint32_t cp;
+
+	for (; n > 0; s += k, n -= k) {
+		k = utf8_next(s, n, &cp);
+		w += cp_width(cp);
+	}
+	return w;
+}
+
+/* Bytes of s (n bytes) that fit in `width` columns, whole characters only. */
+static size_t display_fit(const char *s, size_t n, size_t width, size_t *used)
+{
+	size_t w = 0, k, pos = 0;
+	uint32_t cp;
+
+	while (pos < n) {
+		k = utf8_next(s + pos, n - pos, &cp);
+		if (w + cp_width(cp) > width)
+			break;
+		w += cp_width(cp);
+		pos += k;
+	}
+	*used = w;
+	return pos;
+}
+
+/* ---- local time and office hours ---- */
+
+static const char *const day_names[7] = {"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"};
+
+static int parse_day(const char **p)
+{
+	int d;
+
+	for (d = 0; d < 7; d++)
+		if (strncmp(*p, day_names[d], 2) == 0) {
+			*p += 2;
+			return d;
+		}
+	return -1;
+}
+
+/* "HH:MM" as minutes; 24:00 allowed (the end of a day). */
+static int parse_clock(const char **p)
+{
+	const char *s = *p;
+	int h, m;
+
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] != ':' || s[3] < '0' ||
+	    s[3] > '9' || s[4] < '0' || s[4] > '9')
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h > 24 || (h == 24 && m != 0))
+		return -1;
+	*p += 5;
+	return h * 60 + m;
+}
+
+int output_hours_open(const char *hours, int wday, int minute)
+{
+	const char *p = hours;
+	unsigned days = 0; /* bit d: weekday d (0 = Sunday) */
+	int open = 0;
+
+	if (strcmp(hours, "24/7") == 0)
+		return 1;
+	while (*p != '\0') {
+		int from, to, start, end;
+
+		/* "Mo-Fr 09:00-18:00": the days may be left out after the first
+		 * range ("Mo-Fr 09:00-12:00, 13:00-17:00") and mean the same days. */
+		if (*p < '0' || *p > '9') {
+			from = parse_day(&p);
+			to = from;
+			if (from < 0)
+				return -1;
+			if (*p == '-') {
+				p++;
+				to = parse_day(&p);
+				if (to < 0)
+					return -1;
+			}
+			if (*p++ != ' ')
+				return -1;
+			days = 0;
+			for (int d = from;; d = (d + 1) % 7) {
+				days |= 1u << d;
+				if (d == to)
+					break;
+			}
+		} else if (days == 0) {
+			return -1;
+		}
+		start = parse_clock(&p);
+		if (start < 0 || *p++ != '-')
+			return -1;
+		end = parse_clock(&p);
+		if (end < 0 || start == end)
+			return -1;
+		if (start < end) {
+			if ((days & (1u << wday)) && minute >= start && minute < end)
+				open = 1;
+		} else {
+			/* Past midnight: the range runs into the next day. */
+			if (((days & (1u << wday)) && minute >= start) ||
+			    ((days & (1u << ((wday + 6) % 7))) && minute < end))
+				open = 1;
+		}
+		if (*p == '\0')
+			break;
+		if (*p != ',' && *p != ';')
+			return -1;
+		p++;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return -1;
+	}
+	return open;
+}
+
+int output_local_time(const char *tz, const char *hours, long long now, char *buf, size_t size,
+		      int *open)
+{
+	const char *old = getenv("TZ");
+	char *saved = NULL;
+	time_t t = (time_t)now;
+	struct tm tm;
+	bool ok;
+
+	*open = -1;
+	/* The zone was checked against tzdata when the directory loaded; still
+	 * refuse anything that would make TZ read a path of our choosing. */
+	if (tz == NULL || *tz == '\0' || *tz == '/' || *tz == ':' || strstr(tz, "..") != NULL)
+		return -1;
+	if (old != NULL && (saved = strdup(old)) == NULL)
+		return -1;
+	ok = setenv("TZ", tz, 1) == 0;
+	if (ok) {
+		tzset();
+		ok = localtime_r(&t, &tm) != NULL;
+	}
+	if (saved != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	if (!ok)
+		return -1;
+	snprintf(buf, size, "%s %02d:%02d", day_names[tm.tm_wday], tm.tm_hour, tm.tm_min);
+	if (hours != NULL)
+		*open = output_hours_open(hours, tm.tm_wday, tm.tm_hour * 60 + tm.tm_min);
+	return 0;
+}
+
+/* ---- tables ---- */
+
+enum paint { PAINT_NONE, PAINT_GREEN, PAINT_RED };
+
+struct cell {
+	char *text; /* lines separated by '\n' */
+	enum paint paint;
+};
+
+struct table {
+	size_t ncols, nrows;
+	const char *const *headers; /* ncols names, or NULL for no header line */
+	const bool *shrink;         /* may the column be narrowed to fit? (NULL: all) */
+	struct cell *cells;         /* nrows * ncols */
+};
+
+static int table_add_row(struct table *t, struct cell *row)
+{
+	struct cell *cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*cells));
+
+	if (cells == NULL)
+		return -1;
+	t->cells = cells;
+	memcpy(cells + t->nrows * t->ncols, row, t->ncols * sizeof(*row));
+	t->nrows++;
+	return 0;
+}
+
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].text);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = 0;
+}
+
+/* Line k of a multi-line cell: its start and length, or NULL past the end. */
+static const char *cell_line(const char *text, size_t k, size_t *len)
+{
+	const char *p = text, *nl;
+
+	for (; k > 0; k--) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			return NULL;
+		p = nl + 1;
+	}
+	nl = strchr(p, '\n');
+	*len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+	return p;
+}
+
+static size_t terminal_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long v;
+
+	if (env != NULL && *env != '\0') {
+		v = strtol(env, &end, 10);
+		if (*end == '\0' && v >= 20 && v <= 10000)
+			return (size_t)v;
+	}
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+#define GAP 2
+
+/* Narrow the widest shrinkable columns, one column at a time, until the
+ * table fits `limit` or nothing can give more. */
+static void table_fit(const struct table *t, size_t *width, size_t limit)
+{
+	size_t total = 0, c, floor;
+
+	for (c = 0; c < t->ncols; c++)
+		total += width[c] + (c > 0 ? GAP : 0);
+	while (total > limit) {
+		size_t widest = t->ncols;
+
+		for (c = 0; c < t->ncols; c++) {
+			if (t->shrink != NULL && !t->shrink[c])
+				continue;
+			floor = t->headers != NULL ? display_width(t->headers[c], strlen(t->headers[c]))
+						   : 0;
+			if (floor < 8)
+				floor = 8;
+			if (width[c] > floor && (widest == t->ncols || width[c] > width[widest]))
+				widest = c;
+		}
+		if (widest == t->ncols)
+			break;
+		width[widest]--;
+		total--;
+	}
+}
+
+/* One cell line, cut to width with an ellipsis when too long, padded unless
+ * it is the last column (no trailing blanks). */
+static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool last,
+		       const char *on, const char *ellipsis)
+{
+	size_t w = display_width(s, len), used, n;
+
+	if (w > width) {
+		size_t ew = display_width(ellipsis, strlen(ellipsis));
+
+		n = display_fit(s, len, width > ew ? width - ew : 0, &used);
+		fputs(on, out);
+		fwrite(s, 1, n, out);
+		fputs(ellipsis, out);
+		w = used + ew;
+	} else {
+		fputs(on, out);
+		fwrite(s, 1, len, out);
+	}
+	if (*on != '\0')
+		fputs("\033[0m", out);
+	if (!last)
+		for (; w < width; w++)
+			fputc(' ', out);
+}
+
+static int table_print(const struct table *t, const struct cli *cli, FILE *out)
+{
+	static const char *const paint_on[] = {"", "\033[32m", "\033[31m"};
+	const char *ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "…" : "...";
+	size_t *width, r, c, k, len;
+	const char *line;
+	int rc = -1;
+
+	width = calloc(t->ncols, sizeof(*width));
+	if (width == NULL)
+		return -1;
+	for (c = 0; c < t->ncols; c++) {
+		if (t->headers != NULL)
+			width[c] = display_width(t->headers[c], strlen(t->headers[c]));
+		for (r = 0; r < t->nrows; r++)
+			for (k = 0; (line = cell_line(t->cells[r * t->ncols + c].text, k, &len));
+			     k++)
+				if (display_width(line, len) > width[c])
+					width[c] = display_width(line, len);
+	}
+	/* Fit the terminal only when a person is looking: piped output keeps
+	 * every character. */
+	if (isatty(fileno(out)))
+		table_fit(t, width, terminal_width());
+	if (t->headers != NULL) {
+		for (c = 0; c < t->ncols; c++) {
+			if (c > 0)
+				fprintf(out, "%*s", GAP, "");
+			print_cell(out, t->headers[c], strlen(t->headers[c]), width[c],
+				   c + 1 == t->ncols, cli->color ? "\033[1m" : "", ellipsis);
+		}
+		fputc('\n', out);
+	}
+	for (r = 0; r < t->nrows; r++) {
+		const struct cell *row = t->cells + r * t->ncols;
+
+		for (k = 0;; k++) {
+			bool any = false;
+			size_t last = 0;
+
+			/* Stop after the cell with the most lines; and know the
+			 * last column with text on this line, to trim blanks. */
+			for (c = 0; c < t->ncols; c++)
+				if (cell_line(row[c].text, k, &len) != NULL && len > 0) {
+					any = true;
+					last = c;
+				}
+			if (!any && k > 0)
+				break;
+			for (c = 0; c <= last; c++) {
+				line = cell_line(row[c].text, k, &len);
+				if (line == NULL)
+					line = "", len = 0;
+				if (c > 0)
+					fprintf(out, "%*s", GAP, "");
+				print_cell(out, line, len, width[c], c == last,
+					   cli->color ? paint_on[row[c].paint] : "", ellipsis);
+			}
+			fputc('\n', out);
+		}
+	}
+	rc = 0;
+	free(width);
+	return rc;
+}
+
+/* ---- the tables pocdir prints ---- */
+
+/* All values of attr, one per line, each followed by suffix. */
+static void add_values(struct text *t, const pocdir_entry *e, const char *attr,
+		       const char *suffix)
+{
+	const char *const *v;
+	size_t i, n = pocdir_entry_get(e, attr, &v);
+
+	for (i = 0; i < n; i++)
+		text_line(t, v[i], suffix);
+}
+
+static const char *first_value(const pocdir_entry *e, const char *attr)
+{
+	const char *const *v;
+
+	return pocdir_entry_get(e, attr, &v) > 0 ? v[0] : NULL;
+}
+
+/* "Mo 18:05" and open/closed for e at cli->now, into two cells. */
+static void local_time_cells(const struct cli *cli, const pocdir_entry *e, struct cell *time_cell,
+			     struct cell *open_cell)
+{
+	char buf[32];
+	int open;
+
+	if (output_local_time(first_value(e, "pocTimezone"), first_value(e, "pocHours"), cli->now,
+			      buf, sizeof(buf), &open) == -1) {
+		time_cell->text = strdup("-");
+		open_cell->text = strdup("-");
+		return;
+	}
+	time_cell->text = strdup(buf);
+	open_cell->text = strdup(open == 1 ? "open" : open == 0 ? "closed" : "-");
+	open_cell->paint = open == 1 ? PAINT_GREEN : open == 0 ? PAINT_RED : PAINT_NONE;
+}
+
+enum {
+	COL_COUNTRY,
+	COL_AGENCY,
+	COL_ROLES,
+	COL_NAME,
+	COL_MAIL,
+	COL_PHONE,
+	COL_TIME,
+	COL_OPEN,
+	NCOLS
+};
+
+/* The table for people: who, how to reach them, and whether it is office
+ * hours where they are. */
+static int print_people(const struct cli *cli, const pocdir_result *res)
+{
+	static const char *const headers[NCOLS] = {"COUNTRY", "AGENCY", "ROLES",      "NAME",
+						   "E-MAIL",  "PHONE",  "LOCAL TIME", "NOW"};
+	static const bool shrink[NCOLS] = {false, true, true, true, true, false, false, false};
+	struct table t = {.ncols = NCOLS, .headers = headers, .shrink = shrink};
+	size_t i, c, n = pocdir_result_count(res);
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		const pocdir_entry *e = pocdir_result_entry(res, i);
+		struct cell row[NCOLS] = {{0}};
+		struct text s = {0};
+		const char *name = first_value(e, "cn"), *title = first_value(e, "title");
+
+		row[COL_COUNTRY].text = strdup(pocdir_entry_country(e));
+		add_values(&s, e, "o", NULL);
+		row[COL_AGENCY].text = text_take(&s);
+		add_values(&s, e, "pocRole", NULL);
+		row[COL_ROLES].text = text_take(&s);
+		text_line(&s, name != NULL ? name : pocdir_entry_id(e), NULL);
+		if (title != NULL && (name == NULL || strcmp(title, name) != 0))
+			text_line(&s, title, NULL);
+		row[COL_NAME].text = text_take(&s);
+		add_values(&s, e, "mail", NULL);
+		add_values(&s, e, "pocEmergencyMail", " (24x7)");
+		row[COL_MAIL].text = text_take(&s);
+		add_values(&s, e, "telephoneNumber", NULL);
+		add_values(&s, e, "pocEmergencyPhone", " (24x7)");
+		add_values(&s, e, "mobile", " (mobile)");
+		row[COL_PHONE].text = text_take(&s);
+		local_time_cells(cli, e, &row[COL_TIME], &row[COL_OPEN]);
+		for (c = 0; c < NCOLS; c++)
+			if (row[c].text == NULL)
+				break;
+		if (c < NCOLS || table_add_row(&t, row) == -1) {
+			for (c = 0; c < NCOLS; c++)
+				free(row[c].text);
+			cli_error("out of memory");
+			goto done;
+		}
+	}
+	rc = table_print(&t, cli, stdout);
+done:
+	table_free(&t);
+	return rc;
+}
+
+/* The entry's own fields that are not attributes, for --attrs dn etc. */
+static const char *pseudo_attr(const pocdir_entry *e, const char *name)
+{
+	if (strcasecmp(name, "dn") == 0)
+		return pocdir_entry_dn(e);
+	if (strcasecmp(name, "id") == 0)
+		return pocdir_entry_id(e);
+	if (strcasecmp(name, "country") == 0)
+		return pocdir_entry_country(e);
+	if (strcasecmp(name, "origin") == 0)
+		return pocdir_entry_origin(e);
+	return NULL;
+}
+
+/* search --attrs: one column per attribute asked for, as named. */
+static int print_attrs(const struct cli *cli, const pocdir_result *res, const char *const *attrs)
+{
+	struct table t = {.headers = attrs};
+	size_t i, c, n = pocdir_result_count(res);
+	struct cell *row = NULL;
+	int rc = -1;
+
+	while (attrs[t.ncols] != NULL)
+		t.ncols++;
+	row = calloc(t.ncols, sizeof(*row));
+	if (row == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const pocdir_entry *e = pocdir_result_entry(res, i);
+
+		for (c = 0; c < t.ncols; c++) {
+			struct text s = {0};
+			const char *pseudo;
+
+			add_values(&s, e, attrs[c], NULL);
+			if (s.len == 0 && (pseudo = pseudo_attr(e, attrs[c])) != NULL)
+				text_line(&s, pseudo, NULL);
+			row[c].text = text_take(&s);
+			if (row[c].text == NULL)
+				break;
+		}
+		if (c < t.ncols || table_add_row(&t, row) == -1) {
+			for (c = 0; c < t.ncols; c++)
+				free(row[c].text);
+			goto fail;
+		}
+		memset(row, 0, t.ncols * sizeof(*row));
+	}
+	rc = table_print(&t, cli, stdout);
+	goto done;
+fail:
+	cli_error("out of memory");
+done:
+	free(row);
+	table_free(&t);
+	return rc;
+}
+
+int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
+{
+	struct table t = {.ncols = 2};
+	struct cell row[2];
+	const char *name, *value;
+	const char *const *values;
+	size_t i, j, count;
+	struct text s = {0};
+	int rc = -1;
+
+#define DETAIL_ROW(key, text_, paint_)                                                        \
+	do {                                                                                  \
+		row[0] = (struct cell){strdup(key), PAINT_NONE};                              \
+		row[1] = (struct cell){(text_), (paint_)};                                    \
+		if (row[0].text == NULL || row[1].text == NULL || table_add_row(&t, row) == -1) { \
+			free(row[0].text);                                                    \
+			free(row[1].text);                                                    \
+			goto fail;                                                            \
+		}                                                                             \
+	} while (0)
+
+	DETAIL_ROW("dn", strdup(pocdir_entry_dn(e)), PAINT_NONE);
+	DETAIL_ROW("origin", strdup(pocdir_entry_origin(e)), PAINT_NONE);
+	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
+		if (strcasecmp(name, "objectClass") == 0)
+			continue;
+		for (j = 0; j < count; j++)
+			text_line(&s, values[j], NULL);
+		DETAIL_ROW(name, text_take(&s), PAINT_NONE);
+	}
+	for (i = 0; (name = pocdir_entry_extension(e, i, &value)) != NULL; i++)
+		DETAIL_ROW(name, strdup(value != NULL ? value : ""), PAINT_NONE);
+	{
+		struct cell time_cell = {0}, open_cell = {0};
+
+		local_time_cells(cli, e, &time_cell, &open_cell);
+		if (time_cell.text != NULL && open_cell.text != NULL &&
+		    strcmp(time_cell.text, "-") != 0) {
+			text_str(&s, time_cell.text);
+			text_str(&s, " (");
+			text_str(&s, open_cell.text);
+			text_str(&s, ")");
+		}
+		free(time_cell.text);
+		free(open_cell.text);
+		if (s.len > 0)
+			DETAIL_ROW("local time", text_take(&s), open_cell.paint);
+	}
+#undef DETAIL_ROW
+	rc = table_print(&t, cli, stdout);
+	goto done;
+fail:
+	cli_error("out of memory");
+done:
+	free(s.data);
+	table_free(&t);
+	return rc;
+}
+
+int output_result(const struct cli *cli, const pocdir_result *res, const char *const *attrs,
+		  int with_tree)
+{
+	pocdir_error err = {0};
+	pocdir_format fmt;
+	int rc;
+
+	switch (cli->format) {
+	case CLI_FORMAT_TABLE:
+		rc = attrs != NULL ? print_attrs(cli, res, attrs) : print_people(cli, res);
+		if (rc == 0 && fflush(stdout) == EOF) {
+			cli_error("cannot write: %s", strerror(errno));
+			rc = -1;
+		}
+		return rc;
+	case CLI_FORMAT_JSON:
+		fmt = POCDIR_FORMAT_JSON;
+		break;
+	case CLI_FORMAT_LDIF:
+		fmt = POCDIR_FORMAT_LDIF;
+		break;
+	case CLI_FORMAT_VCARD:
+		fmt = POCDIR_FORMAT_VCARD;
+		break;
+	case CLI_FORMAT_CSV:
+	default:
+		fmt = POCDIR_FORMAT_CSV;
+		break;
+	}
+	if (pocdir_write_attrs(res, fmt, attrs, with_tree, stdout, &err) == -1) {
+		cli_error("%s", err.message);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* output.h - printing results: the table for people (aligned columns, local
+ * time and office hours, colours on a TTY) and the machine formats, which
+ * the library writes (pocdir_write). */
+#ifndef POCDIR_OUTPUT_H
+#define POCDIR_OUTPUT_H
+
+#include "commands.h"
+#include "pocdir.h"
+
+/* Print res to stdout in cli->format. attrs (NULL-terminated, NULL for all)
+ * limits the table's columns and the JSON/CSV/LDIF fields; with_tree adds
+ * the base and country entries to LDIF. Returns 0, or -1 after printing
+ * the error. */
+int output_result(const struct cli *cli, const pocdir_result *res, const char *const *attrs,
+		  int with_tree);
+
+/* Print one entry with every field, one per line (show's table). */
+int output_entry_detail(const struct cli *cli, const pocdir_entry *e);
+
+/* Local time at `now` in IANA zone tz, as "Mo 18:05" into buf; and whether
+ * hours ("Mo-Fr 09:00-18:00, Sa 10:00-12:00" or "24/7") are open then:
+ * *open is 1 open, 0 closed, -1 unknown (hours NULL or unreadable).
+ * Returns 0, or -1 when tz cannot be used. Changes TZ for the duration
+ * only: the tool is single-threaded. */
+int output_local_time(const char *tz, const char *hours, long long now, char *buf, size_t size,
+		      int *open);
+
+/* Is the moment (weekday 0 = Sunday, minute of the day) within hours?
+ * 1 open, 0 closed, -1 when hours cannot be read. Exposed for tests. */
+int output_hours_open(const char *hours, int wday, int minute);
+
+#endif /* POCDIR_OUTPUT_H */
