@@ -713,7 +713,7 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		} else if (strcmp(key, "id") == 0) {
 			take(l, v, key, ATTR_UID, validate_id, false);
 		} else if (strcmp(key, "country") == 0 || strcmp(key, "countries") == 0) {
-			bool multi = key[7] == 'i';
+			bool multi = strcmp(key, "countries") == 0;
 			enum attr_id id = multi ? ATTR_COUNTRYSERVED : ATTR_C;
 			size_t first = l->nvals[id];
 

@@ -15,7 +15,7 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/arena.c src/lib/arena.h
 # (sign/history/feed/sync sources are added below by their component)
 src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
-src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) -pthread
+src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) $(PTHREAD_LIBS)
 
 lib_LTLIBRARIES += src/lib/libpocdir.la
 src_lib_libpocdir_la_SOURCES =
