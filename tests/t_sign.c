@@ -224,6 +224,66 @@ static void test_minisign(void)
 	       "we verify that: %s", err.message);
 }
 
+/* pocdir sign: serial raised once per change, comments kept, minisign
+ * verifies the result. */
+static void test_sign_file(void)
+{
+	pocdir_sign_info info;
+	pocdir_error err = {0};
+	char trusted[256], *text;
+	size_t len;
+	const char *src = getenv("top_srcdir");
+	/* 2026-11-22T10:00:00Z */
+	const long long now = 1795341600LL;
+
+	run("cp %s/tests/sync/kr.yaml %s", src ? src : ".", at("kr.yaml"));
+	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, &err) == 0,
+	       "sign kr.yaml: %s", err.message);
+	tap_ok(info.changed == 1 && info.old_serial == 2026112201ULL &&
+		       info.serial == 2026112202ULL,
+	       "unsigned file: serial raised to old+1 (%llu)", (unsigned long long)info.serial);
+	tap_is(info.origin, "kr", "origin reported");
+	text = slurp(at("kr.yaml"), &len);
+	tap_ok(text != NULL && strstr(text, "serial: 2026112202   # raised by pocdir sign\n") != NULL,
+	       "serial edited in place, comment kept");
+	tap_ok(text != NULL && strstr(text, "updated: 2026-11-22T10:00:00Z\n") != NULL,
+	       "updated set");
+	tap_ok(text != NULL && strncmp(text, "# Republic of Korea", 19) == 0,
+	       "leading comment kept");
+	free(text);
+	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), trusted, sizeof(trusted),
+				  &err) == 0,
+	       "pocdir_verify_file: %s", err.message);
+	tap_ok(strstr(trusted, "serial:2026112202") != NULL, "trusted comment names the serial");
+	if (access(MINISIGN, X_OK) == 0)
+		tap_ok(run(MINISIGN " -q -Vm %s -p %s", at("kr.yaml"), at("a.pub")) == 0,
+		       "minisign verifies the signed origin file");
+	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, &err) == 0 &&
+		       info.changed == 0 && info.serial == 2026112202ULL,
+	       "signing again without a change keeps the serial");
+	run("sed -i 's/KrCERT\\/CC/KrCERT/' %s", at("kr.yaml"));
+	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), NULL, 0, &err) == -1,
+	       "edited file no longer verifies: %s", err.message);
+	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now + 86400, &info, &err) == 0 &&
+		       info.changed == 1 && info.serial == 2026112301ULL,
+	       "next day's change: serial becomes YYYYMMDD01 (%llu)",
+	       (unsigned long long)info.serial);
+	/* A file without updated gets one after serial. */
+	run("grep -v '^updated:' %s > %s", at("kr.yaml"), at("kr2.yaml"));
+	tap_ok(pocdir_sign_file(at("kr2.yaml"), at("a.key"), NULL, now, &info, &err) == 0,
+	       "sign a file without updated: %s", err.message);
+	text = slurp(at("kr2.yaml"), &len);
+	tap_ok(text != NULL && strstr(text, "# raised by pocdir sign\nupdated: 2026-11-22T10:00:00Z\n") != NULL,
+	       "updated inserted after the serial line");
+	free(text);
+	/* An invalid file is not signed. */
+	run("printf 'origin: kr\\nserial: 1\\nscope: [KR]\\nentries:\\n  - id: x\\n    country: JP\\n' > %s",
+	    at("bad.yaml"));
+	tap_ok(pocdir_sign_file(at("bad.yaml"), at("a.key"), NULL, now, &info, &err) == -1 &&
+		       access(at("bad.yaml.minisig"), F_OK) != 0,
+	       "invalid file refused, no signature written: %s", err.message);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -236,6 +296,7 @@ int main(void)
 	test_roundtrip();
 	test_encrypted();
 	test_minisign();
+	test_sign_file();
 	run("rm -rf %s", dir);
 	return tap_done();
 }

@@ -189,6 +189,155 @@ int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FIL
 int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
 		       int with_tree, FILE *out, pocdir_error *err);
 
+/* ==== Signatures, history and sync ========================================
+ *
+ * Sets are signed by their origin in minisign's format (Ed25519 over
+ * BLAKE2b-512 of the file), kept append-only in a state directory, published
+ * as a feed (index.yaml + origins/<id>/<serial>.yaml[.minisig]) and fetched
+ * from peers. The state directory is an argument (NULL: $POCDIR_STATE, else
+ * /var/lib/pocdir).
+ *
+ *	pocdir_sync_config *cfg = pocdir_sync_config_load("/etc/pocdir/pocdird.conf", &err);
+ *	pocdir_sync_report rep;
+ *	if (pocdir_sync_run(cfg, NULL, NULL, NULL, &rep, &err) == -1) ...
+ *	pocdir_sync_config_free(&cfg);
+ */
+
+/* Write a key pair: pubkey_path (minisign .pub) and seckey_path (0600;
+ * never overwritten). passphrase NULL writes an unencrypted key (as
+ * minisign -W); otherwise the key is encrypted with scrypt. */
+int pocdir_keygen(const char *pubkey_path, const char *seckey_path, const char *passphrase,
+		  pocdir_error *err);
+
+/* What pocdir_sign_file did. */
+typedef struct pocdir_sign_info {
+	char origin[65];
+	uint64_t old_serial;
+	uint64_t serial;
+	int changed;    /* 1: serial raised, "updated" set, file rewritten; 0: unchanged */
+	char keyid[17]; /* key id as minisign prints it */
+} pocdir_sign_info;
+
+/* Sign the origin file path with the secret key at seckey_path, writing
+ * path.minisig. When the file changed since its last signature (or has
+ * none), serial becomes max(serial + 1, YYYYMMDD01 of now) and updated is
+ * set to now (UTC seconds; 0 = the clock), edited in place so comments and
+ * layout stay; the file is rewritten atomically. info may be NULL. */
+int pocdir_sign_file(const char *path, const char *seckey_path, const char *passphrase,
+		     long long now, pocdir_sign_info *info, pocdir_error *err);
+
+/* Verify path against sig_path (NULL: path.minisig) with pubkey (a .pub
+ * file or a base64 key). trusted, when not NULL, receives the signature's
+ * trusted comment. 0 when valid, -1 with POCDIR_ERR_INVALID when not. */
+int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey,
+		       char *trusted, size_t size, pocdir_error *err);
+
+/* One version of one origin held in the state directory. */
+typedef struct pocdir_version_info {
+	char origin[65];
+	uint64_t serial;
+	char updated[32];  /* the set's "updated" */
+	char source[513];  /* peer URL or local file it came from */
+	long long received; /* when it was committed, UTC seconds */
+	char sha256[65];
+} pocdir_version_info;
+
+/* The versions held, of origin (NULL: all), sorted by origin then serial.
+ * Returns the count and *out (free with pocdir_log_free), or -1. */
+int pocdir_log(const char *state, const char *origin, pocdir_version_info **out,
+	       pocdir_error *err);
+void pocdir_log_free(pocdir_version_info **out);
+
+/* One difference between two versions of an origin. */
+typedef enum pocdir_change_kind {
+	POCDIR_CHANGE_ADDED,   /* entry only in the newer version */
+	POCDIR_CHANGE_REMOVED, /* entry only in the older version */
+	POCDIR_CHANGE_FIELD    /* attribute values differ */
+} pocdir_change_kind;
+
+typedef struct pocdir_change {
+	pocdir_change_kind kind;
+	const char *entry;     /* "CC/id" */
+	const char *attr;      /* FIELD: LDAP attribute name */
+	const char *old_value; /* FIELD: values joined by " | ", NULL when absent */
+	const char *new_value; /* FIELD: likewise */
+} pocdir_change;
+
+typedef void (*pocdir_change_fn)(const pocdir_change *change, void *ctx);
+
+/* Compare versions a and b of origin held in state: fn is called for each
+ * change, entries in (country, id) order. Returns the number of changes, or
+ * -1 (POCDIR_ERR_NOTFOUND when a version is not held). */
+int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b,
+		pocdir_change_fn fn, void *ctx, pocdir_error *err);
+
+/* Open the directory as of at: NULL or "" (newest), a serial (each origin's
+ * newest version with serial <= it) or a date / UTC time (updated <= it; a
+ * date means the end of that day). Sets come from the origin files under
+ * directory (may be NULL) and the versions held in state, the highest
+ * eligible serial of each origin winning. base_dn NULL: "dc=pocdir". */
+pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
+		       const char *base_dn, pocdir_error *err);
+
+/* Publish a feed into out_dir: the newest held set of every origin (after
+ * importing the signed origin files of directory, which may be NULL, into
+ * state), with its signature, then index.yaml (publisher, generated, and per
+ * origin serial, sha256, size, path), renamed into place last so a reader
+ * never sees a half-written feed. Sets relayed from other origins are
+ * published byte for byte as they arrived. Returns the number of origins in
+ * the feed, or -1. */
+int pocdir_publish(const char *directory, const char *state, const char *out_dir,
+		   const char *publisher, pocdir_error *err);
+
+/* Sync configuration: the "sync:" section of pocdird's YAML file (peers,
+ * trusted origins with key and scope, state directory). */
+typedef struct pocdir_sync_config pocdir_sync_config;
+
+pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err);
+void pocdir_sync_config_free(pocdir_sync_config **cfg);
+/* The state directory the configuration names (or the default). */
+const char *pocdir_sync_config_state(const pocdir_sync_config *cfg);
+
+/* Progress of a sync run, for a display or a log. */
+typedef enum pocdir_sync_event_kind {
+	POCDIR_SYNC_PEER,         /* starting a peer */
+	POCDIR_SYNC_NOT_MODIFIED, /* index unchanged (304) */
+	POCDIR_SYNC_FETCH,        /* fetching an origin's set */
+	POCDIR_SYNC_UPDATED,      /* origin committed at serial */
+	POCDIR_SYNC_REJECTED,     /* origin refused: message says why; held kept */
+	POCDIR_SYNC_IGNORED,      /* origin not trusted here, or peer has an older one */
+	POCDIR_SYNC_PEER_FAILED   /* the peer could not be synced at all */
+} pocdir_sync_event_kind;
+
+typedef struct pocdir_sync_event {
+	pocdir_sync_event_kind kind;
+	const char *peer;
+	const char *origin; /* NULL for peer events */
+	uint64_t serial;
+	const char *message; /* reason, for REJECTED / IGNORED / PEER_FAILED */
+} pocdir_sync_event;
+
+typedef void (*pocdir_sync_event_fn)(const pocdir_sync_event *ev, void *ctx);
+
+typedef struct pocdir_sync_report {
+	unsigned peers;        /* peers tried */
+	unsigned peers_failed; /* peers that failed as a whole */
+	unsigned checked;      /* origins checked against the held versions */
+	unsigned updated;      /* origins committed */
+	unsigned rejected;     /* origins refused */
+	unsigned ignored;      /* origins not trusted or not newer */
+} pocdir_sync_report;
+
+/* Sync once from every configured peer (or only peer_url, which need not be
+ * configured). Every check of DESIGN.md applies; a failure keeps the held
+ * version. Returns 0 when nothing failed, -1 otherwise (err holds the first
+ * failure; report and fn have them all). */
+int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url,
+		    pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *report,
+		    pocdir_error *err);
+
+/* ==== end of signatures, history and sync ================================= */
+
 /* Library version string. */
 const char *pocdir_library_version(void);
 

@@ -1,5 +1,6 @@
 /* sign.c - minisign-compatible Ed25519 keys and signatures over libsodium
- * (format: https://jedisct1.github.io/minisign/, "Signature format"). */
+ * (format: https://jedisct1.github.io/minisign/), and `pocdir sign`: raise an
+ * origin file's serial in place and sign it. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <yaml.h>
 
+#include "load.h"
 #include "sign.h"
 #include "util.h"
 
@@ -583,4 +587,329 @@ int sign_verify_buffer(const struct sign_pubkey *pk, const void *data, size_t le
 				 "signature does not verify: the data was changed or signed "
 				 "by another key");
 	return sig_check_global(pk, &p, info, err);
+}
+
+/* ---- Signing origin files (pocdir sign) ---------------------------------- */
+
+/* Where a top-level scalar value sits in the file's bytes. */
+struct scalar_pos {
+	bool found;
+	size_t start, end; /* byte offsets of the value as written */
+	size_t line_end;   /* offset just past the newline ending its line */
+};
+
+/* Byte offset of a libyaml mark: its line and column count characters, so
+ * walk UTF-8 from the start of the line rather than trust mark.index. */
+static size_t mark_offset(const char *text, size_t len, const yaml_mark_t *m)
+{
+	size_t off = 0, line = 0, col = 0;
+
+	while (off < len && line < m->line)
+		if (text[off++] == '\n')
+			line++;
+	while (off < len && col < m->column) {
+		off++;
+		while (off < len && ((unsigned char)text[off] & 0xc0) == 0x80)
+			off++; /* continuation bytes belong to the same character */
+		col++;
+	}
+	return off;
+}
+
+/* Is the text at pos exactly the scalar value (plain, or in quotes)? Guards
+ * the in-place edit against any disagreement about offsets. */
+static bool pos_matches(const char *text, const struct scalar_pos *p, const char *value)
+{
+	size_t n = p->end - p->start, vl = strlen(value);
+	const char *s = text + p->start;
+
+	if (n == vl && memcmp(s, value, vl) == 0)
+		return true;
+	return n == vl + 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0] &&
+	       memcmp(s + 1, value, vl) == 0;
+}
+
+/* Find the top-level "serial" and "updated" values of an origin file. */
+static int find_scalars(const char *path, const char *text, size_t len, struct scalar_pos *serial,
+			char *serial_text, size_t serial_size, struct scalar_pos *updated,
+			pocdir_error *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = -1;
+	bool expect_key = true, done = false;
+	char key[32] = "";
+	char updated_text[64] = "";
+
+	memset(serial, 0, sizeof(*serial));
+	memset(updated, 0, sizeof(*updated));
+	if (!yaml_parser_initialize(&parser))
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
+				  (unsigned long)parser.problem_mark.line + 1,
+				  (unsigned long)parser.problem_mark.column + 1,
+				  parser.problem ? parser.problem : "invalid YAML");
+			goto out;
+		}
+		switch (ev.type) {
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			depth++;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			if (--depth == 1)
+				expect_key = true; /* a nested value just ended */
+			break;
+		case YAML_ALIAS_EVENT:
+			if (depth == 1)
+				expect_key = !expect_key;
+			break;
+		case YAML_SCALAR_EVENT:
+			if (depth != 1)
+				break;
+			if (expect_key) {
+				snprintf(key, sizeof(key), "%.*s", (int)ev.data.scalar.length,
+					 (const char *)ev.data.scalar.value);
+			} else {
+				struct scalar_pos *p = strcmp(key, "serial") == 0    ? serial
+						       : strcmp(key, "updated") == 0 ? updated
+										     : NULL;
+				if (p != NULL) {
+					p->found = true;
+					p->start = mark_offset(text, len, &ev.start_mark);
+					p->end = mark_offset(text, len, &ev.end_mark);
+					p->line_end = p->end;
+					while (p->line_end < len && text[p->line_end] != '\n')
+						p->line_end++;
+					if (p->line_end < len)
+						p->line_end++;
+					snprintf(p == serial ? serial_text : updated_text,
+						 p == serial ? serial_size : sizeof(updated_text),
+						 "%.*s", (int)ev.data.scalar.length,
+						 (const char *)ev.data.scalar.value);
+				}
+			}
+			expect_key = !expect_key;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (!serial->found) {
+		error_set(err, POCDIR_ERR_INVALID, "%s: no top-level \"serial\" to raise", path);
+		goto out;
+	}
+	if (!pos_matches(text, serial, serial_text) ||
+	    (updated->found && !pos_matches(text, updated, updated_text))) {
+		error_set(err, POCDIR_ERR_INVALID,
+			  "%s: serial or updated is not a simple one-line value; cannot edit it in "
+			  "place",
+			  path);
+		goto out;
+	}
+	rc = 0;
+out:
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* The text with serial and updated replaced (updated inserted after the
+ * serial line when the file has none). Returns a string to free(). */
+static char *edit_scalars(const char *text, size_t len, const struct scalar_pos *serial,
+			  const char *new_serial, const struct scalar_pos *updated,
+			  const char *new_updated, size_t *outlen)
+{
+	struct {
+		size_t start, end;
+		char repl[96];
+	} edits[2];
+	size_t n = 0, o = 0, cap, pos = 0;
+	char *out;
+
+	edits[n].start = serial->start;
+	edits[n].end = serial->end;
+	snprintf(edits[n++].repl, sizeof(edits[0].repl), "%s", new_serial);
+	if (updated->found) {
+		edits[n].start = updated->start;
+		edits[n].end = updated->end;
+		snprintf(edits[n++].repl, sizeof(edits[0].repl), "%s", new_updated);
+	} else {
+		edits[n].start = edits[n].end = serial->line_end;
+		snprintf(edits[n++].repl, sizeof(edits[0].repl), "%supdated: %s\n",
+			 serial->line_end > 0 && text[serial->line_end - 1] != '\n' ? "\n" : "",
+			 new_updated);
+	}
+	if (edits[1].start < edits[0].start) {
+		edits[0] = edits[1]; /* keep them in file order */
+		edits[1].start = serial->start;
+		edits[1].end = serial->end;
+		snprintf(edits[1].repl, sizeof(edits[1].repl), "%s", new_serial);
+	}
+	cap = len + sizeof(edits[0].repl) * 2 + 1;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(out + o, text + pos, edits[i].start - pos);
+		o += edits[i].start - pos;
+		memcpy(out + o, edits[i].repl, strlen(edits[i].repl));
+		o += strlen(edits[i].repl);
+		pos = edits[i].end;
+	}
+	memcpy(out + o, text + pos, len - pos);
+	o += len - pos;
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+int pocdir_keygen(const char *pubkey_path, const char *seckey_path, const char *passphrase,
+		  pocdir_error *err)
+{
+	error_clear(err);
+	if (pubkey_path == NULL || seckey_path == NULL)
+		return error_set(err, POCDIR_ERR_USAGE, "keygen needs a public and a secret key path");
+	return sign_keygen(pubkey_path, seckey_path, passphrase, err);
+}
+
+int pocdir_sign_file(const char *path, const char *seckey_path, const char *passphrase,
+		     long long now, pocdir_sign_info *info, pocdir_error *err)
+{
+	struct sign_seckey sk;
+	struct sign_pubkey pk;
+	struct scalar_pos serial, updated;
+	struct origin_set set;
+	struct tm tm;
+	time_t t;
+	pocdir_sign_info local;
+	char serial_text[32], new_serial[32], stamp[32], trusted[256], *base;
+	char *text = NULL, *edited = NULL, *oldsig = NULL, *sig = NULL, *sigpath = NULL;
+	size_t len, edlen, oldlen, n;
+	uint64_t old, today, bumped;
+	int rc = -1;
+
+	error_clear(err);
+	if (info == NULL)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	memset(&set, 0, sizeof(set));
+	if (path == NULL || seckey_path == NULL)
+		return error_set(err, POCDIR_ERR_USAGE, "sign needs a file and a secret key");
+	if (sign_seckey_load(seckey_path, passphrase, &sk, err) == -1)
+		return -1;
+	sign_seckey_public(&sk, &pk);
+	sign_keyid_hex(sk.keynum, info->keyid, sizeof(info->keyid));
+	n = strlen(path) + 16;
+	if ((sigpath = malloc(n)) == NULL)
+		goto oom;
+	snprintf(sigpath, n, "%s.minisig", path);
+	if (file_read(path, LOAD_MAX_FILE_BYTES, &text, &len, err) == -1)
+		goto out;
+	if (find_scalars(path, text, len, &serial, serial_text, sizeof(serial_text), &updated,
+			 err) == -1)
+		goto out;
+	old = strtoull(serial_text, NULL, 10);
+	info->old_serial = info->serial = old;
+
+	/* Unchanged since its last signature by this key: nothing to do. */
+	if (file_read(sigpath, SIGN_MAX_FILE_BYTES, &oldsig, &oldlen, NULL) == 0 &&
+	    sign_verify_buffer(&pk, text, len, oldsig, oldlen, NULL, NULL) == 0) {
+		if (load_origin_buffer(text, len, path, NULL, &set, NULL, NULL, NULL, err) == -1)
+			goto out;
+		snprintf(info->origin, sizeof(info->origin), "%s", set.origin.id);
+		rc = 0;
+		goto out;
+	}
+
+	t = now > 0 ? (time_t)now : time(NULL);
+	gmtime_r(&t, &tm);
+	today = (uint64_t)(tm.tm_year + 1900) * 10000 + (uint64_t)(tm.tm_mon + 1) * 100 +
+		(uint64_t)tm.tm_mday;
+	bumped = old + 1 > today * 100 + 1 ? old + 1 : today * 100 + 1;
+	snprintf(new_serial, sizeof(new_serial), "%llu", (unsigned long long)bumped);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((edited = edit_scalars(text, len, &serial, new_serial, &updated, stamp, &edlen)) == NULL)
+		goto oom;
+	/* Never sign what would not load: the message names file:line:col. */
+	if (load_origin_buffer(edited, edlen, path, NULL, &set, NULL, NULL, NULL, err) == -1)
+		goto out;
+	if (set.origin.serial != bumped) {
+		error_set(err, POCDIR_ERR_INVALID, "%s: serial edit did not take (read back %llu)",
+			  path, (unsigned long long)set.origin.serial);
+		goto out;
+	}
+	snprintf(info->origin, sizeof(info->origin), "%s", set.origin.id);
+	base = strrchr(path, '/');
+	snprintf(trusted, sizeof(trusted), "timestamp:%lld\tfile:%s\thashed\torigin:%s\tserial:%s",
+		 (long long)t, base != NULL ? base + 1 : path, set.origin.id, new_serial);
+	if (sign_buffer(&sk, edited, edlen, "signature from pocdir secret key", trusted, &sig,
+			err) == -1)
+		goto out;
+	/* File first, signature second: a crash in between leaves a file whose
+	 * old signature fails, and the next `pocdir sign` raises it again. */
+	if (file_write_atomic(path, edited, edlen, err) == -1 ||
+	    file_write_atomic(sigpath, sig, strlen(sig), err) == -1)
+		goto out;
+	info->serial = bumped;
+	info->changed = 1;
+	rc = 0;
+	goto out;
+oom:
+	error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+out:
+	sign_seckey_wipe(&sk);
+	origin_set_clear(&set);
+	free(text);
+	free(edited);
+	free(oldsig);
+	free(sig);
+	free(sigpath);
+	return rc;
+}
+
+int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey,
+		       char *trusted, size_t size, pocdir_error *err)
+{
+	struct sign_pubkey pk;
+	struct sign_info info;
+	char *data = NULL, *sig = NULL, *own = NULL;
+	size_t len, siglen;
+	int rc = -1;
+
+	error_clear(err);
+	if (path == NULL || pubkey == NULL)
+		return error_set(err, POCDIR_ERR_USAGE, "verify needs a file and a public key");
+	if (sig_path == NULL) {
+		size_t n = strlen(path) + 16;
+
+		if ((own = malloc(n)) == NULL)
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		snprintf(own, n, "%s.minisig", path);
+		sig_path = own;
+	}
+	if (sign_pubkey_load(pubkey, &pk, err) == -1 ||
+	    file_read(path, LOAD_MAX_FILE_BYTES, &data, &len, err) == -1 ||
+	    file_read(sig_path, SIGN_MAX_FILE_BYTES, &sig, &siglen, err) == -1)
+		goto out;
+	if (sign_verify_buffer(&pk, data, len, sig, siglen, &info, err) == -1) {
+		pocdir_error inner = *err;
+
+		error_set(err, inner.code, "%s: %s", path, inner.message);
+		goto out;
+	}
+	if (trusted != NULL && size > 0)
+		snprintf(trusted, size, "%s", info.trusted_comment);
+	rc = 0;
+out:
+	free(data);
+	free(sig);
+	free(own);
+	return rc;
 }
