@@ -1,0 +1,1864 @@
+/* validate.c - checks of single field values (country, phone, e-mail, zone,
+ * language tag, dates, PGP fingerprint, role, agency type, id, URL, hours) and
+ * the "is this contact open now" clock, read from the zone's TZif file. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "validate.h"
+
+/* ASCII classes: <ctype.h> depends on the locale, field syntax does not. */
+static bool is_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool is_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static bool is_alpha(int c)
+{
+	return is_upper(c) || is_lower(c);
+}
+
+static bool is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alnum(int c)
+{
+	return is_alpha(c) || is_digit(c);
+}
+
+static bool is_hex(int c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int to_upper(int c)
+{
+	return is_lower(c) ? c - 'a' + 'A' : c;
+}
+
+static int to_lower(int c)
+{
+	return is_upper(c) ? c - 'A' + 'a' : c;
+}
+
+/* Case-insensitive ASCII comparison of n bytes. */
+static bool ascii_casematch(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (to_lower((unsigned char)a[i]) != to_lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* Write a sentence into why (may be NULL); returns false so that a check can
+ * end with `return reject(...)`. */
+static bool reject(char *why, size_t whysize, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static bool reject(char *why, size_t whysize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || whysize == 0)
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(why, whysize, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* Values come from files written by people and peers: quote them for a
+ * message with control and non-ASCII bytes escaped and long ones cut, so a
+ * message stays one readable line. */
+#define QUOTE_KEEP 60
+#define QUOTE_SIZE (QUOTE_KEEP * 4 + 8)
+
+static const char *quote(const char *s, char *buf, size_t size)
+{
+	size_t o = 0, i;
+
+	if (size < QUOTE_SIZE)
+		return "(value)";
+	buf[o++] = '"';
+	for (i = 0; s[i] != '\0' && i < QUOTE_KEEP; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o++] = '"';
+	if (s[i] != '\0') {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* One character for a message: 'x', or its byte value when unprintable. */
+static const char *describe_char(unsigned char c, char *buf, size_t size)
+{
+	if (c == '\0')
+		snprintf(buf, size, "the end");
+	else if (c == ' ')
+		snprintf(buf, size, "a space");
+	else if (c < 0x20 || c >= 0x7f)
+		snprintf(buf, size, "byte 0x%02x", c);
+	else
+		snprintf(buf, size, "'%c'", c);
+	return buf;
+}
+
+/* Match s against a NULL-terminated word list. */
+static bool word_in(const char *s, const char *const *words)
+{
+	for (size_t i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Join a word list for a message: "a, b or c". */
+static void word_list(const char *const *words, char *buf, size_t size)
+{
+	size_t o = 0, n = 0;
+
+	while (words[n] != NULL)
+		n++;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < size; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		int w = snprintf(buf + o, size - o, "%s%s", sep, words[i]);
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+/* --- ISO 3166-1 ------------------------------------------------------- */
+
+struct country {
+	char code[3];
+	const char *name;
+};
+
+/* ISO 3166-1 alpha-2, the 249 officially assigned codes with their English
+ * short names as the ISO 3166 Maintenance Agency publishes them (taken from
+ * Debian iso-codes 4.15.0, which tracks the ISO Online Browsing Platform),
+ * plus the exceptionally reserved "EU". Sorted by code for bsearch(). Not
+ * read from tzdata's iso3166.tab at run time: that file lists the zones'
+ * territories, not the ISO table. */
+static const struct country countries[] = {
+	{"AD", "Andorra"},
+	{"AE", "United Arab Emirates"},
+	{"AF", "Afghanistan"},
+	{"AG", "Antigua and Barbuda"},
+	{"AI", "Anguilla"},
+	{"AL", "Albania"},
+	{"AM", "Armenia"},
+	{"AO", "Angola"},
+	{"AQ", "Antarctica"},
+	{"AR", "Argentina"},
+	{"AS", "American Samoa"},
+	{"AT", "Austria"},
+	{"AU", "Australia"},
+	{"AW", "Aruba"},
+	{"AX", "Åland Islands"},
+	{"AZ", "Azerbaijan"},
+	{"BA", "Bosnia and Herzegovina"},
+	{"BB", "Barbados"},
+	{"BD", "Bangladesh"},
+	{"BE", "Belgium"},
+	{"BF", "Burkina Faso"},
+	{"BG", "Bulgaria"},
+	{"BH", "Bahrain"},
+	{"BI", "Burundi"},
+	{"BJ", "Benin"},
+	{"BL", "Saint Barthélemy"},
+	{"BM", "Bermuda"},
+	{"BN", "Brunei Darussalam"},
+	{"BO", "Bolivia, Plurinational State of"},
+	{"BQ", "Bonaire, Sint Eustatius and Saba"},
+	{"BR", "Brazil"},
+	{"BS", "Bahamas"},
+	{"BT", "Bhutan"},
+	{"BV", "Bouvet Island"},
+	{"BW", "Botswana"},
+	{"BY", "Belarus"},
+	{"BZ", "Belize"},
+	{"CA", "Canada"},
+	{"CC", "Cocos (Keeling) Islands"},
+	{"CD", "Congo, The Democratic Republic of the"},
+	{"CF", "Central African Republic"},
+	{"CG", "Congo"},
+	{"CH", "Switzerland"},
+	{"CI", "Côte d'Ivoire"},
+	{"CK", "Cook Islands"},
+	{"CL", "Chile"},
+	{"CM", "Cameroon"},
+	{"CN", "China"},
+	{"CO", "Colombia"},
+	{"CR", "Costa Rica"},
+	{"CU", "Cuba"},
+	{"CV", "Cabo Verde"},
+	{"CW", "Curaçao"},
+	{"CX", "Christmas Island"},
+	{"CY", "Cyprus"},
+	{"CZ", "Czechia"},
+	{"DE", "Germany"},
+	{"DJ", "Djibouti"},
+	{"DK", "Denmark"},
+	{"DM", "Dominica"},
+	{"DO", "Dominican Republic"},
+	{"DZ", "Algeria"},
+	{"EC", "Ecuador"},
+	{"EE", "Estonia"},
+	{"EG", "Egypt"},
+	{"EH", "Western Sahara"},
+	{"ER", "Eritrea"},
+	{"ES", "Spain"},
+	{"ET", "Ethiopia"},
+	{"EU", "European Union"},
+	{"FI", "Finland"},
+	{"FJ", "Fiji"},
+	{"FK", "Falkland Islands (Malvinas)"},
+	{"FM", "Micronesia, Federated States of"},
+	{"FO", "Faroe Islands"},
+	{"FR", "France"},
+	{"GA", "Gabon"},
+	{"GB", "United Kingdom"},
+	{"GD", "Grenada"},
+	{"GE", "Georgia"},
+	{"GF", "French Guiana"},
+	{"GG", "Guernsey"},
+	{"GH", "Ghana"},
+	{"GI", "Gibraltar"},
+	{"GL", "Greenland"},
+	{"GM", "Gambia"},
+	{"GN", "Guinea"},
+	{"GP", "Guadeloupe"},
+	{"GQ", "Equatorial Guinea"},
+	{"GR", "Greece"},
+	{"GS", "South Georgia and the South Sandwich Islands"},
+	{"GT", "Guatemala"},
+	{"GU", "Guam"},
+	{"GW", "Guinea-Bissau"},
+	{"GY", "Guyana"},
+	{"HK", "Hong Kong"},
+	{"HM", "Heard Island and McDonald Islands"},
+	{"HN", "Honduras"},
+	{"HR", "Croatia"},
+	{"HT", "Haiti"},
+	{"HU", "Hungary"},
+	{"ID", "Indonesia"},
+	{"IE", "Ireland"},
+	{"IL", "Israel"},
+	{"IM", "Isle of Man"},
+	{"IN", "India"},
+	{"IO", "British Indian Ocean Territory"},
+	{"IQ", "Iraq"},
+	{"IR", "Iran, Islamic Republic of"},
+	{"IS", "Iceland"},
+	{"IT", "Italy"},
+	{"JE", "Jersey"},
+	{"JM", "Jamaica"},
+	{"JO", "Jordan"},
+	{"JP", "Japan"},
+	{"KE", "Kenya"},
+	{"KG", "Kyrgyzstan"},
+	{"KH", "Cambodia"},
+	{"KI", "Kiribati"},
+	{"KM", "Comoros"},
+	{"KN", "Saint Kitts and Nevis"},
+	{"KP", "Korea, Democratic People's Republic of"},
+	{"KR", "Korea, Republic of"},
+	{"KW", "Kuwait"},
+	{"KY", "Cayman Islands"},
+	{"KZ", "Kazakhstan"},
+	{"LA", "Lao People's Democratic Republic"},
+	{"LB", "Lebanon"},
+	{"LC", "Saint Lucia"},
+	{"LI", "Liechtenstein"},
+	{"LK", "Sri Lanka"},
+	{"LR", "Liberia"},
+	{"LS", "Lesotho"},
+	{"LT", "Lithuania"},
+	{"LU", "Luxembourg"},
+	{"LV", "Latvia"},
+	{"LY", "Libya"},
+	{"MA", "Morocco"},
+	{"MC", "Monaco"},
+	{"MD", "Moldova, Republic of"},
+	{"ME", "Montenegro"},
+	{"MF", "Saint Martin (French part)"},
+	{"MG", "Madagascar"},
+	{"MH", "Marshall Islands"},
+	{"MK", "North Macedonia"},
+	{"ML", "Mali"},
+	{"MM", "Myanmar"},
+	{"MN", "Mongolia"},
+	{"MO", "Macao"},
+	{"MP", "Northern Mariana Islands"},
+	{"MQ", "Martinique"},
+	{"MR", "Mauritania"},
+	{"MS", "Montserrat"},
+	{"MT", "Malta"},
+	{"MU", "Mauritius"},
+	{"MV", "Maldives"},
+	{"MW", "Malawi"},
+	{"MX", "Mexico"},
+	{"MY", "Malaysia"},
+	{"MZ", "Mozambique"},
+	{"NA", "Namibia"},
+	{"NC", "New Caledonia"},
+	{"NE", "Niger"},
+	{"NF", "Norfolk Island"},
+	{"NG", "Nigeria"},
+	{"NI", "Nicaragua"},
+	{"NL", "Netherlands"},
+	{"NO", "Norway"},
+	{"NP", "Nepal"},
+	{"NR", "Nauru"},
+	{"NU", "Niue"},
+	{"NZ", "New Zealand"},
+	{"OM", "Oman"},
+	{"PA", "Panama"},
+	{"PE", "Peru"},
+	{"PF", "French Polynesia"},
+	{"PG", "Papua New Guinea"},
+	{"PH", "Philippines"},
+	{"PK", "Pakistan"},
+	{"PL", "Poland"},
+	{"PM", "Saint Pierre and Miquelon"},
+	{"PN", "Pitcairn"},
+	{"PR", "Puerto Rico"},
+	{"PS", "Palestine, State of"},
+	{"PT", "Portugal"},
+	{"PW", "Palau"},
+	{"PY", "Paraguay"},
+	{"QA", "Qatar"},
+	{"RE", "Réunion"},
+	{"RO", "Romania"},
+	{"RS", "Serbia"},
+	{"RU", "Russian Federation"},
+	{"RW", "Rwanda"},
+	{"SA", "Saudi Arabia"},
+	{"SB", "Solomon Islands"},
+	{"SC", "Seychelles"},
+	{"SD", "Sudan"},
+	{"SE", "Sweden"},
+	{"SG", "Singapore"},
+	{"SH", "Saint Helena, Ascension and Tristan da Cunha"},
+	{"SI", "Slovenia"},
+	{"SJ", "Svalbard and Jan Mayen"},
+	{"SK", "Slovakia"},
+	{"SL", "Sierra Leone"},
+	{"SM", "San Marino"},
+	{"SN", "Senegal"},
+	{"SO", "Somalia"},
+	{"SR", "Suriname"},
+	{"SS", "South Sudan"},
+	{"ST", "Sao Tome and Principe"},
+	{"SV", "El Salvador"},
+	{"SX", "Sint Maarten (Dutch part)"},
+	{"SY", "Syrian Arab Republic"},
+	{"SZ", "Eswatini"},
+	{"TC", "Turks and Caicos Islands"},
+	{"TD", "Chad"},
+	{"TF", "French Southern Territories"},
+	{"TG", "Togo"},
+	{"TH", "Thailand"},
+	{"TJ", "Tajikistan"},
+	{"TK", "Tokelau"},
+	{"TL", "Timor-Leste"},
+	{"TM", "Turkmenistan"},
+	{"TN", "Tunisia"},
+	{"TO", "Tonga"},
+	{"TR", "Türkiye"},
+	{"TT", "Trinidad and Tobago"},
+	{"TV", "Tuvalu"},
+	{"TW", "Taiwan, Province of China"},
+	{"TZ", "Tanzania, United Republic of"},
+	{"UA", "Ukraine"},
+	{"UG", "Uganda"},
+	{"UM", "United States Minor Outlying Islands"},
+	{"US", "United States"},
+	{"UY", "Uruguay"},
+	{"UZ", "Uzbekistan"},
+	{"VA", "Holy See (Vatican City State)"},
+	{"VC", "Saint Vincent and the Grenadines"},
+	{"VE", "Venezuela, Bolivarian Republic of"},
+	{"VG", "Virgin Islands, British"},
+	{"VI", "Virgin Islands, U.S."},
+	{"VN", "Viet Nam"},
+	{"VU", "Vanuatu"},
+	{"WF", "Wallis and Futuna"},
+	{"WS", "Samoa"},
+	{"YE", "Yemen"},
+	{"YT", "Mayotte"},
+	{"ZA", "South Africa"},
+	{"ZM", "Zambia"},
+	{"ZW", "Zimbabwe"},
+};
+
+static int country_compare(const void *key, const void *element)
+{
+	return strcmp(key, ((const struct country *)element)->code);
+}
+
+static const struct country *country_find(const char *code)
+{
+	if (code == NULL || strnlen(code, 3) != 2)
+		return NULL;
+	return bsearch(code, countries, sizeof(countries) / sizeof(countries[0]),
+		       sizeof(countries[0]), country_compare);
+}
+
+const char *validate_country_name(const char *code)
+{
+	const struct country *c = country_find(code);
+
+	return c != NULL ? c->name : NULL;
+}
+
+/* ISO 3166-1 §7.5 leaves AA, QM-QZ, XA-XZ and ZZ to users (XK for Kosovo is
+ * one of them): they mean different things to different people. */
+static bool country_user_assigned(const char *code)
+{
+	return strcmp(code, "AA") == 0 || strcmp(code, "ZZ") == 0 ||
+	       (code[0] == 'Q' && code[1] >= 'M') || code[0] == 'X';
+}
+
+bool validate_country(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], up[3];
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a country code is required: two upper-case letters (ISO 3166-1 "
+			      "alpha-2), e.g. \"KR\"");
+	if (strnlen(s, 3) != 2 || !is_alpha((unsigned char)s[0]) ||
+	    !is_alpha((unsigned char)s[1]))
+		return reject(why, whysize,
+			      "%s is not an ISO 3166-1 alpha-2 code: expected two upper-case "
+			      "letters, e.g. \"KR\"",
+			      quote(s, q, sizeof(q)));
+	up[0] = (char)to_upper((unsigned char)s[0]);
+	up[1] = (char)to_upper((unsigned char)s[1]);
+	up[2] = '\0';
+	if (strcmp(up, s) != 0) {
+		if (country_find(up) != NULL)
+			return reject(why, whysize,
+				      "%s is not an ISO 3166-1 alpha-2 code (codes are upper case: "
+				      "\"%s\")",
+				      quote(s, q, sizeof(q)), up);
+		return reject(why, whysize,
+			      "%s is not an ISO 3166-1 alpha-2 code (codes are upper case, and "
+			      "\"%s\" is not assigned either)",
+			      quote(s, q, sizeof(q)), up);
+	}
+	if (country_find(s) != NULL)
+		return true;
+	if (country_user_assigned(s))
+		return reject(why, whysize,
+			      "\"%s\" is not an ISO 3166-1 alpha-2 code: it is a user-assigned "
+			      "code, not an officially assigned one",
+			      s);
+	/* ISO 3166-1 exceptional reservations that people type by habit. */
+	if (strcmp(s, "UK") == 0)
+		return reject(why, whysize,
+			      "\"UK\" is not an ISO 3166-1 alpha-2 code: the United Kingdom is "
+			      "\"GB\"");
+	if (strcmp(s, "EL") == 0)
+		return reject(why, whysize,
+			      "\"EL\" is not an ISO 3166-1 alpha-2 code: Greece is \"GR\"");
+	return reject(why, whysize, "\"%s\" is not an officially assigned ISO 3166-1 alpha-2 code",
+		      s);
+}
+
+/* --- E.164 ------------------------------------------------------------ */
+
+/* ITU-T E.164 §6.1: at most 15 digits with the country code. The shortest
+ * international numbers in use have 7 (Niue, Tokelau: 3-digit country code
+ * and 4-digit subscriber number); anything shorter lacks its area or
+ * subscriber part, as in "+82 2". */
+#define PHONE_MIN_DIGITS 7
+#define PHONE_MAX_DIGITS 15
+#define PHONE_MAX_LENGTH 40
+
+bool validate_phone(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], c[24];
+	size_t digits = 0, i;
+	bool after_digit = false;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a phone number is required: \"+\" and the country code, e.g. "
+			      "\"+82 2 0000 0100\" (E.164)");
+	if (strnlen(s, PHONE_MAX_LENGTH + 1) > PHONE_MAX_LENGTH)
+		return reject(why, whysize,
+			      "%s is not an E.164 number: longer than %d characters",
+			      quote(s, q, sizeof(q)), PHONE_MAX_LENGTH);
+	if (s[0] != '+')
+		return reject(why, whysize,
+			      "%s is not an E.164 number: expected \"+\" and the country code "
+			      "first, e.g. \"+82 2 0000 0100\"",
+			      quote(s, q, sizeof(q)));
+	if (s[1] == '0')
+		return reject(why, whysize,
+			      "%s is not an E.164 number: country codes do not start with 0",
+			      quote(s, q, sizeof(q)));
+	for (i = 1; s[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (is_digit(ch)) {
+			digits++;
+			after_digit = true;
+		} else if (ch == ' ' || ch == '-') {
+			if (!after_digit)
+				return reject(why, whysize,
+					      "%s is not an E.164 number: %s at position %zu; a "
+					      "single space or '-' may only stand between digits",
+					      quote(s, q, sizeof(q)),
+					      describe_char(ch, c, sizeof(c)), i + 1);
+			after_digit = false;
+		} else {
+			return reject(why, whysize,
+				      "%s is not an E.164 number: unexpected %s at position %zu; "
+				      "only digits, spaces and '-' may follow \"+\"",
+				      quote(s, q, sizeof(q)), describe_char(ch, c, sizeof(c)),
+				      i + 1);
+		}
+	}
+	if (!after_digit && digits > 0)
+		return reject(why, whysize,
+			      "%s is not an E.164 number: it ends with a separator",
+			      quote(s, q, sizeof(q)));
+	if (digits < PHONE_MIN_DIGITS || digits > PHONE_MAX_DIGITS)
+		return reject(why, whysize,
+			      "%s is not an E.164 number: expected \"+\" and %d to %d digits, "
+			      "found %zu",
+			      quote(s, q, sizeof(q)), PHONE_MIN_DIGITS, PHONE_MAX_DIGITS, digits);
+	return true;
+}
+
+/* --- host names ------------------------------------------------------- */
+
+/* RFC 1123 §2.1 host name of LDH labels, each 1-63 (RFC 1035 §2.3.4), at
+ * most 253 in all. Returns NULL when fine, else what is wrong. */
+static const char *hostname_problem(const char *d, size_t len, bool need_dot)
+{
+	size_t label = 0, dots = 0;
+	bool numeric = true;
+
+	if (len == 0)
+		return "the host name is empty";
+	if (len > 253)
+		return "the host name is longer than 253 characters";
+	for (size_t i = 0; i <= len; i++) {
+		int c = i < len ? (unsigned char)d[i] : '.';
+
+		if (c == '.') {
+			if (label == 0)
+				return i == len ? "the host name ends with a dot"
+						: "the host name has an empty label";
+			if (label > 63)
+				return "a label of the host name is longer than 63 characters";
+			if (d[i - 1] == '-')
+				return "a label of the host name ends with '-'";
+			if (i < len) {
+				dots++;
+				numeric = true;
+			}
+			label = 0;
+			continue;
+		}
+		if (!is_alnum(c) && c != '-')
+			return c >= 0x80 ? "the host name is not ASCII (write IDNs as A-labels, "
+					   "\"xn--...\")"
+					 : "the host name may only hold letters, digits, '-' and dots";
+		if (c == '-' && label == 0)
+			return "a label of the host name starts with '-'";
+		if (!is_digit(c))
+			numeric = false;
+		label++;
+	}
+	if (need_dot && dots == 0)
+		return "the domain has no dot";
+	/* RFC 3696 §2: a top-level domain is never all-numeric. */
+	if (need_dot && numeric)
+		return "the top-level domain is all digits";
+	return NULL;
+}
+
+/* --- e-mail ----------------------------------------------------------- */
+
+/* RFC 5322 §3.2.3 atext. */
+static bool is_atext(int c)
+{
+	return c != '\0' && (is_alnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+bool validate_email(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE];
+	const char *at, *problem;
+	size_t len, local;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "an e-mail address is required: local-part@domain, e.g. "
+			      "\"cert@example.org\"");
+	len = strnlen(s, 255);
+	/* RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its angle
+	 * brackets, so an address at most 254. */
+	if (len > 254)
+		return reject(why, whysize,
+			      "%s is not an e-mail address: longer than 254 characters",
+			      quote(s, q, sizeof(q)));
+	at = strrchr(s, '@');
+	if (at == NULL)
+		return reject(why, whysize,
+			      "%s is not an e-mail address: expected local-part@domain",
+			      quote(s, q, sizeof(q)));
+	local = (size_t)(at - s);
+	if (local == 0)
+		return reject(why, whysize,
+			      "%s is not an e-mail address: nothing before \"@\"",
+			      quote(s, q, sizeof(q)));
+	/* RFC 5321 §4.5.3.1.1. */
+	if (local > 64)
+		return reject(why, whysize,
+			      "%s is not an e-mail address: the part before \"@\" is longer than "
+			      "64 characters",
+			      quote(s, q, sizeof(q)));
+	/* RFC 5322 §3.4.1 dot-atom: atext runs joined by single dots; the
+	 * quoted-string form is legal but no directory needs it. */
+	for (size_t i = 0; i < local; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.' && (i == 0 || i + 1 == local || s[i + 1] == '.'))
+			return reject(why, whysize,
+				      "%s is not an e-mail address: a dot before \"@\" may not "
+				      "start, end or double (RFC 5322 dot-atom)",
+				      quote(s, q, sizeof(q)));
+		if (c != '.' && !is_atext(c))
+			return reject(why, whysize,
+				      "%s is not an e-mail address: the part before \"@\" may only "
+				      "hold letters, digits, dots and !#$%%&'*+-/=?^_`{|}~ "
+				      "(RFC 5322 dot-atom)",
+				      quote(s, q, sizeof(q)));
+	}
+	problem = hostname_problem(at + 1, len - local - 1, true);
+	if (problem != NULL)
+		return reject(why, whysize, "%s is not an e-mail address: %s",
+			      quote(s, q, sizeof(q)), problem);
+	return true;
+}
+
+/* --- time zones ------------------------------------------------------- */
+
+#define TZ_NAME_MAX 255
+#define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
+
+/* The tzdata folder. getenv() is safe to call from many threads as long as
+ * nobody changes the environment meanwhile. */
+static const char *tz_dir(void)
+{
+	const char *dir = getenv("TZDIR");
+
+	return dir != NULL && dir[0] != '\0' ? dir : TZ_DEFAULT_DIR;
+}
+
+/* What makes s unusable as a zone file name below the tzdata folder, or
+ * NULL. Components are [A-Za-z0-9_+-] (tzfile(5) / tz theory.html "Names
+ * of timezones"), which shuts out "..", "." and absolute paths. */
+static const char *tz_name_problem(const char *s)
+{
+	size_t len = strnlen(s, TZ_NAME_MAX + 1), component = 0;
+
+	if (len == 0)
+		return "the name is empty";
+	if (len > TZ_NAME_MAX)
+		return "the name is too long";
+	if (s[0] == '/')
+		return "it is a path, not a zone name";
+	if (strstr(s, "..") != NULL)
+		return "\"..\" is not allowed in a zone name";
+	for (size_t i = 0; i <= len; i++) {
+		int c = i < len ? (unsigned char)s[i] : '/';
+
+		if (c == '/') {
+			if (component == 0)
+				return "the name has an empty component";
+			component = 0;
+			continue;
+		}
+		if (!is_alnum(c) && c != '_' && c != '+' && c != '-')
+			return "zone names hold only letters, digits, '_', '+', '-' and '/'";
+		component++;
+	}
+	/* Files in the tzdata folder that are not zone names: "localtime"
+	 * points at the host's own setting, "posixrules" is a zic default,
+	 * posix/ and right/ are Debian's duplicate trees. */
+	if (strcmp(s, "localtime") == 0 || strcmp(s, "posixrules") == 0 ||
+	    strncmp(s, "posix/", 6) == 0 || strncmp(s, "right/", 6) == 0)
+		return "it is a file of the tzdata folder, not an IANA zone name";
+	return NULL;
+}
+
+/* Open the zone's file read-only; -1 unless it is a regular file. The
+ * O_NONBLOCK keeps a FIFO planted in TZDIR from hanging us. */
+static int tz_open(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int n, fd;
+
+	n = snprintf(path, sizeof(path), "%s/%s", tz_dir(), name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* read() until len bytes or end of file; returns the count or -1. */
+static ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+bool validate_timezone(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], magic[4];
+	const char *problem;
+	ssize_t n;
+	int fd;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a time zone is required: an IANA zone name, e.g. \"Asia/Seoul\"");
+	/* UTC needs no file: accept it even where tzdata is not installed. */
+	if (strcmp(s, "UTC") == 0)
+		return true;
+	problem = tz_name_problem(s);
+	if (problem != NULL)
+		return reject(why, whysize, "%s is not a time zone name: %s",
+			      quote(s, q, sizeof(q)), problem);
+	fd = tz_open(s);
+	if (fd == -1)
+		return reject(why, whysize, "%s is not a time zone in the system's tzdata",
+			      quote(s, q, sizeof(q)));
+	n = read_full(fd, magic, sizeof(magic));
+	close(fd);
+	/* RFC 8536 §3.1: every TZif file starts with "TZif". */
+	if (n != (ssize_t)sizeof(magic) || memcmp(magic, "TZif", 4) != 0)
+		return reject(why, whysize,
+			      "%s is not a time zone in the system's tzdata (the file there is "
+			      "not a TZif file)",
+			      quote(s, q, sizeof(q)));
+	return true;
+}
+
+/* --- BCP 47 ----------------------------------------------------------- */
+
+#define LANGUAGE_MAX 128
+
+/* RFC 5646 §2.2.8: irregular grandfathered tags that the langtag production
+ * does not match (the regular ones, like "zh-min-nan", match it anyway). */
+static const char *const language_irregular[] = {
+	"en-GB-oed", "i-ami",	  "i-bnn",     "i-default", "i-enochian", "i-hak",
+	"i-klingon", "i-lux",	  "i-mingo",   "i-navajo",  "i-pwn",	  "i-tao",
+	"i-tay",     "i-tsu",	  "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE",  NULL,
+};
+
+struct subtag {
+	const char *p;
+	size_t len;
+};
+
+static bool subtag_all(const struct subtag *t, bool (*class)(int))
+{
+	for (size_t i = 0; i < t->len; i++)
+		if (!class((unsigned char)t->p[i]))
+			return false;
+	return true;
+}
+
+static bool subtag_alpha(const struct subtag *t, size_t min, size_t max)
+{
+	return t->len >= min && t->len <= max && subtag_all(t, is_alpha);
+}
+
+/* RFC 5646 §2.1 variant = 5*8alphanum / (DIGIT 3alphanum). */
+static bool subtag_variant(const struct subtag *t)
+{
+	return (t->len >= 5 && t->len <= 8) ||
+	       (t->len == 4 && is_digit((unsigned char)t->p[0]));
+}
+
+bool validate_language(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE];
+	struct subtag tag[LANGUAGE_MAX / 2 + 1];
+	size_t n = 0, i = 0, len, start = 0;
+	char singletons[40] = "";
+	size_t nsingletons = 0;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a language tag is required: BCP 47, e.g. \"en\" or \"zh-Hant-TW\"");
+	len = strnlen(s, LANGUAGE_MAX + 1);
+	if (len > LANGUAGE_MAX)
+		return reject(why, whysize,
+			      "%s is not a BCP 47 language tag: longer than %d characters",
+			      quote(s, q, sizeof(q)), LANGUAGE_MAX);
+	for (size_t k = 0; language_irregular[k] != NULL; k++)
+		if (strlen(language_irregular[k]) == len &&
+		    ascii_casematch(s, language_irregular[k], len))
+			return true;
+	/* Split into subtags: 1-8 letters or digits, separated by '-'. */
+	for (size_t k = 0; k <= len; k++) {
+		if (k < len && s[k] != '-') {
+			if (!is_alnum((unsigned char)s[k]))
+				return reject(why, whysize,
+					      "%s is not a BCP 47 language tag: subtags hold only "
+					      "letters and digits, separated by '-'",
+					      quote(s, q, sizeof(q)));
+			continue;
+		}
+		if (k == start || k - start > 8)
+			return reject(why, whysize,
+				      "%s is not a BCP 47 language tag: each subtag has 1 to 8 "
+				      "characters",
+				      quote(s, q, sizeof(q)));
+		tag[n].p = s + start;
+		tag[n].len = k - start;
+		n++;
+		start = k + 1;
+	}
+	/* RFC 5646 §2.1: privateuse = "x" 1*("-" (1*8alphanum)), alone or at
+	 * the end; the position decides what each subtag is. */
+	if (!(tag[0].len == 1 && to_lower((unsigned char)tag[0].p[0]) == 'x')) {
+		/* language = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA */
+		if (!subtag_alpha(&tag[0], 2, 8))
+			return reject(why, whysize,
+				      "%s is not a BCP 47 language tag: it must start with a "
+				      "language subtag of 2 to 8 letters, e.g. \"en\"",
+				      quote(s, q, sizeof(q)));
+		i = 1;
+		if (tag[0].len <= 3) /* extlang = 3ALPHA *2("-" 3ALPHA) */
+			for (size_t k = 0; k < 3 && i < n && subtag_alpha(&tag[i], 3, 3); k++)
+				i++;
+		if (i < n && subtag_alpha(&tag[i], 4, 4)) /* script */
+			i++;
+		if (i < n && (subtag_alpha(&tag[i], 2, 2) ||
+			      (tag[i].len == 3 && subtag_all(&tag[i], is_digit)))) /* region */
+			i++;
+		for (size_t first = i; i < n && subtag_variant(&tag[i]); i++)
+			for (size_t k = first; k < i; k++) /* §2.2.5: no repeats */
+				if (tag[k].len == tag[i].len &&
+				    ascii_casematch(tag[k].p, tag[i].p, tag[i].len))
+					return reject(why, whysize,
+						      "%s is not a BCP 47 language tag: variant "
+						      "\"%.*s\" appears twice",
+						      quote(s, q, sizeof(q)), (int)tag[i].len,
+						      tag[i].p);
+		/* extension = singleton 1*("-" (2*8alphanum)) */
+		while (i < n && tag[i].len == 1 && to_lower((unsigned char)tag[i].p[0]) != 'x') {
+			char single = (char)to_lower((unsigned char)tag[i].p[0]);
+			size_t k = i + 1;
+
+			if (memchr(singletons, single, nsingletons) != NULL)
+				return reject(why, whysize,
+					      "%s is not a BCP 47 language tag: extension '%c' "
+					      "appears twice",
+					      quote(s, q, sizeof(q)), single);
+			if (nsingletons < sizeof(singletons))
+				singletons[nsingletons++] = single;
+			while (k < n && tag[k].len >= 2)
+				k++;
+			if (k == i + 1)
+				return reject(why, whysize,
+					      "%s is not a BCP 47 language tag: extension '%c' needs "
+					      "subtags of 2 to 8 characters after it",
+					      quote(s, q, sizeof(q)), single);
+			i = k;
+		}
+		if (i == n)
+			return true;
+		if (!(tag[i].len == 1 && to_lower((unsigned char)tag[i].p[0]) == 'x'))
+			return reject(why, whysize,
+				      "%s is not a BCP 47 language tag: \"%.*s\" is in the wrong "
+				      "place or malformed; expected "
+				      "language[-script][-region][-variant][-extension][-x-private]",
+				      quote(s, q, sizeof(q)), (int)tag[i].len, tag[i].p);
+	}
+	if (i + 1 == n)
+		return reject(why, whysize,
+			      "%s is not a BCP 47 language tag: \"x\" needs private-use subtags "
+			      "after it",
+			      quote(s, q, sizeof(q)));
+	return true;
+}
+
+/* --- dates ------------------------------------------------------------ */
+
+static bool digits_at(const char *s, size_t n, int *value)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*value = v;
+	return true;
+}
+
+static bool leap_year(long long y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static int month_days(long long y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	return m == 2 && leap_year(y) ? 29 : days[m - 1];
+}
+
+static const char *const month_names[12] = {
+	"January", "February", "March",	    "April",   "May",	   "June",
+	"July",	   "August",   "September", "October", "November", "December",
+};
+
+/* Check the YYYY-MM-DD at s (which has at least 10 characters). */
+static bool date_check(const char *s, const char *what, const char *value, char *why,
+		       size_t whysize)
+{
+	char q[QUOTE_SIZE];
+	int y, m, d;
+
+	if (!digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &m) || s[7] != '-' ||
+	    !digits_at(s + 8, 2, &d))
+		return reject(why, whysize, "%s is not %s: expected %s",
+			      quote(value, q, sizeof(q)), what,
+			      strcmp(what, "a date") == 0 ? "YYYY-MM-DD, e.g. \"2026-11-22\""
+							  : "YYYY-MM-DDTHH:MM:SSZ, e.g. "
+							    "\"2026-11-22T09:00:00Z\"");
+	if (m < 1 || m > 12)
+		return reject(why, whysize, "%s is not %s: there is no month %02d",
+			      quote(value, q, sizeof(q)), what, m);
+	if (d < 1 || d > month_days(y, m)) {
+		if (m == 2 && d == 29)
+			return reject(why, whysize,
+				      "%s is not %s: %04d is not a leap year, February has 28 "
+				      "days",
+				      quote(value, q, sizeof(q)), what, y);
+		return reject(why, whysize, "%s is not %s: %s has %d days",
+			      quote(value, q, sizeof(q)), what, month_names[m - 1],
+			      month_days(y, m));
+	}
+	return true;
+}
+
+bool validate_date(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE];
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize, "a date is required: YYYY-MM-DD, e.g. \"2026-11-22\"");
+	if (strnlen(s, 11) != 10)
+		return reject(why, whysize,
+			      "%s is not a date: expected YYYY-MM-DD, e.g. \"2026-11-22\"",
+			      quote(s, q, sizeof(q)));
+	return date_check(s, "a date", s, why, whysize);
+}
+
+bool validate_timestamp(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE];
+	int h, mi, sec;
+	size_t len;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a timestamp is required: YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD");
+	len = strnlen(s, 21);
+	if (len == 10)
+		return date_check(s, "a date", s, why, whysize);
+	if (len != 20 || s[10] != 'T' || s[19] != 'Z')
+		return reject(why, whysize,
+			      "%s is not a timestamp: expected YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. "
+			      "\"2026-11-22T09:00:00Z\", or a date YYYY-MM-DD",
+			      quote(s, q, sizeof(q)));
+	if (!date_check(s, "a timestamp", s, why, whysize))
+		return false;
+	if (!digits_at(s + 11, 2, &h) || s[13] != ':' || !digits_at(s + 14, 2, &mi) ||
+	    s[16] != ':' || !digits_at(s + 17, 2, &sec))
+		return reject(why, whysize,
+			      "%s is not a timestamp: expected HH:MM:SS after the 'T'",
+			      quote(s, q, sizeof(q)));
+	/* RFC 3339 §5.7: second 60 exists at the end of a leap-second day. */
+	if (h > 23 || mi > 59 || sec > 60)
+		return reject(why, whysize,
+			      "%s is not a timestamp: the time of day is out of range (hours "
+			      "00-23, minutes 00-59, seconds 00-60)",
+			      quote(s, q, sizeof(q)));
+	return true;
+}
+
+/* --- PGP -------------------------------------------------------------- */
+
+bool validate_pgp_fingerprint(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE];
+	size_t hex = 0;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a PGP fingerprint is required: 40 hexadecimal digits");
+	for (size_t i = 0; s[i] != '\0'; i++) {
+		if (is_hex((unsigned char)s[i])) {
+			if (++hex > 40)
+				break;
+			continue;
+		}
+		/* Spaces only between groups of 4: one, or two between the 5th
+		 * and 6th group as "gpg --fingerprint" prints them. */
+		if (s[i] == ' ' && hex % 4 == 0 && hex > 0 && hex < 40 && s[i + 1] != '\0') {
+			if (s[i + 1] == ' ' && hex == 20 && s[i + 2] != ' ') {
+				i++;
+				continue;
+			}
+			if (s[i + 1] != ' ')
+				continue;
+		}
+		return reject(why, whysize,
+			      "%s is not a PGP fingerprint: expected 40 hexadecimal digits, "
+			      "optionally in groups of 4 separated by single spaces",
+			      quote(s, q, sizeof(q)));
+	}
+	if (hex != 40)
+		return reject(why, whysize,
+			      "%s is not a PGP fingerprint: expected 40 hexadecimal digits, found "
+			      "%s%zu",
+			      quote(s, q, sizeof(q)), hex > 40 ? "more than " : "",
+			      hex > 40 ? (size_t)40 : hex);
+	return true;
+}
+
+/* --- words ------------------------------------------------------------ */
+
+static const char *const roles[] = {
+	"policy", "diplomatic", "technical", "incident-response", "law-enforcement",
+	"senior", "24x7",	"coordination", "legal",	     "media",
+	NULL,
+};
+
+static const char *const agency_types[] = {
+	"foreign-affairs", "national-cert", "csirt",	    "law-enforcement", "defence",
+	"regulator",	   "ministry",	    "intelligence", "other",	       NULL,
+};
+
+/* An "x-" extension word: x- then lower-case letters, digits and '-'. */
+static bool extension_word(const char *s)
+{
+	size_t len = strnlen(s, 65);
+
+	if (len < 3 || len > 64 || strncmp(s, "x-", 2) != 0)
+		return false;
+	for (size_t i = 2; i < len; i++)
+		if (!is_lower((unsigned char)s[i]) && !is_digit((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return s[len - 1] != '-';
+}
+
+bool validate_role(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], list[256];
+
+	if (s != NULL && (word_in(s, roles) || extension_word(s)))
+		return true;
+	word_list(roles, list, sizeof(list));
+	return reject(why, whysize,
+		      "%s is not a role: expected %s, or an extension word \"x-...\" (lower "
+		      "case)",
+		      s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
+}
+
+bool validate_agency_type(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], list[256];
+
+	if (s != NULL && word_in(s, agency_types))
+		return true;
+	word_list(agency_types, list, sizeof(list));
+	return reject(why, whysize, "%s is not an agency type: expected %s",
+		      s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
+}
+
+bool validate_id(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE];
+	size_t len;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize, "an id is required: 1 to 64 of a-z 0-9 . _ -");
+	len = strnlen(s, 65);
+	if (len > 64)
+		return reject(why, whysize, "%s is not an id: longer than 64 characters",
+			      quote(s, q, sizeof(q)));
+	if (!is_lower((unsigned char)s[0]) && !is_digit((unsigned char)s[0]))
+		return reject(why, whysize,
+			      "%s is not an id: it must start with a lower-case letter or a digit",
+			      quote(s, q, sizeof(q)));
+	for (size_t i = 1; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!is_lower(c) && !is_digit(c) && c != '.' && c != '_' && c != '-')
+			return reject(why, whysize,
+				      "%s is not an id: only lower-case letters, digits, '.', '_' "
+				      "and '-' are allowed",
+				      quote(s, q, sizeof(q)));
+	}
+	return true;
+}
+
+/* --- URL -------------------------------------------------------------- */
+
+#define URL_MAX 2048
+
+/* RFC 3986 §2.2-2.3 unreserved and reserved characters, which with '%'
+ * escapes make up the rest of a URI. */
+static bool is_uri_char(int c)
+{
+	return c != '\0' && (is_alnum(c) || strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
+}
+
+bool validate_url(const char *s, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], host[256];
+	const char *p, *end, *problem;
+	size_t len, hostlen;
+
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "a web address is required: http:// or https:// and a host");
+	len = strnlen(s, URL_MAX + 1);
+	if (len > URL_MAX)
+		return reject(why, whysize, "%s is not a web address: longer than %d characters",
+			      quote(s, q, sizeof(q)), URL_MAX);
+	/* RFC 3986 §3.1: the scheme is case-insensitive. */
+	if (len > 7 && ascii_casematch(s, "http://", 7))
+		p = s + 7;
+	else if (len > 8 && ascii_casematch(s, "https://", 8))
+		p = s + 8;
+	else
+		return reject(why, whysize,
+			      "%s is not a web address: expected http:// or https:// and a host",
+			      quote(s, q, sizeof(q)));
+	for (const char *r = p; *r != '\0'; r++) {
+		if (!is_uri_char((unsigned char)*r))
+			return reject(why, whysize,
+				      "%s is not a web address: characters outside RFC 3986 "
+				      "(spaces, quotes, non-ASCII) must be %%-escaped",
+				      quote(s, q, sizeof(q)));
+		if (*r == '%' && (!is_hex((unsigned char)r[1]) || !is_hex((unsigned char)r[2])))
+			return reject(why, whysize,
+				      "%s is not a web address: '%%' must start an escape of two "
+				      "hexadecimal digits",
+				      quote(s, q, sizeof(q)));
+	}
+	end = p + strcspn(p, "/?#");
+	if (memchr(p, '@', (size_t)(end - p)) != NULL)
+		return reject(why, whysize,
+			      "%s is not a web address: user names in web addresses are not "
+			      "accepted",
+			      quote(s, q, sizeof(q)));
+	if (*p == '[') { /* RFC 3986 §3.2.2 IP-literal */
+		const char *close = memchr(p, ']', (size_t)(end - p));
+		struct in6_addr a6;
+
+		hostlen = close != NULL ? (size_t)(close - p - 1) : 0;
+		if (close == NULL || hostlen == 0 || hostlen >= sizeof(host))
+			return reject(why, whysize,
+				      "%s is not a web address: an IPv6 host needs \"[...]\"",
+				      quote(s, q, sizeof(q)));
+		memcpy(host, p + 1, hostlen);
+		host[hostlen] = '\0';
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			return reject(why, whysize,
+				      "%s is not a web address: \"%s\" is not an IPv6 address",
+				      quote(s, q, sizeof(q)), host);
+		p = close + 1;
+	} else {
+		hostlen = strcspn(p, ":/?#");
+		problem = hostname_problem(p, hostlen, false);
+		if (problem != NULL)
+			return reject(why, whysize, "%s is not a web address: %s",
+				      quote(s, q, sizeof(q)), problem);
+		p += hostlen;
+	}
+	if (*p == ':') { /* RFC 3986 §3.2.3 port */
+		long port = 0;
+
+		p++;
+		if (!is_digit((unsigned char)*p))
+			return reject(why, whysize, "%s is not a web address: no port after ':'",
+				      quote(s, q, sizeof(q)));
+		while (is_digit((unsigned char)*p) && port <= 65535)
+			port = port * 10 + (*p++ - '0');
+		if (port < 1 || port > 65535)
+			return reject(why, whysize,
+				      "%s is not a web address: the port must be 1 to 65535",
+				      quote(s, q, sizeof(q)));
+	}
+	if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
+		return reject(why, whysize,
+			      "%s is not a web address: expected '/', '?' or '#' after the host",
+			      quote(s, q, sizeof(q)));
+	return true;
+}
+
+/* --- opening hours ---------------------------------------------------- */
+
+#define HOURS_MAX_LENGTH 256
+#define HOURS_MAX_SPANS 32
+
+/* One opening span: the days it applies to (bit 0 Monday ... bit 6 Sunday)
+ * and the minutes of the day [start, end), end at most 24:00. */
+struct hours_span {
+	unsigned char days;
+	unsigned short start, end;
+};
+
+struct hours {
+	bool always;
+	size_t count;
+	struct hours_span span[HOURS_MAX_SPANS];
+};
+
+static const char *const day_abbrev[7] = {"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"};
+static const char *const day_short[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+/* The day (0 Monday) at p, or -1. */
+static int hours_day(const char *p)
+{
+	for (int d = 0; d < 7; d++)
+		if (p[0] == day_abbrev[d][0] && p[0] != '\0' && p[1] == day_abbrev[d][1])
+			return d;
+	return -1;
+}
+
+/* HH:MM at p, 00:00 to 24:00, in minutes; -1 when malformed. */
+static int hours_time(const char *p)
+{
+	int h, m;
+
+	if (!digits_at(p, 2, &h) || p[2] != ':' || !digits_at(p + 3, 2, &m))
+		return -1;
+	if (m > 59 || h > 24 || (h == 24 && m != 0))
+		return -1;
+	return h * 60 + m;
+}
+
+/* Parse the hours grammar:
+ *	hours = "24/7" / rule *(("," / ";") *SP rule)
+ *	rule  = days 1*SP span *("," *SP span)
+ *	days  = dayset *("," dayset)      ; "Mo,We" - no spaces inside
+ *	dayset = day ["-" day]            ; ranges may wrap: "Fr-Mo"
+ *	span  = HH:MM "-" HH:MM           ; end after start, 24:00 allowed
+ * A span across midnight is written as two: "Fr 22:00-24:00, Sa 00:00-06:00". */
+static bool hours_parse(const char *s, struct hours *h, char *why, size_t whysize)
+{
+	char q[QUOTE_SIZE], c[24];
+	const char *p = s;
+
+	memset(h, 0, sizeof(*h));
+	if (s == NULL || s[0] == '\0')
+		return reject(why, whysize,
+			      "opening hours are required, e.g. \"Mo-Fr 09:00-18:00\" or \"24/7\"");
+	if (strnlen(s, HOURS_MAX_LENGTH + 1) > HOURS_MAX_LENGTH)
+		return reject(why, whysize, "%s are not opening hours: longer than %d characters",
+			      quote(s, q, sizeof(q)), HOURS_MAX_LENGTH);
+	if (strcmp(s, "24/7") == 0) {
+		h->always = true;
+		return true;
+	}
+	for (;;) {
+		unsigned char days = 0;
+
+		for (;;) {
+			int d1 = hours_day(p), d2;
+
+			if (d1 == -1)
+				return reject(why, whysize,
+					      "%s are not opening hours: expected a day (Mo Tu We Th "
+					      "Fr Sa Su) at position %zu, found %s",
+					      quote(s, q, sizeof(q)), (size_t)(p - s) + 1,
+					      describe_char((unsigned char)*p, c, sizeof(c)));
+			p += 2;
+			if (is_alpha((unsigned char)*p))
+				return reject(why, whysize,
+					      "%s are not opening hours: days are written with two "
+					      "letters, Mo Tu We Th Fr Sa Su",
+					      quote(s, q, sizeof(q)));
+			d2 = d1;
+			if (*p == '-') {
+				d2 = hours_day(p + 1);
+				if (d2 == -1)
+					return reject(why, whysize,
+						      "%s are not opening hours: expected a day after "
+						      "'-' at position %zu",
+						      quote(s, q, sizeof(q)), (size_t)(p - s) + 2);
+				p += 3;
+				if (is_alpha((unsigned char)*p))
+					return reject(why, whysize,
+						      "%s are not opening hours: days are written "
+						      "with two letters, Mo Tu We Th Fr Sa Su",
+						      quote(s, q, sizeof(q)));
+			}
+			for (int d = d1;; d = (d + 1) % 7) {
+				days |= (unsigned char)(1u << d);
+				if (d == d2)
+					break;
+			}
+			if (*p == ',' && hours_day(p + 1) != -1) {
+				p++;
+				continue;
+			}
+			break;
+		}
+		if (*p != ' ')
+			return reject(why, whysize,
+				      "%s are not opening hours: expected a space and HH:MM-HH:MM "
+				      "after the days at position %zu",
+				      quote(s, q, sizeof(q)), (size_t)(p - s) + 1);
+		while (*p == ' ')
+			p++;
+		for (;;) {
+			int start = hours_time(p), end = -1;
+
+			if (start != -1 && p[5] == '-')
+				end = hours_time(p + 6);
+			if (start == -1 || end == -1)
+				return reject(why, whysize,
+					      "%s are not opening hours: expected HH:MM-HH:MM (00:00 "
+					      "to 24:00) at position %zu",
+					      quote(s, q, sizeof(q)), (size_t)(p - s) + 1);
+			if (end <= start)
+				return reject(why, whysize,
+					      "%s are not opening hours: %.5s does not end after it "
+					      "starts (split a span across midnight in two: \"Fr "
+					      "22:00-24:00, Sa 00:00-06:00\")",
+					      quote(s, q, sizeof(q)), p);
+			if (h->count == HOURS_MAX_SPANS)
+				return reject(why, whysize,
+					      "%s are not opening hours: more than %d spans",
+					      quote(s, q, sizeof(q)), HOURS_MAX_SPANS);
+			h->span[h->count].days = days;
+			h->span[h->count].start = (unsigned short)start;
+			h->span[h->count].end = (unsigned short)end;
+			h->count++;
+			p += 11;
+			/* "Mo-Fr 09:00-12:00, 13:00-17:00": another span, same days. */
+			if (*p == ',') {
+				const char *r = p + 1;
+
+				while (*r == ' ')
+					r++;
+				if (is_digit((unsigned char)*r)) {
+					p = r;
+					continue;
+				}
+			}
+			break;
+		}
+		if (*p == '\0')
+			return true;
+		if (*p != ',' && *p != ';')
+			return reject(why, whysize,
+				      "%s are not opening hours: found %s at position %zu; "
+				      "separate ranges with \", \" or \"; \"",
+				      quote(s, q, sizeof(q)),
+				      describe_char((unsigned char)*p, c, sizeof(c)),
+				      (size_t)(p - s) + 1);
+		p++;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+bool validate_hours(const char *s, char *why, size_t whysize)
+{
+	struct hours h;
+
+	return hours_parse(s, &h, why, whysize);
+}
+
+/* --- civil time ------------------------------------------------------- */
+
+static long long floor_div(long long a, long long b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H.
+ * Hinnant, "chrono-Compatible Low-Level Date Algorithms"). */
+static long long days_from_civil(long long y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = floor_div(y, 400);
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static long long year_from_days(long long z)
+{
+	long long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = floor_div(z, 146097);
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	return yoe + era * 400 + (mp >= 10);
+}
+
+/* --- POSIX TZ strings (the TZif footer) ------------------------------- */
+
+/* A rule date of POSIX.1-2017 §8.3: Jn (1-365, February 29 never counted),
+ * n (0-365) or Mm.w.d, and the local time of day of the change, which RFC
+ * 8536 §3.3.1 lets range from -167 to 167 hours. */
+struct tz_date {
+	char kind;
+	int n, month, week, wday;
+	long secs;
+};
+
+struct tz_rule {
+	long std_off, dst_off; /* UT offsets, seconds east */
+	bool has_dst;
+	struct tz_date start, end;
+};
+
+static const char *tzs_name(const char *p)
+{
+	const char *q = p;
+
+	if (*p == '<') {
+		for (q = p + 1; is_alnum((unsigned char)*q) || *q == '+' || *q == '-'; q++)
+			;
+		return *q == '>' && q - p - 1 >= 3 ? q + 1 : NULL;
+	}
+	while (is_alpha((unsigned char)*q))
+		q++;
+	return q - p >= 3 ? q : NULL;
+}
+
+static const char *tzs_number(const char *p, int max, int *value)
+{
+	int v = 0;
+
+	if (!is_digit((unsigned char)*p))
+		return NULL;
+	while (is_digit((unsigned char)*p)) {
+		v = v * 10 + (*p++ - '0');
+		if (v > max)
+			return NULL;
+	}
+	*value = v;
+	return p;
+}
+
+/* [+-]hh[:mm[:ss]] in seconds; POSIX offsets are west-positive. */
+static const char *tzs_time(const char *p, int max_hours, long *secs)
+{
+	int sign = 1, h, m = 0, s = 0;
+
+	if (*p == '+' || *p == '-')
+		sign = *p++ == '-' ? -1 : 1;
+	p = tzs_number(p, max_hours, &h);
+	if (p != NULL && *p == ':')
+		p = tzs_number(p + 1, 59, &m);
+	if (p != NULL && *p == ':')
+		p = tzs_number(p + 1, 59, &s);
+	if (p != NULL)
+		*secs = sign * ((long)h * 3600 + m * 60 + s);
+	return p;
+}
+
+static const char *tzs_date(const char *p, struct tz_date *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (*p == 'J') {
+		d->kind = 'J';
+		p = tzs_number(p + 1, 365, &d->n);
+		if (p == NULL || d->n < 1)
+			return NULL;
+	} else if (*p == 'M') {
+		d->kind = 'M';
+		p = tzs_number(p + 1, 12, &d->month);
+		if (p == NULL || d->month < 1 || *p != '.')
+			return NULL;
+		p = tzs_number(p + 1, 5, &d->week);
+		if (p == NULL || d->week < 1 || *p != '.')
+			return NULL;
+		p = tzs_number(p + 1, 6, &d->wday);
+	} else {
+		d->kind = 'D';
+		p = tzs_number(p, 365, &d->n);
+	}
+	if (p == NULL)
+		return NULL;
+	d->secs = 7200; /* POSIX: 02:00:00 unless given */
+	if (*p == '/')
+		p = tzs_time(p + 1, 167, &d->secs);
+	return p;
+}
+
+/* Parse a TZ string like "KST-9", "<+09>-9" or "CET-1CEST,M3.5.0,M10.5.0/3".
+ * False when it is empty or malformed. */
+static bool tz_rule_parse(const char *s, struct tz_rule *r)
+{
+	const char *p;
+	long off;
+
+	memset(r, 0, sizeof(*r));
+	p = tzs_name(s);
+	if (p == NULL || (p = tzs_time(p, 24, &off)) == NULL)
+		return false;
+	r->std_off = -off;
+	if (*p == '\0')
+		return true;
+	if ((p = tzs_name(p)) == NULL)
+		return false;
+	r->has_dst = true;
+	r->dst_off = r->std_off + 3600;
+	if (*p != ',' && *p != '\0') {
+		if ((p = tzs_time(p, 24, &off)) == NULL)
+			return false;
+		r->dst_off = -off;
+	}
+	/* A DST name without rules leaves the dates to the implementation
+	 * (POSIX); zic always writes them, so treat it as unreadable. */
+	if (*p != ',' || (p = tzs_date(p + 1, &r->start)) == NULL)
+		return false;
+	if (*p != ',' || (p = tzs_date(p + 1, &r->end)) == NULL)
+		return false;
+	return *p == '\0';
+}
+
+/* Seconds from the epoch to the rule's moment in year y, in the local time
+ * that is in force just before it. */
+static long long tz_date_local(const struct tz_date *d, long long y)
+{
+	long long day = days_from_civil(y, 1, 1);
+
+	if (d->kind == 'J')
+		day += d->n - 1 + (leap_year(y) && d->n >= 60);
+	else if (d->kind == 'D')
+		day += d->n;
+	else {
+		long long first = days_from_civil(y, d->month, 1);
+		int wday_first = (int)((first % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+		int mdays = month_days(y, d->month);
+
+		day = first + (d->wday - wday_first + 7) % 7 + (long long)(d->week - 1) * 7;
+		while (day - first >= mdays) /* week 5 means the last one */
+			day -= 7;
+	}
+	return day * 86400 + d->secs;
+}
+
+/* The UT offset the rule gives at now. */
+static long tz_rule_offset(const struct tz_rule *r, long long now)
+{
+	long long y, start, end;
+
+	if (!r->has_dst)
+		return r->std_off;
+	y = year_from_days(floor_div(now + r->std_off, 86400));
+	start = tz_date_local(&r->start, y) - r->std_off;
+	end = tz_date_local(&r->end, y) - r->dst_off;
+	if (start < end) /* northern hemisphere: DST inside the year */
+		return now >= start && now < end ? r->dst_off : r->std_off;
+	return now >= end && now < start ? r->std_off : r->dst_off;
+}
+
+/* --- TZif files (RFC 8536) -------------------------------------------- */
+
+/* The largest zone in tzdata is a few kB (fat, with leap seconds); 256 kB
+ * leaves room and bounds what a planted file can make us read. */
+#define TZIF_MAX_SIZE (256 * 1024)
+#define TZIF_HEADER_SIZE 44
+#define TZIF_FOOTER_MAX 256
+
+struct tzif_header {
+	unsigned char version;
+	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
+};
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int64_t be64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
+}
+
+/* RFC 8536 §3.1 header at p, with avail bytes of the file from p on;
+ * *block receives the size of the data block that follows it, which must
+ * also fit in the file. */
+static bool tzif_header(const unsigned char *p, size_t avail, int timesize,
+			struct tzif_header *h, uint64_t *block)
+{
+	if (avail < TZIF_HEADER_SIZE || memcmp(p, "TZif", 4) != 0)
+		return false;
+	h->version = p[4];
+	h->isutcnt = be32(p + 20);
+	h->isstdcnt = be32(p + 24);
+	h->leapcnt = be32(p + 28);
+	h->timecnt = be32(p + 32);
+	h->typecnt = be32(p + 36);
+	h->charcnt = be32(p + 40);
+	if (h->version != 0 && h->version < '2')
+		return false;
+	/* §3.1: typecnt and charcnt are never zero; isutcnt and isstdcnt are
+	 * zero or typecnt. */
+	if (h->typecnt == 0 || h->charcnt == 0 ||
+	    (h->isutcnt != 0 && h->isutcnt != h->typecnt) ||
+	    (h->isstdcnt != 0 && h->isstdcnt != h->typecnt))
+		return false;
+	/* Each count is below 2^32, so this sum cannot overflow 64 bits. */
+	*block = (uint64_t)h->timecnt * (uint64_t)timesize + h->timecnt +
+		 (uint64_t)h->typecnt * 6 + h->charcnt +
+		 (uint64_t)h->leapcnt * (uint64_t)(timesize + 4) + h->isstdcnt + h->isutcnt;
+	return *block <= avail - TZIF_HEADER_SIZE;
+}
+
+/* Read the zone file; 0 and a malloc()ed buffer, or -1. */
+static int tzif_read(const char *name, unsigned char **data, size_t *size)
+{
+	unsigned char *buf;
+	struct stat st;
+	ssize_t n;
+	int fd = tz_open(name);
+
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_size < TZIF_HEADER_SIZE || st.st_size > TZIF_MAX_SIZE) {
+		close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (buf == NULL) {
+		close(fd);
+		return -1;
+	}
+	n = read_full(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (n < TZIF_HEADER_SIZE) {
+		free(buf);
+		return -1;
+	}
+	*data = buf;
+	*size = (size_t)n;
+	return 0;
+}
+
+/* RFC 8536 §3.2: utoff SHOULD lie in [-89999, 93599]; outside it the file
+ * is not one zic wrote. */
+static bool tzif_utoff(const unsigned char *types, uint32_t type, long *utoff)
+{
+	int32_t off = (int32_t)be32(types + (size_t)type * 6);
+
+	if (off < -89999 || off > 93599)
+		return false;
+	*utoff = off;
+	return true;
+}
+
+/* The UT offset in force at now from a TZif file in data[0..size), or -1
+ * when the file is malformed. */
+static int tzif_offset(const unsigned char *data, size_t size, long long now, long *utoff)
+{
+	struct tzif_header h;
+	uint64_t block;
+	size_t off = 0, footer = 0;
+	int timesize = 4;
+	const unsigned char *times, *idx, *types;
+	struct tz_rule rule;
+	char tzstring[TZIF_FOOTER_MAX];
+	bool have_rule = false;
+	uint32_t lo, hi;
+
+	if (!tzif_header(data, size, 4, &h, &block))
+		return -1;
+	/* Version 2+ repeats everything with 64-bit times after the version 1
+	 * block (§3), then a footer; prefer that, it covers all of time. */
+	if (h.version >= '2') {
+		off = TZIF_HEADER_SIZE + (size_t)block;
+		timesize = 8;
+		if (!tzif_header(data + off, size - off, 8, &h, &block))
+			return -1;
+	}
+	times = data + off + TZIF_HEADER_SIZE;
+	idx = times + (size_t)h.timecnt * (size_t)timesize;
+	types = idx + h.timecnt;
+	if (timesize == 8) {
+		/* §3.3 footer: NL, a POSIX TZ string, NL. */
+		const unsigned char *f = data + off + TZIF_HEADER_SIZE + block, *nl;
+
+		footer = size - (size_t)(f - data);
+		if (footer < 2 || f[0] != '\n')
+			return -1;
+		nl = memchr(f + 1, '\n', footer - 1);
+		if (nl == NULL || (size_t)(nl - f - 1) >= sizeof(tzstring))
+			return -1;
+		memcpy(tzstring, f + 1, (size_t)(nl - f - 1));
+		tzstring[nl - f - 1] = '\0';
+		/* An empty or unparsable string: use the last transition. */
+		have_rule = tz_rule_parse(tzstring, &rule);
+	}
+	for (uint32_t i = 0; i < h.timecnt; i++)
+		if (idx[i] >= h.typecnt)
+			return -1;
+	if (h.timecnt == 0 || now < (timesize == 8 ? be64(times) : (int32_t)be32(times))) {
+		/* §3.2: before the first transition, type 0 - unless there are
+		 * no transitions at all and the footer rules all of time. */
+		if (h.timecnt == 0 && have_rule) {
+			*utoff = tz_rule_offset(&rule, now);
+			return 0;
+		}
+		return tzif_utoff(types, 0, utoff) ? 0 : -1;
+	}
+	/* The last transition at or before now. */
+	lo = 0;
+	hi = h.timecnt - 1;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+		long long t = timesize == 8 ? be64(times + (size_t)mid * 8)
+					    : (int32_t)be32(times + (size_t)mid * 4);
+
+		if (t <= now)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	/* §3.3: after the last transition the footer's rule applies. */
+	if (lo == h.timecnt - 1 && have_rule) {
+		*utoff = tz_rule_offset(&rule, now);
+		return 0;
+	}
+	return tzif_utoff(types, idx[lo], utoff) ? 0 : -1;
+}
+
+/* The UT offset of zone tz at now; 0 or -1 when the zone cannot be read. */
+static int tz_offset(const char *tz, long long now, long *utoff)
+{
+	unsigned char *data;
+	size_t size;
+	int rc;
+
+	if (tz == NULL)
+		return -1;
+	if (strcmp(tz, "UTC") == 0) {
+		*utoff = 0;
+		return 0;
+	}
+	if (tz_name_problem(tz) != NULL || tzif_read(tz, &data, &size) == -1)
+		return -1;
+	rc = tzif_offset(data, size, now, utoff);
+	free(data);
+	return rc;
+}
+
+/* Far beyond any use, near enough to zero that adding an offset and the
+ * date arithmetic cannot overflow. */
+#define NOW_LIMIT 100000000000000LL /* about 3 million years */
+
+int validate_hours_open(const char *hours, const char *tz, long long now, char *local,
+			size_t localsize)
+{
+	struct hours h;
+	long utoff;
+	long long t, days;
+	int minute, wday;
+
+	if (local != NULL && localsize > 0)
+		local[0] = '\0';
+	if (now > NOW_LIMIT || now < -NOW_LIMIT)
+		return -1;
+	if (!hours_parse(hours, &h, NULL, 0) || tz_offset(tz, now, &utoff) == -1)
+		return -1;
+	t = now + utoff;
+	days = floor_div(t, 86400);
+	minute = (int)((t - days * 86400) / 60);
+	wday = (int)((days % 7 + 7 + 3) % 7); /* 0 Monday; 1970-01-01 was a Thursday */
+	if (local != NULL && localsize > 0)
+		snprintf(local, localsize, "%02d:%02d %s", minute / 60, minute % 60,
+			 day_short[wday]);
+	if (h.always)
+		return 1;
+	for (size_t i = 0; i < h.count; i++)
+		if ((h.span[i].days & (1u << wday)) != 0 && minute >= h.span[i].start &&
+		    minute < h.span[i].end)
+			return 1;
+	return 0;
+}
