@@ -68,5 +68,9 @@ int cmd_search(int argc, char **argv, const struct cli *cli);
 int cmd_show(int argc, char **argv, const struct cli *cli);
 int cmd_export(int argc, char **argv, const struct cli *cli);
 int cmd_validate(int argc, char **argv, const struct cli *cli);
+/* Signatures, history and sync (cmd_keys.c, cmd_history.c, cmd_sync.c). */
+int cmd_keygen(int argc, char **argv, const struct cli *cli);
+int cmd_sign(int argc, char **argv, const struct cli *cli);
+int cmd_verify(int argc, char **argv, const struct cli *cli);
 
 #endif /* POCDIR_COMMANDS_H */

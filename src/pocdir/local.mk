@@ -7,3 +7,5 @@ src_pocdir_pocdir_SOURCES = \
 	src/pocdir/cmd_lookup.c \
 	src/pocdir/cmd_validate.c
 src_pocdir_pocdir_LDADD = src/lib/libpocdir.la
+# signatures, history and sync commands (issue 4)
+src_pocdir_pocdir_SOURCES += src/pocdir/cmd_keys.c

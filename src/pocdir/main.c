@@ -43,6 +43,18 @@ static const struct command commands[] = {
 	 "  --no-tree        LDIF: contacts only, no base and country entries\n"},
 	{"validate", cmd_validate, "[PATH...]",
 	 "check origin files and name every problem as file:line:col", NULL},
+	{"keygen", cmd_keygen, "[--key FILE] [--pubkey FILE] [--encrypt]",
+	 "make an origin's signing key pair (minisign format)",
+	 "  --key FILE       secret key to write (default pocdir.key; never overwritten)\n"
+	 "  --pubkey FILE    public key to write (default pocdir.pub)\n"
+	 "  --encrypt        encrypt the secret key with $POCDIR_PASSPHRASE\n"},
+	{"sign", cmd_sign, "FILE... --key KEY",
+	 "raise the serial of a changed origin file and sign it (FILE.minisig)",
+	 "  --key KEY        secret key (passphrase, if any, from $POCDIR_PASSPHRASE)\n"},
+	{"verify", cmd_verify, "FILE --pubkey KEY [--sig SIG]",
+	 "check an origin file's signature",
+	 "  --pubkey KEY     public key file or base64 key\n"
+	 "  --sig SIG        signature file (default FILE.minisig)\n"},
 };
 
 static const struct command *command_find(const char *name)
