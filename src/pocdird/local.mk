@@ -1,1 +1,17 @@
-# src/pocdird/local.mk - build rules for src/pocdird (filled in by its component).
+# src/pocdird/local.mk - pocdird, the read-only LDAPv3 daemon. It links the
+# library's convenience archive statically: it uses the internal headers.
+sbin_PROGRAMS += src/pocdird/pocdird
+src_pocdird_pocdird_SOURCES = \
+	src/pocdird/pocdird.h \
+	src/pocdird/main.c \
+	src/pocdird/config.c \
+	src/pocdird/log.c \
+	src/pocdird/conn.c \
+	src/pocdird/ldape.c \
+	src/pocdird/ldap_search.c \
+	src/pocdird/bind.c \
+	src/pocdird/rootdse.c \
+	src/pocdird/schema.c
+src_pocdird_pocdird_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) -pthread
+src_pocdird_pocdird_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
+	$(LDAP_LIBS) $(PTHREAD_LIBS)

@@ -1,0 +1,266 @@
+/* bind.c - the Bind operation (RFC 4511 4.2, RFC 4513): anonymous and simple
+ * binds against argon2id hashes from the configuration. A password check
+ * costs tens of milliseconds and 64 MiB by design, so it runs on a worker
+ * thread and the event loop keeps serving everyone else meanwhile. */
+#include "config.h"
+
+#include <errno.h>
+#include <ldap.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "pocdird.h"
+#include "util.h"
+
+#define BIND_MAX_PENDING 16
+#define BIND_MAX_PASSWORD 1024
+
+struct bind_job {
+	struct bind_job *next;
+	uint64_t conn_id;
+	ber_int_t msgid;
+	char *dn;
+	char hash[crypto_pwhash_STRBYTES];
+	char *password;
+	size_t password_len;
+	bool ok;
+};
+
+static pthread_t worker;
+static bool worker_running;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct bind_job *todo, *done; /* both LIFO; order does not matter */
+static unsigned pending;
+static bool stopping;
+static struct watch done_watch = {.fd = -1};
+
+static void job_free(struct bind_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->password != NULL) {
+		sodium_memzero(j->password, j->password_len);
+		free(j->password);
+	}
+	free(j->dn);
+	free(j);
+}
+
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		struct bind_job *j;
+		uint64_t one = 1;
+
+		while (todo == NULL && !stopping)
+			pthread_cond_wait(&wake, &lock);
+		if (stopping)
+			break;
+		j = todo;
+		todo = j->next;
+		pthread_mutex_unlock(&lock);
+		j->ok = crypto_pwhash_str_verify(j->hash, j->password, j->password_len) == 0;
+		sodium_memzero(j->password, j->password_len);
+		pthread_mutex_lock(&lock);
+		j->next = done;
+		done = j;
+		/* Cannot block: the counter holds far more than 16 wake-ups. */
+		if (write(done_watch.fd, &one, sizeof(one)) < 0)
+			one = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+static void done_event(struct watch *w, uint32_t events)
+{
+	uint64_t n;
+	struct bind_job *list;
+
+	(void)events;
+	if (read(w->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("bind: eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&lock);
+	list = done;
+	done = NULL;
+	pthread_mutex_unlock(&lock);
+	while (list != NULL) {
+		struct bind_job *j = list;
+		struct conn *c = conn_find(j->conn_id);
+
+		list = j->next;
+		pending--;
+		if (c != NULL) {
+			c->bind_pending = false;
+			if (j->ok) {
+				c->bound_dn = j->dn;
+				j->dn = NULL;
+				log_info("conn %llu from %s: bound as \"%s\"",
+					 (unsigned long long)c->id, c->peer, c->bound_dn);
+				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
+			} else {
+				log_info("conn %llu from %s: wrong password for \"%s\"",
+					 (unsigned long long)c->id, c->peer, j->dn);
+				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS,
+					     "", NULL);
+			}
+			conn_read(c); /* resumes reading, and flushes */
+		}
+		job_free(j);
+	}
+}
+
+int bind_worker_start(pocdir_error *err)
+{
+	done_watch.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	done_watch.fn = done_event;
+	if (done_watch.fd < 0)
+		return error_set(err, POCDIR_ERR_SYSTEM, "eventfd: %s", strerror(errno));
+	if (loop_add(&done_watch, EPOLLIN) == -1) {
+		close(done_watch.fd);
+		return error_set(err, POCDIR_ERR_SYSTEM, "epoll: %s", strerror(errno));
+	}
+	if (pthread_create(&worker, NULL, worker_main, NULL) != 0) {
+		loop_del(&done_watch);
+		close(done_watch.fd);
+		return error_set(err, POCDIR_ERR_SYSTEM, "cannot start the bind worker");
+	}
+	worker_running = true;
+	return 0;
+}
+
+void bind_worker_stop(void)
+{
+	if (!worker_running)
+		return;
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(worker, NULL);
+	worker_running = false;
+	while (todo != NULL) {
+		struct bind_job *j = todo;
+
+		todo = j->next;
+		job_free(j);
+	}
+	while (done != NULL) {
+		struct bind_job *j = done;
+
+		done = j->next;
+		job_free(j);
+	}
+	loop_del(&done_watch);
+	close(done_watch.fd);
+	done_watch.fd = -1;
+}
+
+void bind_handle(struct request *req)
+{
+	struct conn *c = req->conn;
+	const struct config *cfg = server_config();
+	ber_int_t version;
+	struct berval name, password = {0, NULL};
+	ber_tag_t auth;
+	ber_len_t len;
+	const struct config_bind *b = NULL;
+	struct bind_job *j;
+	char *norm;
+
+	if (ber_scanf(req->ber, "{im", &version, &name) == LBER_ERROR) {
+		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed bind request");
+		return;
+	}
+	auth = ber_peek_tag(req->ber, &len);
+	if (auth == LDAP_AUTH_SIMPLE) {
+		if (ber_scanf(req->ber, "m}", &password) == LBER_ERROR) {
+			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed bind request");
+			return;
+		}
+	} else if (auth == LDAP_AUTH_SASL) {
+		if (ber_scanf(req->ber, "x}") == LBER_ERROR) {
+			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed bind request");
+			return;
+		}
+	} else {
+		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "unknown authentication choice");
+		return;
+	}
+	if (!ldape_controls(req))
+		return;
+	/* RFC 4511 4.2.1: a bind abandons what is outstanding, and whatever
+	 * its outcome the session starts over as anonymous. */
+	search_free_all(c);
+	free(c->bound_dn);
+	c->bound_dn = NULL;
+	log_debug("conn %llu op %d: bind \"%.*s\" %s", (unsigned long long)c->id, req->msgid,
+		  (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val,
+		  auth == LDAP_AUTH_SASL ? "sasl" : "simple");
+	if (version != LDAP_VERSION3) {
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_PROTOCOL_ERROR, "",
+			     "only LDAPv3 is supported");
+		return;
+	}
+	if (auth == LDAP_AUTH_SASL) {
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_AUTH_METHOD_NOT_SUPPORTED, "",
+			     "SASL is not supported; use a simple bind");
+		return;
+	}
+	if (name.bv_len == 0 && password.bv_len == 0) {
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
+		return;
+	}
+	if (password.bv_len == 0) {
+		/* RFC 4513 5.1.2: an unauthenticated bind (a name, no password)
+		 * is refused rather than silently treated as anonymous. */
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_UNWILLING_TO_PERFORM, "",
+			     "unauthenticated bind (DN with an empty password) is not allowed");
+		return;
+	}
+	norm = name.bv_len > 0 ? dn_normalize(name.bv_val, name.bv_len) : NULL;
+	for (size_t i = 0; norm != NULL && i < cfg->nbinds; i++)
+		if (strcmp(cfg->binds[i].dn_norm, norm) == 0)
+			b = &cfg->binds[i];
+	free(norm);
+	if (b == NULL || password.bv_len > BIND_MAX_PASSWORD ||
+	    strlen(b->hash) >= crypto_pwhash_STRBYTES) {
+		log_info("conn %llu from %s: bind as unknown DN \"%.*s\"", (unsigned long long)c->id,
+			 c->peer, (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val);
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS, "", NULL);
+		return;
+	}
+	if (pending >= BIND_MAX_PENDING) {
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_BUSY, "",
+			     "too many binds in progress; retry");
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL || (j->password = malloc(password.bv_len)) == NULL ||
+	    (j->dn = str_dup(b->dn)) == NULL) {
+		job_free(j);
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_OTHER, "", "out of memory");
+		return;
+	}
+	memcpy(j->password, password.bv_val, password.bv_len);
+	sodium_memzero(password.bv_val, password.bv_len); /* the request's copy */
+	j->password_len = password.bv_len;
+	memcpy(j->hash, b->hash, strlen(b->hash) + 1);
+	j->conn_id = c->id;
+	j->msgid = req->msgid;
+	c->bind_pending = true;
+	pending++;
+	pthread_mutex_lock(&lock);
+	j->next = todo;
+	todo = j;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+}

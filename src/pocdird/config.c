@@ -1,0 +1,505 @@
+/* config.c - pocdird's YAML configuration (pocdird.conf(5)), read with
+ * libyaml's document loader; every error names file:line:column. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "pocdird.h"
+#include "util.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define DN_MAX 1024
+
+char *dn_normalize(const char *dn, size_t len)
+{
+	char *out, *o;
+
+	if (len > DN_MAX)
+		return NULL;
+	out = malloc(len + 1);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	for (size_t i = 0; i < len; i++) {
+		char ch = dn[i];
+
+		/* RFC 4514 2.4: spaces around separators are not significant. */
+		if (ch == ' ') {
+			size_t j = i;
+
+			while (j < len && dn[j] == ' ')
+				j++;
+			if (o == out || o[-1] == ',' || o[-1] == '=' || j == len || dn[j] == ',' ||
+			    dn[j] == '=') {
+				i = j - 1;
+				continue;
+			}
+		}
+		*o++ = (char)tolower((unsigned char)ch);
+	}
+	*o = '\0';
+	return out;
+}
+
+int config_defaults(struct config *c, pocdir_error *err)
+{
+	struct filter_limits fl = FILTER_DEFAULT_LIMITS;
+
+	memset(c, 0, sizeof(*c));
+	c->listen[0] = str_dup("127.0.0.1:3389");
+	c->nlisten = 1;
+	c->base = str_dup("dc=pocdir");
+	c->directory = str_dup(POCDIR_DATADIR "/directory");
+	c->log_level = LOG_LEVEL_INFO;
+	if (c->listen[0] == NULL || c->base == NULL || c->directory == NULL) {
+		config_clear(c);
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	}
+	for (int i = 0; i < ATTR_COUNT; i++)
+		c->hidden[i] = attr_by_id((enum attr_id)i)->hidden_by_default;
+	c->limits.max_connections = 1024;
+	c->limits.idle_timeout = 300;
+	c->limits.max_pdu = 256 * 1024;
+	c->limits.max_results = 1000;
+	c->limits.time_limit = 60;
+	c->limits.max_operations = 16;
+	c->limits.max_pages = 8;
+	c->limits.output_queue = 256 * 1024;
+	c->limits.batch = 64;
+	c->limits.filter = fl;
+	return 0;
+}
+
+void config_clear(struct config *c)
+{
+	free(c->file);
+	for (size_t i = 0; i < c->nlisten; i++)
+		free(c->listen[i]);
+	free(c->base);
+	free(c->directory);
+	for (size_t i = 0; i < c->nbinds; i++) {
+		free(c->binds[i].dn);
+		free(c->binds[i].dn_norm);
+		free(c->binds[i].hash);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+int config_set_hidden(struct config *c, const char *const *names, size_t n, pocdir_error *err)
+{
+	bool hidden[ATTR_COUNT] = {false};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct attr_type *t = attr_lookup(names[i], strlen(names[i]));
+
+		if (t == NULL)
+			return error_set(err, POCDIR_ERR_USAGE, "unknown attribute \"%s\"", names[i]);
+		if (t->id == ATTR_OBJECTCLASS)
+			return error_set(err, POCDIR_ERR_USAGE, "objectClass cannot be hidden");
+		hidden[t->id] = true;
+	}
+	memcpy(c->hidden, hidden, sizeof(hidden));
+	return 0;
+}
+
+int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_t *len,
+			 pocdir_error *err)
+{
+	char host[64];
+	const char *port, *h = text;
+	size_t hlen;
+	char *end;
+	unsigned long p;
+
+	memset(ss, 0, sizeof(*ss));
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		h = text + 1;
+		hlen = (size_t)(close - h);
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(text, ':');
+
+		if (colon == NULL)
+			goto bad;
+		hlen = (size_t)(colon - text);
+		port = colon + 1;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (*port == '\0' || *end != '\0' || errno != 0 || p > 65535)
+		goto bad;
+	if (text[0] != '[') {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			goto bad;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			goto bad;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*len = sizeof(*sin6);
+	}
+	return 0;
+bad:
+	return error_set(err, POCDIR_ERR_USAGE,
+			 "listen address \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or [::1]:3389)",
+			 text);
+}
+
+/* ---- the YAML walk ---- */
+
+struct walk {
+	yaml_document_t *doc;
+	const char *file;
+	pocdir_error *err;
+};
+
+static int walk_error(struct walk *w, const yaml_node_t *n, const char *fmt, const char *what)
+{
+	char msg[1200];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	return error_set(w->err, POCDIR_ERR_USAGE, "%s:%lu:%lu: %s", w->file,
+			 (unsigned long)n->start_mark.line + 1, (unsigned long)n->start_mark.column + 1,
+			 msg);
+}
+
+static int walk_scalar(struct walk *w, const yaml_node_t *n, const char *key, const char **out)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return walk_error(w, n, "%s: expected a single value", key);
+	*out = (const char *)n->data.scalar.value;
+	return 0;
+}
+
+static int walk_string(struct walk *w, const yaml_node_t *n, const char *key, char **out)
+{
+	const char *s = "";
+	char *copy;
+
+	if (walk_scalar(w, n, key, &s) == -1)
+		return -1;
+	if (strlen(s) > 4096)
+		return walk_error(w, n, "%s: value longer than 4096 bytes", key);
+	copy = str_dup(s);
+	if (copy == NULL)
+		return error_set(w->err, POCDIR_ERR_SYSTEM, "out of memory");
+	free(*out);
+	*out = copy;
+	return 0;
+}
+
+static int walk_unsigned(struct walk *w, const yaml_node_t *n, const char *key, unsigned min,
+			 unsigned max, unsigned *out)
+{
+	const char *s = "";
+	char *end;
+	unsigned long v;
+	char msg[160];
+
+	if (walk_scalar(w, n, key, &s) == -1)
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno != 0 || v < min || v > max) {
+		snprintf(msg, sizeof(msg), "%%s: expected a whole number from %u to %u", min, max);
+		return walk_error(w, n, msg, key);
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+		unsigned min, max;
+	} fields[] = {
+		{"max-connections", offsetof(struct config_limits, max_connections), 1, 1000000},
+		{"idle-timeout", offsetof(struct config_limits, idle_timeout), 1, 86400},
+		{"max-pdu-size", offsetof(struct config_limits, max_pdu), 1024, 64 * 1024 * 1024},
+		{"max-results", offsetof(struct config_limits, max_results), 1, 10000000},
+		{"time-limit", offsetof(struct config_limits, time_limit), 1, 86400},
+		{"max-operations", offsetof(struct config_limits, max_operations), 1, 1024},
+		{"max-paged-searches", offsetof(struct config_limits, max_pages), 1, 1024},
+		{"output-queue", offsetof(struct config_limits, output_queue), 4096,
+		 256 * 1024 * 1024},
+		{"batch", offsetof(struct config_limits, batch), 1, 100000},
+		{"filter-depth", offsetof(struct config_limits, filter.max_depth), 1, 1024},
+		{"filter-nodes", offsetof(struct config_limits, filter.max_nodes), 1, 1000000},
+	};
+	yaml_node_pair_t *p;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return walk_error(w, map, "%s: expected a mapping", "limits");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
+		const char *key = "";
+		size_t i;
+
+		if (walk_scalar(w, k, "limits", &key) == -1)
+			return -1;
+		if (strcmp(key, "filter-value-size") == 0) {
+			unsigned u;
+
+			if (walk_unsigned(w, v, key, 16, 1024 * 1024, &u) == -1)
+				return -1;
+			l->filter.max_value = u;
+			continue;
+		}
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (strcmp(key, fields[i].key) == 0)
+				break;
+		if (i == sizeof(fields) / sizeof(fields[0]))
+			return walk_error(w, k, "unknown limit \"%s\" (see pocdird.conf(5))", key);
+		if (walk_unsigned(w, v, key, fields[i].min, fields[i].max,
+				  (unsigned *)((char *)l + fields[i].offset)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
+{
+	yaml_node_item_t *it;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return walk_error(w, seq, "%s: expected a list of {dn, password-hash}", "binds");
+	for (size_t i = 0; i < c->nbinds; i++) {
+		free(c->binds[i].dn);
+		free(c->binds[i].dn_norm);
+		free(c->binds[i].hash);
+	}
+	c->nbinds = 0;
+	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *m = yaml_document_get_node(w->doc, *it);
+		struct config_bind *b;
+		yaml_node_pair_t *p;
+
+		if (m->type != YAML_MAPPING_NODE)
+			return walk_error(w, m, "%s: expected a mapping with dn and password-hash",
+					  "binds");
+		if (c->nbinds == CONFIG_MAX_BINDS)
+			return walk_error(w, m, "%s: too many entries (at most 64)", "binds");
+		b = &c->binds[c->nbinds++];
+		for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+			yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
+			const char *key = "";
+
+			if (walk_scalar(w, k, "binds", &key) == -1)
+				return -1;
+			if (strcmp(key, "dn") == 0) {
+				if (walk_string(w, v, key, &b->dn) == -1)
+					return -1;
+			} else if (strcmp(key, "password-hash") == 0) {
+				if (walk_string(w, v, key, &b->hash) == -1)
+					return -1;
+				if (strncmp(b->hash, "$argon2id$", 10) != 0)
+					return walk_error(w, v,
+							  "%s: expected an argon2id hash as printed "
+							  "by `pocdir passwd`",
+							  key);
+			} else {
+				return walk_error(w, k, "binds: unknown key \"%s\"", key);
+			}
+		}
+		if (b->dn == NULL || b->hash == NULL || b->dn[0] == '\0')
+			return walk_error(w, m, "%s: each entry needs dn and password-hash", "binds");
+		b->dn_norm = dn_normalize(b->dn, strlen(b->dn));
+		if (b->dn_norm == NULL)
+			return walk_error(w, m, "%s: dn too long", "binds");
+	}
+	return 0;
+}
+
+static int walk_hidden(struct walk *w, yaml_node_t *seq, struct config *c)
+{
+	const char *names[ATTR_COUNT + 1];
+	size_t n = 0;
+	yaml_node_item_t *it;
+	pocdir_error e;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return walk_error(w, seq, "%s: expected a list of attribute names",
+				  "hidden-attributes");
+	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *v = yaml_document_get_node(w->doc, *it);
+
+		if (n == ATTR_COUNT)
+			return walk_error(w, v, "%s: too many names", "hidden-attributes");
+		if (walk_scalar(w, v, "hidden-attributes", &names[n]) == -1)
+			return -1;
+		n++;
+	}
+	if (config_set_hidden(c, names, n, &e) == -1)
+		return walk_error(w, seq, "hidden-attributes: %s", e.message);
+	return 0;
+}
+
+static int walk_listen(struct walk *w, yaml_node_t *v, struct config *c)
+{
+	char *addrs[CONFIG_MAX_LISTEN] = {NULL};
+	size_t n = 0;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	pocdir_error e;
+
+	if (v->type == YAML_SCALAR_NODE) {
+		if (walk_string(w, v, "listen", &addrs[0]) == -1)
+			return -1;
+		n = 1;
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = v->data.sequence.items.start;
+		     it < v->data.sequence.items.top; it++) {
+			if (n == CONFIG_MAX_LISTEN) {
+				walk_error(w, v, "%s: at most 8 addresses", "listen");
+				goto fail;
+			}
+			if (walk_string(w, yaml_document_get_node(w->doc, *it), "listen",
+					&addrs[n]) == -1)
+				goto fail;
+			n++;
+		}
+		if (n == 0) {
+			walk_error(w, v, "%s: expected at least one address", "listen");
+			goto fail;
+		}
+	} else {
+		return walk_error(w, v, "%s: expected ADDRESS:PORT or a list of them", "listen");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (config_parse_address(addrs[i], &ss, &len, &e) == -1) {
+			walk_error(w, v, "%s", e.message);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < c->nlisten; i++)
+		free(c->listen[i]);
+	memcpy(c->listen, addrs, sizeof(addrs));
+	c->nlisten = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(addrs[i]);
+	return -1;
+}
+
+int config_load(struct config *c, const char *path, pocdir_error *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct walk w = {.doc = &doc, .file = path, .err = err};
+	char *data = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (file_read(path, CONFIG_MAX_BYTES, &data, &len, err) == -1)
+		return -1;
+	if (!yaml_parser_initialize(&parser)) {
+		free(data);
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		error_set(err, POCDIR_ERR_USAGE, "%s:%lu:%lu: %s", path,
+			  (unsigned long)parser.problem_mark.line + 1,
+			  (unsigned long)parser.problem_mark.column + 1,
+			  parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		free(data);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		rc = 0; /* an empty file keeps every default */
+		goto out;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		walk_error(&w, root, "%s", "expected a mapping of settings");
+		goto out;
+	}
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+		const char *key = "";
+
+		if (walk_scalar(&w, k, "key", &key) == -1)
+			goto out;
+		if (strcmp(key, "listen") == 0) {
+			if (walk_listen(&w, v, c) == -1)
+				goto out;
+		} else if (strcmp(key, "base") == 0) {
+			if (walk_string(&w, v, key, &c->base) == -1)
+				goto out;
+		} else if (strcmp(key, "directory") == 0) {
+			if (walk_string(&w, v, key, &c->directory) == -1)
+				goto out;
+		} else if (strcmp(key, "log-level") == 0) {
+			const char *s = "";
+			int lv;
+
+			if (walk_scalar(&w, v, key, &s) == -1)
+				goto out;
+			lv = log_level_parse(s);
+			if (lv < 0) {
+				walk_error(&w, v, "%s: expected err, warning, info or debug", key);
+				goto out;
+			}
+			c->log_level = (enum log_level)lv;
+		} else if (strcmp(key, "hidden-attributes") == 0) {
+			if (walk_hidden(&w, v, c) == -1)
+				goto out;
+		} else if (strcmp(key, "limits") == 0) {
+			if (walk_limits(&w, v, &c->limits) == -1)
+				goto out;
+		} else if (strcmp(key, "binds") == 0) {
+			if (walk_binds(&w, v, c) == -1)
+				goto out;
+		} else {
+			walk_error(&w, k, "unknown setting \"%s\" (see pocdird.conf(5))", key);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	free(data);
+	if (rc == 0) {
+		char *f = str_dup(path);
+
+		if (f == NULL)
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		free(c->file);
+		c->file = f;
+	}
+	return rc;
+}

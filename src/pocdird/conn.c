@@ -1,0 +1,491 @@
+/* conn.c - client connections: accept, frame LDAPMessages with liblber's
+ * Sockbuf and non-blocking ber_get_next, queue output with a cap, and keep
+ * every client from stalling the others. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ldap.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pocdird.h"
+#include "util.h"
+
+struct listener {
+	struct watch watch;
+	char addr[80];
+};
+
+static struct listener listeners[CONFIG_MAX_LISTEN];
+static size_t nlisteners;
+
+static struct conn **by_fd; /* indexed by fd */
+static size_t by_fd_size;
+static unsigned nconns;
+static uint64_t next_id = 1;
+static struct conn *run_head;   /* connections with search or read work */
+static struct conn *dead;       /* closed, freed at the end of the turn */
+
+unsigned conn_count(void)
+{
+	return nconns;
+}
+
+static const struct config_limits *limits(void)
+{
+	return &server_config()->limits;
+}
+
+bool conn_output_full(const struct conn *c)
+{
+	return c->out.len >= limits()->output_queue;
+}
+
+static void conn_update_events(struct conn *c)
+{
+	uint32_t ev = 0;
+	bool want_read = !c->closing && !c->bind_pending && !conn_output_full(c) &&
+			 c->nsearches < limits()->max_operations;
+
+	if (want_read)
+		ev |= EPOLLIN;
+	if (c->out.len > 0)
+		ev |= EPOLLOUT;
+	if (ev != c->events) {
+		if (loop_mod(&c->watch, ev) == 0)
+			c->events = ev;
+	}
+	/* liblber's read-ahead may hold whole requests the kernel no longer
+	 * reports as readable: let the loop come back for them. */
+	if (want_read && ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_DATA_READY, NULL) > 0)
+		conn_set_runnable(c, true);
+}
+
+bool conn_queue(struct conn *c, const void *data, size_t n)
+{
+	struct outq *q = &c->out;
+
+	if (c->closing && c->watch.fd < 0)
+		return false;
+	if (q->start + q->len + n > q->cap) {
+		if (q->start > 0) {
+			memmove(q->buf, q->buf + q->start, q->len);
+			q->start = 0;
+		}
+		if (q->len + n > q->cap) {
+			size_t cap = q->cap ? q->cap : 16384;
+			char *nb;
+
+			while (cap < q->len + n)
+				cap *= 2;
+			nb = realloc(q->buf, cap);
+			if (nb == NULL) {
+				log_err("conn %llu: out of memory for output",
+					(unsigned long long)c->id);
+				conn_close(c, false);
+				return false;
+			}
+			q->buf = nb;
+			q->cap = cap;
+		}
+	}
+	memcpy(q->buf + q->start + q->len, data, n);
+	q->len += n;
+	return true;
+}
+
+bool conn_queue_ber(struct conn *c, BerElement *ber)
+{
+	struct berval bv;
+	bool ok = false;
+
+	if (ber_flatten2(ber, &bv, 0) == 0)
+		ok = conn_queue(c, bv.bv_val, bv.bv_len);
+	ber_free(ber, 1);
+	return ok;
+}
+
+static void conn_free(struct conn *c)
+{
+	search_free_all(c);
+	if (c->ber != NULL)
+		ber_free(c->ber, 1);
+	if (c->sb != NULL)
+		ber_sockbuf_free(c->sb);
+	free(c->out.buf);
+	free(c->bound_dn);
+	free(c);
+}
+
+void conn_close(struct conn *c, bool graceful)
+{
+	if (c->watch.fd < 0)
+		return;
+	if (graceful && c->out.len > 0) {
+		/* Send what is queued (a result, a notice), then close. */
+		c->closing = true;
+		search_free_all(c);
+		conn_update_events(c);
+		return;
+	}
+	log_debug("conn %llu: closed, %lu operations", (unsigned long long)c->id, c->ops);
+	conn_set_runnable(c, false);
+	loop_del(&c->watch);
+	if ((size_t)c->watch.fd < by_fd_size)
+		by_fd[c->watch.fd] = NULL;
+	/* The Sockbuf owns the descriptor: ber_sockbuf_free closes it. */
+	ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_FD, &(ber_socket_t){-1});
+	close(c->watch.fd);
+	c->watch.fd = -1;
+	c->closing = true;
+	nconns--;
+	c->run_next = dead;
+	dead = c;
+}
+
+void conn_flush(struct conn *c)
+{
+	struct outq *q = &c->out;
+	bool was_full = conn_output_full(c);
+
+	if (c->watch.fd < 0)
+		return;
+	while (q->len > 0) {
+		ssize_t n = send(c->watch.fd, q->buf + q->start, q->len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			log_debug("conn %llu: write: %s", (unsigned long long)c->id,
+				  strerror(errno));
+			conn_close(c, false);
+			return;
+		}
+		q->start += (size_t)n;
+		q->len -= (size_t)n;
+		c->last_active = now_monotonic();
+	}
+	if (q->len == 0) {
+		q->start = 0;
+		if (q->cap > 256 * 1024) {
+			/* Give a burst's memory back; 1,000 idle clients cost little. */
+			free(q->buf);
+			q->buf = NULL;
+			q->cap = 0;
+		}
+		if (c->closing) {
+			conn_close(c, false);
+			return;
+		}
+	}
+	if (was_full && !conn_output_full(c) && search_runnable(c))
+		conn_set_runnable(c, true);
+	conn_update_events(c);
+}
+
+void conn_read(struct conn *c)
+{
+	for (;;) {
+		ber_tag_t tag;
+		ber_len_t len;
+		BerElement *ber;
+
+		if (c->watch.fd < 0 || c->closing || c->bind_pending || conn_output_full(c) ||
+		    c->nsearches >= limits()->max_operations)
+			break;
+		if (c->ber == NULL && (c->ber = ber_alloc_t(0)) == NULL) {
+			conn_close(c, false);
+			return;
+		}
+		errno = 0;
+		tag = ber_get_next(c->sb, &len, c->ber);
+		if (tag == LBER_DEFAULT) {
+			int e = errno;
+
+			if (e == EAGAIN || e == EWOULDBLOCK)
+				break;
+			if (e == 0 || e == ECONNRESET || e == EPIPE || e == ENOTCONN) {
+				log_debug("conn %llu: end of input", (unsigned long long)c->id);
+				conn_close(c, false);
+				return;
+			}
+			/* ERANGE: longer than the PDU limit; EINVAL: bad tag or length. */
+			log_info("conn %llu from %s: %s", (unsigned long long)c->id, c->peer,
+				 e == ERANGE ? "message exceeds max-pdu-size"
+					     : "undecodable message");
+			ldape_disconnect(c, LDAP_PROTOCOL_ERROR,
+					 e == ERANGE ? "message too large" : "undecodable message");
+			break;
+		}
+		if (tag != LDAP_TAG_MESSAGE) {
+			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "not an LDAPMessage");
+			break;
+		}
+		c->last_active = now_monotonic();
+		ber = c->ber;
+		c->ber = NULL;
+		ldape_dispatch(c, ber);
+	}
+	if (c->watch.fd >= 0) {
+		conn_flush(c);
+	}
+}
+
+static void conn_event(struct watch *w, uint32_t events)
+{
+	struct conn *c = (struct conn *)w;
+
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		if (c->events & EPOLLIN)
+			conn_read(c);
+		else if (events & (EPOLLERR | EPOLLHUP))
+			conn_close(c, false);
+	}
+	if (c->watch.fd >= 0 && (events & EPOLLOUT))
+		conn_flush(c);
+}
+
+static void conn_new(int fd, const struct sockaddr_storage *ss)
+{
+	struct conn *c;
+	ber_len_t max = limits()->max_pdu;
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0, one = 1;
+
+	if ((size_t)fd >= by_fd_size || nconns >= limits()->max_connections) {
+		log_warn("refusing a connection: %u open (max-connections)", nconns);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	c->watch.fd = fd;
+	c->watch.fn = conn_event;
+	c->id = next_id++;
+	c->last_active = now_monotonic();
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->sb = ber_sockbuf_alloc();
+	if (c->sb == NULL ||
+	    ber_sockbuf_add_io(c->sb, &ber_sockbuf_io_tcp, LBER_SBIOD_LEVEL_PROVIDER, &fd) != 0 ||
+	    ber_sockbuf_add_io(c->sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER,
+			       NULL) != 0 ||
+	    ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_NONBLOCK, (void *)1) != 1 ||
+	    ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_MAX_INCOMING, &max) != 1 ||
+	    loop_add(&c->watch, EPOLLIN) == -1) {
+		log_err("conn from %s: cannot set up", c->peer);
+		if (c->sb != NULL) {
+			ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_FD, &(ber_socket_t){-1});
+			ber_sockbuf_free(c->sb);
+		}
+		close(fd);
+		free(c);
+		return;
+	}
+	c->events = EPOLLIN;
+	by_fd[fd] = c;
+	nconns++;
+	log_debug("conn %llu from %s: opened (%u open)", (unsigned long long)c->id, c->peer,
+		  nconns);
+}
+
+static void listener_event(struct watch *w, uint32_t events)
+{
+	/* Accept a bounded number per turn so a connection flood cannot starve
+	 * the clients already connected. */
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int fd = accept4(w->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("accept: %s", strerror(errno));
+			break;
+		}
+		conn_new(fd, &ss);
+	}
+}
+
+int conn_listen(const struct config *cfg, pocdir_error *err)
+{
+	struct rlimit rl;
+	size_t want = 65536;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < 1024 * 1024)
+		want = (size_t)rl.rlim_cur;
+	if (by_fd == NULL) {
+		by_fd = calloc(want, sizeof(*by_fd));
+		if (by_fd == NULL)
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		by_fd_size = want;
+	}
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		int fd, one = 1;
+
+		if (config_parse_address(cfg->listen[i], &ss, &len, err) == -1)
+			goto fail;
+		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			error_set(err, POCDIR_ERR_SYSTEM, "socket: %s", strerror(errno));
+			goto fail;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ss.ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&ss, len) == -1 || listen(fd, 512) == -1) {
+			error_set(err, POCDIR_ERR_SYSTEM, "listen on %s: %s", cfg->listen[i],
+				  strerror(errno));
+			close(fd);
+			goto fail;
+		}
+		listeners[nlisteners].watch.fd = fd;
+		listeners[nlisteners].watch.fn = listener_event;
+		snprintf(listeners[nlisteners].addr, sizeof(listeners[nlisteners].addr), "%s",
+			 cfg->listen[i]);
+		if (loop_add(&listeners[nlisteners].watch, EPOLLIN) == -1) {
+			error_set(err, POCDIR_ERR_SYSTEM, "epoll: %s", strerror(errno));
+			close(fd);
+			goto fail;
+		}
+		nlisteners++;
+		log_info("listening on ldap://%s/", cfg->listen[i]);
+	}
+	return 0;
+fail:
+	conn_listen_close();
+	return -1;
+}
+
+void conn_listen_close(void)
+{
+	for (size_t i = 0; i < nlisteners; i++) {
+		loop_del(&listeners[i].watch);
+		close(listeners[i].watch.fd);
+	}
+	nlisteners = 0;
+}
+
+void conn_set_runnable(struct conn *c, bool on)
+{
+	if (on == c->runnable)
+		return;
+	if (on) {
+		if (c->watch.fd < 0)
+			return;
+		c->run_prev = NULL;
+		c->run_next = run_head;
+		if (run_head != NULL)
+			run_head->run_prev = c;
+		run_head = c;
+	} else {
+		if (c->run_prev != NULL)
+			c->run_prev->run_next = c->run_next;
+		else
+			run_head = c->run_next;
+		if (c->run_next != NULL)
+			c->run_next->run_prev = c->run_prev;
+		c->run_next = c->run_prev = NULL;
+	}
+	c->runnable = on;
+}
+
+bool conn_run_searches(void)
+{
+	struct conn *c, *next;
+
+	/* One turn each: every search yields after a batch (see search_step),
+	 * so a large answer cannot hold up other clients. */
+	for (c = run_head; c != NULL; c = next) {
+		next = c->run_next;
+		conn_set_runnable(c, false);
+		if (c->watch.fd < 0)
+			continue;
+		if (!conn_output_full(c))
+			search_run(c);
+		if (c->watch.fd >= 0)
+			conn_read(c); /* read-ahead data, or reading resumed */
+		if (c->watch.fd >= 0 && search_runnable(c) && !conn_output_full(c))
+			conn_set_runnable(c, true);
+	}
+	while (dead != NULL) {
+		c = dead;
+		dead = c->run_next;
+		conn_free(c);
+	}
+	return run_head != NULL;
+}
+
+void conn_sweep(double now)
+{
+	unsigned idle = limits()->idle_timeout;
+
+	for (size_t fd = 0; fd < by_fd_size; fd++) {
+		struct conn *c = by_fd[fd];
+
+		if (c != NULL && now - c->last_active > idle && !c->bind_pending) {
+			log_debug("conn %llu from %s: idle for %us, closing",
+				  (unsigned long long)c->id, c->peer, idle);
+			conn_close(c, false);
+		}
+	}
+	while (dead != NULL) {
+		struct conn *c = dead;
+
+		dead = c->run_next;
+		conn_free(c);
+	}
+}
+
+struct conn *conn_find(uint64_t id)
+{
+	for (size_t fd = 0; fd < by_fd_size; fd++)
+		if (by_fd[fd] != NULL && by_fd[fd]->id == id)
+			return by_fd[fd];
+	return NULL;
+}
+
+void conn_close_all(void)
+{
+	for (size_t fd = 0; fd < by_fd_size; fd++)
+		if (by_fd[fd] != NULL)
+			conn_close(by_fd[fd], false);
+	while (dead != NULL) {
+		struct conn *c = dead;
+
+		dead = c->run_next;
+		conn_free(c);
+	}
+	free(by_fd);
+	by_fd = NULL;
+	by_fd_size = 0;
+}

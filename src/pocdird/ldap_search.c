@@ -1,0 +1,993 @@
+/* ldap_search.c - the Search operation (RFC 4511 4.5): resolve the base,
+ * walk the scope in store order, evaluate the filter, send entries in
+ * bounded batches so that one large answer never holds up other clients,
+ * and keep paged searches (RFC 2696) between pages. Compare lives here too,
+ * as it shares the base resolution and the access rules. */
+#include "config.h"
+
+#include <ldap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pocdird.h"
+#include "search.h"
+#include "util.h"
+
+#define MAX_REQUESTED_ATTRS 256
+#define MAX_DN 1024
+#define EVALS_PER_TURN 4096
+
+enum target { TARGET_ROOTDSE, TARGET_SUBSCHEMA, TARGET_BASE, TARGET_COUNTRY, TARGET_CONTACT };
+enum phase { PHASE_SPECIAL, PHASE_BASE, PHASE_COUNTRIES, PHASE_CONTACTS, PHASE_DONE };
+
+/* Operational attributes every entry has (RFC 4512 3.4, RFC 5020). */
+enum oper {
+	OPER_STRUCTURAL = 1 << 0,
+	OPER_ENTRYDN = 1 << 1,
+	OPER_SUBSCHEMA = 1 << 2,
+	OPER_HASSUBORDINATES = 1 << 3,
+};
+
+static const struct {
+	const char *name;
+	enum oper bit;
+} opers[] = {
+	{"structuralObjectClass", OPER_STRUCTURAL},
+	{"entryDN", OPER_ENTRYDN},
+	{"subschemaSubentry", OPER_SUBSCHEMA},
+	{"hasSubordinates", OPER_HASSUBORDINATES},
+};
+
+struct selection {
+	bool all_user, all_oper, none;
+	bool want[ATTR_COUNT];
+	unsigned oper;
+	char **names; /* every requested name, for the special entries */
+	size_t nnames;
+};
+
+struct search {
+	struct search *next;
+	ber_int_t msgid;
+	uint64_t cookie;
+	struct store *store;
+	struct filter *filter;
+	bool hidden[ATTR_COUNT];
+	struct selection sel;
+	bool types_only;
+	enum target target;
+	enum phase phase;
+	size_t pos;                   /* within the phase */
+	size_t country_lo, country_hi; /* store->countries range in scope */
+	size_t contact_lo, contact_hi; /* store->entries range in scope */
+	uint32_t *cand;               /* planner's candidates, or NULL for all */
+	size_t ncand;
+	bool cand_all;
+	unsigned long sent, size_limit; /* size_limit 0: none */
+	bool size_limit_is_server;
+	double deadline;
+	bool paged;
+	unsigned long page_size, page_sent;
+	bool paused;
+	double started;
+};
+
+static void selection_clear(struct selection *sel)
+{
+	for (size_t i = 0; i < sel->nnames; i++)
+		free(sel->names[i]);
+	free(sel->names);
+	memset(sel, 0, sizeof(*sel));
+}
+
+static void search_free(struct search *s)
+{
+	if (s == NULL)
+		return;
+	store_unref(&s->store);
+	filter_free(&s->filter);
+	free(s->cand);
+	selection_clear(&s->sel);
+	free(s);
+}
+
+static void list_remove(struct search **head, struct search *s)
+{
+	for (struct search **p = head; *p != NULL; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			s->next = NULL;
+			return;
+		}
+}
+
+void search_free_all(struct conn *c)
+{
+	while (c->searches != NULL) {
+		struct search *s = c->searches;
+
+		c->searches = s->next;
+		search_free(s);
+	}
+	while (c->pages != NULL) {
+		struct search *s = c->pages;
+
+		c->pages = s->next;
+		search_free(s);
+	}
+	c->nsearches = 0;
+	c->npages = 0;
+}
+
+bool search_runnable(struct conn *c)
+{
+	return c->searches != NULL;
+}
+
+static void search_finish(struct conn *c, struct search *s)
+{
+	list_remove(&c->searches, s);
+	c->nsearches--;
+	search_free(s);
+}
+
+void search_abandon(struct conn *c, ber_int_t msgid)
+{
+	for (struct search *s = c->searches; s != NULL; s = s->next)
+		if (s->msgid == msgid) {
+			log_debug("conn %llu op %d: search abandoned after %lu entries",
+				  (unsigned long long)c->id, msgid, s->sent);
+			search_finish(c, s);
+			return;
+		}
+}
+
+/* ---- requested attributes ---- */
+
+static bool oper_lookup(const char *name, unsigned *bit)
+{
+	for (size_t i = 0; i < sizeof(opers) / sizeof(opers[0]); i++)
+		if (strcasecmp(name, opers[i].name) == 0) {
+			*bit = opers[i].bit;
+			return true;
+		}
+	return false;
+}
+
+/* RFC 4511 4.5.1.8: no names = all user attributes; "*" all user, "+" all
+ * operational (RFC 3673), "1.1" alone = none. */
+static int selection_read(BerElement *ber, struct selection *sel)
+{
+	ber_tag_t tag;
+	ber_len_t len;
+	char *last;
+	size_t n = 0;
+
+	if (ber_peek_tag(ber, &len) != LBER_SEQUENCE)
+		return -1;
+	sel->names = calloc(MAX_REQUESTED_ATTRS, sizeof(char *));
+	if (sel->names == NULL)
+		return -1;
+	for (tag = ber_first_element(ber, &len, &last); tag != LBER_DEFAULT;
+	     tag = ber_next_element(ber, &len, last)) {
+		struct berval bv;
+		const struct attr_type *t;
+		unsigned bit;
+
+		if (tag != LBER_OCTETSTRING || ber_scanf(ber, "m", &bv) == LBER_ERROR)
+			return -1;
+		if (n == MAX_REQUESTED_ATTRS || bv.bv_len > 256)
+			continue; /* beyond the limit: ignored, like unknown names */
+		sel->names[sel->nnames] = str_ndup(bv.bv_val, bv.bv_len);
+		if (sel->names[sel->nnames] == NULL)
+			return -1;
+		sel->nnames++;
+		n++;
+		if (strcmp(bv.bv_val, "*") == 0)
+			sel->all_user = true;
+		else if (strcmp(bv.bv_val, "+") == 0)
+			sel->all_oper = true;
+		else if (strcmp(bv.bv_val, "1.1") == 0)
+			;
+		else if ((t = attr_lookup(bv.bv_val, bv.bv_len)) != NULL)
+			sel->want[t->id] = true;
+		else if (oper_lookup(bv.bv_val, &bit))
+			sel->oper |= bit;
+	}
+	if (tag != LBER_DEFAULT)
+		return -1;
+	if (n == 0)
+		sel->all_user = true;
+	else if (n == 1 && strcmp(sel->names[0], "1.1") == 0)
+		sel->none = true;
+	return 0;
+}
+
+static bool selection_has_name(const struct selection *sel, const char *name)
+{
+	for (size_t i = 0; i < sel->nnames; i++)
+		if (strcasecmp(sel->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* ---- access ---- */
+
+/* RFC 4511 4.5.1.7: an attribute the client may not read behaves, in its
+ * filters, as one the server does not know: Undefined, and never present.
+ * Otherwise (mobile=+82*) would let anonymous clients probe hidden values. */
+static void filter_hide(struct filter *f, const bool *hidden)
+{
+	switch (f->choice) {
+	case FILTER_AND:
+	case FILTER_OR:
+		for (size_t i = 0; i < f->u.set.count; i++)
+			filter_hide(f->u.set.children[i], hidden);
+		break;
+	case FILTER_NOT:
+		filter_hide(f->u.not, hidden);
+		break;
+	default:
+		if (f->attr != NULL && hidden[f->attr->id])
+			f->attr = NULL;
+		break;
+	}
+}
+
+static void access_hidden(const struct conn *c, bool *hidden)
+{
+	const struct config *cfg = server_config();
+
+	for (int i = 0; i < ATTR_COUNT; i++)
+		hidden[i] = c->bound_dn == NULL && cfg->hidden[i];
+}
+
+/* ---- entries out ---- */
+
+static bool send_values(BerElement *ber, const char *name, const char *const *values,
+			size_t count, bool types_only)
+{
+	if (ber_printf(ber, "{s[", name) == -1)
+		return false;
+	if (!types_only)
+		for (size_t i = 0; i < count; i++)
+			if (ber_printf(ber, "s", values[i]) == -1)
+				return false;
+	return ber_printf(ber, "]}") != -1;
+}
+
+static const char *structural_class(const entry_t *e)
+{
+	return e->kind == ENTRY_COUNTRY ? "country" : "inetOrgPerson";
+}
+
+static bool send_operational(BerElement *ber, const struct search *s, const char *dn,
+			     const char *structural, bool subordinates)
+{
+	unsigned want = s->sel.all_oper ? ~0u : s->sel.oper;
+	const char *v;
+
+	if (s->sel.none)
+		return true;
+	if ((want & OPER_STRUCTURAL) &&
+	    !send_values(ber, "structuralObjectClass", &structural, 1, s->types_only))
+		return false;
+	if ((want & OPER_ENTRYDN) && !send_values(ber, "entryDN", &dn, 1, s->types_only))
+		return false;
+	v = SUBSCHEMA_DN;
+	if ((want & OPER_SUBSCHEMA) &&
+	    !send_values(ber, "subschemaSubentry", &v, 1, s->types_only))
+		return false;
+	v = subordinates ? "TRUE" : "FALSE";
+	if ((want & OPER_HASSUBORDINATES) &&
+	    !send_values(ber, "hasSubordinates", &v, 1, s->types_only))
+		return false;
+	return true;
+}
+
+static bool send_entry(struct conn *c, struct search *s, const entry_t *e)
+{
+	BerElement *ber = ber_alloc_t(LBER_USE_DER);
+
+	if (ber == NULL)
+		return false;
+	if (ber_printf(ber, "{it{s{", s->msgid, LDAP_RES_SEARCH_ENTRY, e->dn) == -1)
+		goto fail;
+	if (!s->sel.none) {
+		for (size_t i = 0; i < e->nattrs; i++) {
+			const struct entry_attr *a = &e->attrs[i];
+			enum attr_id id = a->type->id;
+
+			if (s->hidden[id] || !(s->sel.all_user || s->sel.want[id]))
+				continue;
+			if (!send_values(ber, a->type->name, a->raw, a->count, s->types_only))
+				goto fail;
+		}
+	}
+	if (!send_operational(ber, s, e->dn, structural_class(e), e->kind == ENTRY_COUNTRY))
+		goto fail;
+	if (ber_printf(ber, "}}}") == -1)
+		goto fail;
+	return conn_queue_ber(c, ber);
+fail:
+	ber_free(ber, 1);
+	return false;
+}
+
+/* The base entry, the root DSE and the subschema subentry come from tables. */
+static bool send_special(struct conn *c, struct search *s, const char *dn,
+			 const struct special_attr *attrs, const char *structural, bool with_oper,
+			 bool subordinates)
+{
+	BerElement *ber = ber_alloc_t(LBER_USE_DER);
+
+	if (ber == NULL)
+		return false;
+	if (ber_printf(ber, "{it{s{", s->msgid, LDAP_RES_SEARCH_ENTRY, dn) == -1)
+		goto fail;
+	for (const struct special_attr *a = attrs; !s->sel.none && a->name != NULL; a++) {
+		/* Root DSE attributes come with "*" or "+" alike: clients ask
+		 * either way for them (RFC 4512 5.1 lists them as operational). */
+		bool want = a->operational ? s->sel.all_oper
+					   : s->sel.all_user || (!with_oper && s->sel.all_oper);
+
+		if (!want && !selection_has_name(&s->sel, a->name))
+			continue;
+		if (!send_values(ber, a->name, a->values, a->count, s->types_only))
+			goto fail;
+	}
+	if (with_oper && !send_operational(ber, s, dn, structural, subordinates))
+		goto fail;
+	if (ber_printf(ber, "}}}") == -1)
+		goto fail;
+	return conn_queue_ber(c, ber);
+fail:
+	ber_free(ber, 1);
+	return false;
+}
+
+/* SearchResultDone, with the paged results response control when paged. */
+static void send_done(struct conn *c, struct search *s, int rc, const char *text)
+{
+	BerElement *ber = ber_alloc_t(LBER_USE_DER);
+
+	if (ber == NULL)
+		return;
+	if (ber_printf(ber, "{it{ess}", s->msgid, LDAP_RES_SEARCH_RESULT, (ber_int_t)rc, "",
+		       text ? text : "") == -1)
+		goto fail;
+	if (s->paged) {
+		/* RFC 2696: size is an estimate (0 = unknown); an empty cookie
+		 * ends the paged search. */
+		BerElement *value = ber_alloc_t(LBER_USE_DER);
+		unsigned char cookie[8];
+		struct berval bv;
+		ber_len_t clen = 0;
+
+		if (value == NULL)
+			goto fail;
+		if (rc == LDAP_SUCCESS && s->cookie != 0) {
+			for (int i = 0; i < 8; i++)
+				cookie[i] = (unsigned char)(s->cookie >> (56 - 8 * i));
+			clen = sizeof(cookie);
+		}
+		if (ber_printf(value, "{io}", (ber_int_t)0, (char *)cookie, clen) == -1 ||
+		    ber_flatten2(value, &bv, 0) == -1 ||
+		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_PAGEDRESULTS,
+			       &bv) == -1) {
+			ber_free(value, 1);
+			goto fail;
+		}
+		ber_free(value, 1);
+	}
+	if (ber_printf(ber, "}") == -1)
+		goto fail;
+	conn_queue_ber(c, ber);
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_debug("conn %llu op %d: search done, result %d, %lu entries, %.1f ms",
+			  (unsigned long long)c->id, s->msgid, rc, s->sent,
+			  (now_monotonic() - s->started) * 1000);
+	return;
+fail:
+	ber_free(ber, 1);
+}
+
+/* ---- where to look ---- */
+
+/* Strip the leftmost RDN of a normalised DN; NULL when none is left. */
+static const char *dn_parent(const char *dn)
+{
+	for (const char *p = dn; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == ',')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* The contacts of country cc are one run of store->entries (sorted by
+ * country, then id). */
+static void country_range(const struct store *st, const char *cc, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = st->nentries;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (strcmp(st->entries[m]->country, cc) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	b = st->nentries;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (strcmp(st->entries[m]->country, cc) <= 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*hi = a;
+}
+
+struct resolved {
+	enum target target;
+	const entry_t *entry;
+	size_t index; /* in countries or entries */
+};
+
+/* Find dn. Returns 0; -1 with matched set to the longest existing superior
+ * (RFC 4511 4.1.9, a string owned by the store or static); -2 when dn is not
+ * a DN (invalidDNSyntax). */
+static int resolve(const struct store *st, const char *dn, struct resolved *r,
+		   const char **matched)
+{
+	char *norm;
+	const char *p;
+
+	*matched = "";
+	if (dn[0] == '\0') {
+		r->target = TARGET_ROOTDSE;
+		return 0;
+	}
+	norm = store_dn_normalize(dn);
+	if (norm == NULL)
+		return -2; /* not a DN at all */
+	if (strcmp(norm, "cn=subschema") == 0) {
+		r->target = TARGET_SUBSCHEMA;
+		free(norm);
+		return 0;
+	}
+	if (strcmp(norm, st->base_norm) == 0) {
+		r->target = TARGET_BASE;
+		free(norm);
+		return 0;
+	}
+	r->entry = store_find_dn(st, dn);
+	if (r->entry != NULL) {
+		if (r->entry->kind == ENTRY_COUNTRY) {
+			r->target = TARGET_COUNTRY;
+			for (size_t i = 0; i < st->ncountries; i++)
+				if (st->countries[i] == r->entry)
+					r->index = i;
+		} else {
+			size_t lo, hi;
+
+			r->target = TARGET_CONTACT;
+			country_range(st, r->entry->country, &lo, &hi);
+			for (size_t i = lo; i < hi; i++)
+				if (st->entries[i] == r->entry)
+					r->index = i;
+		}
+		free(norm);
+		return 0;
+	}
+	for (p = dn_parent(norm); p != NULL; p = dn_parent(p)) {
+		const entry_t *e;
+
+		if (strcmp(p, st->base_norm) == 0) {
+			*matched = st->base_dn;
+			break;
+		}
+		e = store_find_dn(st, p);
+		if (e != NULL) {
+			*matched = e->dn;
+			break;
+		}
+	}
+	free(norm);
+	return -1;
+}
+
+/* Set up the phases for scope (RFC 4511 4.5.1.2). */
+static void plan_scope(struct search *s, const struct resolved *r, int scope)
+{
+	const struct store *st = s->store;
+
+	s->phase = PHASE_DONE;
+	s->country_lo = s->country_hi = 0;
+	s->contact_lo = s->contact_hi = 0;
+	switch (r->target) {
+	case TARGET_ROOTDSE:
+	case TARGET_SUBSCHEMA:
+		if (scope == LDAP_SCOPE_BASE)
+			s->phase = PHASE_SPECIAL;
+		break;
+	case TARGET_BASE:
+		if (scope == LDAP_SCOPE_BASE || scope == LDAP_SCOPE_SUBTREE)
+			s->phase = PHASE_BASE;
+		else
+			s->phase = PHASE_COUNTRIES;
+		if (scope != LDAP_SCOPE_BASE) {
+			s->country_hi = st->ncountries;
+			if (scope == LDAP_SCOPE_SUBTREE)
+				s->contact_hi = st->nentries;
+		}
+		break;
+	case TARGET_COUNTRY:
+		if (scope != LDAP_SCOPE_ONELEVEL) {
+			s->phase = PHASE_COUNTRIES;
+			s->country_lo = r->index;
+			s->country_hi = r->index + 1;
+		} else {
+			s->phase = PHASE_CONTACTS;
+		}
+		if (scope != LDAP_SCOPE_BASE)
+			country_range(st, st->countries[r->index]->country, &s->contact_lo,
+				      &s->contact_hi);
+		break;
+	case TARGET_CONTACT:
+		if (scope != LDAP_SCOPE_ONELEVEL) {
+			s->phase = PHASE_CONTACTS;
+			s->contact_lo = r->index;
+			s->contact_hi = r->index + 1;
+		}
+		break;
+	}
+	s->pos = s->phase == PHASE_COUNTRIES ? s->country_lo : 0;
+}
+
+/* ---- running ---- */
+
+enum step { STEP_SENT, STEP_SKIPPED, STEP_STOP };
+
+/* Account for one matching entry: may end the page or the search. */
+static bool may_send(struct conn *c, struct search *s)
+{
+	if (s->size_limit != 0 && s->sent >= s->size_limit) {
+		/* RFC 4511 4.5.1.4: the entries so far, then sizeLimitExceeded. */
+		send_done(c, s, LDAP_SIZELIMIT_EXCEEDED,
+			  s->size_limit_is_server ? "more entries than max-results; use paged "
+						    "results"
+						  : NULL);
+		search_finish(c, s);
+		return false;
+	}
+	if (s->paged && s->page_sent >= s->page_size) {
+		/* Another entry matches: end this page and keep our place. */
+		list_remove(&c->searches, s);
+		c->nsearches--;
+		s->next = c->pages;
+		c->pages = s;
+		c->npages++;
+		send_done(c, s, LDAP_SUCCESS, NULL);
+		return false;
+	}
+	return true;
+}
+
+static const entry_t *next_candidate(struct search *s, bool *done)
+{
+	const struct store *st = s->store;
+
+	*done = false;
+	if (s->phase == PHASE_COUNTRIES) {
+		if (s->pos < s->country_hi)
+			return st->countries[s->pos++];
+		s->phase = s->contact_hi > s->contact_lo ? PHASE_CONTACTS : PHASE_DONE;
+		s->pos = 0;
+	}
+	if (s->phase == PHASE_CONTACTS) {
+		if (s->cand_all) {
+			if (s->pos < s->contact_lo)
+				s->pos = s->contact_lo;
+			if (s->pos < s->contact_hi)
+				return st->entries[s->pos++];
+		} else {
+			while (s->pos < s->ncand && s->cand[s->pos] < s->contact_lo)
+				s->pos++;
+			if (s->pos < s->ncand && s->cand[s->pos] < s->contact_hi)
+				return st->entries[s->cand[s->pos++]];
+		}
+		s->phase = PHASE_DONE;
+	}
+	*done = true;
+	return NULL;
+}
+
+/* One turn: at most `batch` entries sent and EVALS_PER_TURN evaluated.
+ * Returns true when the search is over (answered and freed, or paged). */
+static bool search_step(struct conn *c, struct search *s)
+{
+	unsigned batch = server_config()->limits.batch;
+	unsigned sent = 0;
+
+	if (now_monotonic() > s->deadline) {
+		send_done(c, s, LDAP_TIMELIMIT_EXCEEDED, NULL);
+		search_finish(c, s);
+		return true;
+	}
+	if (s->phase == PHASE_SPECIAL || s->phase == PHASE_BASE) {
+		const struct special_attr *attrs;
+		const entry_t *e;
+		const char *dn, *structural;
+
+		if (s->target == TARGET_ROOTDSE) {
+			attrs = rootdse_attrs(s->store->base_dn);
+			e = special_rootdse();
+			dn = "";
+			structural = NULL;
+		} else if (s->target == TARGET_SUBSCHEMA) {
+			attrs = schema_attrs();
+			e = special_subschema();
+			dn = SUBSCHEMA_DN;
+			structural = "subentry";
+		} else {
+			attrs = base_attrs(s->store->base_dn);
+			e = special_base(s->store->base_dn);
+			dn = s->store->base_dn;
+			structural = "organization";
+		}
+		if (attrs == NULL || e == NULL) {
+			send_done(c, s, LDAP_OTHER, "out of memory");
+			search_finish(c, s);
+			return true;
+		}
+		if (filter_eval(s->filter, e) == TRI_TRUE) {
+			if (!may_send(c, s))
+				return true;
+			if (!send_special(c, s, dn, attrs, structural,
+					  s->target != TARGET_ROOTDSE,
+					  s->target == TARGET_BASE && s->store->ncountries > 0))
+				return true;
+			s->sent++;
+			s->page_sent++;
+		}
+		s->phase = s->phase == PHASE_BASE && s->country_hi > 0 ? PHASE_COUNTRIES
+				 : s->phase == PHASE_BASE && s->contact_hi > 0 ? PHASE_CONTACTS
+										  : PHASE_DONE;
+		s->pos = s->country_lo;
+	}
+	for (unsigned evals = 0; evals < EVALS_PER_TURN; evals++) {
+		bool done;
+		const entry_t *e;
+		size_t pos;
+		enum phase phase;
+
+		if (sent >= batch || conn_output_full(c))
+			return false; /* yield: other clients get their turn */
+		pos = s->pos;
+		phase = s->phase;
+		e = next_candidate(s, &done);
+		if (done)
+			break;
+		if (filter_eval(s->filter, e) != TRI_TRUE)
+			continue;
+		if (!may_send(c, s)) {
+			/* Paged: start the next page at this entry. */
+			s->pos = pos;
+			s->phase = phase;
+			return true;
+		}
+		if (!send_entry(c, s, e))
+			return true;
+		s->sent++;
+		s->page_sent++;
+		sent++;
+	}
+	if (s->phase != PHASE_DONE)
+		return false;
+	if (s->paged)
+		s->cookie = 0; /* the last page: an empty cookie */
+	send_done(c, s, LDAP_SUCCESS, NULL);
+	search_finish(c, s);
+	return true;
+}
+
+void search_run(struct conn *c)
+{
+	struct search *s = c->searches;
+
+	if (s == NULL)
+		return;
+	/* Round robin between the searches of one connection, too. */
+	if (!search_step(c, s) && s->next != NULL && c->searches == s) {
+		struct search **tail;
+
+		c->searches = s->next;
+		for (tail = &c->searches; *tail != NULL; tail = &(*tail)->next)
+			;
+		*tail = s;
+		s->next = NULL;
+	}
+}
+
+/* ---- the request ---- */
+
+static struct search *page_take(struct conn *c, const struct berval *cookie)
+{
+	uint64_t id = 0;
+
+	if (cookie->bv_len != 8)
+		return NULL;
+	for (int i = 0; i < 8; i++)
+		id = id << 8 | (unsigned char)cookie->bv_val[i];
+	for (struct search *s = c->pages; s != NULL; s = s->next)
+		if (s->cookie == id) {
+			list_remove(&c->pages, s);
+			c->npages--;
+			return s;
+		}
+	return NULL;
+}
+
+static void page_limit(struct conn *c)
+{
+	unsigned max = server_config()->limits.max_pages;
+
+	while (c->npages >= max && c->pages != NULL) {
+		/* Forget the oldest paged search (the list tail). */
+		struct search **p = &c->pages;
+
+		while ((*p)->next != NULL)
+			p = &(*p)->next;
+		search_free(*p);
+		*p = NULL;
+		c->npages--;
+	}
+}
+
+static void queue_search(struct conn *c, struct search *s)
+{
+	s->next = NULL;
+	struct search **tail = &c->searches;
+
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = s;
+	c->nsearches++;
+	conn_set_runnable(c, true);
+}
+
+void search_start(struct request *req)
+{
+	struct conn *c = req->conn;
+	const struct config *cfg = server_config();
+	struct berval base;
+	ber_int_t scope, deref, sizelimit, timelimit, typesonly;
+	struct search *s = NULL;
+	pocdir_error err;
+	struct resolved r = {0};
+	const char *matched;
+	char basebuf[MAX_DN + 1];
+	int rc;
+
+	if (ber_scanf(req->ber, "{miiiib", &base, &scope, &deref, &sizelimit, &timelimit,
+		      &typesonly) == LBER_ERROR) {
+		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed search request");
+		return;
+	}
+	if (base.bv_len > MAX_DN) {
+		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_INVALID_DN_SYNTAX, "",
+			     "base DN too long");
+		return; /* the rest of the PDU is not needed */
+	}
+	memcpy(basebuf, base.bv_val, base.bv_len);
+	basebuf[base.bv_len] = '\0';
+	if (scope < LDAP_SCOPE_BASE || scope > LDAP_SCOPE_SUBTREE || deref < 0 || deref > 3 ||
+	    sizelimit < 0 || timelimit < 0) {
+		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "bad search parameters");
+		return;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "", "out of memory");
+		return;
+	}
+	s->msgid = req->msgid;
+	s->started = now_monotonic();
+	s->filter = filter_from_ber(req->ber, &cfg->limits.filter, &err);
+	if (s->filter == NULL) {
+		if (err.code == POCDIR_ERR_LIMIT) {
+			/* The request is well formed; it asks too much. */
+			log_info("conn %llu op %d: filter refused: %s", (unsigned long long)c->id,
+				 req->msgid, err.message);
+			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
+				     LDAP_ADMINLIMIT_EXCEEDED, "", err.message);
+		} else if (err.code == POCDIR_ERR_FILTER) {
+			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, err.message);
+		} else {
+			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
+				     err.message);
+		}
+		search_free(s);
+		return;
+	}
+	if (selection_read(req->ber, &s->sel) == -1 || ber_scanf(req->ber, "}") == LBER_ERROR) {
+		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed attribute list");
+		search_free(s);
+		return;
+	}
+	if (!ldape_controls(req)) {
+		search_free(s);
+		return;
+	}
+	if (log_enabled(LOG_LEVEL_DEBUG)) {
+		char text[512];
+
+		log_debug("conn %llu op %d: search base=\"%s\" scope=%d filter=%s%s%s",
+			  (unsigned long long)c->id, req->msgid, basebuf, scope,
+			  filter_to_string(s->filter, text, sizeof(text)),
+			  req->paged ? " paged" : "", c->bound_dn ? " (bound)" : "");
+	}
+
+	if (req->paged && req->cookie.bv_len > 0) {
+		struct search *prev = page_take(c, &req->cookie);
+
+		if (prev == NULL) {
+			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
+				     LDAP_UNWILLING_TO_PERFORM, "", "unknown paged results cookie");
+			search_free(s);
+			return;
+		}
+		search_free(s);
+		s = prev;
+		s->msgid = req->msgid;
+		s->started = now_monotonic();
+		if (req->page_size == 0) {
+			/* RFC 2696 3: size 0 with a cookie abandons the search. */
+			s->cookie = 0;
+			send_done(c, s, LDAP_SUCCESS, NULL);
+			search_free(s);
+			return;
+		}
+		s->page_size = (unsigned long)req->page_size;
+		if (s->page_size > cfg->limits.max_results)
+			s->page_size = cfg->limits.max_results;
+		s->page_sent = 0;
+		s->deadline = s->started + cfg->limits.time_limit;
+		queue_search(c, s);
+		return;
+	}
+
+	s->store = server_store();
+	access_hidden(c, s->hidden);
+	filter_hide(s->filter, s->hidden);
+	s->types_only = typesonly != 0;
+	rc = resolve(s->store, basebuf, &r, &matched);
+	if (rc < 0) {
+		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
+			     rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
+			     rc == -2 ? "invalid DN" : "no such entry");
+		search_free(s);
+		return;
+	}
+	if (r.target == TARGET_ROOTDSE && scope != LDAP_SCOPE_BASE) {
+		/* Clients that search from "" (some address books do) get the
+		 * one naming context, as with slapd's default search base. */
+		r.target = TARGET_BASE;
+	}
+	s->target = r.target;
+	plan_scope(s, &r, scope);
+	if (s->phase != PHASE_DONE && s->contact_hi > s->contact_lo) {
+		bool all;
+
+		if (search_plan(s->store, s->filter, &s->cand, &s->ncand, &all, &err) == -1) {
+			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
+				     err.message);
+			search_free(s);
+			return;
+		}
+		s->cand_all = all;
+	}
+	/* Limits: the client's, capped by ours (RFC 4511 4.5.1.4, 4.5.1.5). */
+	s->size_limit = (unsigned long)sizelimit;
+	if (req->paged && req->page_size > 0) {
+		s->paged = true;
+		s->page_size = (unsigned long)req->page_size;
+		if (s->page_size > cfg->limits.max_results)
+			s->page_size = cfg->limits.max_results;
+		page_limit(c);
+		s->cookie = ++c->next_cookie;
+	} else if (s->size_limit == 0 || s->size_limit > cfg->limits.max_results) {
+		s->size_limit = cfg->limits.max_results;
+		s->size_limit_is_server = true;
+	}
+	s->deadline = s->started + (timelimit > 0 && (unsigned)timelimit < cfg->limits.time_limit
+					    ? (unsigned)timelimit
+					    : cfg->limits.time_limit);
+	queue_search(c, s);
+}
+
+/* ---- Compare (RFC 4511 4.10) ---- */
+
+void compare_handle(struct request *req)
+{
+	struct conn *c = req->conn;
+	struct berval dn, type, value;
+	char dnbuf[MAX_DN + 1];
+	struct resolved r = {0};
+	const char *matched;
+	const struct attr_type *t;
+	const entry_t *e;
+	const struct entry_attr *a;
+	struct store *st;
+	bool hidden[ATTR_COUNT], invalid = false;
+	char *norm;
+	int rc = LDAP_COMPARE_FALSE;
+
+	if (ber_scanf(req->ber, "{m{mm}}", &dn, &type, &value) == LBER_ERROR) {
+		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed compare request");
+		return;
+	}
+	if (!ldape_controls(req))
+		return;
+	if (dn.bv_len > MAX_DN || value.bv_len > server_config()->limits.filter.max_value) {
+		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_ADMINLIMIT_EXCEEDED, "",
+			     "DN or value too long");
+		return;
+	}
+	memcpy(dnbuf, dn.bv_val, dn.bv_len);
+	dnbuf[dn.bv_len] = '\0';
+	log_debug("conn %llu op %d: compare \"%s\" %s", (unsigned long long)c->id, req->msgid,
+		  dnbuf, type.bv_val);
+	st = server_store();
+	rc = resolve(st, dnbuf, &r, &matched);
+	if (rc < 0) {
+		ldape_result(c, req->msgid, LDAP_RES_COMPARE,
+			     rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
+			     rc == -2 ? "invalid DN" : "no such entry");
+		goto out;
+	}
+	rc = LDAP_COMPARE_FALSE;
+	t = attr_lookup(type.bv_val, type.bv_len);
+	access_hidden(c, hidden);
+	if (t == NULL) {
+		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_UNDEFINED_TYPE, "",
+			     "attribute type not known here");
+		goto out;
+	}
+	e = r.target == TARGET_COUNTRY || r.target == TARGET_CONTACT ? r.entry
+	    : r.target == TARGET_BASE					? special_base(st->base_dn)
+	    : r.target == TARGET_ROOTDSE				? special_rootdse()
+									: special_subschema();
+	a = e != NULL && !hidden[t->id] ? entry_attr(e, t->id) : NULL;
+	/* A hidden attribute looks absent, exactly as in search results. */
+	if (a == NULL) {
+		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_NO_SUCH_ATTRIBUTE, "", NULL);
+		goto out;
+	}
+	if (t->equality == MATCH_NONE) {
+		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_INAPPROPRIATE_MATCHING, "",
+			     "attribute has no equality rule");
+		goto out;
+	}
+	norm = attr_normalize(t->equality, value.bv_val, value.bv_len, &invalid);
+	if (norm == NULL) {
+		ldape_result(c, req->msgid, LDAP_RES_COMPARE,
+			     invalid ? LDAP_INVALID_SYNTAX : LDAP_OTHER, "",
+			     invalid ? "value does not fit the attribute's syntax" : NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < a->count; i++)
+		if (a->values[i].norm != NULL && strcmp(a->values[i].norm, norm) == 0)
+			rc = LDAP_COMPARE_TRUE;
+	free(norm);
+	ldape_result(c, req->msgid, LDAP_RES_COMPARE, rc, "", NULL);
+out:
+	store_unref(&st);
+}

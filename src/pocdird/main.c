@@ -1,0 +1,446 @@
+/* main.c - pocdird: options, configuration, signals and the event loop of
+ * the read-only LDAPv3 server over a pocdir directory. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pocdird.h"
+#include "util.h"
+
+struct options {
+	bool foreground, debug, check;
+	const char *config_file, *directory, *listen, *base;
+	int print_schema; /* 0 no, 1 .schema, 2 ldif */
+};
+
+static int epoll_fd = -1;
+static struct store *live;
+static struct config current;
+static struct options opts;
+static struct watch signal_watch = {.fd = -1};
+static bool stop, reload_requested;
+
+double now_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int loop_add(struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+
+	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, w->fd, &ev);
+}
+
+int loop_mod(struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = w};
+
+	return epoll_ctl(epoll_fd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
+void loop_del(struct watch *w)
+{
+	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+}
+
+struct store *server_store(void)
+{
+	return store_ref(live);
+}
+
+void server_swap_store(struct store *s)
+{
+	struct store *old = live;
+
+	/* Searches hold their own reference: the old snapshot lives until
+	 * the last of them finishes. */
+	live = s;
+	store_unref(&old);
+}
+
+const struct config *server_config(void)
+{
+	return &current;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pocdird [-f] [-c FILE] [--directory PATH] [--listen ADDR:PORT]\n"
+		"               [--base DN] [--debug] [--check]\n"
+		"       pocdird --print-schema[=ldif]\n"
+		"\n"
+		"Serve a pocdir directory as read-only LDAPv3.\n"
+		"  -f, --foreground      stay in the foreground, log to stderr\n"
+		"  -c, --config FILE     YAML configuration (pocdird.conf(5))\n"
+		"      --directory PATH  directory to serve (default %s/directory)\n"
+		"      --listen ADDR:PORT  address to listen on (default 127.0.0.1:3389)\n"
+		"      --base DN         base DN (default dc=pocdir)\n"
+		"  -d, --debug           log every connection and operation\n"
+		"  -n, --check           load configuration and directory, then exit\n"
+		"      --print-schema[=ldif]  print the pocContact schema for OpenLDAP\n"
+		"  -V, --version         print the version\n",
+		POCDIR_DATADIR);
+}
+
+static void diag_log(const pocdir_diag *d, void *ctx)
+{
+	(void)ctx;
+	if (d->line > 0)
+		log_err("%s:%lu:%lu: %s", d->file, d->line, d->column, d->message);
+	else
+		log_err("%s: %s", d->file ? d->file : "directory", d->message);
+}
+
+/* Defaults, then the file, then the command line. */
+static int config_build(struct config *c, pocdir_error *err)
+{
+	if (config_defaults(c, err) == -1)
+		return -1;
+	if (opts.config_file != NULL && config_load(c, opts.config_file, err) == -1)
+		goto fail;
+	if (opts.directory != NULL) {
+		free(c->directory);
+		if ((c->directory = str_dup(opts.directory)) == NULL)
+			goto oom;
+	}
+	if (opts.base != NULL) {
+		free(c->base);
+		if ((c->base = str_dup(opts.base)) == NULL)
+			goto oom;
+	}
+	if (opts.listen != NULL) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (config_parse_address(opts.listen, &ss, &len, err) == -1)
+			goto fail;
+		for (size_t i = 0; i < c->nlisten; i++)
+			free(c->listen[i]);
+		c->nlisten = 1;
+		if ((c->listen[0] = str_dup(opts.listen)) == NULL)
+			goto oom;
+	}
+	if (opts.debug)
+		c->log_level = LOG_LEVEL_DEBUG;
+	if (special_check_base(c->base) == -1) {
+		error_set(err, POCDIR_ERR_USAGE,
+			  "base \"%s\" must be a DN whose first RDN is dc= or o=", c->base);
+		goto fail;
+	}
+	return 0;
+oom:
+	error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+fail:
+	config_clear(c);
+	return -1;
+}
+
+/* As many descriptors as we are allowed, and no more connections than fit. */
+static void raise_nofile(struct config *c)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && c->limits.max_connections + 32 > rl.rlim_cur) {
+		unsigned fit = rl.rlim_cur > 64 ? (unsigned)rl.rlim_cur - 32 : 32;
+
+		log_warn("max-connections %u lowered to %u to fit the descriptor limit %llu",
+			 c->limits.max_connections, fit, (unsigned long long)rl.rlim_cur);
+		c->limits.max_connections = fit;
+	}
+}
+
+static void reload(void)
+{
+	struct config next;
+	struct store *s;
+	pocdir_error err;
+
+	log_info("reloading on SIGHUP");
+	if (config_build(&next, &err) == -1) {
+		log_err("reload: %s; keeping the running configuration", err.message);
+		return;
+	}
+	s = store_load(next.directory, next.base, diag_log, NULL, &err);
+	if (s == NULL) {
+		log_err("reload: %s: %s (%u problems); the loaded directory keeps serving",
+			next.directory, err.message, err.count);
+		config_clear(&next);
+		return;
+	}
+	if (next.nlisten != current.nlisten ||
+	    memcmp(next.listen, current.listen, 0) != 0) {
+		/* fall through to the element-wise check below */
+	}
+	for (size_t i = 0; i < next.nlisten; i++)
+		if (i >= current.nlisten || strcmp(next.listen[i], current.listen[i]) != 0) {
+			log_warn("reload: a new listen address takes a restart; still on %s",
+				 current.listen[0]);
+			break;
+		}
+	/* Listen addresses stay as they are; everything else takes effect. */
+	for (size_t i = 0; i < next.nlisten; i++)
+		free(next.listen[i]);
+	next.nlisten = current.nlisten;
+	for (size_t i = 0; i < current.nlisten; i++) {
+		next.listen[i] = current.listen[i];
+		current.listen[i] = NULL;
+	}
+	raise_nofile(&next);
+	config_clear(&current);
+	current = next;
+	log_set_level(current.log_level);
+	server_swap_store(s);
+	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
+		 live->nentries, live->ncountries, live->version);
+}
+
+static void signal_event(struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload_requested = true;
+		else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			stop = true;
+	}
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	if (chdir("/") == -1)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+static int parse_options(int argc, char **argv)
+{
+	enum { OPT_DIRECTORY = 256, OPT_LISTEN, OPT_BASE, OPT_PRINT_SCHEMA };
+	static const struct option longopts[] = {
+		{"foreground", no_argument, NULL, 'f'},
+		{"config", required_argument, NULL, 'c'},
+		{"directory", required_argument, NULL, OPT_DIRECTORY},
+		{"listen", required_argument, NULL, OPT_LISTEN},
+		{"base", required_argument, NULL, OPT_BASE},
+		{"debug", no_argument, NULL, 'd'},
+		{"check", no_argument, NULL, 'n'},
+		{"print-schema", optional_argument, NULL, OPT_PRINT_SCHEMA},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "fc:dnhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			opts.foreground = true;
+			break;
+		case 'c':
+			opts.config_file = optarg;
+			break;
+		case OPT_DIRECTORY:
+			opts.directory = optarg;
+			break;
+		case OPT_LISTEN:
+			opts.listen = optarg;
+			break;
+		case OPT_BASE:
+			opts.base = optarg;
+			break;
+		case 'd':
+			opts.debug = true;
+			break;
+		case 'n':
+			opts.check = true;
+			opts.foreground = true;
+			break;
+		case OPT_PRINT_SCHEMA:
+			if (optarg == NULL || strcmp(optarg, "schema") == 0)
+				opts.print_schema = 1;
+			else if (strcmp(optarg, "ldif") == 0)
+				opts.print_schema = 2;
+			else {
+				fprintf(stderr, "pocdird: --print-schema takes schema or ldif\n");
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("pocdird %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	pocdir_error err;
+	sigset_t mask;
+	double last_sweep;
+	int status = 1;
+
+	if (parse_options(argc, argv) == -1)
+		return 2;
+	if (opts.print_schema)
+		return schema_print(stdout, opts.print_schema == 2) == 0 && fflush(stdout) == 0 ? 0
+											    : 1;
+	log_init(true, opts.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (sodium_init() < 0) {
+		log_err("libsodium failed to initialise");
+		return 1;
+	}
+	if (config_build(&current, &err) == -1) {
+		log_err("%s", err.message);
+		return 2;
+	}
+	log_set_level(current.log_level);
+	live = store_load(current.directory, current.base, diag_log, NULL, &err);
+	if (live == NULL) {
+		log_err("%s: %s", current.directory, err.message);
+		goto out;
+	}
+	if (schema_init() == -1) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (opts.check) {
+		printf("pocdird: configuration and directory OK: %zu contacts in %zu countries\n",
+		       live->nentries, live->ncountries);
+		status = 0;
+		goto out;
+	}
+	raise_nofile(&current);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (epoll_fd == -1) {
+		log_err("epoll: %s", strerror(errno));
+		goto out;
+	}
+	if (conn_listen(&current, &err) == -1) {
+		log_err("%s", err.message);
+		goto out;
+	}
+	if (!opts.foreground) {
+		log_init(false, current.log_level);
+		if (daemonize() == -1) {
+			log_err("cannot become a daemon: %s", strerror(errno));
+			goto out;
+		}
+	}
+	signal_watch.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	signal_watch.fn = signal_event;
+	if (signal_watch.fd == -1 || loop_add(&signal_watch, EPOLLIN) == -1) {
+		log_err("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (bind_worker_start(&err) == -1) {
+		log_err("%s", err.message);
+		goto out;
+	}
+	log_info("pocdird %s serving %s as %s: %zu contacts in %zu countries, version %.12s",
+		 PACKAGE_VERSION, current.directory, live->base_dn, live->nentries, live->ncountries,
+		 live->version);
+
+	last_sweep = now_monotonic();
+	while (!stop) {
+		struct epoll_event events[256];
+		int n, timeout;
+		double now;
+
+		/* Searches with work left: look at the sockets and go on. */
+		timeout = conn_run_searches() ? 0 : 1000;
+		n = epoll_wait(epoll_fd, events, 256, timeout);
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct watch *w = events[i].data.ptr;
+
+			w->fn(w, events[i].events);
+		}
+		now = now_monotonic();
+		if (now - last_sweep >= 1.0) {
+			conn_sweep(now);
+			last_sweep = now;
+		}
+		if (reload_requested) {
+			reload_requested = false;
+			reload();
+		}
+	}
+	log_info("shutting down");
+	status = 0;
+out:
+	conn_listen_close();
+	conn_close_all();
+	bind_worker_stop();
+	if (signal_watch.fd >= 0)
+		close(signal_watch.fd);
+	if (epoll_fd >= 0)
+		close(epoll_fd);
+	store_unref(&live);
+	schema_free();
+	special_free();
+	config_clear(&current);
+	return status;
+}

@@ -1,0 +1,266 @@
+/* pocdird.h - the daemon's private interfaces: configuration, the event loop,
+ * connections and the LDAP operations that run on them. */
+#ifndef POCDIRD_H
+#define POCDIRD_H
+
+#include <lber.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "filter.h"
+#include "store.h"
+
+/* ---- log.c ---------------------------------------------------------------- */
+
+enum log_level { LOG_LEVEL_ERR, LOG_LEVEL_WARNING, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+/* Log to stderr (foreground) or to syslog as "pocdird". */
+void log_init(bool foreground, enum log_level level);
+void log_set_level(enum log_level level);
+bool log_enabled(enum log_level level);
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_err(...) log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...)                                                                             \
+	do {                                                                                       \
+		if (log_enabled(LOG_LEVEL_DEBUG))                                                  \
+			log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__);                                     \
+	} while (0)
+
+/* Parse "err", "warning", "info" or "debug"; -1 when unknown. */
+int log_level_parse(const char *s);
+
+/* ---- config.c ------------------------------------------------------------- */
+
+#define CONFIG_MAX_LISTEN 8
+#define CONFIG_MAX_BINDS 64
+
+struct config_bind {
+	char *dn;      /* as written */
+	char *dn_norm; /* see dn_normalize */
+	char *hash;    /* crypto_pwhash_str output ("$argon2id$...") */
+};
+
+struct config_limits {
+	unsigned max_connections; /* open client connections */
+	unsigned idle_timeout;    /* seconds without traffic before a connection is closed */
+	unsigned max_pdu;         /* bytes of one incoming LDAPMessage */
+	unsigned max_results;     /* entries of one search (one page for paged searches) */
+	unsigned time_limit;      /* seconds one search may run */
+	unsigned max_operations;  /* outstanding operations per connection */
+	unsigned max_pages;       /* paged searches kept open per connection */
+	unsigned output_queue;    /* bytes queued for a client before its search pauses */
+	unsigned batch;           /* entries sent by one search before it yields */
+	struct filter_limits filter;
+};
+
+struct config {
+	char *file; /* the YAML file it came from, or NULL */
+	char *listen[CONFIG_MAX_LISTEN];
+	size_t nlisten;
+	char *base;
+	char *directory;
+	enum log_level log_level;
+	bool hidden[ATTR_COUNT]; /* attributes anonymous clients may not read */
+	struct config_bind binds[CONFIG_MAX_BINDS];
+	size_t nbinds;
+	struct config_limits limits;
+};
+
+/* Fill c with the built-in defaults. Returns 0, or -1 on allocation failure. */
+int config_defaults(struct config *c, pocdir_error *err);
+
+/* Read the YAML file path over the values already in c (so defaults stay
+ * where the file is silent). Returns 0, or -1 with err naming file:line:col. */
+int config_load(struct config *c, const char *path, pocdir_error *err);
+
+/* Set hidden attributes from a list of names; -1 with err for an unknown name. */
+int config_set_hidden(struct config *c, const char *const *names, size_t n, pocdir_error *err);
+
+/* Check a "HOST:PORT" or "[V6]:PORT" address; fills ss. 0 or -1 with err. */
+int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_t *len,
+			 pocdir_error *err);
+
+/* Release what c holds (c itself is the caller's). */
+void config_clear(struct config *c);
+
+/* Lower-case a DN and drop spaces around ',' and '=' into a new string (caller
+ * frees), for comparing configured bind DNs; NULL on allocation failure or
+ * when the DN is longer than 1024 bytes. */
+char *dn_normalize(const char *dn, size_t len);
+
+/* ---- main.c: the event loop ------------------------------------------------ */
+
+/* Anything that sits in the epoll set: the loop calls fn with the events. */
+struct watch {
+	int fd;
+	void (*fn)(struct watch *w, uint32_t events);
+};
+
+int loop_add(struct watch *w, uint32_t events);
+int loop_mod(struct watch *w, uint32_t events);
+void loop_del(struct watch *w);
+
+/* The live snapshot: searches take a reference when they start. */
+struct store *server_store(void);
+/* Replace the live snapshot (takes over the caller's reference). */
+void server_swap_store(struct store *s);
+/* The configuration in force. */
+const struct config *server_config(void);
+/* Seconds on the monotonic clock. */
+double now_monotonic(void);
+
+/* ---- conn.c --------------------------------------------------------------- */
+
+struct search;
+
+struct outq {
+	char *buf;
+	size_t start, len, cap;
+};
+
+struct conn {
+	struct watch watch;
+	uint64_t id;
+	Sockbuf *sb;
+	BerElement *ber; /* the request being read */
+	char peer[64];
+	struct outq out;
+	uint32_t events; /* current epoll interest */
+	double last_active;
+	bool closing;       /* send what is queued, then close */
+	bool bind_pending;  /* a password check is running; reading waits */
+	char *bound_dn;     /* NULL for anonymous */
+	struct search *searches; /* running or paused searches, a list */
+	unsigned nsearches;
+	struct search *pages;    /* paged searches waiting for the next page request */
+	unsigned npages;
+	uint64_t next_cookie;
+	struct conn *run_next, *run_prev; /* in the runnable list when linked */
+	bool runnable;
+	unsigned long ops;
+};
+
+/* Start listening on every configured address; -1 with err when none works. */
+int conn_listen(const struct config *c, pocdir_error *err);
+void conn_listen_close(void);
+
+/* Queue n bytes for the client; false when the connection is being closed. */
+bool conn_queue(struct conn *c, const void *data, size_t n);
+/* Queue a BER message built by the caller and free it. */
+bool conn_queue_ber(struct conn *c, BerElement *ber);
+/* True when the output queue is over its cap: producers should pause. */
+bool conn_output_full(const struct conn *c);
+/* Try to write queued output now; closes the connection on error. */
+void conn_flush(struct conn *c);
+/* Close now (or after flushing when graceful). */
+void conn_close(struct conn *c, bool graceful);
+/* Read and dispatch requests until the socket would block. */
+void conn_read(struct conn *c);
+/* Mark c as having search work to do / none. */
+void conn_set_runnable(struct conn *c, bool on);
+/* Run one turn of every runnable connection's searches; true if work remains. */
+bool conn_run_searches(void);
+/* Close idle connections; called about once a second. */
+void conn_sweep(double now);
+/* Find a connection by id (NULL when it is gone). */
+struct conn *conn_find(uint64_t id);
+/* Close everything (shutdown). */
+void conn_close_all(void);
+unsigned conn_count(void);
+
+/* ---- ldape.c: envelope and dispatch ------------------------------------------ */
+
+/* One request being answered. */
+struct request {
+	struct conn *conn;
+	ber_int_t msgid;
+	ber_tag_t op;
+	BerElement *ber; /* positioned at the operation's contents */
+	bool paged;          /* a paged results control came with it */
+	ber_int_t page_size;
+	struct berval cookie;
+	bool paged_critical;
+};
+
+/* Handle one complete LDAPMessage read into ber (takes ownership of ber). */
+void ldape_dispatch(struct conn *c, BerElement *ber);
+
+/* Send an LDAPResult of type tag; returns false when the connection closes. */
+bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const char *matched,
+		  const char *text);
+/* Read the request's controls after its operation; false when the request
+ * was answered (unknown critical control) or the connection closed. */
+bool ldape_controls(struct request *req);
+/* Send the Notice of Disconnection (RFC 4511 4.4.1) and close. */
+void ldape_disconnect(struct conn *c, int rc, const char *text);
+
+/* ---- ldap_search.c ---------------------------------------------------------- */
+
+/* Handle a SearchRequest; the search may continue in later turns. */
+void search_start(struct request *req);
+/* Run one turn of c's searches (a bounded batch of entries). */
+void search_run(struct conn *c);
+/* Abandon the search with msgid on c (no answer is sent). */
+void search_abandon(struct conn *c, ber_int_t msgid);
+/* Free every search and page state of c. */
+void search_free_all(struct conn *c);
+/* True when some running search of c is not paused on output. */
+bool search_runnable(struct conn *c);
+/* Compare answered for real (RFC 4511 4.10). */
+void compare_handle(struct request *req);
+
+/* Encode attrs of e for the client into ber ("{" ... "}" of PartialAttributeList
+ * contents). Shared by search and the special entries. */
+
+/* ---- bind.c --------------------------------------------------------------- */
+
+void bind_handle(struct request *req);
+/* Start / stop the password-checking worker thread; its watch joins the loop. */
+int bind_worker_start(pocdir_error *err);
+void bind_worker_stop(void);
+
+/* ---- rootdse.c / schema.c ---------------------------------------------------- */
+
+/* The fixed DNs. */
+#define SUBSCHEMA_DN "cn=Subschema"
+
+/* Attribute values of a special entry, for output: name and NULL-terminated
+ * values; operational entries are only sent on request or with "+". */
+struct special_attr {
+	const char *name;
+	const char *const *values;
+	size_t count;
+	bool operational;
+};
+
+/* The root DSE (RFC 4512 5.1) and the subschema subentry (RFC 4512 4.2). Each
+ * returns a NULL-named-terminated array valid until the next call. */
+const struct special_attr *rootdse_attrs(const char *base);
+const struct special_attr *schema_attrs(void);
+
+/* Entries for filter evaluation of the base entry, the root DSE and the
+ * subschema subentry (objectClass, and o for the base); valid until
+ * special_free. base_attrs is what the base entry shows. NULL on failure. */
+const entry_t *special_base(const char *base);
+const entry_t *special_rootdse(void);
+const entry_t *special_subschema(void);
+const struct special_attr *base_attrs(const char *base);
+void special_free(void);
+/* 0 when base's first RDN can make a base entry, else -1. */
+int special_check_base(const char *base);
+
+/* Build the subschema value strings from the attribute table; 0 or -1. */
+int schema_init(void);
+void schema_free(void);
+
+/* Print the pocContact schema in OpenLDAP .schema form (ldif = false) or as a
+ * cn=config LDIF (ldif = true). */
+int schema_print(FILE *out, bool ldif);
+
+#endif /* POCDIRD_H */
