@@ -9,3 +9,5 @@ src_pocdir_pocdir_SOURCES = \
 src_pocdir_pocdir_LDADD = src/lib/libpocdir.la
 # signatures, history and sync commands (issue 4)
 src_pocdir_pocdir_SOURCES += src/pocdir/cmd_keys.c
+src_pocdir_pocdir_SOURCES += src/pocdir/cmd_passwd.c
+src_pocdir_pocdir_LDADD += $(SODIUM_LIBS)

@@ -55,6 +55,7 @@ static const struct command commands[] = {
 	 "check an origin file's signature",
 	 "  --pubkey KEY     public key file or base64 key\n"
 	 "  --sig SIG        signature file (default FILE.minisig)\n"},
+	{"passwd", cmd_passwd, "", "hash a password (stdin) for pocdird.conf binds", NULL},
 };
 
 static const struct command *command_find(const char *name)
