@@ -1,0 +1,1249 @@
+/* filter.c - LDAP search filters: decode RFC 4511 Filter BER with liblber,
+ * parse RFC 4515 strings through libldap, evaluate three-valued, render. */
+#include "config.h"
+
+#include <ldap.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "filter.h"
+#include "util.h"
+
+/* Whatever limits a caller configures, nesting never goes beyond this, so
+ * that decoding, evaluation, rendering and freeing (all recursive) stay far
+ * from the end of even a small thread stack. */
+#define FILTER_DEPTH_CAP 256
+
+/* A filter string is handed whole to libldap; longer ones are refused first. */
+#define FILTER_TEXT_MAX (1024 * 1024)
+
+/* How much of a bad filter string an error message quotes. */
+#define FILTER_QUOTE_MAX 200
+
+/* BER tags inside the Filter CHOICEs (RFC 4511 4.5.1). */
+#define TAG_OCTETSTRING 0x04UL
+#define TAG_SEQUENCE 0x30UL
+#define TAG_SUB_INITIAL 0x80UL
+#define TAG_SUB_ANY 0x81UL
+#define TAG_SUB_FINAL 0x82UL
+#define TAG_EXT_RULE 0x81UL
+#define TAG_EXT_TYPE 0x82UL
+#define TAG_EXT_VALUE 0x83UL
+#define TAG_EXT_DN 0x84UL
+
+#define SYNTAX_OID "1.3.6.1.4.1.1466.115.121.1.38"
+
+/* ------------------------------------------------------------------ */
+/* Decoding */
+
+struct decoder {
+	BerElement *ber;
+	unsigned max_depth;
+	unsigned max_nodes;
+	size_t max_value;
+	unsigned nodes;
+	pocdir_error *err;
+};
+
+static int bad(struct decoder *d, const char *what)
+{
+	return error_set(d->err, POCDIR_ERR_FILTER, "bad filter encoding: %s", what);
+}
+
+static int nomem(struct decoder *d)
+{
+	return error_set(d->err, POCDIR_ERR_SYSTEM, "filter: out of memory");
+}
+
+/* Bytes left in ber: positions are measured from the end of the buffer,
+ * the only way liblber exposes them. */
+static ber_len_t remaining(BerElement *ber)
+{
+	ber_len_t rem = 0;
+
+	ber_get_option(ber, LBER_OPT_BER_REMAINING_BYTES, &rem);
+	return rem;
+}
+
+/* Enter the constructed element at the read position: skip its tag and
+ * length and return, in *end, the remaining() value at its end. */
+static int enter(struct decoder *d, ber_len_t *end, const char *what)
+{
+	ber_len_t len, rem;
+
+	if (ber_skip_tag(d->ber, &len) == LBER_DEFAULT)
+		return bad(d, what);
+	rem = remaining(d->ber);
+	if (len > rem) /* liblber checks this too; never trust a length */
+		return bad(d, what);
+	*end = rem - len;
+	return 0;
+}
+
+/* A component must end inside the element that holds it. */
+static int inside(struct decoder *d, ber_len_t end, const char *what)
+{
+	if (remaining(d->ber) < end)
+		return bad(d, what);
+	return 0;
+}
+
+/* And the element must be used up exactly. */
+static int leave(struct decoder *d, ber_len_t end, const char *what)
+{
+	if (remaining(d->ber) != end)
+		return bad(d, what);
+	return 0;
+}
+
+/* Read a primitive element with tag want, of at most max bytes, as a new C
+ * string. A NUL byte cannot be carried in pocdir's strings, and no value in
+ * the directory holds one, so it is refused rather than silently cut. */
+static char *get_string(struct decoder *d, ber_len_t end, ber_tag_t want, const char *what)
+{
+	struct berval bv;
+	ber_len_t len;
+	ber_tag_t tag = ber_peek_tag(d->ber, &len);
+	char *s;
+
+	if (tag == LBER_DEFAULT) {
+		error_set(d->err, POCDIR_ERR_FILTER, "bad filter encoding: %s is truncated", what);
+		return NULL;
+	}
+	if (tag != want) {
+		error_set(d->err, POCDIR_ERR_FILTER,
+			  "bad filter encoding: expected %s (tag 0x%02lx), found tag 0x%02lx", what,
+			  (unsigned long)want, (unsigned long)tag);
+		return NULL;
+	}
+	if (len > d->max_value) {
+		error_set(d->err, POCDIR_ERR_LIMIT,
+			  "filter: %s of %lu bytes exceeds the limit of %zu bytes", what,
+			  (unsigned long)len, d->max_value);
+		return NULL;
+	}
+	if (ber_scanf(d->ber, "m", &bv) == LBER_ERROR || inside(d, end, what) == -1) {
+		bad(d, what);
+		return NULL;
+	}
+	if (memchr(bv.bv_val, '\0', bv.bv_len) != NULL) {
+		error_set(d->err, POCDIR_ERR_FILTER, "bad filter: NUL byte in %s", what);
+		return NULL;
+	}
+	s = str_ndup(bv.bv_val, bv.bv_len);
+	if (s == NULL)
+		nomem(d);
+	return s;
+}
+
+/* RFC 4512 2.5: an attribute description is a type and options
+ * (";lang-en", ";binary"). pocdir's values carry no options, so the options
+ * are dropped for the look-up; a type may also be given by its OID, which
+ * attr_lookup resolves as well. */
+static int set_attribute(struct decoder *d, struct filter *f, char *desc)
+{
+	size_t len = strcspn(desc, ";");
+
+	f->attr_name = desc;
+	if (len == 0)
+		return bad(d, "empty attribute description");
+	f->attr = attr_lookup(desc, len);
+	return 0;
+}
+
+static char *normalize(struct decoder *d, enum attr_match rule, const char *v, bool *invalid)
+{
+	char *n = attr_normalize(rule, v, strlen(v), invalid);
+
+	if (n == NULL && !*invalid)
+		nomem(d);
+	return n;
+}
+
+static struct filter *decode(struct decoder *d, unsigned depth);
+
+/* AND, OR: SET OF Filter; an empty set is absolute true or false (RFC 4526). */
+static int decode_set(struct decoder *d, struct filter *f, unsigned depth)
+{
+	ber_len_t len, setlen, end;
+	ber_tag_t tag;
+	char *last = NULL;
+	size_t cap = 0;
+
+	if (depth + 1 > d->max_depth)
+		return error_set(d->err, POCDIR_ERR_LIMIT, "filter: nests deeper than %u",
+				 d->max_depth);
+	if (ber_peek_tag(d->ber, &setlen) == LBER_DEFAULT)
+		return bad(d, "and/or set is truncated");
+	tag = ber_first_element(d->ber, &len, &last);
+	if (last == NULL || remaining(d->ber) < setlen)
+		return bad(d, "and/or set");
+	end = remaining(d->ber) - setlen;
+	for (; tag != LBER_DEFAULT; tag = ber_next_element(d->ber, &len, last)) {
+		struct filter *child;
+
+		if (f->u.set.count == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			struct filter **n = realloc(f->u.set.children, ncap * sizeof(*n));
+
+			if (n == NULL)
+				return nomem(d);
+			f->u.set.children = n;
+			cap = ncap;
+		}
+		child = decode(d, depth + 1);
+		if (child == NULL)
+			return -1;
+		f->u.set.children[f->u.set.count++] = child;
+		if (inside(d, end, "and/or member overruns its set") == -1)
+			return -1;
+	}
+	return leave(d, end, "and/or set");
+}
+
+static int decode_not(struct decoder *d, struct filter *f, unsigned depth)
+{
+	ber_len_t end;
+
+	if (depth + 1 > d->max_depth)
+		return error_set(d->err, POCDIR_ERR_LIMIT, "filter: nests deeper than %u",
+				 d->max_depth);
+	if (enter(d, &end, "not") == -1)
+		return -1;
+	if (remaining(d->ber) == end)
+		return bad(d, "empty not");
+	f->u.not = decode(d, depth + 1);
+	if (f->u.not == NULL)
+		return -1;
+	return leave(d, end, "not holds more than one filter");
+}
+
+/* AttributeValueAssertion: the assertion value is normalised once here with
+ * the attribute's equality rule, so evaluation needs no allocation. */
+static int decode_ava(struct decoder *d, struct filter *f)
+{
+	ber_len_t end;
+	char *desc;
+	bool invalid = false;
+
+	if (enter(d, &end, "attribute value assertion") == -1)
+		return -1;
+	if ((desc = get_string(d, end, TAG_OCTETSTRING, "attribute description")) == NULL)
+		return -1;
+	if (set_attribute(d, f, desc) == -1)
+		return -1;
+	if ((f->u.ava.value = get_string(d, end, TAG_OCTETSTRING, "assertion value")) == NULL)
+		return -1;
+	if (f->attr != NULL && f->attr->equality != MATCH_NONE) {
+		f->u.ava.norm = normalize(d, f->attr->equality, f->u.ava.value, &invalid);
+		if (f->u.ava.norm == NULL && !invalid)
+			return -1;
+	}
+	return leave(d, end, "attribute value assertion");
+}
+
+/* SubstringFilter (RFC 4511 4.5.1): initial at most once and first, final at
+ * most once and last, at least one component. Each component counts as a
+ * node against max_nodes, which bounds the any array. */
+static int decode_substrings(struct decoder *d, struct filter *f)
+{
+	ber_len_t end, len, seqlen, seqend;
+	ber_tag_t tag;
+	char *last = NULL, *desc, *v;
+	size_t cap = 0, n = 0;
+	bool normalise, invalid = false;
+
+	if (enter(d, &end, "substrings") == -1)
+		return -1;
+	if ((desc = get_string(d, end, TAG_OCTETSTRING, "attribute description")) == NULL)
+		return -1;
+	if (set_attribute(d, f, desc) == -1)
+		return -1;
+	normalise = f->attr != NULL && f->attr->substrings && f->attr->equality != MATCH_NONE;
+	tag = ber_peek_tag(d->ber, &seqlen);
+	if (tag != TAG_SEQUENCE)
+		return bad(d, "substrings: expected a SEQUENCE of components");
+	ber_first_element(d->ber, &len, &last);
+	if (last == NULL || remaining(d->ber) < seqlen)
+		return bad(d, "substrings components");
+	seqend = remaining(d->ber) - seqlen;
+	if (seqend < end)
+		return bad(d, "substrings components overrun the filter");
+	if (seqlen == 0)
+		return bad(d, "substrings without a component");
+	for (tag = ber_peek_tag(d->ber, &len); remaining(d->ber) > seqend;
+	     tag = ber_peek_tag(d->ber, &len), n++) {
+		const char *what = tag == TAG_SUB_INITIAL ? "substrings initial"
+				   : tag == TAG_SUB_ANY	  ? "substrings any"
+							  : "substrings final";
+
+		if (++d->nodes > d->max_nodes)
+			return error_set(d->err, POCDIR_ERR_LIMIT,
+					 "filter: more than %u items", d->max_nodes);
+		if (tag != TAG_SUB_INITIAL && tag != TAG_SUB_ANY && tag != TAG_SUB_FINAL) {
+			if (tag == LBER_DEFAULT)
+				return bad(d, "substrings component is truncated");
+			return bad(d, "substrings component has an unknown tag");
+		}
+		if (tag == TAG_SUB_INITIAL && n > 0)
+			return bad(d, "substrings initial is not the first component");
+		if (f->u.sub.final != NULL)
+			return bad(d, "substrings final is not the last component");
+		if ((v = get_string(d, seqend, tag, what)) == NULL)
+			return -1;
+		if (normalise) {
+			char *nv = normalize(d, f->attr->equality, v, &invalid);
+
+			free(v);
+			if (nv == NULL && !invalid)
+				return -1;
+			if (nv == NULL) {
+				/* Cannot happen with today's table (no integer
+				 * attribute has a SUBSTR rule), but if it did the
+				 * assertion is Undefined: evaluate it as for an
+				 * attribute pocdir cannot match. */
+				f->attr = NULL;
+				normalise = false;
+				nv = str_dup("");
+				if (nv == NULL)
+					return nomem(d);
+			}
+			v = nv;
+		}
+		if (tag == TAG_SUB_INITIAL) {
+			f->u.sub.initial = v;
+		} else if (tag == TAG_SUB_FINAL) {
+			f->u.sub.final = v;
+		} else {
+			if (f->u.sub.nany == cap) {
+				size_t ncap = cap ? cap * 2 : 4;
+				char **a = realloc(f->u.sub.any, ncap * sizeof(*a));
+
+				if (a == NULL) {
+					free(v);
+					return nomem(d);
+				}
+				f->u.sub.any = a;
+				cap = ncap;
+			}
+			f->u.sub.any[f->u.sub.nany++] = v;
+		}
+	}
+	if (leave(d, seqend, "substrings components") == -1)
+		return -1;
+	return leave(d, end, "substrings");
+}
+
+static int decode_present(struct decoder *d, struct filter *f)
+{
+	char *desc;
+
+	/* A primitive element: whoever holds it checks that it ends inside. */
+	if ((desc = get_string(d, 0, FILTER_PRESENT, "attribute description")) == NULL)
+		return -1;
+	return set_attribute(d, f, desc);
+}
+
+/* MatchingRuleAssertion (RFC 4511 4.5.1.7.7): matchingRule [1] OPTIONAL,
+ * type [2] OPTIONAL, matchValue [3], dnAttributes [4] DEFAULT FALSE. */
+static int decode_extensible(struct decoder *d, struct filter *f)
+{
+	ber_len_t end, len;
+	ber_tag_t tag;
+
+	if (enter(d, &end, "extensible match") == -1)
+		return -1;
+	tag = ber_peek_tag(d->ber, &len);
+	if (tag == TAG_EXT_RULE) {
+		if ((f->u.ext.rule = get_string(d, end, TAG_EXT_RULE, "matching rule")) == NULL)
+			return -1;
+		if (f->u.ext.rule[0] == '\0')
+			return bad(d, "empty matching rule");
+		tag = ber_peek_tag(d->ber, &len);
+	}
+	if (tag == TAG_EXT_TYPE) {
+		char *desc = get_string(d, end, TAG_EXT_TYPE, "attribute description");
+
+		if (desc == NULL || set_attribute(d, f, desc) == -1)
+			return -1;
+	}
+	if (f->u.ext.rule == NULL && f->attr_name == NULL)
+		return bad(d, "extensible match without a matching rule or a type");
+	if ((f->u.ext.value = get_string(d, end, TAG_EXT_VALUE, "match value")) == NULL)
+		return -1;
+	if (remaining(d->ber) > end) {
+		ber_int_t b = 0;
+
+		tag = ber_peek_tag(d->ber, &len);
+		if (tag != TAG_EXT_DN || len != 1)
+			return bad(d, "extensible match: expected dnAttributes BOOLEAN");
+		if (ber_get_boolean(d->ber, &b) == LBER_ERROR)
+			return bad(d, "extensible match dnAttributes");
+		f->u.ext.dn_attributes = b != 0;
+	}
+	return leave(d, end, "extensible match");
+}
+
+/* Decode one Filter. Depth is checked by the callers that recurse
+ * (decode_set, decode_not) before they do, so a hostile nesting never gets
+ * deeper than max_depth frames. */
+static struct filter *decode(struct decoder *d, unsigned depth)
+{
+	ber_len_t len;
+	ber_tag_t tag;
+	struct filter *f;
+	int rc;
+
+	if (++d->nodes > d->max_nodes) {
+		error_set(d->err, POCDIR_ERR_LIMIT, "filter: more than %u items", d->max_nodes);
+		return NULL;
+	}
+	tag = ber_peek_tag(d->ber, &len);
+	if (tag == LBER_DEFAULT) {
+		bad(d, "filter element is truncated or malformed");
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		nomem(d);
+		return NULL;
+	}
+	f->choice = (enum filter_choice)tag;
+	switch (tag) {
+	case FILTER_AND:
+	case FILTER_OR:
+		rc = decode_set(d, f, depth);
+		break;
+	case FILTER_NOT:
+		rc = decode_not(d, f, depth);
+		break;
+	case FILTER_EQUALITY:
+	case FILTER_GE:
+	case FILTER_LE:
+	case FILTER_APPROX:
+		rc = decode_ava(d, f);
+		break;
+	case FILTER_SUBSTRINGS:
+		rc = decode_substrings(d, f);
+		break;
+	case FILTER_PRESENT:
+		rc = decode_present(d, f);
+		break;
+	case FILTER_EXTENSIBLE:
+		rc = decode_extensible(d, f);
+		break;
+	default:
+		free(f); /* nothing was allocated inside it yet */
+		error_set(d->err, POCDIR_ERR_FILTER,
+			  "bad filter encoding: unknown filter choice (tag 0x%02lx)",
+			  (unsigned long)tag);
+		return NULL;
+	}
+	if (rc == -1) {
+		filter_free(&f);
+		return NULL;
+	}
+	return f;
+}
+
+struct filter *filter_from_ber(BerElement *ber, const struct filter_limits *limits,
+			       pocdir_error *err)
+{
+	static const struct filter_limits defaults = FILTER_DEFAULT_LIMITS;
+	struct decoder d = {.ber = ber, .err = err};
+
+	if (limits == NULL)
+		limits = &defaults;
+	d.max_depth = limits->max_depth < FILTER_DEPTH_CAP ? limits->max_depth : FILTER_DEPTH_CAP;
+	d.max_nodes = limits->max_nodes;
+	d.max_value = limits->max_value;
+	if (ber == NULL) {
+		error_set(err, POCDIR_ERR_FILTER, "bad filter encoding: no data");
+		return NULL;
+	}
+	return decode(&d, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Strings */
+
+/* The bytes attr_normalize treats as space (and libldap skips). */
+static bool is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Look at the string before libldap does: its filter parser recurses once
+ * per parenthesis, so nesting is bounded here; and libldap reports only
+ * "encoding error", so unbalanced parentheses get a better message. RFC 4515
+ * 3: parentheses inside values are escaped (\28, \29), so counting the bare
+ * ones bounds the nesting and the number of items. An item that starts
+ * with '=' is refused here too: libldap 2.5's put_simple_filter reads the
+ * byte before the '=' to look for '<', '>', '~' or ':', which for "(=x)" is
+ * the byte before its buffer (found with valgrind). */
+static int prescan(const char *text, size_t len, const struct filter_limits *limits,
+		   const char **why, int *code)
+{
+	unsigned depth = 0, max_depth = 0, opens = 0;
+	unsigned cap_depth = limits->max_depth < FILTER_DEPTH_CAP ? limits->max_depth
+								   : FILTER_DEPTH_CAP;
+	bool item_start = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (item_start && is_space(text[i]))
+			continue;
+		if (item_start && text[i] == '=') {
+			*why = "attribute description missing";
+			*code = POCDIR_ERR_FILTER;
+			return -1;
+		}
+		item_start = false;
+		if (text[i] == '\\' && i + 1 < len) {
+			i++;
+		} else if (text[i] == '(') {
+			item_start = true;
+			depth++;
+			opens++;
+			if (depth > max_depth)
+				max_depth = depth;
+		} else if (text[i] == ')') {
+			if (depth == 0) {
+				*why = "unbalanced parenthesis";
+				*code = POCDIR_ERR_FILTER;
+				return -1;
+			}
+			depth--;
+		}
+		/* One level of parentheses belongs to the innermost item. */
+		if (max_depth > cap_depth + 1) {
+			*why = "nests too deep";
+			*code = POCDIR_ERR_LIMIT;
+			return -1;
+		}
+		if (opens > limits->max_nodes) {
+			*why = "has too many items";
+			*code = POCDIR_ERR_LIMIT;
+			return -1;
+		}
+	}
+	if (depth != 0) {
+		*why = "unbalanced parenthesis";
+		*code = POCDIR_ERR_FILTER;
+		return -1;
+	}
+	return 0;
+}
+
+static int text_error(pocdir_error *err, int code, const char *text, size_t len,
+		      const char *why)
+{
+	return error_set(err, code, "%s filter \"%.*s%s\": %s",
+			 code == POCDIR_ERR_LIMIT ? "refused" : "bad",
+			 (int)(len > FILTER_QUOTE_MAX ? FILTER_QUOTE_MAX : len), text,
+			 len > FILTER_QUOTE_MAX ? "..." : "", why);
+}
+
+struct filter *filter_parse(const char *text, const struct filter_limits *limits,
+			    pocdir_error *err)
+{
+	static const struct filter_limits defaults = FILTER_DEFAULT_LIMITS;
+	struct berval bv = {0, NULL};
+	BerElement *ber = NULL;
+	LDAP *ld = NULL;
+	struct filter *f = NULL;
+	char *copy = NULL;
+	const char *why = NULL;
+	size_t len;
+	int rc, code = POCDIR_ERR_FILTER;
+
+	if (limits == NULL)
+		limits = &defaults;
+	if (text == NULL) {
+		error_set(err, POCDIR_ERR_FILTER, "bad filter: none given");
+		return NULL;
+	}
+	len = strnlen(text, FILTER_TEXT_MAX + 1);
+	if (len > FILTER_TEXT_MAX) {
+		text_error(err, POCDIR_ERR_LIMIT, text, len, "longer than 1 MiB");
+		return NULL;
+	}
+	if (len == 0) {
+		text_error(err, POCDIR_ERR_FILTER, text, len, "empty filter");
+		return NULL;
+	}
+	if (prescan(text, len, limits, &why, &code) == -1) {
+		text_error(err, code, text, len, why);
+		return NULL;
+	}
+	/* libldap wants a writable string; give it a copy. */
+	if ((copy = str_dup(text)) == NULL) {
+		error_set(err, POCDIR_ERR_SYSTEM, "filter: out of memory");
+		return NULL;
+	}
+	/* No connection is made: the handle only carries options. */
+	if ((rc = ldap_initialize(&ld, NULL)) != LDAP_SUCCESS) {
+		error_set(err, POCDIR_ERR_SYSTEM, "filter: ldap_initialize: %s",
+			  ldap_err2string(rc));
+		goto done;
+	}
+	/* RFC 4528: the assertion control's value is exactly the Filter BER. */
+	rc = ldap_create_assertion_control_value(ld, copy, &bv);
+	if (rc != LDAP_SUCCESS) {
+		if (rc == LDAP_NO_MEMORY)
+			error_set(err, POCDIR_ERR_SYSTEM, "filter: out of memory");
+		else
+			text_error(err, POCDIR_ERR_FILTER, text, len, "not an RFC 4515 filter");
+		goto done;
+	}
+	if ((ber = ber_init(&bv)) == NULL) {
+		error_set(err, POCDIR_ERR_SYSTEM, "filter: out of memory");
+		goto done;
+	}
+	f = filter_from_ber(ber, limits, err);
+	if (f == NULL) {
+		if (err != NULL && err->code != POCDIR_ERR_SYSTEM) {
+			char msg[sizeof(err->message)];
+			const char *why_ber = strstr(err->message, ": ");
+
+			/* Quote the filter instead of the decoder's prefix. */
+			snprintf(msg, sizeof(msg), "%s",
+				 why_ber != NULL ? why_ber + 2 : err->message);
+			text_error(err, err->code, text, len, msg);
+		}
+		goto done;
+	}
+	if (remaining(ber) != 0) {
+		filter_free(&f);
+		text_error(err, POCDIR_ERR_FILTER, text, len, "trailing data after the filter");
+	}
+done:
+	if (ber != NULL)
+		ber_free(ber, 1);
+	if (bv.bv_val != NULL)
+		ber_memfree(bv.bv_val);
+	if (ld != NULL)
+		ldap_unbind_ext(ld, NULL, NULL);
+	free(copy);
+	return f;
+}
+
+void filter_free(struct filter **fp)
+{
+	struct filter *f;
+
+	if (fp == NULL || *fp == NULL)
+		return;
+	f = *fp;
+	switch (f->choice) {
+	case FILTER_AND:
+	case FILTER_OR:
+		for (size_t i = 0; i < f->u.set.count; i++)
+			filter_free(&f->u.set.children[i]);
+		free(f->u.set.children);
+		break;
+	case FILTER_NOT:
+		filter_free(&f->u.not);
+		break;
+	case FILTER_EQUALITY:
+	case FILTER_GE:
+	case FILTER_LE:
+	case FILTER_APPROX:
+		free(f->u.ava.value);
+		free(f->u.ava.norm);
+		break;
+	case FILTER_SUBSTRINGS:
+		free(f->u.sub.initial);
+		for (size_t i = 0; i < f->u.sub.nany; i++)
+			free(f->u.sub.any[i]);
+		free(f->u.sub.any);
+		free(f->u.sub.final);
+		break;
+	case FILTER_EXTENSIBLE:
+		free(f->u.ext.rule);
+		free(f->u.ext.value);
+		break;
+	case FILTER_PRESENT:
+		break;
+	}
+	free(f->attr_name);
+	free(f);
+	*fp = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluation: pure, no allocation. */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Walks a raw value and yields it normalised one byte at a time, exactly as
+ * attr_normalize would for a string rule (RFC 4518 2.6.1 insignificant
+ * space, ASCII case folding, telephone numbers without spaces and '-'), so
+ * that a value can be compared under a rule other than its attribute's
+ * without a copy. dn set: the value is an RFC 4514 2.4 escaped DN value. */
+struct cursor {
+	const unsigned char *p, *end;
+	bool fold, phone, dn;
+	bool space, emitted;
+};
+
+static void cursor_init(struct cursor *c, enum attr_match rule, const char *v, size_t len,
+			bool dn)
+{
+	c->p = (const unsigned char *)v;
+	c->end = c->p + len;
+	c->fold = rule != MATCH_CASE_EXACT;
+	c->phone = rule == MATCH_TELEPHONE;
+	c->dn = dn;
+	c->space = false;
+	c->emitted = false;
+}
+
+static int cursor_raw(const struct cursor *c, size_t *n)
+{
+	const unsigned char *p = c->p;
+	int hi, lo;
+
+	if (p >= c->end)
+		return -1;
+	*n = 1;
+	if (!c->dn || *p != '\\' || p + 1 >= c->end)
+		return *p;
+	if (p + 2 < c->end && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+		*n = 3;
+		return hi * 16 + lo;
+	}
+	*n = 2;
+	return p[1];
+}
+
+static int cursor_next(struct cursor *c)
+{
+	for (;;) {
+		size_t n = 1;
+		int ch = cursor_raw(c, &n);
+
+		if (ch < 0)
+			return -1;
+		if (c->phone && (is_space(ch) || ch == '-')) {
+			c->p += n;
+			continue;
+		}
+		if (is_space(ch)) {
+			c->space = c->emitted;
+			c->p += n;
+			continue;
+		}
+		if (c->space) {
+			c->space = false;
+			return ' ';
+		}
+		c->p += n;
+		c->emitted = true;
+		if (c->fold && ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		return ch;
+	}
+}
+
+/* An integer as attr_normalize canonicalises it (RFC 4517 3.3.16), as a
+ * view into the value. */
+struct intview {
+	bool neg;
+	const char *digits;
+	size_t len;
+};
+
+static bool int_parse(const char *v, size_t len, struct intview *iv)
+{
+	size_t i = 0;
+
+	while (i < len && is_space((unsigned char)v[i]))
+		i++;
+	while (len > i && is_space((unsigned char)v[len - 1]))
+		len--;
+	iv->neg = false;
+	if (i < len && (v[i] == '-' || v[i] == '+'))
+		iv->neg = v[i++] == '-';
+	if (i == len)
+		return false;
+	for (size_t j = i; j < len; j++)
+		if (v[j] < '0' || v[j] > '9')
+			return false;
+	while (i + 1 < len && v[i] == '0')
+		i++;
+	if (len - i == 1 && v[i] == '0')
+		iv->neg = false;
+	iv->digits = v + i;
+	iv->len = len - i;
+	return true;
+}
+
+/* Do value (len bytes, DN-escaped when dn) and the assertion match under
+ * rule? The assertion was checked to be valid for the rule by the caller. */
+static bool rule_equal(enum attr_match rule, const char *value, size_t len, bool dn,
+		       const char *assertion)
+{
+	struct cursor a, b;
+	struct intview ia, ib;
+	int ca, cb;
+
+	if (rule == MATCH_INTEGER) {
+		if (dn || !int_parse(value, len, &ia) ||
+		    !int_parse(assertion, strlen(assertion), &ib))
+			return false;
+		return ia.neg == ib.neg && ia.len == ib.len &&
+		       memcmp(ia.digits, ib.digits, ia.len) == 0;
+	}
+	cursor_init(&a, rule, value, len, dn);
+	cursor_init(&b, rule, assertion, strlen(assertion), false);
+	do {
+		ca = cursor_next(&a);
+		cb = cursor_next(&b);
+		if (ca != cb)
+			return false;
+	} while (ca >= 0);
+	return true;
+}
+
+/* Matching rules usable in an extensible match, and the attributes each
+ * applies to (RFC 4517 4.2). Substrings and ordering rules are not equality
+ * rules and evaluate to Undefined here, as an unknown rule does. */
+enum rule_kind { RULE_STRING, RULE_TELEPHONE, RULE_INTEGER, RULE_LIST, RULE_OID };
+
+struct ext_rule {
+	const char *name;
+	const char *oid;
+	enum attr_match match;
+	enum rule_kind kind;
+};
+
+static const struct ext_rule ext_rules[] = {
+	{"caseIgnoreMatch", "2.5.13.2", MATCH_CASE_IGNORE, RULE_STRING},
+	{"caseExactMatch", "2.5.13.5", MATCH_CASE_EXACT, RULE_STRING},
+	{"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", MATCH_CASE_IGNORE, RULE_STRING},
+	{"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", MATCH_CASE_EXACT, RULE_STRING},
+	{"telephoneNumberMatch", "2.5.13.20", MATCH_TELEPHONE, RULE_TELEPHONE},
+	{"integerMatch", "2.5.13.14", MATCH_INTEGER, RULE_INTEGER},
+	{"caseIgnoreListMatch", "2.5.13.11", MATCH_LIST, RULE_LIST},
+	{"objectIdentifierMatch", "2.5.13.0", MATCH_CASE_IGNORE, RULE_OID},
+};
+
+static const struct ext_rule *ext_rule_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(ext_rules) / sizeof(ext_rules[0]); i++)
+		if (strcasecmp(ext_rules[i].name, name) == 0 || strcmp(ext_rules[i].oid, name) == 0)
+			return &ext_rules[i];
+	return NULL;
+}
+
+/* Does rule apply to attribute type t? t NULL stands for a DN attribute
+ * pocdir does not describe (dc, ou, ...): those are all strings. */
+static bool ext_rule_applies(const struct ext_rule *r, const struct attr_type *t)
+{
+	enum attr_match eq = t != NULL ? t->equality : MATCH_CASE_IGNORE;
+	bool oid = t != NULL && strcmp(t->syntax, SYNTAX_OID) == 0;
+
+	switch (r->kind) {
+	case RULE_STRING:
+		return !oid && (eq == MATCH_CASE_IGNORE || eq == MATCH_CASE_EXACT);
+	case RULE_TELEPHONE:
+		return eq == MATCH_TELEPHONE;
+	case RULE_INTEGER:
+		return eq == MATCH_INTEGER;
+	case RULE_LIST:
+		return eq == MATCH_LIST;
+	case RULE_OID:
+		return oid;
+	}
+	return false;
+}
+
+static bool assertion_valid(enum attr_match rule, const char *v)
+{
+	struct intview iv;
+
+	return rule != MATCH_INTEGER || int_parse(v, strlen(v), &iv);
+}
+
+/* Combine item results over values: TRUE wins, then Undefined. */
+static enum tri tri_any(enum tri acc, enum tri r)
+{
+	if (acc == TRI_TRUE || r == TRI_TRUE)
+		return TRI_TRUE;
+	if (acc == TRI_UNDEFINED || r == TRI_UNDEFINED)
+		return TRI_UNDEFINED;
+	return TRI_FALSE;
+}
+
+/* One attribute of the entry against an extensible match. */
+static enum tri ext_attr(const struct filter *f, const struct ext_rule *r,
+			 const struct entry_attr *a)
+{
+	enum attr_match rule;
+
+	if (r != NULL) {
+		if (!ext_rule_applies(r, a->type))
+			return TRI_UNDEFINED;
+		rule = r->match;
+	} else {
+		rule = a->type->equality;
+		if (rule == MATCH_NONE)
+			return TRI_UNDEFINED;
+	}
+	if (!assertion_valid(rule, f->u.ext.value))
+		return TRI_UNDEFINED;
+	for (size_t i = 0; i < a->count; i++)
+		if (rule_equal(rule, a->values[i].raw, strlen(a->values[i].raw), false,
+			       f->u.ext.value))
+			return TRI_TRUE;
+	return TRI_FALSE;
+}
+
+/* The type of a filter without options, for comparing with DN types. */
+static size_t type_len(const char *desc)
+{
+	return strcspn(desc, ";");
+}
+
+/* RFC 4511 4.5.1.7.7 dnAttributes: the AVAs of the entry's DN count as
+ * values too. The DN is walked in place (RFC 4514 2: RDNs separated by ',',
+ * AVAs by '+', values escaped with '\'), since evaluation may not allocate;
+ * pocdir's DNs are built by the loader from ids, country codes and the
+ * configured base. */
+static enum tri ext_dn(const struct filter *f, const struct ext_rule *r, const char *dn)
+{
+	enum tri acc = TRI_FALSE;
+	const char *p = dn;
+
+	if (dn == NULL)
+		return TRI_FALSE;
+	while (*p != '\0') {
+		const char *type, *value, *eq;
+		size_t tlen, vlen;
+		const struct attr_type *t;
+		enum attr_match rule;
+
+		while (*p == ' ')
+			p++;
+		type = p;
+		eq = strchr(p, '=');
+		if (eq == NULL)
+			break;
+		tlen = (size_t)(eq - type);
+		while (tlen > 0 && type[tlen - 1] == ' ')
+			tlen--;
+		value = eq + 1;
+		for (p = value; *p != '\0' && *p != ',' && *p != '+'; p++)
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+		vlen = (size_t)(p - value);
+		if (*p != '\0')
+			p++;
+
+		t = attr_lookup(type, tlen);
+		if (f->attr_name != NULL) {
+			/* The filter names a type: only AVAs of that type. */
+			if (f->attr != NULL ? t != f->attr
+					    : (t != NULL || type_len(f->attr_name) != tlen ||
+					       strncasecmp(f->attr_name, type, tlen) != 0))
+				continue;
+		}
+		if (r != NULL) {
+			if (!ext_rule_applies(r, t)) {
+				if (f->attr_name != NULL)
+					acc = tri_any(acc, TRI_UNDEFINED);
+				continue;
+			}
+			rule = r->match;
+		} else {
+			rule = t != NULL ? t->equality : MATCH_CASE_IGNORE;
+			if (rule == MATCH_NONE) {
+				acc = tri_any(acc, TRI_UNDEFINED);
+				continue;
+			}
+		}
+		if (!assertion_valid(rule, f->u.ext.value)) {
+			acc = tri_any(acc, TRI_UNDEFINED);
+			continue;
+		}
+		if (rule_equal(rule, value, vlen, true, f->u.ext.value))
+			return TRI_TRUE;
+	}
+	return acc;
+}
+
+static enum tri eval_extensible(const struct filter *f, const entry_t *e)
+{
+	const struct ext_rule *r = NULL;
+	enum tri acc = TRI_FALSE;
+
+	if (f->u.ext.rule != NULL) {
+		r = ext_rule_find(f->u.ext.rule);
+		if (r == NULL)
+			return TRI_UNDEFINED; /* RFC 4511 4.5.1.7.7: unrecognised rule */
+	}
+	if (f->attr_name != NULL) {
+		const struct entry_attr *a;
+
+		if (f->attr == NULL) {
+			acc = TRI_UNDEFINED; /* unknown type */
+		} else if (r != NULL && !ext_rule_applies(r, f->attr)) {
+			acc = TRI_UNDEFINED; /* rule and type incompatible */
+		} else if (r == NULL && f->attr->equality == MATCH_NONE) {
+			acc = TRI_UNDEFINED;
+		} else if (!assertion_valid(r != NULL ? r->match : f->attr->equality,
+					    f->u.ext.value)) {
+			acc = TRI_UNDEFINED;
+		} else if ((a = entry_attr(e, f->attr->id)) != NULL) {
+			acc = ext_attr(f, r, a);
+		}
+	} else {
+		/* No type: every attribute the rule applies to. */
+		if (!assertion_valid(r->match, f->u.ext.value))
+			return TRI_UNDEFINED;
+		for (size_t i = 0; i < e->nattrs && acc != TRI_TRUE; i++)
+			if (ext_rule_applies(r, e->attrs[i].type))
+				acc = tri_any(acc, ext_attr(f, r, &e->attrs[i]));
+	}
+	if (acc != TRI_TRUE && f->u.ext.dn_attributes)
+		acc = tri_any(acc, ext_dn(f, r, e->dn));
+	return acc;
+}
+
+/* RFC 4511 4.5.1.7.2: initial, any... and final in order, not overlapping. */
+static bool substrings_match(const struct filter *f, const char *v)
+{
+	size_t len = strlen(v), pos = 0, flen = 0;
+
+	if (f->u.sub.initial != NULL) {
+		size_t n = strlen(f->u.sub.initial);
+
+		if (n > len || memcmp(v, f->u.sub.initial, n) != 0)
+			return false;
+		pos = n;
+	}
+	if (f->u.sub.final != NULL) {
+		flen = strlen(f->u.sub.final);
+		if (flen > len - pos || memcmp(v + len - flen, f->u.sub.final, flen) != 0)
+			return false;
+	}
+	for (size_t i = 0; i < f->u.sub.nany; i++) {
+		const char *hit;
+		size_t n = strlen(f->u.sub.any[i]);
+
+		if (n > len - flen - pos)
+			return false;
+		hit = memmem(v + pos, len - flen - pos, f->u.sub.any[i], n);
+		if (hit == NULL)
+			return false;
+		pos = (size_t)(hit - v) + n;
+	}
+	return true;
+}
+
+enum tri filter_eval(const struct filter *f, const entry_t *e)
+{
+	const struct entry_attr *a;
+	enum tri acc, r;
+
+	switch (f->choice) {
+	case FILTER_AND: /* RFC 4511 4.5.1.7: FALSE wins, then Undefined */
+		acc = TRI_TRUE;
+		for (size_t i = 0; i < f->u.set.count; i++) {
+			r = filter_eval(f->u.set.children[i], e);
+			if (r == TRI_FALSE)
+				return TRI_FALSE;
+			if (r == TRI_UNDEFINED)
+				acc = TRI_UNDEFINED;
+		}
+		return acc;
+	case FILTER_OR: /* TRUE wins, then Undefined */
+		acc = TRI_FALSE;
+		for (size_t i = 0; i < f->u.set.count; i++) {
+			r = filter_eval(f->u.set.children[i], e);
+			if (r == TRI_TRUE)
+				return TRI_TRUE;
+			if (r == TRI_UNDEFINED)
+				acc = TRI_UNDEFINED;
+		}
+		return acc;
+	case FILTER_NOT:
+		r = filter_eval(f->u.not, e);
+		return r == TRI_UNDEFINED ? TRI_UNDEFINED : r == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
+	case FILTER_PRESENT:
+		if (f->attr == NULL)
+			return TRI_FALSE; /* RFC 4511 4.5.1.7.5: unknown type */
+		if (f->attr->id == ATTR_OBJECTCLASS)
+			return TRI_TRUE; /* RFC 4512 3.3: every entry has one */
+		a = entry_attr(e, f->attr->id);
+		return a != NULL && a->count > 0 ? TRI_TRUE : TRI_FALSE;
+	case FILTER_EQUALITY:
+	case FILTER_APPROX:
+		/* Without a phonetic approximate rule, approxMatch falls back
+		 * to equality, as slapd does. */
+	case FILTER_GE:
+	case FILTER_LE:
+		/* RFC 4511 4.5.1.7: unknown type, no suitable rule, or an
+		 * assertion value the rule cannot take: Undefined. */
+		if (f->attr == NULL || f->attr->equality == MATCH_NONE || f->u.ava.norm == NULL)
+			return TRI_UNDEFINED;
+		if ((f->choice == FILTER_GE || f->choice == FILTER_LE) && !f->attr->ordering)
+			return TRI_UNDEFINED;
+		if ((a = entry_attr(e, f->attr->id)) == NULL)
+			return TRI_FALSE;
+		for (size_t i = 0; i < a->count; i++) {
+			const char *n = a->values[i].norm;
+			int c;
+
+			if (n == NULL)
+				continue;
+			c = attr_compare(f->attr->equality, n, f->u.ava.norm);
+			if ((f->choice == FILTER_GE && c >= 0) ||
+			    (f->choice == FILTER_LE && c <= 0) ||
+			    ((f->choice == FILTER_EQUALITY || f->choice == FILTER_APPROX) &&
+			     strcmp(n, f->u.ava.norm) == 0))
+				return TRI_TRUE;
+		}
+		return TRI_FALSE;
+	case FILTER_SUBSTRINGS:
+		if (f->attr == NULL || !f->attr->substrings || f->attr->equality == MATCH_NONE)
+			return TRI_UNDEFINED;
+		if ((a = entry_attr(e, f->attr->id)) == NULL)
+			return TRI_FALSE;
+		for (size_t i = 0; i < a->count; i++)
+			if (a->values[i].norm != NULL && substrings_match(f, a->values[i].norm))
+				return TRI_TRUE;
+		return TRI_FALSE;
+	case FILTER_EXTENSIBLE:
+		return eval_extensible(f, e);
+	}
+	return TRI_UNDEFINED;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rendering */
+
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	size_t room = o->len + 1 < o->size ? o->size - o->len - 1 : 0;
+
+	if (n > room)
+		n = room;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* RFC 4515 3: '*', '(', ')', '\' and NUL are escaped as \XX; control bytes
+ * are too, so a logged filter cannot forge log lines. */
+static void put_value(struct out *o, const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' || *p < 0x20 || *p == 0x7f) {
+			char esc[4];
+
+			snprintf(esc, sizeof(esc), "\\%02x", *p);
+			put(o, esc, 3);
+		} else {
+			put(o, (const char *)p, 1);
+		}
+	}
+}
+
+static void render(struct out *o, const struct filter *f)
+{
+	const char *op = "=";
+
+	put_str(o, "(");
+	switch (f->choice) {
+	case FILTER_AND:
+	case FILTER_OR:
+		put_str(o, f->choice == FILTER_AND ? "&" : "|");
+		for (size_t i = 0; i < f->u.set.count; i++)
+			render(o, f->u.set.children[i]);
+		break;
+	case FILTER_NOT:
+		put_str(o, "!");
+		render(o, f->u.not);
+		break;
+	case FILTER_GE:
+		op = ">=";
+		goto ava;
+	case FILTER_LE:
+		op = "<=";
+		goto ava;
+	case FILTER_APPROX:
+		op = "~=";
+		goto ava;
+	case FILTER_EQUALITY:
+	ava:
+		put_str(o, f->attr_name);
+		put_str(o, op);
+		put_value(o, f->u.ava.value);
+		break;
+	case FILTER_PRESENT:
+		put_str(o, f->attr_name);
+		put_str(o, "=*");
+		break;
+	case FILTER_SUBSTRINGS:
+		put_str(o, f->attr_name);
+		put_str(o, "=");
+		if (f->u.sub.initial != NULL)
+			put_value(o, f->u.sub.initial);
+		put_str(o, "*");
+		for (size_t i = 0; i < f->u.sub.nany; i++) {
+			put_value(o, f->u.sub.any[i]);
+			put_str(o, "*");
+		}
+		if (f->u.sub.final != NULL)
+			put_value(o, f->u.sub.final);
+		break;
+	case FILTER_EXTENSIBLE:
+		if (f->attr_name != NULL)
+			put_str(o, f->attr_name);
+		if (f->u.ext.dn_attributes)
+			put_str(o, ":dn");
+		if (f->u.ext.rule != NULL) {
+			put_str(o, ":");
+			put_str(o, f->u.ext.rule);
+		}
+		put_str(o, ":=");
+		put_value(o, f->u.ext.value);
+		break;
+	}
+	put_str(o, ")");
+}
+
+char *filter_to_string(const struct filter *f, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+
+	if (buf == NULL || size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (f != NULL)
+		render(&o, f);
+	return buf;
+}
