@@ -50,6 +50,13 @@ struct loader {
 	unsigned long vcol[ATTR_COUNT][LOAD_MAX_VALUES];
 	struct extension ext[LOAD_MAX_VALUES];
 	size_t next;
+	/* interned strings of this origin (in data) */
+	const char **intern_table;
+	size_t intern_size, interned;
+	struct entry_attr shared[3];
+	bool have_shared;
+	/* the last time zone that passed its check: zones repeat */
+	char tz_ok[64];
 };
 
 /* Report one problem. Formats "file:line:col: message" for err, hands the
@@ -541,21 +548,116 @@ static char *postal_from_text(struct arena *a, const char *text)
 static const char *const contact_classes[] = {"top", "person", "organizationalPerson",
 					      "inetOrgPerson", "pocContact"};
 
+/* Interning: directory values repeat a lot (time zones, hours, roles,
+ * agencies, dates), so each distinct short string is stored once per origin.
+ * This is most of what keeps a 100k-entry directory small. */
+#define INTERN_MAX_LEN 96
+
+static uint32_t intern_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static const char *intern(struct loader *l, const char *s, size_t n)
+{
+	size_t mask, i;
+
+	if (n > INTERN_MAX_LEN)
+		return arena_strndup(l->data, s, n);
+	if ((l->interned + 1) * 2 > l->intern_size) {
+		size_t nsize = l->intern_size ? l->intern_size * 2 : 4096;
+		const char **nt = calloc(nsize, sizeof(char *));
+
+		if (nt == NULL)
+			return NULL;
+		for (size_t j = 0; j < l->intern_size; j++) {
+			const char *k = l->intern_table[j];
+
+			if (k == NULL)
+				continue;
+			for (i = intern_hash(k, strlen(k)) & (nsize - 1); nt[i] != NULL;
+			     i = (i + 1) & (nsize - 1))
+				;
+			nt[i] = k;
+		}
+		free(l->intern_table);
+		l->intern_table = nt;
+		l->intern_size = nsize;
+	}
+	mask = l->intern_size - 1;
+	for (i = intern_hash(s, n) & mask; l->intern_table[i] != NULL; i = (i + 1) & mask) {
+		const char *k = l->intern_table[i];
+
+		if (strncmp(k, s, n) == 0 && k[n] == '\0')
+			return k;
+	}
+	l->intern_table[i] = arena_strndup(l->data, s, n);
+	if (l->intern_table[i] == NULL)
+		return NULL;
+	l->interned++;
+	return l->intern_table[i];
+}
+
+/* The attributes every contact of an origin shares (objectClass, pocOrigin,
+ * pocSerial) are built once per origin and pointed to by every entry. */
+static int shared_make(struct loader *l, const struct origin *o, const char *serial_text)
+{
+	static const enum attr_id ids[3] = {ATTR_OBJECTCLASS, ATTR_ORIGIN, ATTR_SERIAL};
+
+	for (int k = 0; k < 3; k++) {
+		const struct attr_type *t = attr_by_id(ids[k]);
+		struct entry_attr *a = &l->shared[k];
+		size_t n = k == 0 ? 5 : 1;
+
+		a->type = t;
+		a->count = n;
+		a->values = arena_alloc(l->data, n * sizeof(*a->values));
+		a->raw = arena_alloc(l->data, n * sizeof(*a->raw));
+		if (a->values == NULL || a->raw == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			const char *src = k == 0 ? contact_classes[i] : k == 1 ? o->id : serial_text;
+			char *norm = attr_normalize(t->equality, src, strlen(src), NULL);
+
+			if (norm == NULL)
+				return -1;
+			a->values[i].raw = (char *)src;
+			a->values[i].norm = (char *)intern(l, norm, strlen(norm));
+			a->raw[i] = src;
+			free(norm);
+			if (a->values[i].norm == NULL)
+				return -1;
+		}
+	}
+	l->have_shared = true;
+	return 0;
+}
+
 /* Build an entry from the values collected in l; NULL on allocation
  * failure. Values already passed their checks. */
 static entry_t *entry_make(struct loader *l, const struct origin *o, const char *serial_text,
 			   unsigned long line)
 {
 	entry_t *e = arena_alloc(l->data, sizeof(*e));
-	size_t nattrs = 0, k = 0;
+	size_t nattrs = 0, k = 0, nvalues = 0;
+	struct value *vals;
+	const char **raws;
 
 	if (e == NULL)
 		return NULL;
-	/* Derived values: objectClass, sn, c, pocOrigin, pocSerial and
-	 * preferredLanguage (inetOrgPerson makes it single-valued). */
-	l->nvals[ATTR_OBJECTCLASS] = 0;
-	for (size_t i = 0; i < 5; i++)
-		l->vals[ATTR_OBJECTCLASS][l->nvals[ATTR_OBJECTCLASS]++] = contact_classes[i];
+	if (!l->have_shared && shared_make(l, o, serial_text) == -1)
+		return NULL;
+	/* Derived values: sn, cn and preferredLanguage (inetOrgPerson makes it
+	 * single-valued); objectClass, pocOrigin and pocSerial are shared. */
+	l->nvals[ATTR_OBJECTCLASS] = 1;
+	l->nvals[ATTR_ORIGIN] = 1;
+	l->nvals[ATTR_SERIAL] = 1;
 	if (l->nvals[ATTR_CN] == 0 && l->nvals[ATTR_O] > 0) {
 		l->vals[ATTR_CN][0] = l->vals[ATTR_O][0];
 		l->nvals[ATTR_CN] = 1;
@@ -565,20 +667,23 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 		l->vals[ATTR_SN][0] = l->vals[ATTR_CN][0];
 		l->nvals[ATTR_SN] = 1;
 	}
-	l->vals[ATTR_ORIGIN][0] = o->id;
-	l->nvals[ATTR_ORIGIN] = 1;
-	l->vals[ATTR_SERIAL][0] = serial_text;
-	l->nvals[ATTR_SERIAL] = 1;
 	l->nvals[ATTR_PREFLANG] = 0;
 	if (l->nvals[ATTR_LANGUAGE] > 0) {
 		l->vals[ATTR_PREFLANG][0] = l->vals[ATTR_LANGUAGE][0];
 		l->nvals[ATTR_PREFLANG] = 1;
 	}
 
-	for (size_t id = 0; id < ATTR_COUNT; id++)
+	for (size_t id = 0; id < ATTR_COUNT; id++) {
 		nattrs += l->nvals[id] > 0;
+		if (id != ATTR_OBJECTCLASS && id != ATTR_ORIGIN && id != ATTR_SERIAL)
+			nvalues += l->nvals[id];
+	}
+	/* One allocation each for the attributes, values and raw pointers of
+	 * the entry: per-attribute allocations would cost alignment slack. */
 	e->attrs = arena_alloc(l->data, nattrs * sizeof(*e->attrs));
-	if (e->attrs == NULL)
+	vals = arena_alloc(l->data, nvalues * sizeof(*vals));
+	raws = arena_alloc(l->data, nvalues * sizeof(*raws));
+	if (e->attrs == NULL || vals == NULL || raws == NULL)
 		return NULL;
 	for (size_t id = 0; id < ATTR_COUNT; id++) {
 		size_t n = l->nvals[id];
@@ -588,33 +693,38 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 		if (n == 0)
 			continue;
 		a = &e->attrs[k++];
+		if (id == ATTR_OBJECTCLASS || id == ATTR_ORIGIN || id == ATTR_SERIAL) {
+			*a = l->shared[id == ATTR_OBJECTCLASS ? 0 : id == ATTR_ORIGIN ? 1 : 2];
+			continue;
+		}
 		a->type = t;
 		a->count = n;
-		a->values = arena_alloc(l->data, n * sizeof(*a->values));
-		a->raw = arena_alloc(l->data, n * sizeof(*a->raw));
-		if (a->values == NULL || a->raw == NULL)
-			return NULL;
+		a->values = vals;
+		a->raw = raws;
+		vals += n;
+		raws += n;
 		for (size_t i = 0; i < n; i++) {
 			const char *src = l->vals[id][i];
-			char *raw, *norm;
+			char *norm, *post = NULL;
+			const char *raw;
 			bool invalid;
 
-			if (id == ATTR_OBJECTCLASS || id == ATTR_ORIGIN || id == ATTR_SERIAL)
-				raw = (char *)src; /* shared: static or owned by the origin */
-			else if (id == ATTR_POSTAL)
-				raw = postal_from_text(l->data, src);
-			else
-				raw = arena_strdup(l->data, src);
+			if (id == ATTR_POSTAL) {
+				post = postal_from_text(l->data, src);
+				raw = post;
+			} else {
+				raw = intern(l, src, strlen(src));
+			}
 			if (raw == NULL)
 				return NULL;
 			norm = attr_normalize(t->equality, raw, strlen(raw), &invalid);
 			if (norm == NULL && !invalid)
 				return NULL;
-			a->values[i].raw = raw;
+			a->values[i].raw = (char *)raw;
 			if (norm != NULL && strcmp(norm, raw) == 0) {
-				a->values[i].norm = raw;
+				a->values[i].norm = (char *)raw;
 			} else if (norm != NULL) {
-				a->values[i].norm = arena_strdup(l->data, norm);
+				a->values[i].norm = (char *)intern(l, norm, strlen(norm));
 				if (a->values[i].norm == NULL) {
 					free(norm);
 					return NULL;
@@ -756,7 +866,18 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		} else if (strcmp(key, "hours") == 0) {
 			take(l, v, key, ATTR_HOURS, validate_hours, false);
 		} else if (strcmp(key, "timezone") == 0) {
-			take(l, v, key, ATTR_TIMEZONE, validate_timezone, false);
+			/* The check reads tzdata from disk; zones repeat, so
+			 * the last good one is remembered. */
+			if (v->type == NODE_SCALAR && v->len < sizeof(l->tz_ok) &&
+			    strcmp(v->text, l->tz_ok) == 0) {
+				take(l, v, key, ATTR_TIMEZONE, NULL, false);
+			} else {
+				size_t before_tz = l->nvals[ATTR_TIMEZONE];
+
+				take(l, v, key, ATTR_TIMEZONE, validate_timezone, false);
+				if (l->nvals[ATTR_TIMEZONE] > before_tz && v->len < sizeof(l->tz_ok))
+					memcpy(l->tz_ok, v->text, v->len + 1);
+			}
 		} else if (strcmp(key, "languages") == 0) {
 			take(l, v, key, ATTR_LANGUAGE, validate_language, true);
 		} else if (strcmp(key, "constituency") == 0) {
@@ -1036,6 +1157,7 @@ done:
 	if (err != NULL && l->errors > 0)
 		err->count = l->errors;
 	arena_free(&l->tree);
+	free(l->intern_table);
 	out->origin.arena = l->data;
 	if (rc != 0)
 		origin_set_clear(out);
