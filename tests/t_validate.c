@@ -42,8 +42,7 @@ static void good(check_fn fn, const char *name, const char *s)
 {
 	char why[512] = "", buf[512];
 
-	if (!tap_ok(fn(s, why, sizeof(why)), "%s accepts \"%s\"", name,
-		    shown(s, buf, sizeof(buf))))
+	if (!tap_ok(fn(s, why, sizeof(why)), "%s accepts \"%s\"", name, shown(s, buf, sizeof(buf))))
 		tap_diag("why: %s", why);
 }
 
@@ -54,9 +53,8 @@ static void bad(check_fn fn, const char *name, const char *s, const char *want)
 	char why[512] = "", buf[512];
 	bool accepted = fn(s, why, sizeof(why));
 
-	if (!tap_ok(!accepted && why[0] != '\0' && strstr(why, want) != NULL &&
-			    !fn(s, NULL, 0),
-		    "%s rejects \"%s\"", name, shown(s, buf, sizeof(buf))))
+	if (!tap_ok(!accepted && why[0] != '\0' && strstr(why, want) != NULL && !fn(s, NULL, 0),
+	            "%s rejects \"%s\"", name, shown(s, buf, sizeof(buf))))
 		tap_diag("accepted: %d, why: '%s', want: '%s'", accepted, why, want);
 }
 
@@ -95,7 +93,7 @@ static void test_country(void)
 	GOOD(validate_country, "AX");
 	GOOD(validate_country, "ZW");
 	bad_exact(validate_country, "validate_country", "kr",
-		  "\"kr\" is not an ISO 3166-1 alpha-2 code (codes are upper case: \"KR\")");
+	          "\"kr\" is not an ISO 3166-1 alpha-2 code (codes are upper case: \"KR\")");
 	BAD(validate_country, "Kr", "codes are upper case: \"KR\"");
 	BAD(validate_country, "XK", "user-assigned");
 	BAD(validate_country, "ZZ", "user-assigned");
@@ -115,8 +113,7 @@ static void test_country(void)
 		for (char b = 'A'; b <= 'Z'; b++) {
 			code[0] = a;
 			code[1] = b;
-			if (validate_country(code, NULL, 0) &&
-			    validate_country_name(code) != NULL)
+			if (validate_country(code, NULL, 0) && validate_country_name(code) != NULL)
 				assigned++;
 		}
 	tap_ok(assigned == 250, "250 codes are accepted (found %d)", assigned);
@@ -136,7 +133,7 @@ static void test_phone(void)
 	GOOD(validate_phone, "+6834002");
 	GOOD(validate_phone, "+123456789012345");
 	bad_exact(validate_phone, "validate_phone", "+82 2",
-		  "\"+82 2\" is not an E.164 number: expected \"+\" and 7 to 15 digits, found 3");
+	          "\"+82 2\" is not an E.164 number: expected \"+\" and 7 to 15 digits, found 3");
 	BAD(validate_phone, "+1234567890123456", "found 16");
 	BAD(validate_phone, "+683400", "found 6");
 	BAD(validate_phone, "0082 2 0000 0100", "expected \"+\"");
@@ -211,7 +208,7 @@ static void test_timezone(void)
 		GOOD(validate_timezone, "America/Argentina/Buenos_Aires");
 		GOOD(validate_timezone, "Etc/GMT+9");
 		bad_exact(validate_timezone, "validate_timezone", "Asia/Seol",
-			  "\"Asia/Seol\" is not a time zone in the system's tzdata");
+		          "\"Asia/Seol\" is not a time zone in the system's tzdata");
 		BAD(validate_timezone, "Asia", "not a time zone in the system's tzdata");
 		BAD(validate_timezone, "asia/seoul", "not a time zone");
 	}
@@ -269,7 +266,7 @@ static void test_dates(void)
 	GOOD(validate_date, "2000-02-29");
 	GOOD(validate_date, "2026-12-31");
 	bad_exact(validate_date, "validate_date", "2026-02-29",
-		  "\"2026-02-29\" is not a date: 2026 is not a leap year, February has 28 days");
+	          "\"2026-02-29\" is not a date: 2026 is not a leap year, February has 28 days");
 	BAD(validate_date, "1900-02-29", "1900 is not a leap year");
 	BAD(validate_date, "2026-04-31", "April has 30 days");
 	BAD(validate_date, "2026-13-01", "no month 13");
@@ -302,18 +299,14 @@ static void test_pgp(void)
 	GOOD(validate_pgp_fingerprint, "0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567");
 	GOOD(validate_pgp_fingerprint, "0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567");
 	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef0123456", "found 39");
-	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef012345678",
-	    "more than 40");
+	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef012345678", "more than 40");
 	BAD(validate_pgp_fingerprint, "0123  4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567",
 	    "single spaces");
 	BAD(validate_pgp_fingerprint, "01 23 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567",
 	    "groups of 4");
-	BAD(validate_pgp_fingerprint, " 0123456789ABCDEF0123456789abcdef01234567",
-	    "groups of 4");
-	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef01234567 ",
-	    "groups of 4");
-	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef0123456g",
-	    "hexadecimal");
+	BAD(validate_pgp_fingerprint, " 0123456789ABCDEF0123456789abcdef01234567", "groups of 4");
+	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef01234567 ", "groups of 4");
+	BAD(validate_pgp_fingerprint, "0123456789ABCDEF0123456789abcdef0123456g", "hexadecimal");
 	BAD(validate_pgp_fingerprint, "", "required");
 }
 
@@ -415,23 +408,23 @@ static void test_hours(void)
 static long long utc(int y, int mo, int d, int h, int mi, int s)
 {
 	struct tm tm = {.tm_year = y - 1900,
-			.tm_mon = mo - 1,
-			.tm_mday = d,
-			.tm_hour = h,
-			.tm_min = mi,
-			.tm_sec = s};
+	                .tm_mon = mo - 1,
+	                .tm_mday = d,
+	                .tm_hour = h,
+	                .tm_min = mi,
+	                .tm_sec = s};
 
 	return (long long)timegm(&tm);
 }
 
 static void open_is(const char *hours, const char *tz, long long now, int want,
-		    const char *want_local)
+                    const char *want_local)
 {
 	char local[32] = "unset";
 	int got = validate_hours_open(hours, tz, now, local, sizeof(local));
 
-	tap_ok(got == want, "\"%s\" in %s at %lld: %d (want %d)", hours, tz ? tz : "(null)",
-	       now, got, want);
+	tap_ok(got == want, "\"%s\" in %s at %lld: %d (want %d)", hours, tz ? tz : "(null)", now,
+	       got, want);
 	if (want_local != NULL)
 		tap_is(local, want_local, "local time in %s at %lld", tz, now);
 }
@@ -465,7 +458,7 @@ static void test_hours_open(void)
 		char tiny[4] = "xyz";
 
 		tap_ok(validate_hours_open(office, "UTC", 0, tiny, sizeof(tiny)) == 0 &&
-			       strcmp(tiny, "00:") == 0,
+		           strcmp(tiny, "00:") == 0,
 		       "a short local buffer is cut, not overrun (%s)", tiny);
 	}
 
@@ -512,11 +505,25 @@ static void libc_local(const char *zone, long long now, char *buf, size_t size)
 static void test_against_libc(void)
 {
 	static const char *const zones[] = {
-		"Asia/Seoul",	    "Europe/Berlin",	"Europe/Dublin",    "Europe/London",
-		"America/New_York", "America/Santiago", "America/Nuuk",	    "America/St_Johns",
-		"Australia/Sydney", "Australia/Lord_Howe", "Pacific/Auckland", "Pacific/Chatham",
-		"Asia/Tehran",	    "Asia/Kolkata",	"Africa/Casablanca", "Asia/Jerusalem",
-		"Pacific/Kiritimati", "America/Sao_Paulo", NULL,
+	    "Asia/Seoul",
+	    "Europe/Berlin",
+	    "Europe/Dublin",
+	    "Europe/London",
+	    "America/New_York",
+	    "America/Santiago",
+	    "America/Nuuk",
+	    "America/St_Johns",
+	    "Australia/Sydney",
+	    "Australia/Lord_Howe",
+	    "Pacific/Auckland",
+	    "Pacific/Chatham",
+	    "Asia/Tehran",
+	    "Asia/Kolkata",
+	    "Africa/Casablanca",
+	    "Asia/Jerusalem",
+	    "Pacific/Kiritimati",
+	    "America/Sao_Paulo",
+	    NULL,
 	};
 	char *saved = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
 
@@ -543,12 +550,12 @@ static void test_against_libc(void)
 		 * transitions) and of 2045 (after them: the footer rule); the exact
 		 * moments of change are tested above and with Test/Rule. */
 		for (int pass = 0; pass < 3; pass++) {
-			long long from = pass == 0 ? utc(1900, 1, 1, 0, 0, 0)
-				       : pass == 1 ? utc(2026, 1, 1, 0, 0, 0)
-						   : utc(2045, 1, 1, 0, 0, 0);
+			long long from = pass == 0   ? utc(1900, 1, 1, 0, 0, 0)
+			                 : pass == 1 ? utc(2026, 1, 1, 0, 0, 0)
+			                             : utc(2045, 1, 1, 0, 0, 0);
 			long long to = pass == 0 ? utc(2100, 1, 1, 0, 0, 0) : from + 365LL * 86400;
-			long long step = pass == 0 ? 29 * 86400 + 7 * 3600 + 13 * 60 + 17
-						    : 5 * 3600 + 17 * 60;
+			long long step =
+			    pass == 0 ? 29 * 86400 + 7 * 3600 + 13 * 60 + 17 : 5 * 3600 + 17 * 60;
 
 			for (long long t = from; t < to; t += step) {
 				libc_local(zones[z], t, want, sizeof(want));
@@ -559,11 +566,11 @@ static void test_against_libc(void)
 			}
 		}
 		if (!tap_ok(mismatches == 0, "%s agrees with the C library at %lld moments",
-			    zones[z], samples)) {
+		            zones[z], samples)) {
 			libc_local(zones[z], first_bad, want, sizeof(want));
 			validate_hours_open("24/7", zones[z], first_bad, got, sizeof(got));
-			tap_diag("%lld mismatches; first at %lld: libc '%s', ours '%s'",
-				 mismatches, first_bad, want, got);
+			tap_diag("%lld mismatches; first at %lld: libc '%s', ours '%s'", mismatches,
+			         first_bad, want, got);
 		}
 		tap_ok(strcmp(getenv("TZ"), tzvar) == 0, "TZ is left alone");
 	}
@@ -596,19 +603,19 @@ static void put64(FILE *f, int64_t v)
 }
 
 static void tzif_part(FILE *f, char version, int timesize, const int64_t *times,
-		      const unsigned char *idx, uint32_t n, const struct tt *types, uint32_t ntypes)
+                      const unsigned char *idx, uint32_t n, const struct tt *types, uint32_t ntypes)
 {
 	static const char pad[15];
 
 	fwrite("TZif", 1, 4, f);
 	fputc(version, f);
 	fwrite(pad, 1, 15, f);
-	put32(f, 0);	  /* isutcnt */
-	put32(f, 0);	  /* isstdcnt */
-	put32(f, 0);	  /* leapcnt */
-	put32(f, n);	  /* timecnt */
+	put32(f, 0);      /* isutcnt */
+	put32(f, 0);      /* isstdcnt */
+	put32(f, 0);      /* leapcnt */
+	put32(f, n);      /* timecnt */
 	put32(f, ntypes); /* typecnt */
-	put32(f, 4);	  /* charcnt */
+	put32(f, 4);      /* charcnt */
 	for (uint32_t i = 0; i < n; i++)
 		timesize == 8 ? put64(f, times[i]) : put32(f, (uint32_t)times[i]);
 	if (n > 0)
@@ -623,8 +630,8 @@ static void tzif_part(FILE *f, char version, int timesize, const int64_t *times,
 
 /* Write a TZif file: version 0 (32-bit only) or '2' with a footer. */
 static void tzif_write(const char *dir, const char *name, char version, const int64_t *times,
-		       const unsigned char *idx, uint32_t n, const struct tt *types,
-		       uint32_t ntypes, const char *footer)
+                       const unsigned char *idx, uint32_t n, const struct tt *types,
+                       uint32_t ntypes, const char *footer)
 {
 	char path[512];
 	FILE *f;
@@ -665,9 +672,9 @@ static void test_tzif_files(void)
 	const unsigned char bad_idx[] = {1, 7};
 	unsigned char huge[44 + 16] = "TZif2";
 	unsigned char *big;
-	static const char *const names[] = {"Fixed", "KST", "Rule", "V1", "Trans", "NoRule",
-					    "Huge", "BadIndex", "Text", "Big", "Fifo", "Short",
-					    NULL};
+	static const char *const names[] = {"Fixed",  "KST",   "Rule",     "V1",   "Trans",
+	                                    "NoRule", "Huge",  "BadIndex", "Text", "Big",
+	                                    "Fifo",   "Short", NULL};
 
 	if (mkdtemp(dir) == NULL) {
 		tap_ok(0, "mkdtemp: %s", strerror(errno));
@@ -773,10 +780,10 @@ static void *worker(void *arg)
 static void test_threads(void)
 {
 	struct job jobs[4] = {
-		{"Asia/Seoul", 0, "", 0},
-		{"Europe/Berlin", 0, "", 0},
-		{"America/New_York", 0, "", 0},
-		{"UTC", 0, "", 0},
+	    {"Asia/Seoul", 0, "", 0},
+	    {"Europe/Berlin", 0, "", 0},
+	    {"America/New_York", 0, "", 0},
+	    {"UTC", 0, "", 0},
 	};
 	pthread_t th[4];
 	int failures = 0;
@@ -788,7 +795,7 @@ static void test_threads(void)
 	for (int i = 0; i < 4; i++) {
 		jobs[i].now = utc(2026, 7, 1, 12, 0, 0) + i * 3600;
 		validate_hours_open("Mo-Fr 09:00-18:00", jobs[i].zone, jobs[i].now, jobs[i].want,
-				    sizeof(jobs[i].want));
+		                    sizeof(jobs[i].want));
 	}
 	for (int i = 0; i < 4; i++)
 		pthread_create(&th[i], NULL, worker, &jobs[i]);
@@ -797,8 +804,8 @@ static void test_threads(void)
 		failures += jobs[i].failures;
 	}
 	tap_ok(failures == 0 && strcmp(jobs[0].want, "21:00 Wed") == 0 &&
-		       strcmp(jobs[1].want, "15:00 Wed") == 0 &&
-		       strcmp(jobs[2].want, "10:00 Wed") == 0 && strcmp(jobs[3].want, "15:00 Wed") == 0,
+	           strcmp(jobs[1].want, "15:00 Wed") == 0 &&
+	           strcmp(jobs[2].want, "10:00 Wed") == 0 && strcmp(jobs[3].want, "15:00 Wed") == 0,
 	       "four threads in four zones agree (%d failures)", failures);
 }
 

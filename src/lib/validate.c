@@ -70,7 +70,7 @@ static bool ascii_casematch(const char *a, const char *b, size_t n)
 /* Write a sentence into why (may be NULL); returns false so that a check can
  * end with `return reject(...)`. */
 static bool reject(char *why, size_t whysize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static bool reject(char *why, size_t whysize, const char *fmt, ...)
 {
 	va_list ap;
@@ -172,256 +172,256 @@ struct country {
  * read from tzdata's iso3166.tab at run time: that file lists the zones'
  * territories, not the ISO table. */
 static const struct country countries[] = {
-	{"AD", "Andorra"},
-	{"AE", "United Arab Emirates"},
-	{"AF", "Afghanistan"},
-	{"AG", "Antigua and Barbuda"},
-	{"AI", "Anguilla"},
-	{"AL", "Albania"},
-	{"AM", "Armenia"},
-	{"AO", "Angola"},
-	{"AQ", "Antarctica"},
-	{"AR", "Argentina"},
-	{"AS", "American Samoa"},
-	{"AT", "Austria"},
-	{"AU", "Australia"},
-	{"AW", "Aruba"},
-	{"AX", "Åland Islands"},
-	{"AZ", "Azerbaijan"},
-	{"BA", "Bosnia and Herzegovina"},
-	{"BB", "Barbados"},
-	{"BD", "Bangladesh"},
-	{"BE", "Belgium"},
-	{"BF", "Burkina Faso"},
-	{"BG", "Bulgaria"},
-	{"BH", "Bahrain"},
-	{"BI", "Burundi"},
-	{"BJ", "Benin"},
-	{"BL", "Saint Barthélemy"},
-	{"BM", "Bermuda"},
-	{"BN", "Brunei Darussalam"},
-	{"BO", "Bolivia, Plurinational State of"},
-	{"BQ", "Bonaire, Sint Eustatius and Saba"},
-	{"BR", "Brazil"},
-	{"BS", "Bahamas"},
-	{"BT", "Bhutan"},
-	{"BV", "Bouvet Island"},
-	{"BW", "Botswana"},
-	{"BY", "Belarus"},
-	{"BZ", "Belize"},
-	{"CA", "Canada"},
-	{"CC", "Cocos (Keeling) Islands"},
-	{"CD", "Congo, The Democratic Republic of the"},
-	{"CF", "Central African Republic"},
-	{"CG", "Congo"},
-	{"CH", "Switzerland"},
-	{"CI", "Côte d'Ivoire"},
-	{"CK", "Cook Islands"},
-	{"CL", "Chile"},
-	{"CM", "Cameroon"},
-	{"CN", "China"},
-	{"CO", "Colombia"},
-	{"CR", "Costa Rica"},
-	{"CU", "Cuba"},
-	{"CV", "Cabo Verde"},
-	{"CW", "Curaçao"},
-	{"CX", "Christmas Island"},
-	{"CY", "Cyprus"},
-	{"CZ", "Czechia"},
-	{"DE", "Germany"},
-	{"DJ", "Djibouti"},
-	{"DK", "Denmark"},
-	{"DM", "Dominica"},
-	{"DO", "Dominican Republic"},
-	{"DZ", "Algeria"},
-	{"EC", "Ecuador"},
-	{"EE", "Estonia"},
-	{"EG", "Egypt"},
-	{"EH", "Western Sahara"},
-	{"ER", "Eritrea"},
-	{"ES", "Spain"},
-	{"ET", "Ethiopia"},
-	{"EU", "European Union"},
-	{"FI", "Finland"},
-	{"FJ", "Fiji"},
-	{"FK", "Falkland Islands (Malvinas)"},
-	{"FM", "Micronesia, Federated States of"},
-	{"FO", "Faroe Islands"},
-	{"FR", "France"},
-	{"GA", "Gabon"},
-	{"GB", "United Kingdom"},
-	{"GD", "Grenada"},
-	{"GE", "Georgia"},
-	{"GF", "French Guiana"},
-	{"GG", "Guernsey"},
-	{"GH", "Ghana"},
-	{"GI", "Gibraltar"},
-	{"GL", "Greenland"},
-	{"GM", "Gambia"},
-	{"GN", "Guinea"},
-	{"GP", "Guadeloupe"},
-	{"GQ", "Equatorial Guinea"},
-	{"GR", "Greece"},
-	{"GS", "South Georgia and the South Sandwich Islands"},
-	{"GT", "Guatemala"},
-	{"GU", "Guam"},
-	{"GW", "Guinea-Bissau"},
-	{"GY", "Guyana"},
-	{"HK", "Hong Kong"},
-	{"HM", "Heard Island and McDonald Islands"},
-	{"HN", "Honduras"},
-	{"HR", "Croatia"},
-	{"HT", "Haiti"},
-	{"HU", "Hungary"},
-	{"ID", "Indonesia"},
-	{"IE", "Ireland"},
-	{"IL", "Israel"},
-	{"IM", "Isle of Man"},
-	{"IN", "India"},
-	{"IO", "British Indian Ocean Territory"},
-	{"IQ", "Iraq"},
-	{"IR", "Iran, Islamic Republic of"},
-	{"IS", "Iceland"},
-	{"IT", "Italy"},
-	{"JE", "Jersey"},
-	{"JM", "Jamaica"},
-	{"JO", "Jordan"},
-	{"JP", "Japan"},
-	{"KE", "Kenya"},
-	{"KG", "Kyrgyzstan"},
-	{"KH", "Cambodia"},
-	{"KI", "Kiribati"},
-	{"KM", "Comoros"},
-	{"KN", "Saint Kitts and Nevis"},
-	{"KP", "Korea, Democratic People's Republic of"},
-	{"KR", "Korea, Republic of"},
-	{"KW", "Kuwait"},
-	{"KY", "Cayman Islands"},
-	{"KZ", "Kazakhstan"},
-	{"LA", "Lao People's Democratic Republic"},
-	{"LB", "Lebanon"},
-	{"LC", "Saint Lucia"},
-	{"LI", "Liechtenstein"},
-	{"LK", "Sri Lanka"},
-	{"LR", "Liberia"},
-	{"LS", "Lesotho"},
-	{"LT", "Lithuania"},
-	{"LU", "Luxembourg"},
-	{"LV", "Latvia"},
-	{"LY", "Libya"},
-	{"MA", "Morocco"},
-	{"MC", "Monaco"},
-	{"MD", "Moldova, Republic of"},
-	{"ME", "Montenegro"},
-	{"MF", "Saint Martin (French part)"},
-	{"MG", "Madagascar"},
-	{"MH", "Marshall Islands"},
-	{"MK", "North Macedonia"},
-	{"ML", "Mali"},
-	{"MM", "Myanmar"},
-	{"MN", "Mongolia"},
-	{"MO", "Macao"},
-	{"MP", "Northern Mariana Islands"},
-	{"MQ", "Martinique"},
-	{"MR", "Mauritania"},
-	{"MS", "Montserrat"},
-	{"MT", "Malta"},
-	{"MU", "Mauritius"},
-	{"MV", "Maldives"},
-	{"MW", "Malawi"},
-	{"MX", "Mexico"},
-	{"MY", "Malaysia"},
-	{"MZ", "Mozambique"},
-	{"NA", "Namibia"},
-	{"NC", "New Caledonia"},
-	{"NE", "Niger"},
-	{"NF", "Norfolk Island"},
-	{"NG", "Nigeria"},
-	{"NI", "Nicaragua"},
-	{"NL", "Netherlands"},
-	{"NO", "Norway"},
-	{"NP", "Nepal"},
-	{"NR", "Nauru"},
-	{"NU", "Niue"},
-	{"NZ", "New Zealand"},
-	{"OM", "Oman"},
-	{"PA", "Panama"},
-	{"PE", "Peru"},
-	{"PF", "French Polynesia"},
-	{"PG", "Papua New Guinea"},
-	{"PH", "Philippines"},
-	{"PK", "Pakistan"},
-	{"PL", "Poland"},
-	{"PM", "Saint Pierre and Miquelon"},
-	{"PN", "Pitcairn"},
-	{"PR", "Puerto Rico"},
-	{"PS", "Palestine, State of"},
-	{"PT", "Portugal"},
-	{"PW", "Palau"},
-	{"PY", "Paraguay"},
-	{"QA", "Qatar"},
-	{"RE", "Réunion"},
-	{"RO", "Romania"},
-	{"RS", "Serbia"},
-	{"RU", "Russian Federation"},
-	{"RW", "Rwanda"},
-	{"SA", "Saudi Arabia"},
-	{"SB", "Solomon Islands"},
-	{"SC", "Seychelles"},
-	{"SD", "Sudan"},
-	{"SE", "Sweden"},
-	{"SG", "Singapore"},
-	{"SH", "Saint Helena, Ascension and Tristan da Cunha"},
-	{"SI", "Slovenia"},
-	{"SJ", "Svalbard and Jan Mayen"},
-	{"SK", "Slovakia"},
-	{"SL", "Sierra Leone"},
-	{"SM", "San Marino"},
-	{"SN", "Senegal"},
-	{"SO", "Somalia"},
-	{"SR", "Suriname"},
-	{"SS", "South Sudan"},
-	{"ST", "Sao Tome and Principe"},
-	{"SV", "El Salvador"},
-	{"SX", "Sint Maarten (Dutch part)"},
-	{"SY", "Syrian Arab Republic"},
-	{"SZ", "Eswatini"},
-	{"TC", "Turks and Caicos Islands"},
-	{"TD", "Chad"},
-	{"TF", "French Southern Territories"},
-	{"TG", "Togo"},
-	{"TH", "Thailand"},
-	{"TJ", "Tajikistan"},
-	{"TK", "Tokelau"},
-	{"TL", "Timor-Leste"},
-	{"TM", "Turkmenistan"},
-	{"TN", "Tunisia"},
-	{"TO", "Tonga"},
-	{"TR", "Türkiye"},
-	{"TT", "Trinidad and Tobago"},
-	{"TV", "Tuvalu"},
-	{"TW", "Taiwan, Province of China"},
-	{"TZ", "Tanzania, United Republic of"},
-	{"UA", "Ukraine"},
-	{"UG", "Uganda"},
-	{"UM", "United States Minor Outlying Islands"},
-	{"US", "United States"},
-	{"UY", "Uruguay"},
-	{"UZ", "Uzbekistan"},
-	{"VA", "Holy See (Vatican City State)"},
-	{"VC", "Saint Vincent and the Grenadines"},
-	{"VE", "Venezuela, Bolivarian Republic of"},
-	{"VG", "Virgin Islands, British"},
-	{"VI", "Virgin Islands, U.S."},
-	{"VN", "Viet Nam"},
-	{"VU", "Vanuatu"},
-	{"WF", "Wallis and Futuna"},
-	{"WS", "Samoa"},
-	{"YE", "Yemen"},
-	{"YT", "Mayotte"},
-	{"ZA", "South Africa"},
-	{"ZM", "Zambia"},
-	{"ZW", "Zimbabwe"},
+    {"AD", "Andorra"},
+    {"AE", "United Arab Emirates"},
+    {"AF", "Afghanistan"},
+    {"AG", "Antigua and Barbuda"},
+    {"AI", "Anguilla"},
+    {"AL", "Albania"},
+    {"AM", "Armenia"},
+    {"AO", "Angola"},
+    {"AQ", "Antarctica"},
+    {"AR", "Argentina"},
+    {"AS", "American Samoa"},
+    {"AT", "Austria"},
+    {"AU", "Australia"},
+    {"AW", "Aruba"},
+    {"AX", "Åland Islands"},
+    {"AZ", "Azerbaijan"},
+    {"BA", "Bosnia and Herzegovina"},
+    {"BB", "Barbados"},
+    {"BD", "Bangladesh"},
+    {"BE", "Belgium"},
+    {"BF", "Burkina Faso"},
+    {"BG", "Bulgaria"},
+    {"BH", "Bahrain"},
+    {"BI", "Burundi"},
+    {"BJ", "Benin"},
+    {"BL", "Saint Barthélemy"},
+    {"BM", "Bermuda"},
+    {"BN", "Brunei Darussalam"},
+    {"BO", "Bolivia, Plurinational State of"},
+    {"BQ", "Bonaire, Sint Eustatius and Saba"},
+    {"BR", "Brazil"},
+    {"BS", "Bahamas"},
+    {"BT", "Bhutan"},
+    {"BV", "Bouvet Island"},
+    {"BW", "Botswana"},
+    {"BY", "Belarus"},
+    {"BZ", "Belize"},
+    {"CA", "Canada"},
+    {"CC", "Cocos (Keeling) Islands"},
+    {"CD", "Congo, The Democratic Republic of the"},
+    {"CF", "Central African Republic"},
+    {"CG", "Congo"},
+    {"CH", "Switzerland"},
+    {"CI", "Côte d'Ivoire"},
+    {"CK", "Cook Islands"},
+    {"CL", "Chile"},
+    {"CM", "Cameroon"},
+    {"CN", "China"},
+    {"CO", "Colombia"},
+    {"CR", "Costa Rica"},
+    {"CU", "Cuba"},
+    {"CV", "Cabo Verde"},
+    {"CW", "Curaçao"},
+    {"CX", "Christmas Island"},
+    {"CY", "Cyprus"},
+    {"CZ", "Czechia"},
+    {"DE", "Germany"},
+    {"DJ", "Djibouti"},
+    {"DK", "Denmark"},
+    {"DM", "Dominica"},
+    {"DO", "Dominican Republic"},
+    {"DZ", "Algeria"},
+    {"EC", "Ecuador"},
+    {"EE", "Estonia"},
+    {"EG", "Egypt"},
+    {"EH", "Western Sahara"},
+    {"ER", "Eritrea"},
+    {"ES", "Spain"},
+    {"ET", "Ethiopia"},
+    {"EU", "European Union"},
+    {"FI", "Finland"},
+    {"FJ", "Fiji"},
+    {"FK", "Falkland Islands (Malvinas)"},
+    {"FM", "Micronesia, Federated States of"},
+    {"FO", "Faroe Islands"},
+    {"FR", "France"},
+    {"GA", "Gabon"},
+    {"GB", "United Kingdom"},
+    {"GD", "Grenada"},
+    {"GE", "Georgia"},
+    {"GF", "French Guiana"},
+    {"GG", "Guernsey"},
+    {"GH", "Ghana"},
+    {"GI", "Gibraltar"},
+    {"GL", "Greenland"},
+    {"GM", "Gambia"},
+    {"GN", "Guinea"},
+    {"GP", "Guadeloupe"},
+    {"GQ", "Equatorial Guinea"},
+    {"GR", "Greece"},
+    {"GS", "South Georgia and the South Sandwich Islands"},
+    {"GT", "Guatemala"},
+    {"GU", "Guam"},
+    {"GW", "Guinea-Bissau"},
+    {"GY", "Guyana"},
+    {"HK", "Hong Kong"},
+    {"HM", "Heard Island and McDonald Islands"},
+    {"HN", "Honduras"},
+    {"HR", "Croatia"},
+    {"HT", "Haiti"},
+    {"HU", "Hungary"},
+    {"ID", "Indonesia"},
+    {"IE", "Ireland"},
+    {"IL", "Israel"},
+    {"IM", "Isle of Man"},
+    {"IN", "India"},
+    {"IO", "British Indian Ocean Territory"},
+    {"IQ", "Iraq"},
+    {"IR", "Iran, Islamic Republic of"},
+    {"IS", "Iceland"},
+    {"IT", "Italy"},
+    {"JE", "Jersey"},
+    {"JM", "Jamaica"},
+    {"JO", "Jordan"},
+    {"JP", "Japan"},
+    {"KE", "Kenya"},
+    {"KG", "Kyrgyzstan"},
+    {"KH", "Cambodia"},
+    {"KI", "Kiribati"},
+    {"KM", "Comoros"},
+    {"KN", "Saint Kitts and Nevis"},
+    {"KP", "Korea, Democratic People's Republic of"},
+    {"KR", "Korea, Republic of"},
+    {"KW", "Kuwait"},
+    {"KY", "Cayman Islands"},
+    {"KZ", "Kazakhstan"},
+    {"LA", "Lao People's Democratic Republic"},
+    {"LB", "Lebanon"},
+    {"LC", "Saint Lucia"},
+    {"LI", "Liechtenstein"},
+    {"LK", "Sri Lanka"},
+    {"LR", "Liberia"},
+    {"LS", "Lesotho"},
+    {"LT", "Lithuania"},
+    {"LU", "Luxembourg"},
+    {"LV", "Latvia"},
+    {"LY", "Libya"},
+    {"MA", "Morocco"},
+    {"MC", "Monaco"},
+    {"MD", "Moldova, Republic of"},
+    {"ME", "Montenegro"},
+    {"MF", "Saint Martin (French part)"},
+    {"MG", "Madagascar"},
+    {"MH", "Marshall Islands"},
+    {"MK", "North Macedonia"},
+    {"ML", "Mali"},
+    {"MM", "Myanmar"},
+    {"MN", "Mongolia"},
+    {"MO", "Macao"},
+    {"MP", "Northern Mariana Islands"},
+    {"MQ", "Martinique"},
+    {"MR", "Mauritania"},
+    {"MS", "Montserrat"},
+    {"MT", "Malta"},
+    {"MU", "Mauritius"},
+    {"MV", "Maldives"},
+    {"MW", "Malawi"},
+    {"MX", "Mexico"},
+    {"MY", "Malaysia"},
+    {"MZ", "Mozambique"},
+    {"NA", "Namibia"},
+    {"NC", "New Caledonia"},
+    {"NE", "Niger"},
+    {"NF", "Norfolk Island"},
+    {"NG", "Nigeria"},
+    {"NI", "Nicaragua"},
+    {"NL", "Netherlands"},
+    {"NO", "Norway"},
+    {"NP", "Nepal"},
+    {"NR", "Nauru"},
+    {"NU", "Niue"},
+    {"NZ", "New Zealand"},
+    {"OM", "Oman"},
+    {"PA", "Panama"},
+    {"PE", "Peru"},
+    {"PF", "French Polynesia"},
+    {"PG", "Papua New Guinea"},
+    {"PH", "Philippines"},
+    {"PK", "Pakistan"},
+    {"PL", "Poland"},
+    {"PM", "Saint Pierre and Miquelon"},
+    {"PN", "Pitcairn"},
+    {"PR", "Puerto Rico"},
+    {"PS", "Palestine, State of"},
+    {"PT", "Portugal"},
+    {"PW", "Palau"},
+    {"PY", "Paraguay"},
+    {"QA", "Qatar"},
+    {"RE", "Réunion"},
+    {"RO", "Romania"},
+    {"RS", "Serbia"},
+    {"RU", "Russian Federation"},
+    {"RW", "Rwanda"},
+    {"SA", "Saudi Arabia"},
+    {"SB", "Solomon Islands"},
+    {"SC", "Seychelles"},
+    {"SD", "Sudan"},
+    {"SE", "Sweden"},
+    {"SG", "Singapore"},
+    {"SH", "Saint Helena, Ascension and Tristan da Cunha"},
+    {"SI", "Slovenia"},
+    {"SJ", "Svalbard and Jan Mayen"},
+    {"SK", "Slovakia"},
+    {"SL", "Sierra Leone"},
+    {"SM", "San Marino"},
+    {"SN", "Senegal"},
+    {"SO", "Somalia"},
+    {"SR", "Suriname"},
+    {"SS", "South Sudan"},
+    {"ST", "Sao Tome and Principe"},
+    {"SV", "El Salvador"},
+    {"SX", "Sint Maarten (Dutch part)"},
+    {"SY", "Syrian Arab Republic"},
+    {"SZ", "Eswatini"},
+    {"TC", "Turks and Caicos Islands"},
+    {"TD", "Chad"},
+    {"TF", "French Southern Territories"},
+    {"TG", "Togo"},
+    {"TH", "Thailand"},
+    {"TJ", "Tajikistan"},
+    {"TK", "Tokelau"},
+    {"TL", "Timor-Leste"},
+    {"TM", "Turkmenistan"},
+    {"TN", "Tunisia"},
+    {"TO", "Tonga"},
+    {"TR", "Türkiye"},
+    {"TT", "Trinidad and Tobago"},
+    {"TV", "Tuvalu"},
+    {"TW", "Taiwan, Province of China"},
+    {"TZ", "Tanzania, United Republic of"},
+    {"UA", "Ukraine"},
+    {"UG", "Uganda"},
+    {"UM", "United States Minor Outlying Islands"},
+    {"US", "United States"},
+    {"UY", "Uruguay"},
+    {"UZ", "Uzbekistan"},
+    {"VA", "Holy See (Vatican City State)"},
+    {"VC", "Saint Vincent and the Grenadines"},
+    {"VE", "Venezuela, Bolivarian Republic of"},
+    {"VG", "Virgin Islands, British"},
+    {"VI", "Virgin Islands, U.S."},
+    {"VN", "Viet Nam"},
+    {"VU", "Vanuatu"},
+    {"WF", "Wallis and Futuna"},
+    {"WS", "Samoa"},
+    {"YE", "Yemen"},
+    {"YT", "Mayotte"},
+    {"ZA", "South Africa"},
+    {"ZM", "Zambia"},
+    {"ZW", "Zimbabwe"},
 };
 
 static int country_compare(const void *key, const void *element)
@@ -434,7 +434,7 @@ static const struct country *country_find(const char *code)
 	if (code == NULL || strnlen(code, 3) != 2)
 		return NULL;
 	return bsearch(code, countries, sizeof(countries) / sizeof(countries[0]),
-		       sizeof(countries[0]), country_compare);
+	               sizeof(countries[0]), country_compare);
 }
 
 const char *validate_country_name(const char *code)
@@ -458,45 +458,44 @@ bool validate_country(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "a country code is required: two upper-case letters (ISO 3166-1 "
-			      "alpha-2), e.g. \"KR\"");
-	if (strnlen(s, 3) != 2 || !is_alpha((unsigned char)s[0]) ||
-	    !is_alpha((unsigned char)s[1]))
+		              "a country code is required: two upper-case letters (ISO 3166-1 "
+		              "alpha-2), e.g. \"KR\"");
+	if (strnlen(s, 3) != 2 || !is_alpha((unsigned char)s[0]) || !is_alpha((unsigned char)s[1]))
 		return reject(why, whysize,
-			      "%s is not an ISO 3166-1 alpha-2 code: expected two upper-case "
-			      "letters, e.g. \"KR\"",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an ISO 3166-1 alpha-2 code: expected two upper-case "
+		              "letters, e.g. \"KR\"",
+		              quote(s, q, sizeof(q)));
 	up[0] = (char)to_upper((unsigned char)s[0]);
 	up[1] = (char)to_upper((unsigned char)s[1]);
 	up[2] = '\0';
 	if (strcmp(up, s) != 0) {
 		if (country_find(up) != NULL)
 			return reject(why, whysize,
-				      "%s is not an ISO 3166-1 alpha-2 code (codes are upper case: "
-				      "\"%s\")",
-				      quote(s, q, sizeof(q)), up);
+			              "%s is not an ISO 3166-1 alpha-2 code (codes are upper case: "
+			              "\"%s\")",
+			              quote(s, q, sizeof(q)), up);
 		return reject(why, whysize,
-			      "%s is not an ISO 3166-1 alpha-2 code (codes are upper case, and "
-			      "\"%s\" is not assigned either)",
-			      quote(s, q, sizeof(q)), up);
+		              "%s is not an ISO 3166-1 alpha-2 code (codes are upper case, and "
+		              "\"%s\" is not assigned either)",
+		              quote(s, q, sizeof(q)), up);
 	}
 	if (country_find(s) != NULL)
 		return true;
 	if (country_user_assigned(s))
 		return reject(why, whysize,
-			      "\"%s\" is not an ISO 3166-1 alpha-2 code: it is a user-assigned "
-			      "code, not an officially assigned one",
-			      s);
+		              "\"%s\" is not an ISO 3166-1 alpha-2 code: it is a user-assigned "
+		              "code, not an officially assigned one",
+		              s);
 	/* ISO 3166-1 exceptional reservations that people type by habit. */
 	if (strcmp(s, "UK") == 0)
 		return reject(why, whysize,
-			      "\"UK\" is not an ISO 3166-1 alpha-2 code: the United Kingdom is "
-			      "\"GB\"");
+		              "\"UK\" is not an ISO 3166-1 alpha-2 code: the United Kingdom is "
+		              "\"GB\"");
 	if (strcmp(s, "EL") == 0)
 		return reject(why, whysize,
-			      "\"EL\" is not an ISO 3166-1 alpha-2 code: Greece is \"GR\"");
+		              "\"EL\" is not an ISO 3166-1 alpha-2 code: Greece is \"GR\"");
 	return reject(why, whysize, "\"%s\" is not an officially assigned ISO 3166-1 alpha-2 code",
-		      s);
+	              s);
 }
 
 /* --- E.164 ------------------------------------------------------------ */
@@ -517,21 +516,20 @@ bool validate_phone(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "a phone number is required: \"+\" and the country code, e.g. "
-			      "\"+82 2 0000 0100\" (E.164)");
+		              "a phone number is required: \"+\" and the country code, e.g. "
+		              "\"+82 2 0000 0100\" (E.164)");
 	if (strnlen(s, PHONE_MAX_LENGTH + 1) > PHONE_MAX_LENGTH)
-		return reject(why, whysize,
-			      "%s is not an E.164 number: longer than %d characters",
-			      quote(s, q, sizeof(q)), PHONE_MAX_LENGTH);
+		return reject(why, whysize, "%s is not an E.164 number: longer than %d characters",
+		              quote(s, q, sizeof(q)), PHONE_MAX_LENGTH);
 	if (s[0] != '+')
 		return reject(why, whysize,
-			      "%s is not an E.164 number: expected \"+\" and the country code "
-			      "first, e.g. \"+82 2 0000 0100\"",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an E.164 number: expected \"+\" and the country code "
+		              "first, e.g. \"+82 2 0000 0100\"",
+		              quote(s, q, sizeof(q)));
 	if (s[1] == '0')
 		return reject(why, whysize,
-			      "%s is not an E.164 number: country codes do not start with 0",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an E.164 number: country codes do not start with 0",
+		              quote(s, q, sizeof(q)));
 	for (i = 1; s[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
@@ -541,28 +539,27 @@ bool validate_phone(const char *s, char *why, size_t whysize)
 		} else if (ch == ' ' || ch == '-') {
 			if (!after_digit)
 				return reject(why, whysize,
-					      "%s is not an E.164 number: %s at position %zu; a "
-					      "single space or '-' may only stand between digits",
-					      quote(s, q, sizeof(q)),
-					      describe_char(ch, c, sizeof(c)), i + 1);
+				              "%s is not an E.164 number: %s at position %zu; a "
+				              "single space or '-' may only stand between digits",
+				              quote(s, q, sizeof(q)),
+				              describe_char(ch, c, sizeof(c)), i + 1);
 			after_digit = false;
 		} else {
 			return reject(why, whysize,
-				      "%s is not an E.164 number: unexpected %s at position %zu; "
-				      "only digits, spaces and '-' may follow \"+\"",
-				      quote(s, q, sizeof(q)), describe_char(ch, c, sizeof(c)),
-				      i + 1);
+			              "%s is not an E.164 number: unexpected %s at position %zu; "
+			              "only digits, spaces and '-' may follow \"+\"",
+			              quote(s, q, sizeof(q)), describe_char(ch, c, sizeof(c)),
+			              i + 1);
 		}
 	}
 	if (!after_digit && digits > 0)
-		return reject(why, whysize,
-			      "%s is not an E.164 number: it ends with a separator",
-			      quote(s, q, sizeof(q)));
+		return reject(why, whysize, "%s is not an E.164 number: it ends with a separator",
+		              quote(s, q, sizeof(q)));
 	if (digits < PHONE_MIN_DIGITS || digits > PHONE_MAX_DIGITS)
 		return reject(why, whysize,
-			      "%s is not an E.164 number: expected \"+\" and %d to %d digits, "
-			      "found %zu",
-			      quote(s, q, sizeof(q)), PHONE_MIN_DIGITS, PHONE_MAX_DIGITS, digits);
+		              "%s is not an E.164 number: expected \"+\" and %d to %d digits, "
+		              "found %zu",
+		              quote(s, q, sizeof(q)), PHONE_MIN_DIGITS, PHONE_MAX_DIGITS, digits);
 	return true;
 }
 
@@ -585,7 +582,7 @@ static const char *hostname_problem(const char *d, size_t len, bool need_dot)
 		if (c == '.') {
 			if (label == 0)
 				return i == len ? "the host name ends with a dot"
-						: "the host name has an empty label";
+				                : "the host name has an empty label";
 			if (label > 63)
 				return "a label of the host name is longer than 63 characters";
 			if (d[i - 1] == '-')
@@ -598,9 +595,10 @@ static const char *hostname_problem(const char *d, size_t len, bool need_dot)
 			continue;
 		}
 		if (!is_alnum(c) && c != '-')
-			return c >= 0x80 ? "the host name is not ASCII (write IDNs as A-labels, "
-					   "\"xn--...\")"
-					 : "the host name may only hold letters, digits, '-' and dots";
+			return c >= 0x80
+			           ? "the host name is not ASCII (write IDNs as A-labels, "
+			             "\"xn--...\")"
+			           : "the host name may only hold letters, digits, '-' and dots";
 		if (c == '-' && label == 0)
 			return "a label of the host name starts with '-'";
 		if (!is_digit(c))
@@ -631,31 +629,30 @@ bool validate_email(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "an e-mail address is required: local-part@domain, e.g. "
-			      "\"cert@example.org\"");
+		              "an e-mail address is required: local-part@domain, e.g. "
+		              "\"cert@example.org\"");
 	len = strnlen(s, 255);
 	/* RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its angle
 	 * brackets, so an address at most 254. */
 	if (len > 254)
 		return reject(why, whysize,
-			      "%s is not an e-mail address: longer than 254 characters",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an e-mail address: longer than 254 characters",
+		              quote(s, q, sizeof(q)));
 	at = strrchr(s, '@');
 	if (at == NULL)
 		return reject(why, whysize,
-			      "%s is not an e-mail address: expected local-part@domain",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an e-mail address: expected local-part@domain",
+		              quote(s, q, sizeof(q)));
 	local = (size_t)(at - s);
 	if (local == 0)
-		return reject(why, whysize,
-			      "%s is not an e-mail address: nothing before \"@\"",
-			      quote(s, q, sizeof(q)));
+		return reject(why, whysize, "%s is not an e-mail address: nothing before \"@\"",
+		              quote(s, q, sizeof(q)));
 	/* RFC 5321 §4.5.3.1.1. */
 	if (local > 64)
 		return reject(why, whysize,
-			      "%s is not an e-mail address: the part before \"@\" is longer than "
-			      "64 characters",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an e-mail address: the part before \"@\" is longer than "
+		              "64 characters",
+		              quote(s, q, sizeof(q)));
 	/* RFC 5322 §3.4.1 dot-atom: atext runs joined by single dots; the
 	 * quoted-string form is legal but no directory needs it. */
 	for (size_t i = 0; i < local; i++) {
@@ -663,20 +660,20 @@ bool validate_email(const char *s, char *why, size_t whysize)
 
 		if (c == '.' && (i == 0 || i + 1 == local || s[i + 1] == '.'))
 			return reject(why, whysize,
-				      "%s is not an e-mail address: a dot before \"@\" may not "
-				      "start, end or double (RFC 5322 dot-atom)",
-				      quote(s, q, sizeof(q)));
+			              "%s is not an e-mail address: a dot before \"@\" may not "
+			              "start, end or double (RFC 5322 dot-atom)",
+			              quote(s, q, sizeof(q)));
 		if (c != '.' && !is_atext(c))
 			return reject(why, whysize,
-				      "%s is not an e-mail address: the part before \"@\" may only "
-				      "hold letters, digits, dots and !#$%%&'*+-/=?^_`{|}~ "
-				      "(RFC 5322 dot-atom)",
-				      quote(s, q, sizeof(q)));
+			              "%s is not an e-mail address: the part before \"@\" may only "
+			              "hold letters, digits, dots and !#$%%&'*+-/=?^_`{|}~ "
+			              "(RFC 5322 dot-atom)",
+			              quote(s, q, sizeof(q)));
 	}
 	problem = hostname_problem(at + 1, len - local - 1, true);
 	if (problem != NULL)
 		return reject(why, whysize, "%s is not an e-mail address: %s",
-			      quote(s, q, sizeof(q)), problem);
+		              quote(s, q, sizeof(q)), problem);
 	return true;
 }
 
@@ -782,26 +779,26 @@ bool validate_timezone(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "a time zone is required: an IANA zone name, e.g. \"Asia/Seoul\"");
+		              "a time zone is required: an IANA zone name, e.g. \"Asia/Seoul\"");
 	/* UTC needs no file: accept it even where tzdata is not installed. */
 	if (strcmp(s, "UTC") == 0)
 		return true;
 	problem = tz_name_problem(s);
 	if (problem != NULL)
 		return reject(why, whysize, "%s is not a time zone name: %s",
-			      quote(s, q, sizeof(q)), problem);
+		              quote(s, q, sizeof(q)), problem);
 	fd = tz_open(s);
 	if (fd == -1)
 		return reject(why, whysize, "%s is not a time zone in the system's tzdata",
-			      quote(s, q, sizeof(q)));
+		              quote(s, q, sizeof(q)));
 	n = read_full(fd, magic, sizeof(magic));
 	close(fd);
 	/* RFC 8536 §3.1: every TZif file starts with "TZif". */
 	if (n != (ssize_t)sizeof(magic) || memcmp(magic, "TZif", 4) != 0)
 		return reject(why, whysize,
-			      "%s is not a time zone in the system's tzdata (the file there is "
-			      "not a TZif file)",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a time zone in the system's tzdata (the file there is "
+		              "not a TZif file)",
+		              quote(s, q, sizeof(q)));
 	return true;
 }
 
@@ -812,9 +809,9 @@ bool validate_timezone(const char *s, char *why, size_t whysize)
 /* RFC 5646 §2.2.8: irregular grandfathered tags that the langtag production
  * does not match (the regular ones, like "zh-min-nan", match it anyway). */
 static const char *const language_irregular[] = {
-	"en-GB-oed", "i-ami",	  "i-bnn",     "i-default", "i-enochian", "i-hak",
-	"i-klingon", "i-lux",	  "i-mingo",   "i-navajo",  "i-pwn",	  "i-tao",
-	"i-tay",     "i-tsu",	  "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE",  NULL,
+    "en-GB-oed", "i-ami", "i-bnn",     "i-default", "i-enochian", "i-hak",
+    "i-klingon", "i-lux", "i-mingo",   "i-navajo",  "i-pwn",      "i-tao",
+    "i-tay",     "i-tsu", "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE",  NULL,
 };
 
 struct subtag {
@@ -838,8 +835,7 @@ static bool subtag_alpha(const struct subtag *t, size_t min, size_t max)
 /* RFC 5646 §2.1 variant = 5*8alphanum / (DIGIT 3alphanum). */
 static bool subtag_variant(const struct subtag *t)
 {
-	return (t->len >= 5 && t->len <= 8) ||
-	       (t->len == 4 && is_digit((unsigned char)t->p[0]));
+	return (t->len >= 5 && t->len <= 8) || (t->len == 4 && is_digit((unsigned char)t->p[0]));
 }
 
 bool validate_language(const char *s, char *why, size_t whysize)
@@ -852,12 +848,12 @@ bool validate_language(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "a language tag is required: BCP 47, e.g. \"en\" or \"zh-Hant-TW\"");
+		              "a language tag is required: BCP 47, e.g. \"en\" or \"zh-Hant-TW\"");
 	len = strnlen(s, LANGUAGE_MAX + 1);
 	if (len > LANGUAGE_MAX)
 		return reject(why, whysize,
-			      "%s is not a BCP 47 language tag: longer than %d characters",
-			      quote(s, q, sizeof(q)), LANGUAGE_MAX);
+		              "%s is not a BCP 47 language tag: longer than %d characters",
+		              quote(s, q, sizeof(q)), LANGUAGE_MAX);
 	for (size_t k = 0; language_irregular[k] != NULL; k++)
 		if (strlen(language_irregular[k]) == len &&
 		    ascii_casematch(s, language_irregular[k], len))
@@ -867,16 +863,16 @@ bool validate_language(const char *s, char *why, size_t whysize)
 		if (k < len && s[k] != '-') {
 			if (!is_alnum((unsigned char)s[k]))
 				return reject(why, whysize,
-					      "%s is not a BCP 47 language tag: subtags hold only "
-					      "letters and digits, separated by '-'",
-					      quote(s, q, sizeof(q)));
+				              "%s is not a BCP 47 language tag: subtags hold only "
+				              "letters and digits, separated by '-'",
+				              quote(s, q, sizeof(q)));
 			continue;
 		}
 		if (k == start || k - start > 8)
 			return reject(why, whysize,
-				      "%s is not a BCP 47 language tag: each subtag has 1 to 8 "
-				      "characters",
-				      quote(s, q, sizeof(q)));
+			              "%s is not a BCP 47 language tag: each subtag has 1 to 8 "
+			              "characters",
+			              quote(s, q, sizeof(q)));
 		tag[n].p = s + start;
 		tag[n].len = k - start;
 		n++;
@@ -888,9 +884,9 @@ bool validate_language(const char *s, char *why, size_t whysize)
 		/* language = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA */
 		if (!subtag_alpha(&tag[0], 2, 8))
 			return reject(why, whysize,
-				      "%s is not a BCP 47 language tag: it must start with a "
-				      "language subtag of 2 to 8 letters, e.g. \"en\"",
-				      quote(s, q, sizeof(q)));
+			              "%s is not a BCP 47 language tag: it must start with a "
+			              "language subtag of 2 to 8 letters, e.g. \"en\"",
+			              quote(s, q, sizeof(q)));
 		i = 1;
 		if (tag[0].len <= 3) /* extlang = 3ALPHA *2("-" 3ALPHA) */
 			for (size_t k = 0; k < 3 && i < n && subtag_alpha(&tag[i], 3, 3); k++)
@@ -898,17 +894,17 @@ bool validate_language(const char *s, char *why, size_t whysize)
 		if (i < n && subtag_alpha(&tag[i], 4, 4)) /* script */
 			i++;
 		if (i < n && (subtag_alpha(&tag[i], 2, 2) ||
-			      (tag[i].len == 3 && subtag_all(&tag[i], is_digit)))) /* region */
+		              (tag[i].len == 3 && subtag_all(&tag[i], is_digit)))) /* region */
 			i++;
 		for (size_t first = i; i < n && subtag_variant(&tag[i]); i++)
 			for (size_t k = first; k < i; k++) /* §2.2.5: no repeats */
 				if (tag[k].len == tag[i].len &&
 				    ascii_casematch(tag[k].p, tag[i].p, tag[i].len))
 					return reject(why, whysize,
-						      "%s is not a BCP 47 language tag: variant "
-						      "\"%.*s\" appears twice",
-						      quote(s, q, sizeof(q)), (int)tag[i].len,
-						      tag[i].p);
+					              "%s is not a BCP 47 language tag: variant "
+					              "\"%.*s\" appears twice",
+					              quote(s, q, sizeof(q)), (int)tag[i].len,
+					              tag[i].p);
 		/* extension = singleton 1*("-" (2*8alphanum)) */
 		while (i < n && tag[i].len == 1 && to_lower((unsigned char)tag[i].p[0]) != 'x') {
 			char single = (char)to_lower((unsigned char)tag[i].p[0]);
@@ -916,34 +912,36 @@ bool validate_language(const char *s, char *why, size_t whysize)
 
 			if (memchr(singletons, single, nsingletons) != NULL)
 				return reject(why, whysize,
-					      "%s is not a BCP 47 language tag: extension '%c' "
-					      "appears twice",
-					      quote(s, q, sizeof(q)), single);
+				              "%s is not a BCP 47 language tag: extension '%c' "
+				              "appears twice",
+				              quote(s, q, sizeof(q)), single);
 			if (nsingletons < sizeof(singletons))
 				singletons[nsingletons++] = single;
 			while (k < n && tag[k].len >= 2)
 				k++;
 			if (k == i + 1)
-				return reject(why, whysize,
-					      "%s is not a BCP 47 language tag: extension '%c' needs "
-					      "subtags of 2 to 8 characters after it",
-					      quote(s, q, sizeof(q)), single);
+				return reject(
+				    why, whysize,
+				    "%s is not a BCP 47 language tag: extension '%c' needs "
+				    "subtags of 2 to 8 characters after it",
+				    quote(s, q, sizeof(q)), single);
 			i = k;
 		}
 		if (i == n)
 			return true;
 		if (!(tag[i].len == 1 && to_lower((unsigned char)tag[i].p[0]) == 'x'))
-			return reject(why, whysize,
-				      "%s is not a BCP 47 language tag: \"%.*s\" is in the wrong "
-				      "place or malformed; expected "
-				      "language[-script][-region][-variant][-extension][-x-private]",
-				      quote(s, q, sizeof(q)), (int)tag[i].len, tag[i].p);
+			return reject(
+			    why, whysize,
+			    "%s is not a BCP 47 language tag: \"%.*s\" is in the wrong "
+			    "place or malformed; expected "
+			    "language[-script][-region][-variant][-extension][-x-private]",
+			    quote(s, q, sizeof(q)), (int)tag[i].len, tag[i].p);
 	}
 	if (i + 1 == n)
 		return reject(why, whysize,
-			      "%s is not a BCP 47 language tag: \"x\" needs private-use subtags "
-			      "after it",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a BCP 47 language tag: \"x\" needs private-use subtags "
+		              "after it",
+		              quote(s, q, sizeof(q)));
 	return true;
 }
 
@@ -975,36 +973,36 @@ static int month_days(long long y, int m)
 }
 
 static const char *const month_names[12] = {
-	"January", "February", "March",	    "April",   "May",	   "June",
-	"July",	   "August",   "September", "October", "November", "December",
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December",
 };
 
 /* Check the YYYY-MM-DD at s (which has at least 10 characters). */
 static bool date_check(const char *s, const char *what, const char *value, char *why,
-		       size_t whysize)
+                       size_t whysize)
 {
 	char q[QUOTE_SIZE];
 	int y, m, d;
 
 	if (!digits_at(s, 4, &y) || s[4] != '-' || !digits_at(s + 5, 2, &m) || s[7] != '-' ||
 	    !digits_at(s + 8, 2, &d))
-		return reject(why, whysize, "%s is not %s: expected %s",
-			      quote(value, q, sizeof(q)), what,
-			      strcmp(what, "a date") == 0 ? "YYYY-MM-DD, e.g. \"2026-11-22\""
-							  : "YYYY-MM-DDTHH:MM:SSZ, e.g. "
-							    "\"2026-11-22T09:00:00Z\"");
+		return reject(why, whysize, "%s is not %s: expected %s", quote(value, q, sizeof(q)),
+		              what,
+		              strcmp(what, "a date") == 0 ? "YYYY-MM-DD, e.g. \"2026-11-22\""
+		                                          : "YYYY-MM-DDTHH:MM:SSZ, e.g. "
+		                                            "\"2026-11-22T09:00:00Z\"");
 	if (m < 1 || m > 12)
 		return reject(why, whysize, "%s is not %s: there is no month %02d",
-			      quote(value, q, sizeof(q)), what, m);
+		              quote(value, q, sizeof(q)), what, m);
 	if (d < 1 || d > month_days(y, m)) {
 		if (m == 2 && d == 29)
 			return reject(why, whysize,
-				      "%s is not %s: %04d is not a leap year, February has 28 "
-				      "days",
-				      quote(value, q, sizeof(q)), what, y);
+			              "%s is not %s: %04d is not a leap year, February has 28 "
+			              "days",
+			              quote(value, q, sizeof(q)), what, y);
 		return reject(why, whysize, "%s is not %s: %s has %d days",
-			      quote(value, q, sizeof(q)), what, month_names[m - 1],
-			      month_days(y, m));
+		              quote(value, q, sizeof(q)), what, month_names[m - 1],
+		              month_days(y, m));
 	}
 	return true;
 }
@@ -1017,8 +1015,8 @@ bool validate_date(const char *s, char *why, size_t whysize)
 		return reject(why, whysize, "a date is required: YYYY-MM-DD, e.g. \"2026-11-22\"");
 	if (strnlen(s, 11) != 10)
 		return reject(why, whysize,
-			      "%s is not a date: expected YYYY-MM-DD, e.g. \"2026-11-22\"",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a date: expected YYYY-MM-DD, e.g. \"2026-11-22\"",
+		              quote(s, q, sizeof(q)));
 	return date_check(s, "a date", s, why, whysize);
 }
 
@@ -1030,28 +1028,28 @@ bool validate_timestamp(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "a timestamp is required: YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD");
+		              "a timestamp is required: YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD");
 	len = strnlen(s, 21);
 	if (len == 10)
 		return date_check(s, "a date", s, why, whysize);
 	if (len != 20 || s[10] != 'T' || s[19] != 'Z')
 		return reject(why, whysize,
-			      "%s is not a timestamp: expected YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. "
-			      "\"2026-11-22T09:00:00Z\", or a date YYYY-MM-DD",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a timestamp: expected YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. "
+		              "\"2026-11-22T09:00:00Z\", or a date YYYY-MM-DD",
+		              quote(s, q, sizeof(q)));
 	if (!date_check(s, "a timestamp", s, why, whysize))
 		return false;
 	if (!digits_at(s + 11, 2, &h) || s[13] != ':' || !digits_at(s + 14, 2, &mi) ||
 	    s[16] != ':' || !digits_at(s + 17, 2, &sec))
 		return reject(why, whysize,
-			      "%s is not a timestamp: expected HH:MM:SS after the 'T'",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a timestamp: expected HH:MM:SS after the 'T'",
+		              quote(s, q, sizeof(q)));
 	/* RFC 3339 §5.7: second 60 exists at the end of a leap-second day. */
 	if (h > 23 || mi > 59 || sec > 60)
 		return reject(why, whysize,
-			      "%s is not a timestamp: the time of day is out of range (hours "
-			      "00-23, minutes 00-59, seconds 00-60)",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a timestamp: the time of day is out of range (hours "
+		              "00-23, minutes 00-59, seconds 00-60)",
+		              quote(s, q, sizeof(q)));
 	return true;
 }
 
@@ -1063,8 +1061,7 @@ bool validate_pgp_fingerprint(const char *s, char *why, size_t whysize)
 	size_t hex = 0;
 
 	if (s == NULL || s[0] == '\0')
-		return reject(why, whysize,
-			      "a PGP fingerprint is required: 40 hexadecimal digits");
+		return reject(why, whysize, "a PGP fingerprint is required: 40 hexadecimal digits");
 	for (size_t i = 0; s[i] != '\0'; i++) {
 		if (is_hex((unsigned char)s[i])) {
 			if (++hex > 40)
@@ -1082,30 +1079,30 @@ bool validate_pgp_fingerprint(const char *s, char *why, size_t whysize)
 				continue;
 		}
 		return reject(why, whysize,
-			      "%s is not a PGP fingerprint: expected 40 hexadecimal digits, "
-			      "optionally in groups of 4 separated by single spaces",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a PGP fingerprint: expected 40 hexadecimal digits, "
+		              "optionally in groups of 4 separated by single spaces",
+		              quote(s, q, sizeof(q)));
 	}
 	if (hex != 40)
 		return reject(why, whysize,
-			      "%s is not a PGP fingerprint: expected 40 hexadecimal digits, found "
-			      "%s%zu",
-			      quote(s, q, sizeof(q)), hex > 40 ? "more than " : "",
-			      hex > 40 ? (size_t)40 : hex);
+		              "%s is not a PGP fingerprint: expected 40 hexadecimal digits, found "
+		              "%s%zu",
+		              quote(s, q, sizeof(q)), hex > 40 ? "more than " : "",
+		              hex > 40 ? (size_t)40 : hex);
 	return true;
 }
 
 /* --- words ------------------------------------------------------------ */
 
 static const char *const roles[] = {
-	"policy", "diplomatic", "technical", "incident-response", "law-enforcement",
-	"senior", "24x7",	"coordination", "legal",	     "media",
-	NULL,
+    "policy",          "diplomatic", "technical", "incident-response",
+    "law-enforcement", "senior",     "24x7",      "coordination",
+    "legal",           "media",      NULL,
 };
 
 static const char *const agency_types[] = {
-	"foreign-affairs", "national-cert", "csirt",	    "law-enforcement", "defence",
-	"regulator",	   "ministry",	    "intelligence", "other",	       NULL,
+    "foreign-affairs", "national-cert", "csirt",        "law-enforcement", "defence",
+    "regulator",       "ministry",      "intelligence", "other",           NULL,
 };
 
 /* An "x-" extension word: x- then lower-case letters, digits and '-'. */
@@ -1129,9 +1126,9 @@ bool validate_role(const char *s, char *why, size_t whysize)
 		return true;
 	word_list(roles, list, sizeof(list));
 	return reject(why, whysize,
-		      "%s is not a role: expected %s, or an extension word \"x-...\" (lower "
-		      "case)",
-		      s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
+	              "%s is not a role: expected %s, or an extension word \"x-...\" (lower "
+	              "case)",
+	              s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
 }
 
 bool validate_agency_type(const char *s, char *why, size_t whysize)
@@ -1142,7 +1139,7 @@ bool validate_agency_type(const char *s, char *why, size_t whysize)
 		return true;
 	word_list(agency_types, list, sizeof(list));
 	return reject(why, whysize, "%s is not an agency type: expected %s",
-		      s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
+	              s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
 }
 
 bool validate_id(const char *s, char *why, size_t whysize)
@@ -1155,19 +1152,19 @@ bool validate_id(const char *s, char *why, size_t whysize)
 	len = strnlen(s, 65);
 	if (len > 64)
 		return reject(why, whysize, "%s is not an id: longer than 64 characters",
-			      quote(s, q, sizeof(q)));
+		              quote(s, q, sizeof(q)));
 	if (!is_lower((unsigned char)s[0]) && !is_digit((unsigned char)s[0]))
 		return reject(why, whysize,
-			      "%s is not an id: it must start with a lower-case letter or a digit",
-			      quote(s, q, sizeof(q)));
+		              "%s is not an id: it must start with a lower-case letter or a digit",
+		              quote(s, q, sizeof(q)));
 	for (size_t i = 1; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (!is_lower(c) && !is_digit(c) && c != '.' && c != '_' && c != '-')
 			return reject(why, whysize,
-				      "%s is not an id: only lower-case letters, digits, '.', '_' "
-				      "and '-' are allowed",
-				      quote(s, q, sizeof(q)));
+			              "%s is not an id: only lower-case letters, digits, '.', '_' "
+			              "and '-' are allowed",
+			              quote(s, q, sizeof(q)));
 	}
 	return true;
 }
@@ -1191,11 +1188,11 @@ bool validate_url(const char *s, char *why, size_t whysize)
 
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "a web address is required: http:// or https:// and a host");
+		              "a web address is required: http:// or https:// and a host");
 	len = strnlen(s, URL_MAX + 1);
 	if (len > URL_MAX)
 		return reject(why, whysize, "%s is not a web address: longer than %d characters",
-			      quote(s, q, sizeof(q)), URL_MAX);
+		              quote(s, q, sizeof(q)), URL_MAX);
 	/* RFC 3986 §3.1: the scheme is case-insensitive. */
 	if (len > 7 && ascii_casematch(s, "http://", 7))
 		p = s + 7;
@@ -1203,26 +1200,26 @@ bool validate_url(const char *s, char *why, size_t whysize)
 		p = s + 8;
 	else
 		return reject(why, whysize,
-			      "%s is not a web address: expected http:// or https:// and a host",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a web address: expected http:// or https:// and a host",
+		              quote(s, q, sizeof(q)));
 	for (const char *r = p; *r != '\0'; r++) {
 		if (!is_uri_char((unsigned char)*r))
 			return reject(why, whysize,
-				      "%s is not a web address: characters outside RFC 3986 "
-				      "(spaces, quotes, non-ASCII) must be %%-escaped",
-				      quote(s, q, sizeof(q)));
+			              "%s is not a web address: characters outside RFC 3986 "
+			              "(spaces, quotes, non-ASCII) must be %%-escaped",
+			              quote(s, q, sizeof(q)));
 		if (*r == '%' && (!is_hex((unsigned char)r[1]) || !is_hex((unsigned char)r[2])))
 			return reject(why, whysize,
-				      "%s is not a web address: '%%' must start an escape of two "
-				      "hexadecimal digits",
-				      quote(s, q, sizeof(q)));
+			              "%s is not a web address: '%%' must start an escape of two "
+			              "hexadecimal digits",
+			              quote(s, q, sizeof(q)));
 	}
 	end = p + strcspn(p, "/?#");
 	if (memchr(p, '@', (size_t)(end - p)) != NULL)
 		return reject(why, whysize,
-			      "%s is not a web address: user names in web addresses are not "
-			      "accepted",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a web address: user names in web addresses are not "
+		              "accepted",
+		              quote(s, q, sizeof(q)));
 	if (*p == '[') { /* RFC 3986 §3.2.2 IP-literal */
 		const char *close = memchr(p, ']', (size_t)(end - p));
 		struct in6_addr a6;
@@ -1230,21 +1227,21 @@ bool validate_url(const char *s, char *why, size_t whysize)
 		hostlen = close != NULL ? (size_t)(close - p - 1) : 0;
 		if (close == NULL || hostlen == 0 || hostlen >= sizeof(host))
 			return reject(why, whysize,
-				      "%s is not a web address: an IPv6 host needs \"[...]\"",
-				      quote(s, q, sizeof(q)));
+			              "%s is not a web address: an IPv6 host needs \"[...]\"",
+			              quote(s, q, sizeof(q)));
 		memcpy(host, p + 1, hostlen);
 		host[hostlen] = '\0';
 		if (inet_pton(AF_INET6, host, &a6) != 1)
 			return reject(why, whysize,
-				      "%s is not a web address: \"%s\" is not an IPv6 address",
-				      quote(s, q, sizeof(q)), host);
+			              "%s is not a web address: \"%s\" is not an IPv6 address",
+			              quote(s, q, sizeof(q)), host);
 		p = close + 1;
 	} else {
 		hostlen = strcspn(p, ":/?#");
 		problem = hostname_problem(p, hostlen, false);
 		if (problem != NULL)
 			return reject(why, whysize, "%s is not a web address: %s",
-				      quote(s, q, sizeof(q)), problem);
+			              quote(s, q, sizeof(q)), problem);
 		p += hostlen;
 	}
 	if (*p == ':') { /* RFC 3986 §3.2.3 port */
@@ -1253,18 +1250,18 @@ bool validate_url(const char *s, char *why, size_t whysize)
 		p++;
 		if (!is_digit((unsigned char)*p))
 			return reject(why, whysize, "%s is not a web address: no port after ':'",
-				      quote(s, q, sizeof(q)));
+			              quote(s, q, sizeof(q)));
 		while (is_digit((unsigned char)*p) && port <= 65535)
 			port = port * 10 + (*p++ - '0');
 		if (port < 1 || port > 65535)
 			return reject(why, whysize,
-				      "%s is not a web address: the port must be 1 to 65535",
-				      quote(s, q, sizeof(q)));
+			              "%s is not a web address: the port must be 1 to 65535",
+			              quote(s, q, sizeof(q)));
 	}
 	if (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
 		return reject(why, whysize,
-			      "%s is not a web address: expected '/', '?' or '#' after the host",
-			      quote(s, q, sizeof(q)));
+		              "%s is not a web address: expected '/', '?' or '#' after the host",
+		              quote(s, q, sizeof(q)));
 	return true;
 }
 
@@ -1325,10 +1322,10 @@ static bool hours_parse(const char *s, struct hours *h, char *why, size_t whysiz
 	memset(h, 0, sizeof(*h));
 	if (s == NULL || s[0] == '\0')
 		return reject(why, whysize,
-			      "opening hours are required, e.g. \"Mo-Fr 09:00-18:00\" or \"24/7\"");
+		              "opening hours are required, e.g. \"Mo-Fr 09:00-18:00\" or \"24/7\"");
 	if (strnlen(s, HOURS_MAX_LENGTH + 1) > HOURS_MAX_LENGTH)
 		return reject(why, whysize, "%s are not opening hours: longer than %d characters",
-			      quote(s, q, sizeof(q)), HOURS_MAX_LENGTH);
+		              quote(s, q, sizeof(q)), HOURS_MAX_LENGTH);
 	if (strcmp(s, "24/7") == 0) {
 		h->always = true;
 		return true;
@@ -1340,31 +1337,33 @@ static bool hours_parse(const char *s, struct hours *h, char *why, size_t whysiz
 			int d1 = hours_day(p), d2;
 
 			if (d1 == -1)
-				return reject(why, whysize,
-					      "%s are not opening hours: expected a day (Mo Tu We Th "
-					      "Fr Sa Su) at position %zu, found %s",
-					      quote(s, q, sizeof(q)), (size_t)(p - s) + 1,
-					      describe_char((unsigned char)*p, c, sizeof(c)));
+				return reject(
+				    why, whysize,
+				    "%s are not opening hours: expected a day (Mo Tu We Th "
+				    "Fr Sa Su) at position %zu, found %s",
+				    quote(s, q, sizeof(q)), (size_t)(p - s) + 1,
+				    describe_char((unsigned char)*p, c, sizeof(c)));
 			p += 2;
 			if (is_alpha((unsigned char)*p))
 				return reject(why, whysize,
-					      "%s are not opening hours: days are written with two "
-					      "letters, Mo Tu We Th Fr Sa Su",
-					      quote(s, q, sizeof(q)));
+				              "%s are not opening hours: days are written with two "
+				              "letters, Mo Tu We Th Fr Sa Su",
+				              quote(s, q, sizeof(q)));
 			d2 = d1;
 			if (*p == '-') {
 				d2 = hours_day(p + 1);
 				if (d2 == -1)
-					return reject(why, whysize,
-						      "%s are not opening hours: expected a day after "
-						      "'-' at position %zu",
-						      quote(s, q, sizeof(q)), (size_t)(p - s) + 2);
+					return reject(
+					    why, whysize,
+					    "%s are not opening hours: expected a day after "
+					    "'-' at position %zu",
+					    quote(s, q, sizeof(q)), (size_t)(p - s) + 2);
 				p += 3;
 				if (is_alpha((unsigned char)*p))
 					return reject(why, whysize,
-						      "%s are not opening hours: days are written "
-						      "with two letters, Mo Tu We Th Fr Sa Su",
-						      quote(s, q, sizeof(q)));
+					              "%s are not opening hours: days are written "
+					              "with two letters, Mo Tu We Th Fr Sa Su",
+					              quote(s, q, sizeof(q)));
 			}
 			for (int d = d1;; d = (d + 1) % 7) {
 				days |= (unsigned char)(1u << d);
@@ -1379,9 +1378,9 @@ static bool hours_parse(const char *s, struct hours *h, char *why, size_t whysiz
 		}
 		if (*p != ' ')
 			return reject(why, whysize,
-				      "%s are not opening hours: expected a space and HH:MM-HH:MM "
-				      "after the days at position %zu",
-				      quote(s, q, sizeof(q)), (size_t)(p - s) + 1);
+			              "%s are not opening hours: expected a space and HH:MM-HH:MM "
+			              "after the days at position %zu",
+			              quote(s, q, sizeof(q)), (size_t)(p - s) + 1);
 		while (*p == ' ')
 			p++;
 		for (;;) {
@@ -1390,20 +1389,22 @@ static bool hours_parse(const char *s, struct hours *h, char *why, size_t whysiz
 			if (start != -1 && p[5] == '-')
 				end = hours_time(p + 6);
 			if (start == -1 || end == -1)
-				return reject(why, whysize,
-					      "%s are not opening hours: expected HH:MM-HH:MM (00:00 "
-					      "to 24:00) at position %zu",
-					      quote(s, q, sizeof(q)), (size_t)(p - s) + 1);
+				return reject(
+				    why, whysize,
+				    "%s are not opening hours: expected HH:MM-HH:MM (00:00 "
+				    "to 24:00) at position %zu",
+				    quote(s, q, sizeof(q)), (size_t)(p - s) + 1);
 			if (end <= start)
-				return reject(why, whysize,
-					      "%s are not opening hours: %.5s does not end after it "
-					      "starts (split a span across midnight in two: \"Fr "
-					      "22:00-24:00, Sa 00:00-06:00\")",
-					      quote(s, q, sizeof(q)), p);
+				return reject(
+				    why, whysize,
+				    "%s are not opening hours: %.5s does not end after it "
+				    "starts (split a span across midnight in two: \"Fr "
+				    "22:00-24:00, Sa 00:00-06:00\")",
+				    quote(s, q, sizeof(q)), p);
 			if (h->count == HOURS_MAX_SPANS)
 				return reject(why, whysize,
-					      "%s are not opening hours: more than %d spans",
-					      quote(s, q, sizeof(q)), HOURS_MAX_SPANS);
+				              "%s are not opening hours: more than %d spans",
+				              quote(s, q, sizeof(q)), HOURS_MAX_SPANS);
 			h->span[h->count].days = days;
 			h->span[h->count].start = (unsigned short)start;
 			h->span[h->count].end = (unsigned short)end;
@@ -1426,11 +1427,11 @@ static bool hours_parse(const char *s, struct hours *h, char *why, size_t whysiz
 			return true;
 		if (*p != ',' && *p != ';')
 			return reject(why, whysize,
-				      "%s are not opening hours: found %s at position %zu; "
-				      "separate ranges with \", \" or \"; \"",
-				      quote(s, q, sizeof(q)),
-				      describe_char((unsigned char)*p, c, sizeof(c)),
-				      (size_t)(p - s) + 1);
+			              "%s are not opening hours: found %s at position %zu; "
+			              "separate ranges with \", \" or \"; \"",
+			              quote(s, q, sizeof(q)),
+			              describe_char((unsigned char)*p, c, sizeof(c)),
+			              (size_t)(p - s) + 1);
 		p++;
 		while (*p == ' ')
 			p++;
@@ -1665,8 +1666,8 @@ static int64_t be64(const unsigned char *p)
 /* RFC 8536 §3.1 header at p, with avail bytes of the file from p on;
  * *block receives the size of the data block that follows it, which must
  * also fit in the file. */
-static bool tzif_header(const unsigned char *p, size_t avail, int timesize,
-			struct tzif_header *h, uint64_t *block)
+static bool tzif_header(const unsigned char *p, size_t avail, int timesize, struct tzif_header *h,
+                        uint64_t *block)
 {
 	if (avail < TZIF_HEADER_SIZE || memcmp(p, "TZif", 4) != 0)
 		return false;
@@ -1681,14 +1682,13 @@ static bool tzif_header(const unsigned char *p, size_t avail, int timesize,
 		return false;
 	/* §3.1: typecnt and charcnt are never zero; isutcnt and isstdcnt are
 	 * zero or typecnt. */
-	if (h->typecnt == 0 || h->charcnt == 0 ||
-	    (h->isutcnt != 0 && h->isutcnt != h->typecnt) ||
+	if (h->typecnt == 0 || h->charcnt == 0 || (h->isutcnt != 0 && h->isutcnt != h->typecnt) ||
 	    (h->isstdcnt != 0 && h->isstdcnt != h->typecnt))
 		return false;
 	/* Each count is below 2^32, so this sum cannot overflow 64 bits. */
-	*block = (uint64_t)h->timecnt * (uint64_t)timesize + h->timecnt +
-		 (uint64_t)h->typecnt * 6 + h->charcnt +
-		 (uint64_t)h->leapcnt * (uint64_t)(timesize + 4) + h->isstdcnt + h->isutcnt;
+	*block = (uint64_t)h->timecnt * (uint64_t)timesize + h->timecnt + (uint64_t)h->typecnt * 6 +
+	         h->charcnt + (uint64_t)h->leapcnt * (uint64_t)(timesize + 4) + h->isstdcnt +
+	         h->isutcnt;
 	return *block <= avail - TZIF_HEADER_SIZE;
 }
 
@@ -1794,7 +1794,7 @@ static int tzif_offset(const unsigned char *data, size_t size, long long now, lo
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo + 1) / 2;
 		long long t = timesize == 8 ? be64(times + (size_t)mid * 8)
-					    : (int32_t)be32(times + (size_t)mid * 4);
+		                            : (int32_t)be32(times + (size_t)mid * 4);
 
 		if (t <= now)
 			lo = mid;
@@ -1834,7 +1834,7 @@ static int tz_offset(const char *tz, long long now, long *utoff)
 #define NOW_LIMIT 100000000000000LL /* about 3 million years */
 
 int validate_hours_open(const char *hours, const char *tz, long long now, char *local,
-			size_t localsize)
+                        size_t localsize)
 {
 	struct hours h;
 	long utoff;
@@ -1853,7 +1853,7 @@ int validate_hours_open(const char *hours, const char *tz, long long now, char *
 	wday = (int)((days % 7 + 7 + 3) % 7); /* 0 Monday; 1970-01-01 was a Thursday */
 	if (local != NULL && localsize > 0)
 		snprintf(local, localsize, "%02d:%02d %s", minute / 60, minute % 60,
-			 day_short[wday]);
+		         day_short[wday]);
 	if (h.always)
 		return 1;
 	for (size_t i = 0; i < h.count; i++)
