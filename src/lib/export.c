@@ -638,6 +638,58 @@ static void vcard_uid(struct line *l, const char *dn)
 	line_str(l, buf);
 }
 
+/* N (family;given;additional;prefixes;suffixes) into l when the entry says
+ * enough to split its name: returns false to leave N out (it is optional in
+ * vCard 4.0), which is better than calling a whole function name a family
+ * name. sn is derived from cn unless the YAML gave one, so with a given
+ * name the family name is cn without it ("김민준" less "민준"). */
+static bool vcard_name(struct line *l, const pocdir_entry *e)
+{
+	const char *const *sn, *const *cn, *const *given;
+	const char *family = NULL;
+	size_t flen = 0, glen, clen;
+
+	if (pocdir_entry_get(e, "sn", &sn) == 0 || pocdir_entry_get(e, "cn", &cn) == 0)
+		return false;
+	if (strcmp(sn[0], cn[0]) != 0) {
+		family = sn[0];
+		flen = strlen(family);
+	} else if (pocdir_entry_get(e, "givenName", &given) > 0) {
+		glen = strlen(given[0]);
+		clen = strlen(cn[0]);
+		if (glen == 0 || glen >= clen)
+			return false;
+		if (strncmp(cn[0], given[0], glen) == 0)
+			family = cn[0] + glen, flen = clen - glen; /* "Élodie Martin" */
+		else if (strcmp(cn[0] + clen - glen, given[0]) == 0)
+			family = cn[0], flen = clen - glen; /* "Kim Min-jun", "김민준" */
+		else
+			return false;
+		while (flen > 0 && *family == ' ')
+			family++, flen--;
+		while (flen > 0 && family[flen - 1] == ' ')
+			flen--;
+	}
+	if (family == NULL || flen == 0)
+		return false;
+	line_str(l, "N:");
+	{
+		char *copy = str_ndup(family, flen);
+
+		if (copy == NULL) {
+			l->failed = true;
+			return true;
+		}
+		vcard_text(l, copy);
+		free(copy);
+	}
+	line_char(l, ';');
+	if (pocdir_entry_get(e, "givenName", &given) > 0)
+		vcard_text(l, given[0]);
+	line_str(l, ";;;");
+	return true;
+}
+
 static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 {
 	const char *const *v;
@@ -661,17 +713,8 @@ static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 		vcard_text(l, pocdir_entry_id(e));
 	if (vcard_flush(l, out) == -1)
 		return -1;
-	if (pocdir_entry_get(e, "sn", &v) > 0) {
-		/* N: family;given;additional;prefixes;suffixes */
-		line_str(l, "N:");
-		vcard_text(l, v[0]);
-		line_char(l, ';');
-		if (pocdir_entry_get(e, "givenName", &v) > 0)
-			vcard_text(l, v[0]);
-		line_str(l, ";;;");
-		if (vcard_flush(l, out) == -1)
-			return -1;
-	}
+	if (vcard_name(l, e) && vcard_flush(l, out) == -1)
+		return -1;
 	if (vcard_values(l, out, e, "o", "ORG") == -1 ||
 	    vcard_values(l, out, e, "title", "TITLE") == -1)
 		return -1;
@@ -757,7 +800,7 @@ static int write_vcard(const pocdir_result *res, FILE *out, struct line *l)
  * the same whatever the data; derived (sn, preferredLanguage) and LDAP-only
  * (objectClass, uid, c) attributes are left out. */
 static const char *const csv_columns[] = {
-	"o",		  "pocAgencyType",   "cn",	     "title",
+	"o", "pocAgencyType", "cn", "givenName", "title",
 	"pocRole",	  "mail",	     "pocEmergencyMail", "telephoneNumber",
 	"pocEmergencyPhone", "mobile",	     "facsimileTelephoneNumber",
 	"postalAddress",	  "labeledURI",	     "pocLanguage",	  "pocTimezone",
