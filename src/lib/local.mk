@@ -27,4 +27,6 @@ pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/lib/pocdir.pc
 EXTRA_DIST += src/lib/pocdir.pc.in
 # signatures, history, feeds and sync (issue 4)
-src_lib_libpocdir_core_la_SOURCES += src/lib/sign.c src/lib/sign.h
+src_lib_libpocdir_core_la_SOURCES += src/lib/sign.c src/lib/sign.h \
+	src/lib/history.c src/lib/history.h src/lib/feed.c src/lib/feed.h \
+	src/lib/sync.c src/lib/sync.h

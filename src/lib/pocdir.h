@@ -336,6 +336,20 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url,
 		    pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *report,
 		    pocdir_error *err);
 
+/* What the state directory records about a peer's last syncs. */
+typedef struct pocdir_peer_status {
+	char url[513];
+	long long last_attempt; /* UTC seconds, 0 = never */
+	long long last_success;
+	unsigned failures;      /* consecutive failed runs */
+	char last_error[513];   /* "" after a success */
+} pocdir_peer_status;
+
+/* The peers synced into state (NULL: the default), sorted by URL. Returns
+ * the count and *out (free with pocdir_peer_status_free), or -1. */
+int pocdir_peer_status_list(const char *state, pocdir_peer_status **out, pocdir_error *err);
+void pocdir_peer_status_free(pocdir_peer_status **out);
+
 /* ==== end of signatures, history and sync ================================= */
 
 /* Library version string. */

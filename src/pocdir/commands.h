@@ -72,6 +72,11 @@ int cmd_validate(int argc, char **argv, const struct cli *cli);
 int cmd_keygen(int argc, char **argv, const struct cli *cli);
 int cmd_sign(int argc, char **argv, const struct cli *cli);
 int cmd_verify(int argc, char **argv, const struct cli *cli);
+int cmd_log(int argc, char **argv, const struct cli *cli);
+int cmd_diff(int argc, char **argv, const struct cli *cli);
+int cmd_status(int argc, char **argv, const struct cli *cli);
+int cmd_publish(int argc, char **argv, const struct cli *cli);
+int cmd_sync(int argc, char **argv, const struct cli *cli);
 int cmd_passwd(int argc, char **argv, const struct cli *cli); /* cmd_passwd.c */
 
 #endif /* POCDIR_COMMANDS_H */

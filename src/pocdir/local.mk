@@ -8,6 +8,6 @@ src_pocdir_pocdir_SOURCES = \
 	src/pocdir/cmd_validate.c
 src_pocdir_pocdir_LDADD = src/lib/libpocdir.la
 # signatures, history and sync commands (issue 4)
-src_pocdir_pocdir_SOURCES += src/pocdir/cmd_keys.c
+src_pocdir_pocdir_SOURCES += src/pocdir/cmd_keys.c src/pocdir/cmd_history.c src/pocdir/cmd_sync.c
 src_pocdir_pocdir_SOURCES += src/pocdir/cmd_passwd.c
 src_pocdir_pocdir_LDADD += $(SODIUM_LIBS)

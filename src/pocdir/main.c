@@ -55,6 +55,20 @@ static const struct command commands[] = {
 	 "check an origin file's signature",
 	 "  --pubkey KEY     public key file or base64 key\n"
 	 "  --sig SIG        signature file (default FILE.minisig)\n"},
+	{"log", cmd_log, "[ORIGIN] [--state DIR]", "list the versions held in the state directory",
+	 "  --state DIR      state directory (default $POCDIR_STATE, else /var/lib/pocdir)\n"},
+	{"diff", cmd_diff, "ORIGIN SERIAL-A SERIAL-B [--state DIR]",
+	 "show the entries added, removed and changed between two versions", NULL},
+	{"status", cmd_status, "[--state DIR]",
+	 "each origin's serial and source, the peers' last syncs, the directory version", NULL},
+	{"publish", cmd_publish, "--out FOLDER [--state DIR] [--publisher NAME]",
+	 "write this node's feed (index.yaml and signed sets) for a web server",
+	 "  --out FOLDER     the feed folder; index.yaml is replaced last, atomically\n"
+	 "  --publisher NAME this node's name in index.yaml\n"},
+	{"sync", cmd_sync, "[--config FILE] [--peer URL] [--quiet]",
+	 "fetch newer signed sets from peers once (for cron); exit 1 when anything failed",
+	 "  --config FILE    pocdird.conf with the sync: section (default $POCDIR_CONFIG)\n"
+	 "  --peer URL       only this peer\n"},
 	{"passwd", cmd_passwd, "", "hash a password (stdin) for pocdird.conf binds", NULL},
 };
 

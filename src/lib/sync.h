@@ -1,0 +1,117 @@
+/* sync.h - fetching peers' feeds: configuration, the pure decision of what
+ * to fetch (sync_plan), the backoff schedule (sync_next_delay), per-peer
+ * state, and the libcurl shell that runs one peer (sync_peer). */
+#ifndef POCDIR_SYNC_H
+#define POCDIR_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feed.h"
+#include "pocdir.h"
+#include "sign.h"
+
+#define SYNC_DEFAULT_INTERVAL 300            /* seconds between syncs of a peer */
+#define SYNC_DEFAULT_TIMEOUT 30              /* seconds for one request */
+#define SYNC_DEFAULT_MAX_SIZE (16u << 20)    /* bytes of one set */
+#define SYNC_DEFAULT_BACKOFF_BASE 10         /* first retry after a failure */
+#define SYNC_DEFAULT_BACKOFF_MAX 3600        /* longest wait between retries */
+#define SYNC_JITTER_PERCENT 10
+#define SYNC_MAX_PEERS 256
+#define SYNC_MAX_TRUSTED 4096
+#define SYNC_MAX_URL 512
+
+struct sync_peer {
+	char *url;          /* feed folder URL, e.g. "https://cert.kr.example/pocdir/" */
+	unsigned interval;  /* seconds */
+	unsigned timeout;   /* seconds for one request (connect + transfer) */
+	uint64_t max_size;  /* bytes of one set */
+};
+
+/* An origin this node accepts sets of: its key and the countries it may
+ * speak for. */
+struct sync_trusted {
+	char origin[65];
+	struct sign_pubkey key;
+	char (*scope)[3]; /* upper-case ISO codes */
+	size_t nscope;
+};
+
+struct pocdir_sync_config {
+	char *file;        /* the YAML file it came from */
+	char *directory;   /* this node's own origin files ("directory:"), or NULL */
+	char *base_dn;     /* "base:", or NULL */
+	char *state;       /* state directory */
+	char *publisher;   /* this node's name in its feed */
+	char *feed_dir;    /* where pocdird publishes its feed (default STATE/feed) */
+	char *feed_listen; /* "127.0.0.1:8080": pocdird serves the feed there; NULL = off */
+	unsigned backoff_base, backoff_max;
+	struct sync_peer *peers;
+	size_t npeers;
+	struct sync_trusted *trusted;
+	size_t ntrusted;
+};
+
+/* Find the trusted entry for origin, or NULL. */
+const struct sync_trusted *sync_trusted_find(const struct pocdir_sync_config *cfg,
+					     const char *origin);
+
+/* Is the country code cc in t's scope? */
+bool sync_in_scope(const struct sync_trusted *t, const char *cc);
+
+/* What to do about one origin of a peer's index. */
+enum sync_decision {
+	SYNC_FETCH,     /* trusted and newer than held: fetch, check, commit */
+	SYNC_CURRENT,   /* the same serial is held */
+	SYNC_STALE,     /* the peer has an older serial than held: keep ours */
+	SYNC_UNTRUSTED  /* no trusted key for this origin here: ignore */
+};
+
+struct sync_action {
+	enum sync_decision decision;
+	const struct feed_item *item;       /* in the index */
+	const struct sync_trusted *trusted; /* NULL for SYNC_UNTRUSTED */
+	uint64_t held;                      /* serial held (0 = none) */
+};
+
+/* The pure decision: one action per item of ix, in index order. held[i] is
+ * the serial held for trusted[i] (0 when none). *out is an array to free()
+ * (NULL when the index is empty). Returns the count, or -1 on allocation
+ * failure. No I/O, no clock. */
+int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted,
+	      const uint64_t *held, size_t ntrusted, struct sync_action **out,
+	      pocdir_error *err);
+
+/* Seconds until a peer's next sync: interval after a success (failures ==
+ * 0); after n failures, min(base * 2^(n-1), cap). Either way +/- 10%
+ * jitter taken from rnd (any 32-bit value, uniformly drawn by the caller),
+ * never below one second. Pure: tests pass fixed rnd values. */
+double sync_next_delay(unsigned interval, unsigned failures, unsigned base, unsigned cap,
+		       uint32_t rnd);
+
+/* What the state directory remembers about a peer. */
+struct sync_peer_state {
+	char url[SYNC_MAX_URL + 1];
+	char etag[256];
+	char last_modified[64];
+	long long last_attempt, last_success;
+	unsigned failures;
+	char last_error[513];
+};
+
+int sync_state_load(const char *state, const char *url, struct sync_peer_state *st,
+		    pocdir_error *err);
+int sync_state_save(const char *state, const struct sync_peer_state *st, pocdir_error *err);
+
+/* Sync one peer once: conditional GET of index.yaml, then for each origin
+ * sync_plan says to fetch: the set (bounded, hashed as it streams), its
+ * sha256 against the index, the signature with the trusted key, parse and
+ * validate, scope, serial, commit into the state directory. Every failure
+ * keeps the held version and is reported through fn as "peer URL origin
+ * ID: reason". Updates rep; returns 0 when nothing failed, else -1 with err
+ * holding the first failure. */
+int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer,
+	      pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *rep, pocdir_error *err);
+
+#endif /* POCDIR_SYNC_H */
