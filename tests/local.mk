@@ -1,5 +1,5 @@
 # tests/local.mk - the test suite: one fragment per component, all TAP.
-EXTRA_DIST += tests/tap.h tests/lib.sh
+EXTRA_DIST += tests/tap.h tests/lib.sh tests/summary.sh
 include tests/lib.mk
 include tests/cli.mk
 include tests/ldap.mk

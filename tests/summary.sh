@@ -1,0 +1,32 @@
+#!/bin/sh
+# tests/summary.sh - sum the TAP results of the whole suite (the .log files
+# the driver wrote) into one closing line: "N passed, N failed, N skipped".
+# In CI (CI=true) a skipped test is a failure: CI installs everything.
+cd "$(dirname "$0")/.."
+passed=0 failed=0 skipped=0
+for trs in $(find . -name '*.trs' -path './tests/*' | sort); do
+	log=${trs%.trs}.log
+	[ -f "$log" ] || continue
+	p=$(grep -c '^PASS:' "$log" || true)
+	f=$(grep -c -E '^(FAIL|ERROR|XPASS):' "$log" || true)
+	s=$(grep -c '^SKIP:' "$log" || true)
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	if [ "$s" -gt 0 ]; then
+		grep '^SKIP:' "$log" | sed "s|^|  $log: |" >&2
+	fi
+	if [ "$f" -gt 0 ]; then
+		grep -E '^(FAIL|ERROR|XPASS):' "$log" | sed "s|^|  $log: |" >&2
+	fi
+done
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+	echo "tests/summary.sh: $skipped skipped in CI, where nothing may be skipped" >&2
+	exit 1
+fi
+[ "$failed" -eq 0 ] && [ $((passed + failed)) -gt 0 ]
