@@ -49,8 +49,8 @@ static void add(struct tentry *t, enum attr_id id, const char *raw)
 		abort();
 	a->values[a->count].raw = strdup(raw);
 	a->values[a->count].norm = type->equality == MATCH_NONE
-					   ? NULL
-					   : attr_normalize(type->equality, raw, strlen(raw), &invalid);
+	                               ? NULL
+	                               : attr_normalize(type->equality, raw, strlen(raw), &invalid);
 	a->raw[a->count] = a->values[a->count].raw;
 	a->count++;
 }
@@ -59,7 +59,7 @@ static struct tentry *contact(const char *id, const char *country, const char *d
 {
 	struct tentry *t = calloc(1, sizeof(*t));
 	static const char *const classes[] = {"top", "person", "organizationalPerson",
-					      "inetOrgPerson", "pocContact"};
+	                                      "inetOrgPerson", "pocContact"};
 
 	if (t == NULL)
 		abort();
@@ -92,8 +92,10 @@ static void tentry_free(struct tentry *t)
 
 static const char *tri_name(int t)
 {
-	return t == TRI_TRUE ? "TRUE" : t == TRI_FALSE ? "FALSE" : t == TRI_UNDEFINED ? "UNDEFINED"
-											 : "parse error";
+	return t == TRI_TRUE        ? "TRUE"
+	       : t == TRI_FALSE     ? "FALSE"
+	       : t == TRI_UNDEFINED ? "UNDEFINED"
+	                            : "parse error";
 }
 
 static void check_eval(const char *text, const entry_t *e, enum tri want, int line)
@@ -115,15 +117,15 @@ static void check_parse_fails(const char *text, int code, const char *needle, co
 	struct filter *f = filter_parse(text, NULL, &err);
 
 	if (!tap_ok(f == NULL && err.code == code &&
-			    (needle == NULL || strstr(err.message, needle) != NULL),
-		    "%s is refused with code %d", what, code))
+	                (needle == NULL || strstr(err.message, needle) != NULL),
+	            "%s is refused with code %d", what, code))
 		tap_diag("got %p code %d: %s", (void *)f, err.code, err.message);
 	filter_free(&f);
 }
 
 /* Decode raw BER; expect failure with code (or success when code is 0). */
 static void check_ber(const void *data, size_t len, const struct filter_limits *lim, int code,
-		      const char *what)
+                      const char *what)
 {
 	struct berval bv = {len, (char *)data};
 	BerElement *ber = ber_init(&bv);
@@ -204,7 +206,7 @@ static void test_eval(void)
 	EVAL("(cn=krcert/cc incident response)", cert, TRI_TRUE);
 	EVAL("(cn=KRCERT/CC   INCIDENT RESPONSE )", cert, TRI_TRUE);
 	EVAL("(cn=nobody)", cert, TRI_FALSE);
-	EVAL("(title=director)", cert, TRI_FALSE); /* entry lacks the attribute */
+	EVAL("(title=director)", cert, TRI_FALSE);          /* entry lacks the attribute */
 	EVAL("(fax=+82 2 0000 0119)", cert, TRI_UNDEFINED); /* no EQUALITY rule */
 	EVAL("(noSuchAttribute=x)", cert, TRI_UNDEFINED);
 	EVAL("(pocSerial=abc)", cert, TRI_UNDEFINED); /* does not normalise */
@@ -234,7 +236,7 @@ static void test_eval(void)
 	EVAL("(cn=*response)", cert, TRI_TRUE);
 	EVAL("(cn=krcert*incident*response)", cert, TRI_TRUE);
 	EVAL("(cn=*response*incident*)", cert, TRI_FALSE); /* order matters */
-	EVAL("(cn=*cc incident*)", cert, TRI_TRUE);	    /* inner spaces collapse */
+	EVAL("(cn=*cc incident*)", cert, TRI_TRUE);        /* inner spaces collapse */
 	EVAL("(o=*CERT*)", cert, TRI_TRUE);
 	EVAL("(o=*CERT*)", mofa, TRI_FALSE);
 	EVAL("(o=krcert/c*/cc)", cert, TRI_FALSE); /* initial and final overlap */
@@ -372,7 +374,7 @@ static struct filter *ext_filter(const char *rule, const char *type, const char 
 
 	if (ber == NULL ||
 	    ber_printf(ber, "t{tstststb}", (ber_tag_t)FILTER_EXTENSIBLE, (ber_tag_t)0x81, rule,
-		       (ber_tag_t)0x82, type, (ber_tag_t)0x83, value, (ber_tag_t)0x84, 0) == -1 ||
+	               (ber_tag_t)0x82, type, (ber_tag_t)0x83, value, (ber_tag_t)0x84, 0) == -1 ||
 	    ber_flatten(ber, &bv) == -1)
 		abort();
 	copy = *bv;
@@ -399,11 +401,11 @@ static void test_rule_agreement(void)
 		enum attr_match match;
 		enum attr_id attr;
 	} rules[] = {
-		{"caseExactMatch", MATCH_CASE_EXACT, ATTR_CN},
-		{"caseIgnoreMatch", MATCH_CASE_IGNORE, ATTR_CN},
-		{"telephoneNumberMatch", MATCH_TELEPHONE, ATTR_TELEPHONE},
-		{"integerMatch", MATCH_INTEGER, ATTR_SERIAL},
-		{"caseIgnoreListMatch", MATCH_LIST, ATTR_POSTAL},
+	    {"caseExactMatch", MATCH_CASE_EXACT, ATTR_CN},
+	    {"caseIgnoreMatch", MATCH_CASE_IGNORE, ATTR_CN},
+	    {"telephoneNumberMatch", MATCH_TELEPHONE, ATTR_TELEPHONE},
+	    {"integerMatch", MATCH_INTEGER, ATTR_SERIAL},
+	    {"caseIgnoreListMatch", MATCH_LIST, ATTR_POSTAL},
 	};
 	unsigned seed = 20261122;
 	int disagree = 0, trues = 0, runs = 0;
@@ -433,15 +435,15 @@ static void test_rule_agreement(void)
 			f = ext_filter(rules[r].rule, attr_by_id(rules[r].attr)->name, b);
 			na = attr_normalize(rules[r].match, a, strlen(a), &ia);
 			nb = attr_normalize(rules[r].match, b, strlen(b), &ib);
-			want = nb == NULL ? TRI_UNDEFINED
-			       : na == NULL ? TRI_FALSE
+			want = nb == NULL            ? TRI_UNDEFINED
+			       : na == NULL          ? TRI_FALSE
 			       : strcmp(na, nb) == 0 ? TRI_TRUE
-					 : TRI_FALSE;
-			got = f != NULL ? filter_eval(f, &t->e) : (enum tri)-1;
+			                             : TRI_FALSE;
+			got = f != NULL ? filter_eval(f, &t->e) : (enum tri) - 1;
 			if (got != want) {
 				if (disagree++ < 5)
-					tap_diag("%s: '%s' vs '%s': got %s want %s", rules[r].rule, a,
-						 b, tri_name(got), tri_name(want));
+					tap_diag("%s: '%s' vs '%s': got %s want %s", rules[r].rule,
+					         a, b, tri_name(got), tri_name(want));
 			}
 			trues += want == TRI_TRUE;
 			runs++;
@@ -461,40 +463,40 @@ static void test_rule_agreement(void)
 static void test_round_trip(void)
 {
 	static const char *const cases[][2] = {
-		{"(c=KR)", NULL},
-		{"c=KR", "(c=KR)"},
-		{"(&(c=KR)(role=technical))", NULL},
-		{"(|(cn=kim*)(mail=kim*))", NULL},
-		{"(|(cn=Kim*)(mail=KIM*))", "(|(cn=kim*)(mail=kim*))"},
-		{"(o=*CERT*)", "(o=*cert*)"},
-		{"(o=*CERT*cc*)", "(o=*cert*cc*)"},
-		{"(cn=a*b*c*d)", NULL},
-		{"(telephoneNumber=+82 2*)", "(telephoneNumber=+822*)"},
-		{"(!(c=KR))", NULL},
-		{"(&)", NULL},
-		{"(|)", NULL},
-		{"(!(&))", NULL},
-		{"(mail=*)", NULL},
-		{"(noSuchAttribute=*)", NULL},
-		{"(pocVerified>=2026-01-01)", NULL},
-		{"(pocVerified<=2026-01-01)", NULL},
-		{"(cn~=kim)", NULL},
-		{"(cn:caseExactMatch:=Kim)", NULL},
-		{"(cn:dn:2.5.13.2:=Kim)", NULL},
-		{"(:dn:caseIgnoreMatch:=pocdir)", NULL},
-		{"(:1.2.3:=x)", NULL},
-		{"(cn:=Kim)", NULL},
-		{"(cn=a\\2ab\\28c\\29d\\5ce)", NULL},
-		{"(cn=a\\2Ab)", "(cn=a\\2ab)"},
-		{"(cn=\\41BC)", "(cn=ABC)"},
-		{"(cn=line\\0abreak)", NULL},
-		{"(description=caf\xc3\xa9)", NULL},
-		{"(c;lang-en=KR)", NULL},
-		{"(2.5.4.3=Kim)", NULL},
-		{"(&(|(c=KR)(c=JP))(!(|(role=policy)(pocRole=senior)))(o=*cert*))", NULL},
-		{"(pocSerial=0042)", NULL},
-		{"(cn=)", NULL},
-		{"(cn=*\\2a*)", NULL},
+	    {"(c=KR)", NULL},
+	    {"c=KR", "(c=KR)"},
+	    {"(&(c=KR)(role=technical))", NULL},
+	    {"(|(cn=kim*)(mail=kim*))", NULL},
+	    {"(|(cn=Kim*)(mail=KIM*))", "(|(cn=kim*)(mail=kim*))"},
+	    {"(o=*CERT*)", "(o=*cert*)"},
+	    {"(o=*CERT*cc*)", "(o=*cert*cc*)"},
+	    {"(cn=a*b*c*d)", NULL},
+	    {"(telephoneNumber=+82 2*)", "(telephoneNumber=+822*)"},
+	    {"(!(c=KR))", NULL},
+	    {"(&)", NULL},
+	    {"(|)", NULL},
+	    {"(!(&))", NULL},
+	    {"(mail=*)", NULL},
+	    {"(noSuchAttribute=*)", NULL},
+	    {"(pocVerified>=2026-01-01)", NULL},
+	    {"(pocVerified<=2026-01-01)", NULL},
+	    {"(cn~=kim)", NULL},
+	    {"(cn:caseExactMatch:=Kim)", NULL},
+	    {"(cn:dn:2.5.13.2:=Kim)", NULL},
+	    {"(:dn:caseIgnoreMatch:=pocdir)", NULL},
+	    {"(:1.2.3:=x)", NULL},
+	    {"(cn:=Kim)", NULL},
+	    {"(cn=a\\2ab\\28c\\29d\\5ce)", NULL},
+	    {"(cn=a\\2Ab)", "(cn=a\\2ab)"},
+	    {"(cn=\\41BC)", "(cn=ABC)"},
+	    {"(cn=line\\0abreak)", NULL},
+	    {"(description=caf\xc3\xa9)", NULL},
+	    {"(c;lang-en=KR)", NULL},
+	    {"(2.5.4.3=Kim)", NULL},
+	    {"(&(|(c=KR)(c=JP))(!(|(role=policy)(pocRole=senior)))(o=*cert*))", NULL},
+	    {"(pocSerial=0042)", NULL},
+	    {"(cn=)", NULL},
+	    {"(cn=*\\2a*)", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -512,7 +514,7 @@ static void test_round_trip(void)
 		if (g != NULL)
 			filter_to_string(g, again, sizeof(again));
 		if (!tap_ok(strcmp(out, want) == 0 && strcmp(again, want) == 0, "round trip %s",
-			    in))
+		            in))
 			tap_diag("rendered '%s', again '%s', want '%s'", out, again, want);
 		filter_free(&f);
 		filter_free(&g);
@@ -553,8 +555,8 @@ static void test_bad_strings(void)
 	struct filter *f;
 	char *s;
 
-	check_parse_fails("(c=KR", POCDIR_ERR_FILTER, "bad filter \"(c=KR\": unbalanced parenthesis",
-			  "unclosed parenthesis");
+	check_parse_fails("(c=KR", POCDIR_ERR_FILTER,
+	                  "bad filter \"(c=KR\": unbalanced parenthesis", "unclosed parenthesis");
 	check_parse_fails("c=KR)", POCDIR_ERR_FILTER, "unbalanced parenthesis", "stray ')'");
 	check_parse_fails("", POCDIR_ERR_FILTER, "empty", "empty filter");
 	check_parse_fails(NULL, POCDIR_ERR_FILTER, NULL, "NULL filter");
@@ -564,7 +566,7 @@ static void test_bad_strings(void)
 	check_parse_fails("((c=KR))", POCDIR_ERR_FILTER, NULL, "doubled parentheses");
 	check_parse_fails("(cn=a\\00b)", POCDIR_ERR_FILTER, "NUL", "NUL in an assertion value");
 	check_parse_fails("(=x)", POCDIR_ERR_FILTER, "attribute description missing",
-			  "empty attribute");
+	                  "empty attribute");
 	check_parse_fails("=x", POCDIR_ERR_FILTER, NULL, "empty attribute, no parentheses");
 	check_parse_fails("(&( =x))", POCDIR_ERR_FILTER, NULL, "empty attribute after a space");
 	check_parse_fails("(:=x)", POCDIR_ERR_FILTER, NULL, "extensible without type or rule");
@@ -619,39 +621,39 @@ static void test_bad_strings(void)
 static void test_bad_ber(void)
 {
 	static const unsigned char eq[] = {0xa3, 0x07, 0x04, 0x01, 'c', 0x04, 0x02, 'K', 'R'};
-	static const unsigned char huge_outer[] = {0xa3, 0x84, 0x7f, 0xff, 0xff, 0xff,
-						   0x04, 0x01, 'c'};
-	static const unsigned char huge_inner[] = {0xa3, 0x0a, 0x04, 0x01, 'c', 0x04, 0x84,
-						   0x7f, 0xff, 0xff, 0xff, 'K'};
+	static const unsigned char huge_outer[] = {0xa3, 0x84, 0x7f, 0xff, 0xff,
+	                                           0xff, 0x04, 0x01, 'c'};
+	static const unsigned char huge_inner[] = {0xa3, 0x0a, 0x04, 0x01, 'c',  0x04,
+	                                           0x84, 0x7f, 0xff, 0xff, 0xff, 'K'};
 	static const unsigned char seq[] = {0x30, 0x07, 0x04, 0x01, 'c', 0x04, 0x02, 'K', 'R'};
 	static const unsigned char prim_eq[] = {0x83, 0x07, 0x04, 0x01, 'c', 0x04, 0x02, 'K', 'R'};
 	static const unsigned char unknown[] = {0xaa, 0x00};
-	static const unsigned char overrun[] = {0xa0, 0x03, 0xa3, 0x07, 0x04, 0x01, 'c',
-						0x04, 0x02, 'K', 'R'};
-	static const unsigned char extra[] = {0xa3, 0x0a, 0x04, 0x01, 'c', 0x04, 0x02,
-					      'K', 'R', 0x04, 0x01, 'x'};
+	static const unsigned char overrun[] = {0xa0, 0x03, 0xa3, 0x07, 0x04, 0x01,
+	                                        'c',  0x04, 0x02, 'K',  'R'};
+	static const unsigned char extra[] = {0xa3, 0x0a, 0x04, 0x01, 'c',  0x04,
+	                                      0x02, 'K',  'R',  0x04, 0x01, 'x'};
 	static const unsigned char not2[] = {0xa2, 0x06, 0x87, 0x01, 'c', 0x87, 0x01, 'o'};
 	static const unsigned char not0[] = {0xa2, 0x00};
 	static const unsigned char sub_empty[] = {0xa4, 0x05, 0x04, 0x01, 'c', 0x30, 0x00};
-	static const unsigned char sub_initial_late[] = {0xa4, 0x0b, 0x04, 0x01, 'c', 0x30, 0x06,
-							 0x81, 0x01, 'a', 0x80, 0x01, 'b'};
-	static const unsigned char sub_final_early[] = {0xa4, 0x0b, 0x04, 0x01, 'c', 0x30, 0x06,
-							0x82, 0x01, 'a', 0x81, 0x01, 'b'};
-	static const unsigned char sub_badtag[] = {0xa4, 0x08, 0x04, 0x01, 'c', 0x30, 0x03,
-						   0x83, 0x01, 'a'};
-	static const unsigned char sub_ok[] = {0xa4, 0x0e, 0x04, 0x01, 'c', 0x30, 0x09, 0x80, 0x01,
-					       'a', 0x81, 0x01, 'b', 0x82, 0x01, 'c'};
+	static const unsigned char sub_initial_late[] = {0xa4, 0x0b, 0x04, 0x01, 'c',  0x30, 0x06,
+	                                                 0x81, 0x01, 'a',  0x80, 0x01, 'b'};
+	static const unsigned char sub_final_early[] = {0xa4, 0x0b, 0x04, 0x01, 'c',  0x30, 0x06,
+	                                                0x82, 0x01, 'a',  0x81, 0x01, 'b'};
+	static const unsigned char sub_badtag[] = {0xa4, 0x08, 0x04, 0x01, 'c',
+	                                           0x30, 0x03, 0x83, 0x01, 'a'};
+	static const unsigned char sub_ok[] = {0xa4, 0x0e, 0x04, 0x01, 'c', 0x30, 0x09, 0x80,
+	                                       0x01, 'a',  0x81, 0x01, 'b', 0x82, 0x01, 'c'};
 	static const unsigned char ext_none[] = {0xa9, 0x03, 0x83, 0x01, 'x'};
-	static const unsigned char ext_badbool[] = {0xa9, 0x0a, 0x82, 0x01, 'c', 0x83, 0x01,
-						    'x', 0x84, 0x02, 0x00, 0xff};
-	static const unsigned char ext_ok[] = {0xa9, 0x09, 0x82, 0x01, 'c', 0x83, 0x01,
-					       'x', 0x84, 0x01, 0xff};
+	static const unsigned char ext_badbool[] = {0xa9, 0x0a, 0x82, 0x01, 'c',  0x83,
+	                                            0x01, 'x',  0x84, 0x02, 0x00, 0xff};
+	static const unsigned char ext_ok[] = {0xa9, 0x09, 0x82, 0x01, 'c', 0x83,
+	                                       0x01, 'x',  0x84, 0x01, 0xff};
 	static const unsigned char present_empty[] = {0x87, 0x00};
-	static const unsigned char eq_octet_type[] = {0xa3, 0x07, 0x30, 0x01, 'c', 0x04, 0x02,
-						      'K', 'R'};
+	static const unsigned char eq_octet_type[] = {0xa3, 0x07, 0x30, 0x01, 'c',
+	                                              0x04, 0x02, 'K',  'R'};
 	struct filter_limits lim = FILTER_DEFAULT_LIMITS;
-	struct filter_limits wide = {.max_depth = UINT_MAX, .max_nodes = UINT_MAX,
-				     .max_value = 1 << 20};
+	struct filter_limits wide = {
+	    .max_depth = UINT_MAX, .max_nodes = UINT_MAX, .max_value = 1 << 20};
 
 	check_ber(eq, sizeof(eq), NULL, 0, "plain equality");
 	check_ber(huge_outer, sizeof(huge_outer), NULL, POCDIR_ERR_FILTER, "2 GiB outer length");
@@ -665,27 +667,47 @@ static void test_bad_ber(void)
 	check_ber(not0, sizeof(not0), NULL, POCDIR_ERR_FILTER, "empty not");
 	check_ber(sub_empty, sizeof(sub_empty), NULL, POCDIR_ERR_FILTER, "substrings, none");
 	check_ber(sub_initial_late, sizeof(sub_initial_late), NULL, POCDIR_ERR_FILTER,
-		  "substrings, initial after any");
+	          "substrings, initial after any");
 	check_ber(sub_final_early, sizeof(sub_final_early), NULL, POCDIR_ERR_FILTER,
-		  "substrings, final before any");
+	          "substrings, final before any");
 	check_ber(sub_badtag, sizeof(sub_badtag), NULL, POCDIR_ERR_FILTER,
-		  "substrings, component [3]");
+	          "substrings, component [3]");
 	check_ber(sub_ok, sizeof(sub_ok), NULL, 0, "substrings initial, any, final");
 	check_ber(ext_none, sizeof(ext_none), NULL, POCDIR_ERR_FILTER,
-		  "extensible without rule or type");
+	          "extensible without rule or type");
 	check_ber(ext_badbool, sizeof(ext_badbool), NULL, POCDIR_ERR_FILTER,
-		  "extensible with a two-byte BOOLEAN");
+	          "extensible with a two-byte BOOLEAN");
 	check_ber(ext_ok, sizeof(ext_ok), NULL, 0, "extensible type, value, dnAttributes");
 	check_ber(present_empty, sizeof(present_empty), NULL, POCDIR_ERR_FILTER,
-		  "present with an empty type");
+	          "present with an empty type");
 	check_ber(eq_octet_type, sizeof(eq_octet_type), NULL, POCDIR_ERR_FILTER,
-		  "attribute description with a SEQUENCE tag");
+	          "attribute description with a SEQUENCE tag");
 	check_ber(eq, 0, NULL, POCDIR_ERR_FILTER, "no data at all");
+
+	/* A hostile attribute description is rendered escaped for the logs. */
+	{
+		static const unsigned char odd[] = {0xa3, 0x0a, 0x04, 0x04, 'a', ')',
+		                                    '(',  '\n', 0x04, 0x02, 'K', 'R'};
+		struct berval bv = {sizeof(odd), (char *)odd};
+		BerElement *ber = ber_init(&bv);
+		pocdir_error err = {0};
+		struct filter *f = filter_from_ber(ber, NULL, &err);
+		char out[64] = "";
+		entry_t empty = {.dn = "c=KR,dc=pocdir"};
+
+		if (f != NULL)
+			filter_to_string(f, out, sizeof(out));
+		tap_is(out, "(a\\29\\28\\0a=KR)", "odd attribute description rendered escaped");
+		tap_ok(f != NULL && filter_eval(f, &empty) == TRI_UNDEFINED,
+		       "odd attribute description is unknown: Undefined");
+		filter_free(&f);
+		ber_free(ber, 1);
+	}
 
 	lim.max_nodes = 3;
 	{
 		static const unsigned char three[] = {0xa0, 0x09, 0x87, 0x01, 'c', 0x87,
-						      0x01, 'o', 0x87, 0x01, 'l'};
+		                                      0x01, 'o',  0x87, 0x01, 'l'};
 
 		check_ber(three, sizeof(three), &lim, POCDIR_ERR_LIMIT, "4 nodes with max_nodes 3");
 		check_ber(three + 2, 3, &lim, 0, "1 node with max_nodes 3");
@@ -705,9 +727,9 @@ static void test_bad_ber(void)
 			for (int i = 0; i < 10000; i++)
 				wrap(buf, &start, end, tags[k]);
 			check_ber(buf + start, end - start, NULL, POCDIR_ERR_LIMIT,
-				  "10,000 nested in BER");
+			          "10,000 nested in BER");
 			check_ber(buf + start, end - start, &wide, POCDIR_ERR_LIMIT,
-				  "10,000 nested in BER, limits wide open");
+			          "10,000 nested in BER, limits wide open");
 		}
 		/* and exactly max_depth still decodes */
 		start = end - sizeof(eq);
@@ -716,7 +738,8 @@ static void test_bad_ber(void)
 			wrap(buf, &start, end, FILTER_NOT);
 		check_ber(buf + start, end - start, NULL, 0, "64 nested NOTs in BER");
 		wrap(buf, &start, end, FILTER_NOT);
-		check_ber(buf + start, end - start, NULL, POCDIR_ERR_LIMIT, "65 nested NOTs in BER");
+		check_ber(buf + start, end - start, NULL, POCDIR_ERR_LIMIT,
+		          "65 nested NOTs in BER");
 		free(buf);
 	}
 
@@ -726,7 +749,7 @@ static void test_bad_ber(void)
 		LDAP *ld = NULL;
 		struct berval bv = {0, NULL};
 		char text[] = "(&(|(cn=kim*lee*x)(mail=*@kr.example))(!(c=KR))"
-			      "(pocSerial>=5)(cn:dn:caseExactMatch:=Kim)(mobile=*)(cn~=k)(|))";
+		              "(pocSerial>=5)(cn:dn:caseExactMatch:=Kim)(mobile=*)(cn~=k)(|))";
 		int bad_trunc = 0, bad_flip = 0, decoded = 0;
 
 		if (ldap_initialize(&ld, NULL) != LDAP_SUCCESS ||

@@ -115,14 +115,14 @@ static char *get_string(struct decoder *d, ber_len_t end, ber_tag_t want, const 
 	}
 	if (tag != want) {
 		error_set(d->err, POCDIR_ERR_FILTER,
-			  "bad filter encoding: expected %s (tag 0x%02lx), found tag 0x%02lx", what,
-			  (unsigned long)want, (unsigned long)tag);
+		          "bad filter encoding: expected %s (tag 0x%02lx), found tag 0x%02lx", what,
+		          (unsigned long)want, (unsigned long)tag);
 		return NULL;
 	}
 	if (len > d->max_value) {
 		error_set(d->err, POCDIR_ERR_LIMIT,
-			  "filter: %s of %lu bytes exceeds the limit of %zu bytes", what,
-			  (unsigned long)len, d->max_value);
+		          "filter: %s of %lu bytes exceeds the limit of %zu bytes", what,
+		          (unsigned long)len, d->max_value);
 		return NULL;
 	}
 	if (ber_scanf(d->ber, "m", &bv) == LBER_ERROR || inside(d, end, what) == -1) {
@@ -175,7 +175,7 @@ static int decode_set(struct decoder *d, struct filter *f, unsigned depth)
 
 	if (depth + 1 > d->max_depth)
 		return error_set(d->err, POCDIR_ERR_LIMIT, "filter: nests deeper than %u",
-				 d->max_depth);
+		                 d->max_depth);
 	if (ber_peek_tag(d->ber, &setlen) == LBER_DEFAULT)
 		return bad(d, "and/or set is truncated");
 	tag = ber_first_element(d->ber, &len, &last);
@@ -210,7 +210,7 @@ static int decode_not(struct decoder *d, struct filter *f, unsigned depth)
 
 	if (depth + 1 > d->max_depth)
 		return error_set(d->err, POCDIR_ERR_LIMIT, "filter: nests deeper than %u",
-				 d->max_depth);
+		                 d->max_depth);
 	if (enter(d, &end, "not") == -1)
 		return -1;
 	if (remaining(d->ber) == end)
@@ -277,12 +277,12 @@ static int decode_substrings(struct decoder *d, struct filter *f)
 	for (tag = ber_peek_tag(d->ber, &len); remaining(d->ber) > seqend;
 	     tag = ber_peek_tag(d->ber, &len), n++) {
 		const char *what = tag == TAG_SUB_INITIAL ? "substrings initial"
-				   : tag == TAG_SUB_ANY	  ? "substrings any"
-							  : "substrings final";
+		                   : tag == TAG_SUB_ANY   ? "substrings any"
+		                                          : "substrings final";
 
 		if (++d->nodes > d->max_nodes)
-			return error_set(d->err, POCDIR_ERR_LIMIT,
-					 "filter: more than %u items", d->max_nodes);
+			return error_set(d->err, POCDIR_ERR_LIMIT, "filter: more than %u items",
+			                 d->max_nodes);
 		if (tag != TAG_SUB_INITIAL && tag != TAG_SUB_ANY && tag != TAG_SUB_FINAL) {
 			if (tag == LBER_DEFAULT)
 				return bad(d, "substrings component is truncated");
@@ -438,8 +438,8 @@ static struct filter *decode(struct decoder *d, unsigned depth)
 	default:
 		free(f); /* nothing was allocated inside it yet */
 		error_set(d->err, POCDIR_ERR_FILTER,
-			  "bad filter encoding: unknown filter choice (tag 0x%02lx)",
-			  (unsigned long)tag);
+		          "bad filter encoding: unknown filter choice (tag 0x%02lx)",
+		          (unsigned long)tag);
 		return NULL;
 	}
 	if (rc == -1) {
@@ -450,7 +450,7 @@ static struct filter *decode(struct decoder *d, unsigned depth)
 }
 
 struct filter *filter_from_ber(BerElement *ber, const struct filter_limits *limits,
-			       pocdir_error *err)
+                               pocdir_error *err)
 {
 	static const struct filter_limits defaults = FILTER_DEFAULT_LIMITS;
 	struct decoder d = {.ber = ber, .err = err};
@@ -485,11 +485,11 @@ static bool is_space(int c)
  * byte before the '=' to look for '<', '>', '~' or ':', which for "(=x)" is
  * the byte before its buffer (found with valgrind). */
 static int prescan(const char *text, size_t len, const struct filter_limits *limits,
-		   const char **why, int *code)
+                   const char **why, int *code)
 {
 	unsigned depth = 0, max_depth = 0, opens = 0;
-	unsigned cap_depth = limits->max_depth < FILTER_DEPTH_CAP ? limits->max_depth
-								   : FILTER_DEPTH_CAP;
+	unsigned cap_depth =
+	    limits->max_depth < FILTER_DEPTH_CAP ? limits->max_depth : FILTER_DEPTH_CAP;
 	bool item_start = true;
 
 	for (size_t i = 0; i < len; i++) {
@@ -537,17 +537,15 @@ static int prescan(const char *text, size_t len, const struct filter_limits *lim
 	return 0;
 }
 
-static int text_error(pocdir_error *err, int code, const char *text, size_t len,
-		      const char *why)
+static int text_error(pocdir_error *err, int code, const char *text, size_t len, const char *why)
 {
 	return error_set(err, code, "%s filter \"%.*s%s\": %s",
-			 code == POCDIR_ERR_LIMIT ? "refused" : "bad",
-			 (int)(len > FILTER_QUOTE_MAX ? FILTER_QUOTE_MAX : len), text,
-			 len > FILTER_QUOTE_MAX ? "..." : "", why);
+	                 code == POCDIR_ERR_LIMIT ? "refused" : "bad",
+	                 (int)(len > FILTER_QUOTE_MAX ? FILTER_QUOTE_MAX : len), text,
+	                 len > FILTER_QUOTE_MAX ? "..." : "", why);
 }
 
-struct filter *filter_parse(const char *text, const struct filter_limits *limits,
-			    pocdir_error *err)
+struct filter *filter_parse(const char *text, const struct filter_limits *limits, pocdir_error *err)
 {
 	static const struct filter_limits defaults = FILTER_DEFAULT_LIMITS;
 	struct berval bv = {0, NULL};
@@ -586,7 +584,7 @@ struct filter *filter_parse(const char *text, const struct filter_limits *limits
 	/* No connection is made: the handle only carries options. */
 	if ((rc = ldap_initialize(&ld, NULL)) != LDAP_SUCCESS) {
 		error_set(err, POCDIR_ERR_SYSTEM, "filter: ldap_initialize: %s",
-			  ldap_err2string(rc));
+		          ldap_err2string(rc));
 		goto done;
 	}
 	/* RFC 4528: the assertion control's value is exactly the Filter BER. */
@@ -610,7 +608,7 @@ struct filter *filter_parse(const char *text, const struct filter_limits *limits
 
 			/* Quote the filter instead of the decoder's prefix. */
 			snprintf(msg, sizeof(msg), "%s",
-				 why_ber != NULL ? why_ber + 2 : err->message);
+			         why_ber != NULL ? why_ber + 2 : err->message);
 			text_error(err, err->code, text, len, msg);
 		}
 		goto done;
@@ -645,7 +643,7 @@ void filter_free(struct filter **fp)
 		free(f->u.set.children);
 		break;
 	case FILTER_NOT:
-		filter_free(&f->u.not);
+		filter_free(&f->u.not );
 		break;
 	case FILTER_EQUALITY:
 	case FILTER_GE:
@@ -698,8 +696,7 @@ struct cursor {
 	bool space, emitted;
 };
 
-static void cursor_init(struct cursor *c, enum attr_match rule, const char *v, size_t len,
-			bool dn)
+static void cursor_init(struct cursor *c, enum attr_match rule, const char *v, size_t len, bool dn)
 {
 	c->p = (const unsigned char *)v;
 	c->end = c->p + len;
@@ -793,7 +790,7 @@ static bool int_parse(const char *v, size_t len, struct intview *iv)
 /* Do value (len bytes, DN-escaped when dn) and the assertion match under
  * rule? The assertion was checked to be valid for the rule by the caller. */
 static bool rule_equal(enum attr_match rule, const char *value, size_t len, bool dn,
-		       const char *assertion)
+                       const char *assertion)
 {
 	struct cursor a, b;
 	struct intview ia, ib;
@@ -830,14 +827,14 @@ struct ext_rule {
 };
 
 static const struct ext_rule ext_rules[] = {
-	{"caseIgnoreMatch", "2.5.13.2", MATCH_CASE_IGNORE, RULE_STRING},
-	{"caseExactMatch", "2.5.13.5", MATCH_CASE_EXACT, RULE_STRING},
-	{"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", MATCH_CASE_IGNORE, RULE_STRING},
-	{"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", MATCH_CASE_EXACT, RULE_STRING},
-	{"telephoneNumberMatch", "2.5.13.20", MATCH_TELEPHONE, RULE_TELEPHONE},
-	{"integerMatch", "2.5.13.14", MATCH_INTEGER, RULE_INTEGER},
-	{"caseIgnoreListMatch", "2.5.13.11", MATCH_LIST, RULE_LIST},
-	{"objectIdentifierMatch", "2.5.13.0", MATCH_CASE_IGNORE, RULE_OID},
+    {"caseIgnoreMatch", "2.5.13.2", MATCH_CASE_IGNORE, RULE_STRING},
+    {"caseExactMatch", "2.5.13.5", MATCH_CASE_EXACT, RULE_STRING},
+    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", MATCH_CASE_IGNORE, RULE_STRING},
+    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", MATCH_CASE_EXACT, RULE_STRING},
+    {"telephoneNumberMatch", "2.5.13.20", MATCH_TELEPHONE, RULE_TELEPHONE},
+    {"integerMatch", "2.5.13.14", MATCH_INTEGER, RULE_INTEGER},
+    {"caseIgnoreListMatch", "2.5.13.11", MATCH_LIST, RULE_LIST},
+    {"objectIdentifierMatch", "2.5.13.0", MATCH_CASE_IGNORE, RULE_OID},
 };
 
 static const struct ext_rule *ext_rule_find(const char *name)
@@ -889,7 +886,7 @@ static enum tri tri_any(enum tri acc, enum tri r)
 
 /* One attribute of the entry against an extensible match. */
 static enum tri ext_attr(const struct filter *f, const struct ext_rule *r,
-			 const struct entry_attr *a)
+                         const struct entry_attr *a)
 {
 	enum attr_match rule;
 
@@ -906,7 +903,7 @@ static enum tri ext_attr(const struct filter *f, const struct ext_rule *r,
 		return TRI_UNDEFINED;
 	for (size_t i = 0; i < a->count; i++)
 		if (rule_equal(rule, a->values[i].raw, strlen(a->values[i].raw), false,
-			       f->u.ext.value))
+		               f->u.ext.value))
 			return TRI_TRUE;
 	return TRI_FALSE;
 }
@@ -956,8 +953,8 @@ static enum tri ext_dn(const struct filter *f, const struct ext_rule *r, const c
 		if (f->attr_name != NULL) {
 			/* The filter names a type: only AVAs of that type. */
 			if (f->attr != NULL ? t != f->attr
-					    : (t != NULL || type_len(f->attr_name) != tlen ||
-					       strncasecmp(f->attr_name, type, tlen) != 0))
+			                    : (t != NULL || type_len(f->attr_name) != tlen ||
+			                       strncasecmp(f->attr_name, type, tlen) != 0))
 				continue;
 		}
 		if (r != NULL) {
@@ -1004,7 +1001,7 @@ static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 		} else if (r == NULL && f->attr->equality == MATCH_NONE) {
 			acc = TRI_UNDEFINED;
 		} else if (!assertion_valid(r != NULL ? r->match : f->attr->equality,
-					    f->u.ext.value)) {
+		                            f->u.ext.value)) {
 			acc = TRI_UNDEFINED;
 		} else if ((a = entry_attr(e, f->attr->id)) != NULL) {
 			acc = ext_attr(f, r, a);
@@ -1157,7 +1154,9 @@ static void put_str(struct out *o, const char *s)
 }
 
 /* RFC 4515 3: '*', '(', ')', '\' and NUL are escaped as \XX; control bytes
- * are too, so a logged filter cannot forge log lines. */
+ * are too, so a logged filter cannot forge log lines. Attribute names and
+ * rules from the wire go through here as well: a valid one (RFC 4512 2.5)
+ * has none of these bytes, and an invalid one is then shown harmlessly. */
 static void put_value(struct out *o, const char *v)
 {
 	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
@@ -1186,7 +1185,7 @@ static void render(struct out *o, const struct filter *f)
 		break;
 	case FILTER_NOT:
 		put_str(o, "!");
-		render(o, f->u.not);
+		render(o, f->u.not );
 		break;
 	case FILTER_GE:
 		op = ">=";
@@ -1199,16 +1198,16 @@ static void render(struct out *o, const struct filter *f)
 		goto ava;
 	case FILTER_EQUALITY:
 	ava:
-		put_str(o, f->attr_name);
+		put_value(o, f->attr_name);
 		put_str(o, op);
 		put_value(o, f->u.ava.value);
 		break;
 	case FILTER_PRESENT:
-		put_str(o, f->attr_name);
+		put_value(o, f->attr_name);
 		put_str(o, "=*");
 		break;
 	case FILTER_SUBSTRINGS:
-		put_str(o, f->attr_name);
+		put_value(o, f->attr_name);
 		put_str(o, "=");
 		if (f->u.sub.initial != NULL)
 			put_value(o, f->u.sub.initial);
@@ -1222,12 +1221,12 @@ static void render(struct out *o, const struct filter *f)
 		break;
 	case FILTER_EXTENSIBLE:
 		if (f->attr_name != NULL)
-			put_str(o, f->attr_name);
+			put_value(o, f->attr_name);
 		if (f->u.ext.dn_attributes)
 			put_str(o, ":dn");
 		if (f->u.ext.rule != NULL) {
 			put_str(o, ":");
-			put_str(o, f->u.ext.rule);
+			put_value(o, f->u.ext.rule);
 		}
 		put_str(o, ":=");
 		put_value(o, f->u.ext.value);
