@@ -760,7 +760,7 @@ static int fetch_url(CURL *h, const char *url, size_t max, unsigned timeout, con
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pocdir/" PACKAGE_VERSION);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "pocdir/" POCDIR_VERSION_STRING);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
@@ -871,8 +871,8 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 		      whysize) == -1) {
 		char inner[400];
 
-		snprintf(inner, sizeof(inner), "%s", why);
-		snprintf(why, whysize, "signature: %s", inner);
+		copy_text(inner, sizeof(inner), why);
+		snprintf(why, whysize, "signature: %.390s", inner);
 		goto out;
 	}
 	if (status != 200) {
@@ -881,7 +881,7 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 	}
 	/* The origin's key, not the peer's: a relaying hub cannot forge. */
 	if (sign_verify_buffer(&t->key, set.buf, set.len, sig.buf, sig.len, NULL, &err) == -1) {
-		snprintf(why, whysize, "bad signature: %s", err.message);
+		snprintf(why, whysize, "bad signature: %.500s", err.message);
 		goto out;
 	}
 	copy_text(name, sizeof(name), url);
@@ -889,7 +889,7 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 		name[strlen(name) - 8] = '\0'; /* messages name the set, not its .minisig */
 	if (load_origin_buffer(set.buf, set.len, name, cfg->base_dn, &os, NULL, NULL, NULL, &err) ==
 	    -1) {
-		snprintf(why, whysize, "invalid set: %s", err.message);
+		snprintf(why, whysize, "invalid set: %.500s", err.message);
 		goto out;
 	}
 	if (strcmp(os.origin.id, it->origin) != 0) {
@@ -919,7 +919,7 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 	r = history_commit(cfg->state, it->origin, it->serial, os.origin.updated, set.buf, set.len,
 			   sig.buf, sig.len, peer->url, &err);
 	if (r == -1) {
-		snprintf(why, whysize, "%s", err.message);
+		copy_text(why, whysize, err.message);
 		goto out;
 	}
 	rc = r == HISTORY_COMMITTED ? 1 : 0;
