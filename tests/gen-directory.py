@@ -17,6 +17,7 @@ with "0000" subscriber parts.  Stdlib only; 100,000 entries take a few seconds.
 """
 
 import argparse
+import itertools
 import os
 import random
 import re
@@ -41,7 +42,7 @@ COUNTRIES = [
     ("BM", "1441", "Atlantic/Bermuda", "en"), ("BN", "673", "Asia/Brunei", "ms"),
     ("BO", "591", "America/La_Paz", "es"), ("BQ", "599", "America/Kralendijk", "nl"),
     ("BR", "55", "America/Sao_Paulo", "pt-BR"), ("BS", "1242", "America/Nassau", "en"),
-    ("BT", "975", "Asia/Thimphu", "dz"), ("BV", "47", "Europe/Oslo", "no"),
+    ("BT", "975", "Asia/Thimphu", "dz"), ("BV", "47", "Europe/Oslo", "nb"),
     ("BW", "267", "Africa/Gaborone", "en"), ("BY", "375", "Europe/Minsk", "be"),
     ("BZ", "501", "America/Belize", "en"), ("CA", "1", "America/Toronto", "en-CA"),
     ("CC", "61", "Indian/Cocos", "en"), ("CD", "243", "Africa/Kinshasa", "fr"),
@@ -220,6 +221,7 @@ ONSETS = ["b", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "y", 
           "ch", "sh", "th", "kr", "tr", "br", "j"]
 NUCLEI = ["a", "e", "i", "o", "u", "ai", "ei", "ou", "ia", "ao", "é", "ü"]
 CODAS = ["", "", "", "n", "r", "l", "s", "m", "ng", "k"]
+SYLLABLES = [o + n + c for o in ONSETS for n in NUCLEI for c in CODAS]
 HOURS = ["Mo-Fr 09:00-17:00", "Mo-Fr 08:00-16:00", "Mo-Fr 08:30-17:30", "Mo-Fr 09:00-18:00",
          "Mo-Th 08:00-17:00, Fr 08:00-12:00", "Su-Th 09:00-17:00", "Mo-Sa 08:00-14:00"]
 NOTES = ["Prefers e-mail for first contact.", "Encrypt sensitive reports with the PGP key.",
@@ -283,12 +285,11 @@ def domain_label(agency, proper):
 class Generator:
     def __init__(self, seed):
         self.rng = random.Random(seed)
-        self.type_weights = [a[1] for a in AGENCIES]
+        self.cum_weights = list(itertools.accumulate(a[1] for a in AGENCIES))
 
     def word(self, syllables):
-        r = self.rng
-        parts = [r.choice(ONSETS) + r.choice(NUCLEI) + r.choice(CODAS) for _ in range(syllables)]
-        return "".join(parts).capitalize()
+        choice = self.rng.choice
+        return "".join(choice(SYLLABLES) for _ in range(syllables)).capitalize()
 
     def ascii_word(self, syllables):
         w = self.word(syllables)
@@ -311,21 +312,26 @@ class Generator:
     def entry(self, country, cc, zone, lang, prefix, n, out):
         """Append entry number n of a country's set to out (a list of lines)."""
         r = self.rng
-        atype, _, names, rolesets, functions = r.choices(AGENCIES, self.type_weights)[0]
+        atype, _, names, rolesets, functions = r.choices(AGENCIES, cum_weights=self.cum_weights)[0]
         entry_id = "%s%s-%06d" % (prefix, atype, n)
-        city = self.ascii_word(r.randint(2, 3))
-        words = {"City": city, "Region": self.ascii_word(2), "Sector": r.choice(SECTORS),
-                 "Org": self.ascii_word(2)}
         template = r.choice(names)
+        # Only the made-up names the template uses are drawn (they cost time).
+        city = self.ascii_word(r.randint(2, 3))
+        words = {"City": city, "Sector": "", "Region": "", "Org": ""}
+        proper = city if "{City}" in template else ""
+        for key in ("Region", "Org"):
+            if "{%s}" % key in template:
+                words[key] = proper = self.ascii_word(2)
+        if "{Sector}" in template:
+            words["Sector"] = r.choice(SECTORS)
         agency = template.format(**words)
-        proper = next((words[k] for k in ("City", "Org", "Region") if "{%s}" % k in template), "")
         roles = list(r.choice(rolesets))
         domain = "%s.%s.example" % (domain_label(agency, proper), country.lower())
         out.append("  - id: %s\n" % entry_id)
         out.append("    country: %s\n" % scalar(country))
         out.append("    agency: %s\n" % scalar(agency))
         out.append("    agency-type: %s\n" % atype)
-        out.append("    roles: %s\n" % flow(roles))
+        out.append("    roles: [%s]\n" % ", ".join(roles))
         if r.random() < 0.45:
             given, family = self.person()
             name = "%s %s" % (given, family)
@@ -336,10 +342,12 @@ class Generator:
             name = r.choice(functions)
             local = re.sub(r"[^a-z0-9]+", "-", ascii_fold(name).lower()).strip("-")
             out.append("    name: %s\n" % scalar(name))
+        # Roles, e-mail addresses and language tags are built from safe
+        # characters only, so they go into flow lists without quoting.
         mails = ["%s@%s" % (local, domain)]
         if r.random() < 0.15:
             mails.append("%s-%d@%s" % (atype, n % 1000, domain))
-        out.append("    email: %s\n" % flow(mails))
+        out.append("    email: [%s]\n" % ", ".join(mails))
         is24 = "24x7" in roles
         if is24:
             out.append("    email-24x7: [duty@%s]\n" % domain)
@@ -358,7 +366,7 @@ class Generator:
             out.append("    website: https://www.%s/\n" % domain)
         out.append('    hours: "%s"\n' % ("24/7" if is24 else r.choice(HOURS)))
         out.append("    timezone: %s\n" % zone)
-        out.append("    languages: %s\n" % flow([lang, "en"] if not lang.startswith("en") else [lang]))
+        out.append("    languages: [%s]\n" % (lang if lang.startswith("en") else lang + ", en"))
         if atype in ("national-cert", "csirt") and r.random() < 0.8:
             fp = "%040X" % r.getrandbits(160)
             fp = " ".join(fp[i:i + 4] for i in range(0, 40, 4))
