@@ -1019,6 +1019,17 @@ static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 	return acc;
 }
 
+/* The first occurrence of needle (n bytes) in hay (len bytes), or NULL. */
+static const char *find(const char *hay, size_t len, const char *needle, size_t n)
+{
+	if (n == 0)
+		return hay;
+	for (size_t i = 0; i + n <= len; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0)
+			return hay + i;
+	return NULL;
+}
+
 /* RFC 4511 4.5.1.7.2: initial, any... and final in order, not overlapping. */
 static bool substrings_match(const struct filter *f, const char *v)
 {
@@ -1042,7 +1053,7 @@ static bool substrings_match(const struct filter *f, const char *v)
 
 		if (n > len - flen - pos)
 			return false;
-		hit = memmem(v + pos, len - flen - pos, f->u.sub.any[i], n);
+		hit = find(v + pos, len - flen - pos, f->u.sub.any[i], n);
 		if (hit == NULL)
 			return false;
 		pos = (size_t)(hit - v) + n;
