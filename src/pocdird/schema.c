@@ -235,7 +235,16 @@ static char *attribute_description(const struct attr_type *t, const char *sep)
 		fprintf(f, "( %s%sNAME ( '%s' '%s' )", t->oid, sep, t->name, t->alias);
 	else
 		fprintf(f, "( %s%sNAME '%s'", t->oid, sep, t->name);
-	fprintf(f, "%sDESC '%s'", sep, t->description);
+	/* RFC 4512 4.1: a qdstring escapes the quote and backslash as \27, \5C. */
+	fprintf(f, "%sDESC '", sep);
+	for (const char *d = t->description; *d != '\0'; d++)
+		if (*d == '\'')
+			fputs("\\27", f);
+		else if (*d == '\\')
+			fputs("\\5C", f);
+		else
+			fputc(*d, f);
+	fputc('\'', f);
 	if ((r = equality_rule(t)) != NULL)
 		fprintf(f, "%sEQUALITY %s", sep, r);
 	if ((r = ordering_rule(t)) != NULL)

@@ -1,0 +1,325 @@
+/* t_sync_plan.c - the pure parts of sync, without a network or a clock:
+ * index parsing (hostile inputs included), sync_plan's decisions, the
+ * backoff schedule with fixed random values, and the history's rollback
+ * protection and "as of" selection. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "feed.h"
+#include "history.h"
+#include "sync.h"
+#include "tap.h"
+#include "util.h"
+
+static const char good_index[] =
+	"publisher: hub\n"
+	"generated: 2026-11-22T09:00:00Z\n"
+	"origins:\n"
+	"  - origin: kr\n"
+	"    serial: 2026112202\n"
+	"    sha256: 0000000000000000000000000000000000000000000000000000000000000001\n"
+	"    size: 100\n"
+	"    path: origins/kr/2026112202.yaml\n"
+	"  - origin: jp\n"
+	"    serial: 2026112101\n"
+	"    sha256: 0000000000000000000000000000000000000000000000000000000000000002\n"
+	"    path: origins/jp/2026112101.yaml\n"
+	"  - origin: sg\n"
+	"    serial: 7\n"
+	"    sha256: 0000000000000000000000000000000000000000000000000000000000000003\n"
+	"    path: origins/sg/7.yaml\n"
+	"  - origin: th\n"
+	"    serial: 5\n"
+	"    sha256: 0000000000000000000000000000000000000000000000000000000000000004\n"
+	"    path: origins/th/5.yaml\n";
+
+static void test_index(void)
+{
+	struct feed_index ix;
+	pocdir_error err = {0};
+	char *text;
+	struct feed_index again;
+
+	tap_ok(feed_index_parse(good_index, strlen(good_index), "index.yaml", &ix, &err) == 0,
+	       "parse a good index: %s", err.message);
+	tap_ok(ix.count == 4 && strcmp(ix.items[0].origin, "jp") == 0 &&
+		       strcmp(ix.items[3].origin, "th") == 0,
+	       "items sorted by origin");
+	tap_is(ix.publisher, "hub", "publisher");
+	text = feed_index_render(&ix);
+	tap_ok(text != NULL &&
+		       feed_index_parse(text, strlen(text), "rendered", &again, &err) == 0 &&
+		       again.count == 4 && again.items[1].serial == 2026112202ULL,
+	       "render and parse back");
+	feed_index_clear(&again);
+	free(text);
+	feed_index_clear(&ix);
+
+	static const struct {
+		const char *text;
+		const char *what;
+	} bad[] = {
+		{"origins: [", "invalid YAML"},
+		{"- a\n- b\n", "not a mapping"},
+		{"publisher: x\n", "no origins"},
+		{"origins:\n  - origin: kr\n    serial: 1\n    sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000001\n"
+		 "    path: ../../etc/passwd\n",
+		 "path outside origins/<id>/<serial>.yaml"},
+		{"origins:\n  - origin: kr\n    serial: 1\n    sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000001\n"
+		 "    path: origins/kr/2.yaml\n",
+		 "path naming another serial"},
+		{"origins:\n  - origin: ../kr\n    serial: 1\n    sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000001\n"
+		 "    path: origins/../kr/1.yaml\n",
+		 "origin id with a path in it"},
+		{"origins:\n  - origin: kr\n    serial: -1\n    sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000001\n"
+		 "    path: origins/kr/-1.yaml\n",
+		 "negative serial"},
+		{"origins:\n  - origin: kr\n    serial: 99999999999999999999999\n    sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000001\n"
+		 "    path: origins/kr/1.yaml\n",
+		 "serial beyond 64 bits"},
+		{"origins:\n  - origin: kr\n    serial: 1\n    sha256: XYZ\n"
+		 "    path: origins/kr/1.yaml\n",
+		 "sha256 not hex"},
+		{"origins:\n  - &a {origin: kr, serial: 1, sha256: "
+		 "0000000000000000000000000000000000000000000000000000000000000001, path: "
+		 "origins/kr/1.yaml}\n  - *a\n",
+		 "the same origin twice (through an alias)"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pocdir_error e = {0};
+
+		tap_ok(feed_index_parse(bad[i].text, strlen(bad[i].text), "index.yaml", &ix, &e) ==
+				       -1 &&
+			       ix.count == 0,
+		       "refused: %s (%s)", bad[i].what, e.message);
+	}
+	/* Billion laughs: aliases are references in libyaml's loader, and we
+	 * never expand them, so this parses (or fails) in bounded memory. */
+	{
+		char lol[4096] = "a: &a [x,x,x,x,x,x,x,x,x,x]\n";
+		pocdir_error e = {0};
+
+		for (char c = 'b'; c <= 'j'; c++) {
+			size_t n = strlen(lol);
+
+			snprintf(lol + n, sizeof(lol) - n, "%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n",
+				 c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+		}
+		strcat(lol, "origins: *j\n");
+		tap_ok(feed_index_parse(lol, strlen(lol), "lol.yaml", &ix, &e) == -1,
+		       "billion laughs refused quickly: %s", e.message);
+	}
+	{
+		size_t n = FEED_MAX_INDEX_BYTES + 1;
+		char *big = malloc(n + 1);
+		pocdir_error e = {0};
+
+		memset(big, ' ', n);
+		big[n] = '\0';
+		tap_ok(big != NULL && feed_index_parse(big, n, "big.yaml", &ix, &e) == -1 &&
+			       e.code == POCDIR_ERR_LIMIT,
+		       "oversized index refused: %s", e.message);
+		free(big);
+	}
+}
+
+static void test_plan(void)
+{
+	struct feed_index ix;
+	struct sync_trusted trusted[3];
+	uint64_t held[3];
+	struct sync_action *a = NULL;
+	pocdir_error err = {0};
+	int n;
+
+	memset(trusted, 0, sizeof(trusted));
+	snprintf(trusted[0].origin, sizeof(trusted[0].origin), "kr");
+	snprintf(trusted[1].origin, sizeof(trusted[1].origin), "jp");
+	snprintf(trusted[2].origin, sizeof(trusted[2].origin), "sg");
+	held[0] = 2026112201; /* kr: the peer has newer */
+	held[1] = 2026112201; /* jp: the peer has older */
+	held[2] = 7;          /* sg: the same */
+	feed_index_parse(good_index, strlen(good_index), "index.yaml", &ix, &err);
+	n = sync_plan(&ix, trusted, held, 3, &a, &err);
+	tap_ok(n == 4, "one action per index item (%d)", n);
+	if (n == 4) {
+		/* Sorted index: jp, kr, sg, th. */
+		tap_ok(a[0].decision == SYNC_STALE && a[0].held == 2026112201ULL,
+		       "jp: peer older than held -> keep ours (replay or lagging peer)");
+		tap_ok(a[1].decision == SYNC_FETCH && a[1].trusted == &trusted[0],
+		       "kr: newer -> fetch, with kr's trusted key");
+		tap_ok(a[2].decision == SYNC_CURRENT, "sg: same serial -> nothing to do");
+		tap_ok(a[3].decision == SYNC_UNTRUSTED && a[3].trusted == NULL,
+		       "th: not trusted here -> ignored, never fetched");
+	}
+	free(a);
+	held[0] = 0;
+	n = sync_plan(&ix, trusted, held, 1, &a, &err);
+	tap_ok(n == 4 && a[1].decision == SYNC_FETCH && a[0].decision == SYNC_UNTRUSTED,
+	       "nothing held -> fetch; a shorter trusted list distrusts the rest");
+	free(a);
+	feed_index_clear(&ix);
+	{
+		struct feed_index empty = {0};
+
+		tap_ok(sync_plan(&empty, trusted, held, 3, &a, &err) == 0 && a == NULL,
+		       "empty index -> no actions");
+	}
+}
+
+static void test_backoff(void)
+{
+	const uint32_t mid = 0x80000000u, lo = 0, hi = 0xffffffffu;
+	double d, prev = 0;
+	int grows = 1;
+
+	tap_ok(sync_next_delay(300, 0, 10, 3600, mid) == 300.0, "success: the interval");
+	d = sync_next_delay(300, 0, 10, 3600, lo);
+	tap_ok(d >= 270.0 && d < 270.01, "jitter low end: -10%% (%.2f)", d);
+	d = sync_next_delay(300, 0, 10, 3600, hi);
+	tap_ok(d > 329.9 && d < 330.0, "jitter high end: just under +10%% (%.2f)", d);
+	tap_ok(sync_next_delay(300, 1, 10, 3600, mid) == 10.0, "first failure: base");
+	tap_ok(sync_next_delay(300, 2, 10, 3600, mid) == 20.0, "second: doubled");
+	tap_ok(sync_next_delay(300, 5, 10, 3600, mid) == 160.0, "fifth: base * 2^4");
+	for (unsigned f = 1; f < 40; f++) {
+		d = sync_next_delay(300, f, 10, 3600, mid);
+		if (d < prev)
+			grows = 0;
+		prev = d;
+	}
+	tap_ok(grows, "never shrinks while failures grow");
+	tap_ok(sync_next_delay(300, 1000, 10, 3600, mid) == 3600.0,
+	       "capped, and no overflow at 1000 failures");
+	tap_ok(sync_next_delay(300, 4000000000u, 10, 3600, hi) < 3960.0,
+	       "capped with jitter at absurd failure counts");
+	tap_ok(sync_next_delay(1, 0, 1, 1, lo) >= 1.0, "never below one second");
+
+	/* A fake clock: three peers, one failing; replay an hour and check that
+	 * the failing peer is retried with growing gaps up to the cap and the
+	 * healthy ones keep their interval. */
+	{
+		double now = 0, next[3] = {0, 0, 0};
+		unsigned failures[3] = {0, 0, 0}, runs[3] = {0, 0, 0};
+		uint32_t rnd = 12345;
+		double last_gap = 0;
+		int ok = 1;
+
+		while (now < 3600) {
+			int p = 0;
+
+			for (int i = 1; i < 3; i++)
+				if (next[i] < next[p])
+					p = i;
+			now = next[p];
+			runs[p]++;
+			if (p == 2)
+				failures[p]++; /* peer 2 is down */
+			rnd = rnd * 1103515245u + 12345u; /* fixed sequence: repeatable */
+			next[p] = now + sync_next_delay(300, failures[p], 10, 600, rnd);
+			if (p == 2) {
+				double gap = next[p] - now;
+
+				if (failures[p] > 1 && gap < last_gap * 0.8)
+					ok = 0;
+				last_gap = gap;
+			}
+		}
+		tap_ok(runs[0] >= 11 && runs[0] <= 15 && runs[1] >= 11 && runs[1] <= 15,
+		       "fake clock: healthy peers synced about every 300 s (%u, %u runs)", runs[0],
+		       runs[1]);
+		tap_ok(ok && last_gap <= 660 && last_gap >= 540,
+		       "fake clock: failing peer backs off to the 600 s cap (last gap %.0f, %u runs)",
+		       last_gap, runs[2]);
+	}
+}
+
+static char dir[256];
+
+static void test_history(void)
+{
+	pocdir_error err = {0};
+	struct history_version *v = NULL;
+	struct history_at at;
+	uint64_t held;
+	int n;
+
+	tap_ok(history_commit(dir, "kr", 2026112201, "2026-11-22T09:00:00Z", "one\n", 4, "sig\n", 4,
+			      "test", &err) == HISTORY_COMMITTED,
+	       "commit a first version: %s", err.message);
+	tap_ok(history_commit(dir, "kr", 2026112201, "2026-11-22T09:00:00Z", "one\n", 4, NULL, 0,
+			      "test", &err) == HISTORY_SAME,
+	       "the same bytes again: accepted as already held");
+	tap_ok(history_commit(dir, "kr", 2026112201, NULL, "two\n", 4, NULL, 0, "test", &err) == -1 &&
+		       strstr(err.message, "already held") != NULL,
+	       "same serial, other bytes: refused: %s", err.message);
+	tap_ok(history_commit(dir, "kr", 2026112203, "2026-11-24T09:00:00Z", "three\n", 6, NULL, 0,
+			      "test", &err) == HISTORY_COMMITTED,
+	       "a higher serial: committed");
+	tap_ok(history_commit(dir, "kr", 2026112202, NULL, "two\n", 4, NULL, 0, "test", &err) == -1 &&
+		       strstr(err.message, "rollback") != NULL,
+	       "a lower serial: refused: %s", err.message);
+	tap_ok(history_commit(dir, "../x", 1, NULL, "x", 1, NULL, 0, "test", &err) == -1,
+	       "an origin id with a path in it: refused");
+	tap_ok(history_held(dir, "kr", &held, &err) == 0 && held == 2026112203ULL,
+	       "held: the newest");
+	n = history_list(dir, NULL, &v, &err);
+	tap_ok(n == 2 && v[0].serial == 2026112201ULL && strcmp(v[1].updated, "2026-11-24T09:00:00Z") == 0 &&
+		       strcmp(v[1].source, "test") == 0 && strlen(v[1].sha256) == 64,
+	       "list: both versions with their metadata");
+	free(v);
+
+	tap_ok(history_at_parse("2026112202", &at, &err) == 0 && at.kind == AT_SERIAL &&
+		       history_at_matches(&at, 2026112201, NULL) &&
+		       !history_at_matches(&at, 2026112203, NULL),
+	       "--at SERIAL selects serials up to it");
+	tap_ok(history_at_parse("2026-11-23", &at, &err) == 0 && at.kind == AT_TIME &&
+		       history_at_matches(&at, 1, "2026-11-22T09:00:00Z") &&
+		       history_at_matches(&at, 1, "2026-11-23T23:00:00Z") &&
+		       !history_at_matches(&at, 1, "2026-11-24T09:00:00Z") &&
+		       history_at_matches(&at, 1, "2026-11-23"),
+	       "--at DATE: as it stood at the end of that day");
+	tap_ok(history_at_parse("2026-11-23T10:00:00Z", &at, &err) == 0 &&
+		       !history_at_matches(&at, 1, "2026-11-23T11:00:00Z"),
+	       "--at TIME: exact");
+	tap_ok(history_at_parse("yesterday", &at, &err) == -1, "--at nonsense refused: %s",
+	       err.message);
+	/* A torn commit: a .meta without its .yaml is not a version. */
+	{
+		char p[512];
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/sets/kr/2026112299.meta", dir);
+		f = fopen(p, "w");
+		if (f != NULL)
+			fclose(f);
+		tap_ok(history_held(dir, "kr", &held, &err) == 0 && held == 2026112203ULL,
+		       "a leftover .meta without .yaml (crash mid-commit) is ignored");
+	}
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char cmd[300];
+
+	snprintf(dir, sizeof(dir), "%s/pocdir-plan.XXXXXX", tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_index();
+	test_plan();
+	test_backoff();
+	test_history();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		tap_diag("could not remove %s", dir);
+	return tap_done();
+}
