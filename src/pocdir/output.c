@@ -642,6 +642,31 @@ done:
 	return rc;
 }
 
+/* A postalAddress value as the lines it stands for: RFC 4517 3.3.28 joins
+ * them with '$' and escapes '$' and '\\' inside a line as \\24 and \\5C. */
+static void postal_lines(struct text *t, const char *value)
+{
+	const char *p;
+
+	if (t->len > 0)
+		text_add(t, "\n", 1);
+	for (p = value; *p != '\0'; p++) {
+		if (*p == '$') {
+			text_add(t, "\n", 1);
+			while (p[1] == ' ')
+				p++;
+		} else if (*p == '\\' && strncasecmp(p + 1, "24", 2) == 0) {
+			text_add(t, "$", 1);
+			p += 2;
+		} else if (*p == '\\' && strncasecmp(p + 1, "5c", 2) == 0) {
+			text_add(t, "\\", 1);
+			p += 2;
+		} else {
+			text_add(t, p, 1);
+		}
+	}
+}
+
 int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 {
 	struct table t = {.ncols = 2};
@@ -668,8 +693,12 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
 		if (strcasecmp(name, "objectClass") == 0)
 			continue;
-		for (j = 0; j < count; j++)
-			text_line(&s, values[j], NULL);
+		for (j = 0; j < count; j++) {
+			if (strcasecmp(name, "postalAddress") == 0)
+				postal_lines(&s, values[j]);
+			else
+				text_line(&s, values[j], NULL);
+		}
 		DETAIL_ROW(name, text_take(&s), PAINT_NONE);
 	}
 	for (i = 0; (name = pocdir_entry_extension(e, i, &value)) != NULL; i++)

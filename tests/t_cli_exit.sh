@@ -1,0 +1,142 @@
+#!/bin/sh
+# t_cli_exit.sh - pocdir's exit statuses (0 found, 1 nothing, 2 bad usage or
+# input) and its error messages, over the test directory tests/cli/data.
+. "$top_srcdir/tests/lib.sh"
+DATA="$top_srcdir/tests/cli/data"
+export POCDIR_DIRECTORY="$DATA" POCDIR_NOW=1795397400
+unset NO_COLOR COLUMNS
+T=$(scratch)
+trap 'rm -rf "$T"' EXIT
+
+# run CMD...: status in $rc, output in $T/out and $T/err.
+run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+# expect DESCRIPTION STATUS CMD...: one test point for the exit status.
+expect() {
+	d=$1 want=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$want" ]; then ok "$d (exit $want)"; else
+		not_ok "$d: exit $rc, expected $want"
+		sed 's/^/# /' "$T/err"
+	fi
+}
+# stderr_has TEXT / stdout_has TEXT: one test point on the last run's output.
+stderr_has() {
+	if grep -qF -- "$1" "$T/err"; then ok "stderr says: $1"; else
+		not_ok "stderr lacks: $1"
+		sed 's/^/# /' "$T/err"
+	fi
+}
+stdout_has() {
+	if grep -qF -- "$1" "$T/out"; then ok "stdout says: $1"; else
+		not_ok "stdout lacks: $1"
+		sed 's/^/# /' "$T/out"
+	fi
+}
+
+[ -x "$POCDIR" ] || skip_all "pocdir not built"
+
+# Found.
+expect "lookup by country" 0 "$POCDIR" lookup --country kr
+stdout_has "KrCERT/CC"
+expect "lookup by agency substring, any case" 0 "$POCDIR" lookup --agency "AGENCE nationale"
+expect "lookup by role and country" 0 "$POCDIR" lookup --role 24x7 --country KR
+expect "lookup by id" 0 "$POCDIR" lookup --id night-desk
+expect "search" 0 "$POCDIR" search '(&(c=KR)(role=technical))'
+expect "show CC/ID" 0 "$POCDIR" show KR/krcert
+expect "show ID" 0 "$POCDIR" show anssi
+expect "show DN" 0 "$POCDIR" show uid=anssi,c=FR,dc=pocdir
+expect "export" 0 "$POCDIR" export
+expect "common options after the command" 0 "$POCDIR" lookup --country KR --format json -d "$DATA"
+expect "common options before the command" 0 "$POCDIR" --format json -d "$DATA" lookup --country KR
+expect "--directory=PATH form" 0 "$POCDIR" --directory="$DATA" show krcert
+expect "--base" 0 "$POCDIR" --base o=test show uid=krcert,c=KR,o=test
+
+# Nothing found.
+expect "lookup with no match" 1 "$POCDIR" lookup --country FR --role policy
+stderr_has "pocdir: no contact found"
+expect "search with no match" 1 "$POCDIR" search '(cn=nobody*)'
+expect "no match as JSON" 1 "$POCDIR" lookup --country JP --format json
+if [ "$(cat "$T/out")" = "[]" ]; then ok "empty JSON answer is []"; else not_ok "empty JSON answer: $(cat "$T/out")"; fi
+expect "show an unknown id" 1 "$POCDIR" show KR/nobody
+stderr_has "pocdir: "
+
+# Bad usage.
+expect "no command" 2 "$POCDIR"
+stderr_has "usage: pocdir"
+expect "unknown command" 2 "$POCDIR" frobnicate
+stderr_has "pocdir: unknown command 'frobnicate'"
+expect "unknown long option" 2 "$POCDIR" lookup --bogus
+stderr_has "pocdir: unknown option '--bogus'"
+expect "unknown short option" 2 "$POCDIR" -x lookup
+stderr_has "pocdir: unknown option '-x'"
+expect "option without its value" 2 "$POCDIR" lookup --country
+stderr_has "pocdir: option '--country' needs a value"
+expect "value for a flag" 2 "$POCDIR" lookup --no-color=yes
+stderr_has "takes no value"
+expect "unknown format" 2 "$POCDIR" lookup --format xml
+stderr_has "pocdir: unknown format 'xml'"
+expect "lookup with an operand" 2 "$POCDIR" lookup KR
+expect "search without a filter" 2 "$POCDIR" search
+stderr_has "a filter is needed"
+expect "search with two filters" 2 "$POCDIR" search '(c=KR)' '(c=FR)'
+expect "bad filter" 2 "$POCDIR" search '(c=KR'
+stderr_has "pocdir: "
+if [ "$(wc -l <"$T/out")" -eq 0 ]; then ok "bad filter prints nothing on stdout"; else not_ok "bad filter printed on stdout"; fi
+expect "filter without parentheses is not a filter" 2 "$POCDIR" search '&&&'
+expect "show without a key" 2 "$POCDIR" show
+expect "empty --attrs" 2 "$POCDIR" search '(c=KR)' --attrs ,
+expect "bad POCDIR_NOW" 2 env POCDIR_NOW=yesterday "$POCDIR" lookup
+stderr_has "POCDIR_NOW"
+
+# Help and version exit 0 and write to stdout.
+expect "--help" 0 "$POCDIR" --help
+stdout_has "lookup"
+expect "command --help" 0 "$POCDIR" lookup --help
+stdout_has "--country"
+expect "help COMMAND" 0 "$POCDIR" help search
+stdout_has "--attrs"
+expect "--version" 0 "$POCDIR" --version
+stdout_has "pocdir 0.1.0"
+
+# Bad input: a missing directory, an invalid file.
+expect "missing directory" 2 "$POCDIR" -d "$T/nowhere" lookup
+stderr_has "$T/nowhere"
+expect "validate a missing directory" 2 "$POCDIR" validate "$T/nowhere"
+stderr_has "pocdir: "
+
+mkdir -p "$T/bad/origins"
+cat >"$T/bad/origins/xx.yaml" <<'YAML'
+origin: kr
+scope: [KR]
+serial: 1
+entries:
+  - id: one
+    country: KR
+    agency: Test
+    roles: [technical]
+    email: [desk@test.kr.example]
+    phone: ["+82 2"]
+    emial: [a@b.example]
+YAML
+expect "validate an invalid directory" 2 "$POCDIR" validate "$T/bad"
+stdout_has "$T/bad/origins/xx.yaml:10:13: phone"
+stdout_has "$T/bad/origins/xx.yaml:11:5: unknown key \"emial\""
+stdout_has "2 errors in 1 file"
+expect "lookup in an invalid directory" 2 "$POCDIR" -d "$T/bad" lookup
+stderr_has "pocdir: $T/bad/origins/xx.yaml:10:13:"
+stderr_has "and 1 more problem"
+
+printf 'origin: kr\nscope: [KR\nserial: 1\n' >"$T/bad/origins/xx.yaml"
+expect "YAML syntax error" 2 "$POCDIR" validate "$T/bad/origins/xx.yaml"
+if grep -qE '^[^:]+/xx\.yaml:[0-9]+:[0-9]+: ' "$T/out"; then ok "syntax error has file:line:col"; else
+	not_ok "syntax error lacks file:line:col"
+	sed 's/^/# /' "$T/out"
+fi
+
+expect "validate the test directory" 0 "$POCDIR" validate
+stdout_has "$DATA is valid: 3 origins, 4 entries"
+expect "validate one good file and one bad" 2 "$POCDIR" validate "$DATA/origins/kr.yaml" "$T/bad/origins/xx.yaml"
+stdout_has "kr.yaml is valid: 1 origin, 2 entries"
+
+tap_end
