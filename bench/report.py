@@ -208,7 +208,9 @@ def generated(args, runs, commands):
     out.append(f"- servers: pocdird at commit {args.pocdird_version}; OpenLDAP {args.slapd_version} "
                "(Debian package), back-mdb")
     out.append("- client pinned to core 0, the server under load to core 1 (`taskset`)")
-    out.append(f"- whole run: {args.duration} s")
+    out.append(f"- whole run: {args.duration} s; load average (1, 5, 15 min) at start / end: "
+               f"{args.loadavg} — anything above ~1 means other work shared the machine, "
+               "which lowers answers/s more than answers per server CPU-second")
     out.append("")
     out.append("### Targets")
     out.append("")
@@ -243,6 +245,7 @@ def main():
     ap.add_argument("--commands", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--duration", default="?")
+    ap.add_argument("--loadavg", default="?")
     ap.add_argument("--slapd-version", default="slapd")
     ap.add_argument("--pocdird-version", default="unknown")
     args = ap.parse_args()
