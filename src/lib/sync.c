@@ -401,6 +401,7 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 			if (conf_string(&w, v, key, &c->base_dn) == -1)
 				goto out;
 		} else if (strcmp(key, "sync") == 0) {
+			c->present = true;
 			if (conf_sync(&w, v, c) == -1)
 				goto out;
 		}

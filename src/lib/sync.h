@@ -40,6 +40,7 @@ struct sync_trusted {
 
 struct pocdir_sync_config {
 	char *file;        /* the YAML file it came from */
+	bool present;      /* the file has a "sync:" section */
 	char *directory;   /* this node's own origin files ("directory:"), or NULL */
 	char *base_dn;     /* "base:", or NULL */
 	char *state;       /* state directory */

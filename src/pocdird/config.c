@@ -483,6 +483,8 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 		} else if (strcmp(key, "binds") == 0) {
 			if (walk_binds(&w, v, c) == -1)
 				goto out;
+		} else if (strcmp(key, "sync") == 0) {
+			/* peers, trusted origins, feed: read by sched.c (libpocdir sync) */
 		} else {
 			walk_error(&w, k, "unknown setting \"%s\" (see pocdird.conf(5))", key);
 			goto out;

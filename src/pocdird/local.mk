@@ -15,3 +15,7 @@ src_pocdird_pocdird_SOURCES = \
 src_pocdird_pocdird_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) -pthread
 src_pocdird_pocdird_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
 	$(LDAP_LIBS) $(PTHREAD_LIBS)
+# sync side (issue 4): feed over HTTP, scheduled peer syncs
+src_pocdird_pocdird_SOURCES += src/pocdird/sched.h src/pocdird/sched.c src/pocdird/http.c
+src_pocdird_pocdird_CFLAGS += $(MHD_CFLAGS) $(CURL_CFLAGS)
+src_pocdird_pocdird_LDADD += $(MHD_LIBS) $(CURL_LIBS)

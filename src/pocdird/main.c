@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pocdird.h"
+#include "sched.h"
 #include "util.h"
 
 struct options {
@@ -185,7 +186,7 @@ static void reload(void)
 		log_err("reload: %s; keeping the running configuration", err.message);
 		return;
 	}
-	s = store_load(next.directory, next.base, diag_log, NULL, &err);
+	s = sched_store_load(&next, diag_log, NULL, &err); /* + synced sets */
 	if (s == NULL) {
 		log_err("reload: %s: %s (%u problems); the loaded directory keeps serving",
 			next.directory, err.message, err.count);
@@ -348,7 +349,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(current.log_level);
-	live = store_load(current.directory, current.base, diag_log, NULL, &err);
+	live = sched_store_load(&current, diag_log, NULL, &err); /* + synced sets */
 	if (live == NULL) {
 		log_err("%s: %s", current.directory, err.message);
 		goto out;
@@ -396,6 +397,10 @@ int main(int argc, char **argv)
 		log_err("%s", err.message);
 		goto out;
 	}
+	if (sched_start(&current, &err) == -1) { /* feed over HTTP, peer syncs */
+		log_err("%s", err.message);
+		goto out;
+	}
 	log_info("pocdird %s serving %s as %s: %zu contacts in %zu countries, version %.12s",
 		 PACKAGE_VERSION, current.directory, live->base_dn, live->nentries, live->ncountries,
 		 live->version);
@@ -431,6 +436,7 @@ int main(int argc, char **argv)
 	log_info("shutting down");
 	status = 0;
 out:
+	sched_stop();
 	conn_listen_close();
 	conn_close_all();
 	bind_worker_stop();

@@ -1,0 +1,196 @@
+/* http.c - pocdird serves its feed folder over HTTP with libmicrohttpd:
+ * GET/HEAD of index.yaml and origins/<id>/<serial>.yaml[.minisig] only,
+ * with ETag, Last-Modified and 304 Not Modified (RFC 9110 8.8, 13.1). */
+#include "config.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "load.h"
+#include "sched.h"
+#include "util.h"
+#include "validate.h"
+
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_CONNECTION_TIMEOUT 30 /* seconds a client may idle */
+
+static struct MHD_Daemon *httpd;
+static char *feed_dir;
+
+/* Is url one of the feed's files? Only these shapes are served, so no path
+ * can climb out of the folder. */
+static bool feed_path_ok(const char *url)
+{
+	const char *p, *slash;
+	char id[65];
+	size_t n;
+
+	if (strcmp(url, "/index.yaml") == 0)
+		return true;
+	if (strncmp(url, "/origins/", 9) != 0)
+		return false;
+	p = url + 9;
+	if ((slash = strchr(p, '/')) == NULL || (n = (size_t)(slash - p)) == 0 || n >= sizeof(id))
+		return false;
+	memcpy(id, p, n);
+	id[n] = '\0';
+	if (!validate_id(id, NULL, 0))
+		return false;
+	p = slash + 1;
+	n = strspn(p, "0123456789");
+	if (n == 0 || n > 20)
+		return false;
+	return strcmp(p + n, ".yaml") == 0 || strcmp(p + n, ".yaml.minisig") == 0;
+}
+
+/* An HTTP-date in the preferred IMF-fixdate form (RFC 9110 5.6.7). */
+static void http_date(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+	gmtime_r(&t, &tm);
+	/* Spelled out rather than strftime("%a %b"), which follows the locale. */
+	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
+		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static enum MHD_Result respond_status(struct MHD_Connection *conn, unsigned status,
+				      const char *text)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result rc;
+
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+	rc = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	char path[4096], etag[70], date[64];
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char hex[65];
+	const char *inm, *ims;
+	struct MHD_Response *r;
+	struct stat st;
+	char *data = NULL;
+	size_t len;
+	enum MHD_Result rc;
+	bool not_modified = false;
+
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return respond_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or HEAD only\n");
+	if (*con_cls == NULL) {
+		/* First call is for the headers alone; answer on the second. */
+		*con_cls = (void *)1;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0)
+		return respond_status(conn, MHD_HTTP_BAD_REQUEST, "no body expected\n");
+	if (!feed_path_ok(url))
+		return respond_status(conn, MHD_HTTP_NOT_FOUND, "not a feed file\n");
+	snprintf(path, sizeof(path), "%s%s", feed_dir, url);
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    file_read(path, LOAD_MAX_FILE_BYTES, &data, &len, NULL) == -1)
+		return respond_status(conn, MHD_HTTP_NOT_FOUND, "no such file\n");
+	crypto_hash_sha256(digest, (const unsigned char *)data, len);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	snprintf(etag, sizeof(etag), "\"%s\"", hex);
+	http_date(st.st_mtime, date, sizeof(date));
+
+	/* RFC 9110 13.1.2 / 13.2.2: If-None-Match wins over If-Modified-Since. */
+	inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	ims = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	if (inm != NULL) {
+		not_modified = strstr(inm, etag) != NULL || strcmp(inm, "*") == 0;
+	} else if (ims != NULL) {
+		struct tm tm = {0};
+		const char *end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+
+		not_modified = end != NULL && *end == '\0' && st.st_mtime <= timegm(&tm);
+	}
+	if (not_modified) {
+		free(data);
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else {
+		r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	}
+	if (r == NULL) {
+		if (!not_modified)
+			free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	/* Peers revalidate every time: a 304 is cheap, a stale index is not. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	if (!not_modified)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					strstr(url, ".minisig") != NULL ? "text/plain"
+									: "application/yaml");
+	rc = MHD_queue_response(conn, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+	/* libmicrohttpd would abort(); say why first. */
+	(void)cls;
+	log_err("libmicrohttpd: %s:%u: %s", file, line, reason ? reason : "internal error");
+	abort();
+}
+
+int http_start(const char *addr, const char *dir, pocdir_error *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY;
+
+	if (config_parse_address(addr, &ss, &sslen, err) == -1)
+		return -1;
+	if ((feed_dir = str_dup(dir)) == NULL)
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	MHD_set_panic_func(on_panic, NULL);
+	httpd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+				 (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+				 (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+				 (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_END);
+	if (httpd == NULL) {
+		free(feed_dir);
+		feed_dir = NULL;
+		return error_set(err, POCDIR_ERR_SYSTEM, "feed-listen %s: cannot listen (%s)", addr,
+				 errno ? strerror(errno) : "libmicrohttpd failed");
+	}
+	log_info("serving the feed %s over HTTP on %s", dir, addr);
+	return 0;
+}
+
+void http_stop(void)
+{
+	if (httpd != NULL)
+		MHD_stop_daemon(httpd);
+	httpd = NULL;
+	free(feed_dir);
+	feed_dir = NULL;
+}

@@ -1,0 +1,318 @@
+/* sched.c - pocdird's sync schedule: one thread syncs each peer when it is
+ * due (interval, or exponential backoff with jitter after failures), and
+ * hands new snapshots to the event loop, which swaps them in. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "load.h"
+#include "sched.h"
+#include "sync.h"
+#include "util.h"
+
+static pocdir_sync_config *cfg;
+static pthread_t thread;
+static bool thread_running;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake;
+static bool stopping;                /* guarded by lock */
+static struct store *pending;        /* guarded by lock: next snapshot to serve */
+static struct watch swap_watch = {.fd = -1};
+static char *live_directory, *live_base; /* the daemon's, which -d may have set */
+
+/* Record the local signed sets and republish the feed; problems are logged,
+ * not fatal: the directory still serves what it has. */
+static void refresh_feed(const pocdir_sync_config *sc, const char *directory)
+{
+	pocdir_error err = {0};
+	int n;
+
+	if (mkdir(sc->state, 0755) == -1 && errno != EEXIST) {
+		log_err("sync: state directory %s: %s", sc->state, strerror(errno));
+		return;
+	}
+	if (directory != NULL && history_import(sc->state, directory, &err) == -1)
+		log_warn("sync: %s (the local set is not published until this is fixed)",
+			 err.message);
+	n = pocdir_publish(NULL, sc->state, sc->feed_dir, sc->publisher, &err);
+	if (n < 0)
+		log_err("sync: publishing the feed to %s: %s", sc->feed_dir, err.message);
+	else
+		log_debug("sync: feed %s holds %d origins", sc->feed_dir, n);
+}
+
+struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *ctx,
+			       pocdir_error *err)
+{
+	pocdir_sync_config *sc = NULL;
+	struct store *s;
+
+	if (c->file != NULL && (sc = pocdir_sync_config_load(c->file, err)) == NULL)
+		return NULL;
+	/* The local files must load on their own first: that is what names
+	 * their problems (file:line:col) for the operator. */
+	s = store_load(c->directory, c->base, fn, ctx, err);
+	if (s == NULL || sc == NULL || !sc->present) {
+		pocdir_sync_config_free(&sc);
+		return s;
+	}
+	store_unref(&s);
+	refresh_feed(sc, c->directory);
+	s = history_store_load(c->directory, sc->state, NULL, c->base, err);
+	pocdir_sync_config_free(&sc);
+	return s;
+}
+
+/* Log each step of a sync the way operators grep for: peer, origin, why. */
+static void on_event(const pocdir_sync_event *ev, void *ctx)
+{
+	(void)ctx;
+	switch (ev->kind) {
+	case POCDIR_SYNC_PEER:
+		log_debug("sync: peer %s: starting", ev->peer);
+		break;
+	case POCDIR_SYNC_NOT_MODIFIED:
+		log_debug("sync: peer %s: not modified", ev->peer);
+		break;
+	case POCDIR_SYNC_FETCH:
+		log_debug("sync: peer %s origin %s: fetching %llu", ev->peer, ev->origin,
+			  (unsigned long long)ev->serial);
+		break;
+	case POCDIR_SYNC_UPDATED:
+		log_info("sync: peer %s origin %s: updated to %llu", ev->peer, ev->origin,
+			 (unsigned long long)ev->serial);
+		break;
+	case POCDIR_SYNC_IGNORED:
+		log_info("sync: peer %s origin %s: %s", ev->peer, ev->origin, ev->message);
+		break;
+	case POCDIR_SYNC_REJECTED:
+		log_warn("sync: peer %s origin %s: rejected: %s; keeping the held version",
+			 ev->peer, ev->origin, ev->message);
+		break;
+	case POCDIR_SYNC_PEER_FAILED:
+		log_warn("sync: peer %s: failed: %s", ev->peer, ev->message);
+		break;
+	}
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Build the snapshot after a commit and queue it for the event loop. */
+static void publish_snapshot(void)
+{
+	pocdir_error err = {0};
+	struct store *s;
+	uint64_t one = 1;
+
+	refresh_feed(cfg, NULL); /* relay what we accepted, byte for byte */
+	s = history_store_load(live_directory, cfg->state, NULL, live_base, &err);
+	if (s == NULL) {
+		log_err("sync: cannot build the new snapshot: %s; the old one keeps serving",
+			err.message);
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	store_unref(&pending); /* an older one not yet taken is superseded */
+	pending = s;
+	pthread_mutex_unlock(&lock);
+	if (write(swap_watch.fd, &one, sizeof(one)) != sizeof(one))
+		log_err("sync: eventfd: %s", strerror(errno));
+}
+
+/* Newest change time of the local signatures: `pocdir sign` rewrites the
+ * .minisig, so a new one means a new local set to record and publish
+ * without waiting for SIGHUP. */
+static long long local_signatures_mtime(void)
+{
+	char **files = NULL;
+	long long newest = 0;
+	int n;
+
+	if (live_directory == NULL || (n = load_list_files(live_directory, &files, NULL)) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		char sig[4096];
+		struct stat st;
+
+		snprintf(sig, sizeof(sig), "%s.minisig", files[i]);
+		if (stat(sig, &st) == 0 &&
+		    (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec > newest)
+			newest = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+	strv_free(&files);
+	return newest;
+}
+
+static void *sync_thread(void *arg)
+{
+	double *next = calloc(cfg->npeers, sizeof(double));
+	double now = monotonic();
+	long long signed_at = local_signatures_mtime();
+
+	(void)arg;
+	if (next == NULL) {
+		log_err("sync: out of memory; peers are not synced");
+		return NULL;
+	}
+	/* First syncs soon after start, spread over a few seconds. */
+	for (size_t i = 0; i < cfg->npeers; i++)
+		next[i] = now + (double)(randombytes_uniform(2000)) / 1000.0;
+	pthread_mutex_lock(&lock);
+	while (!stopping) {
+		size_t p = 0;
+		pocdir_sync_report rep = {0};
+		struct sync_peer_state st;
+		pocdir_error err = {0};
+		double delay;
+
+		for (size_t i = 1; i < cfg->npeers; i++)
+			if (next[i] < next[p])
+				p = i;
+		now = monotonic();
+		if (next[p] > now) {
+			struct timespec until;
+			double t = next[p];
+
+			until.tv_sec = (time_t)t;
+			until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+			pthread_cond_timedwait(&wake, &lock, &until);
+			continue;
+		}
+		pthread_mutex_unlock(&lock);
+		if (local_signatures_mtime() != signed_at) {
+			pocdir_error ierr = {0};
+			int n;
+
+			signed_at = local_signatures_mtime();
+			n = history_import(cfg->state, live_directory, &ierr);
+			if (n < 0)
+				log_warn("sync: %s", ierr.message);
+			else if (n > 0)
+				rep.updated += (unsigned)n; /* republish and serve it below */
+		}
+		(void)sync_peer(cfg, &cfg->peers[p], on_event, NULL, &rep, &err);
+		sync_state_load(cfg->state, cfg->peers[p].url, &st, NULL);
+		delay = sync_next_delay(cfg->peers[p].interval, st.failures, cfg->backoff_base,
+					cfg->backoff_max, randombytes_random());
+		next[p] = monotonic() + delay;
+		if (st.failures > 0)
+			log_info("sync: peer %s: %u failed %s, next try in %.0f s", cfg->peers[p].url,
+				 st.failures, st.failures == 1 ? "run" : "runs in a row", delay);
+		if (rep.updated > 0)
+			publish_snapshot();
+		pthread_mutex_lock(&lock);
+	}
+	pthread_mutex_unlock(&lock);
+	free(next);
+	return NULL;
+}
+
+/* In the event loop's thread: take the pending snapshot and serve it. */
+static void swap_event(struct watch *w, uint32_t events)
+{
+	uint64_t count;
+	struct store *s;
+
+	(void)events;
+	if (read(w->fd, &count, sizeof(count)) != sizeof(count))
+		return;
+	pthread_mutex_lock(&lock);
+	s = pending;
+	pending = NULL;
+	pthread_mutex_unlock(&lock);
+	if (s == NULL)
+		return;
+	log_info("sync: now serving %zu contacts from %zu origins, version %.12s", s->nentries,
+		 s->norigins, s->version);
+	server_swap_store(s);
+}
+
+int sched_start(const struct config *c, pocdir_error *err)
+{
+	pthread_condattr_t attr;
+
+	if (c->file == NULL)
+		return 0;
+	if ((cfg = pocdir_sync_config_load(c->file, err)) == NULL)
+		return -1;
+	if (!cfg->present) {
+		pocdir_sync_config_free(&cfg);
+		return 0;
+	}
+	if (cfg->feed_listen != NULL && http_start(cfg->feed_listen, cfg->feed_dir, err) == -1)
+		goto fail;
+	if (cfg->npeers == 0)
+		return 0;
+	live_directory = str_dup(c->directory);
+	live_base = str_dup(c->base);
+	if ((c->directory != NULL && live_directory == NULL) ||
+	    (c->base != NULL && live_base == NULL)) {
+		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		goto fail;
+	}
+	swap_watch.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	swap_watch.fn = swap_event;
+	if (swap_watch.fd == -1 || loop_add(&swap_watch, EPOLLIN) == -1) {
+		error_set(err, POCDIR_ERR_SYSTEM, "sync: eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	/* Wait on the monotonic clock: a wall-clock jump must not stall syncs. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&wake, &attr);
+	pthread_condattr_destroy(&attr);
+	stopping = false;
+	if (pthread_create(&thread, NULL, sync_thread, NULL) != 0) {
+		error_set(err, POCDIR_ERR_SYSTEM, "sync: cannot start the sync thread");
+		goto fail;
+	}
+	thread_running = true;
+	log_info("sync: %zu peers, %zu trusted origins, state %s", cfg->npeers, cfg->ntrusted,
+		 cfg->state);
+	return 0;
+fail:
+	sched_stop();
+	return -1;
+}
+
+void sched_stop(void)
+{
+	if (thread_running) {
+		pthread_mutex_lock(&lock);
+		stopping = true;
+		pthread_cond_signal(&wake);
+		pthread_mutex_unlock(&lock);
+		pthread_join(thread, NULL);
+		thread_running = false;
+		pthread_cond_destroy(&wake);
+	}
+	http_stop();
+	if (swap_watch.fd >= 0) {
+		loop_del(&swap_watch);
+		close(swap_watch.fd);
+		swap_watch.fd = -1;
+	}
+	pthread_mutex_lock(&lock);
+	store_unref(&pending);
+	pthread_mutex_unlock(&lock);
+	pocdir_sync_config_free(&cfg);
+	free(live_directory);
+	free(live_base);
+	live_directory = live_base = NULL;
+}

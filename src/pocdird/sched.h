@@ -1,0 +1,33 @@
+/* sched.h - pocdird's sync side: the per-peer sync schedule (a thread), the
+ * HTTP server of this node's feed (libmicrohttpd), and the store built from
+ * the local directory plus the sets accepted from peers. All of it is off
+ * unless the configuration file has a "sync:" section. */
+#ifndef POCDIRD_SCHED_H
+#define POCDIRD_SCHED_H
+
+#include "pocdird.h"
+
+/* The snapshot to serve: with sync configured, the signed local origin files
+ * are first recorded in the state directory and the feed is republished,
+ * then the store is built from the local files and the newest accepted set
+ * of every origin; without, plain store_load. NULL with err on failure. */
+struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *ctx,
+			       pocdir_error *err);
+
+/* Start the feed's HTTP server and the sync thread (after daemonising: a
+ * fork would lose the threads). New snapshots from the thread reach the
+ * event loop through an eventfd and are swapped in there with
+ * server_swap_store. Returns 0 (also when sync is not configured) or -1. */
+int sched_start(const struct config *c, pocdir_error *err);
+
+/* Stop the thread and the HTTP server; safe to call when never started. */
+void sched_stop(void);
+
+/* ---- http.c --------------------------------------------------------------- */
+
+/* Serve the feed folder dir on addr ("127.0.0.1:8080") over HTTP/1.1 with
+ * ETag (SHA-256 of the file), Last-Modified and 304 answers. 0 or -1. */
+int http_start(const char *addr, const char *dir, pocdir_error *err);
+void http_stop(void);
+
+#endif /* POCDIRD_SCHED_H */
