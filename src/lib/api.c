@@ -12,7 +12,7 @@
 
 const char *pocdir_library_version(void)
 {
-	return PACKAGE_VERSION;
+	return POCDIR_VERSION_STRING;
 }
 
 struct store *api_snapshot(pocdir *dir)

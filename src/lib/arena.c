@@ -18,6 +18,7 @@ struct block {
 
 struct arena {
 	struct block *head;
+	struct block *spare; /* blocks kept by arena_reset for reuse */
 	size_t total;
 };
 
@@ -33,6 +34,10 @@ void arena_free(struct arena **a)
 	if (a == NULL || *a == NULL)
 		return;
 	for (b = (*a)->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	for (b = (*a)->spare; b != NULL; b = next) {
 		next = b->next;
 		free(b);
 	}
@@ -58,9 +63,16 @@ void *arena_alloc(struct arena *a, size_t size)
 	if (b == NULL || b->size - b->used < size) {
 		size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
 
-		b = malloc(sizeof(*b) + bsize);
-		if (b == NULL)
-			return NULL;
+		if (a->spare != NULL && a->spare->size >= bsize) {
+			b = a->spare;
+			a->spare = b->next;
+			bsize = b->size;
+			a->total -= bsize; /* counted again below */
+		} else {
+			b = malloc(sizeof(*b) + bsize);
+			if (b == NULL)
+				return NULL;
+		}
 		b->size = bsize;
 		b->used = 0;
 		/* A big one-off block goes behind the head so that the head's
@@ -102,6 +114,19 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return s == NULL ? NULL : arena_strndup(a, s, strlen(s));
+}
+
+void arena_reset(struct arena *a)
+{
+	struct block *b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		b->used = 0;
+		b->next = a->spare;
+		a->spare = b;
+	}
+	a->head = NULL;
 }
 
 size_t arena_size(const struct arena *a)

@@ -21,6 +21,10 @@ void *arena_alloc(struct arena *a, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 
+/* Forget every allocation but keep the blocks for reuse: a scratch arena
+ * used file after file then costs no new memory. */
+void arena_reset(struct arena *a);
+
 /* Bytes the arena holds from the system, for memory figures. */
 size_t arena_size(const struct arena *a);
 

@@ -1117,6 +1117,13 @@ int load_origin_buffer(const char *buf, size_t len, const char *name, const char
 		       struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
 		       pocdir_error *err)
 {
+	return load_origin_scratch(buf, len, name, base_dn, out, fn, ctx, nerrors, err, NULL);
+}
+
+int load_origin_scratch(const char *buf, size_t len, const char *name, const char *base_dn,
+			struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+			pocdir_error *err, struct arena *scratch)
+{
 	struct loader *l = calloc(1, sizeof(*l));
 	struct node *root;
 	int rc = -1;
@@ -1133,7 +1140,7 @@ int load_origin_buffer(const char *buf, size_t len, const char *name, const char
 	l->fn = fn;
 	l->ctx = ctx;
 	l->err = err;
-	l->tree = arena_new();
+	l->tree = scratch != NULL ? scratch : arena_new();
 	l->data = arena_new();
 	if (l->tree == NULL || l->data == NULL) {
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
@@ -1156,7 +1163,10 @@ done:
 		*nerrors = l->errors;
 	if (err != NULL && l->errors > 0)
 		err->count = l->errors;
-	arena_free(&l->tree);
+	if (scratch != NULL)
+		arena_reset(scratch);
+	else
+		arena_free(&l->tree);
 	free(l->intern_table);
 	out->origin.arena = l->data;
 	if (rc != 0)
@@ -1167,6 +1177,13 @@ done:
 
 int load_origin_file(const char *path, const char *base_dn, struct origin_set *out,
 		     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err)
+{
+	return load_origin_file_scratch(path, base_dn, out, fn, ctx, nerrors, err, NULL);
+}
+
+int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
+			     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
+			     struct arena *scratch)
 {
 	char *buf;
 	size_t len;
@@ -1185,7 +1202,7 @@ int load_origin_file(const char *path, const char *base_dn, struct origin_set *o
 			*nerrors = 1;
 		return -1;
 	}
-	rc = load_origin_buffer(buf, len, path, base_dn, out, fn, ctx, nerrors, err);
+	rc = load_origin_scratch(buf, len, path, base_dn, out, fn, ctx, nerrors, err, scratch);
 	free(buf);
 	return rc;
 }

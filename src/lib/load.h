@@ -35,6 +35,18 @@ int load_origin_buffer(const char *buf, size_t len, const char *name, const char
 int load_origin_file(const char *path, const char *base_dn, struct origin_set *out,
 		     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err);
 
+struct arena;
+
+/* As load_origin_buffer and load_origin_file, parsing into scratch (an arena
+ * reset after use, so that loading many files reuses the same memory); a
+ * NULL scratch means a private one. */
+int load_origin_scratch(const char *buf, size_t len, const char *name, const char *base_dn,
+			struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+			pocdir_error *err, struct arena *scratch);
+int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
+			     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
+			     struct arena *scratch);
+
 /* Release what a struct origin_set holds and zero it. */
 void origin_set_clear(struct origin_set *set);
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "load.h"
@@ -484,17 +486,44 @@ fail:
 	return NULL;
 }
 
+/* Loading many files is spread over threads (files are independent until
+ * store_build); diagnostics, when asked for, are reported in file order by a
+ * single thread instead. */
+struct load_job {
+	char **files;
+	int nfiles;
+	const char *base_dn;
+	struct origin_set *sets;
+	pocdir_error *errs;
+	unsigned *counts;
+	atomic_int next;
+};
+
+static void *load_worker(void *arg)
+{
+	struct load_job *job = arg;
+	struct arena *scratch = arena_new();
+	int i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->nfiles)
+		(void)load_origin_file_scratch(job->files[i], job->base_dn, &job->sets[i], NULL,
+					       NULL, &job->counts[i], &job->errs[i], scratch);
+	arena_free(&scratch);
+	return NULL;
+}
+
 struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn fn, void *ctx,
 			 pocdir_error *err)
 {
-	char **files = NULL;
-	struct origin_set *sets = NULL;
+	struct load_job job = {0};
 	struct store *s = NULL;
 	unsigned problems = 0;
-	int n;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n, nthreads;
+	pthread_t threads[4];
 
 	error_clear(err);
-	n = load_list_files(path, &files, err);
+	n = load_list_files(path, &job.files, err);
 	if (n < 0) {
 		if (fn != NULL) {
 			pocdir_diag d = {path, 0, 0, err != NULL ? err->message : "cannot read"};
@@ -503,33 +532,59 @@ struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn f
 		}
 		return NULL;
 	}
-	sets = calloc((size_t)n, sizeof(*sets));
-	if (sets == NULL) {
+	job.nfiles = n;
+	job.base_dn = base_dn;
+	atomic_init(&job.next, 0);
+	job.sets = calloc((size_t)n, sizeof(*job.sets));
+	job.errs = calloc((size_t)n, sizeof(*job.errs));
+	job.counts = calloc((size_t)n, sizeof(*job.counts));
+	if (job.sets == NULL || job.errs == NULL || job.counts == NULL) {
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		goto done;
 	}
-	for (int i = 0; i < n; i++) {
-		pocdir_error one = {0};
-		unsigned count = 0;
+	nthreads = cpus > 4 ? 4 : cpus < 1 ? 1 : (int)cpus;
+	if (nthreads > n)
+		nthreads = n;
+	if (fn != NULL || nthreads <= 1) {
+		struct arena *scratch = arena_new();
 
-		if (load_origin_file(files[i], base_dn, &sets[i], fn, ctx, &count, &one) == -1) {
-			if (problems == 0 && err != NULL)
-				*err = one;
-			problems += count ? count : 1;
-		}
+		for (int i = 0; i < n; i++)
+			(void)load_origin_file_scratch(job.files[i], base_dn, &job.sets[i], fn, ctx,
+						       &job.counts[i], &job.errs[i], scratch);
+		arena_free(&scratch);
+	} else {
+		int started = 0;
+
+		for (; started < nthreads; started++)
+			if (pthread_create(&threads[started], NULL, load_worker, &job) != 0)
+				break;
+		if (started == 0)
+			load_worker(&job);
+		for (int i = 0; i < started; i++)
+			pthread_join(threads[i], NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		if (job.errs[i].code == POCDIR_OK && job.counts[i] == 0)
+			continue;
+		if (problems == 0 && err != NULL)
+			*err = job.errs[i];
+		problems += job.counts[i] ? job.counts[i] : 1;
 	}
 	if (problems > 0) {
 		if (err != NULL) {
-			err->code = POCDIR_ERR_INVALID;
+			if (err->code == POCDIR_OK)
+				err->code = POCDIR_ERR_INVALID;
 			err->count = problems;
 		}
 		goto done;
 	}
-	s = store_build(sets, (size_t)n, base_dn, fn, ctx, err);
+	s = store_build(job.sets, (size_t)n, base_dn, fn, ctx, err);
 done:
-	for (int i = 0; sets != NULL && i < n; i++)
-		origin_set_clear(&sets[i]);
-	free(sets);
-	strv_free(&files);
+	for (int i = 0; job.sets != NULL && i < n; i++)
+		origin_set_clear(&job.sets[i]);
+	free(job.sets);
+	free(job.errs);
+	free(job.counts);
+	strv_free(&job.files);
 	return s;
 }
