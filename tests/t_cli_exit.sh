@@ -125,7 +125,7 @@ stdout_has "$T/bad/origins/xx.yaml:11:5: unknown key \"emial\""
 stdout_has "2 errors in 1 file"
 expect "lookup in an invalid directory" 2 "$POCDIR" -d "$T/bad" lookup
 stderr_has "pocdir: $T/bad/origins/xx.yaml:10:13:"
-stderr_has "and 1 more problem"
+stderr_has "(and 1 more problem: run"
 
 printf 'origin: kr\nscope: [KR\nserial: 1\n' >"$T/bad/origins/xx.yaml"
 expect "YAML syntax error" 2 "$POCDIR" validate "$T/bad/origins/xx.yaml"

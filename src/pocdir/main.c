@@ -288,8 +288,8 @@ pocdir *cli_open(const struct cli *cli)
 
 	if (dir == NULL) {
 		if (err.count > 1)
-			cli_error("%s (and %u more problems: run 'pocdir validate')", err.message,
-				  err.count - 1);
+			cli_error("%s (and %u more problem%s: run 'pocdir validate')", err.message,
+				  err.count - 1, err.count > 2 ? "s" : "");
 		else
 			cli_error("%s", err.message);
 	}
