@@ -9,3 +9,13 @@ check_PROGRAMS += tests/t_filter
 TESTS += tests/t_filter
 tests_t_filter_SOURCES = tests/t_filter.c
 tests_t_filter_LDADD = src/lib/libpocdir-core.la
+
+check_PROGRAMS += tests/t_load
+TESTS += tests/t_load
+tests_t_load_SOURCES = tests/t_load.c
+tests_t_load_LDADD = src/lib/libpocdir-core.la
+
+check_PROGRAMS += tests/t_search
+TESTS += tests/t_search
+tests_t_search_SOURCES = tests/t_search.c
+tests_t_search_LDADD = src/lib/libpocdir-core.la
