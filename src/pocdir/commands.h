@@ -33,6 +33,7 @@ struct cli {
 	bool no_color;     /* --no-color */
 	bool color;        /* resolved: stdout is a TTY, NO_COLOR unset, no --no-color */
 	long long now;     /* "now" for local times: $POCDIR_NOW (tests) or time() */
+	const char *at;    /* --at SERIAL|DATE: open as of then (pocdir_open_at) */
 };
 
 /* A command: runs with argv[0] = its name; returns an exit status. */

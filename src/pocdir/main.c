@@ -89,6 +89,7 @@ static const char common_help[] =
 	"      --format FORMAT    table, json, ldif, vcard or csv\n"
 	"      --base DN          base DN of the LDAP tree (default dc=pocdir)\n"
 	"      --no-color         no colours in tables (also: NO_COLOR set)\n"
+	"      --at SERIAL|DATE   the directory as it stood then (versions in $POCDIR_STATE)\n"
 	"  -h, --help             show help (pocdir COMMAND --help: the command's)\n"
 	"      --version          show the version\n";
 
@@ -147,7 +148,8 @@ enum {
 	OPT_FORMAT = 256,
 	OPT_BASE,
 	OPT_NO_COLOR,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_AT
 };
 
 static const struct option common_options[] = {
@@ -155,6 +157,7 @@ static const struct option common_options[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"base", required_argument, NULL, OPT_BASE},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"at", required_argument, NULL, OPT_AT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 };
@@ -212,6 +215,9 @@ static int common_option(struct cli *cli, int opt, const char *arg, const char *
 		return 1;
 	case OPT_NO_COLOR:
 		cli->no_color = true;
+		return 1;
+	case OPT_AT:
+		cli->at = arg;
 		return 1;
 	case 'h':
 		if (name != NULL && command_find(name) != NULL)
@@ -284,7 +290,10 @@ pocdir *cli_open(const struct cli *cli)
 {
 	pocdir_options opts = {.path = cli->directory, .base_dn = cli->base_dn};
 	pocdir_error err = {0};
-	pocdir *dir = pocdir_open_options(&opts, &err);
+	/* --at: the local files and the history held in $POCDIR_STATE. */
+	pocdir *dir = cli->at != NULL
+			      ? pocdir_open_at(cli->directory, NULL, cli->at, cli->base_dn, &err)
+			      : pocdir_open_options(&opts, &err);
 
 	if (dir == NULL) {
 		if (err.count > 1)
