@@ -39,10 +39,11 @@ static int lookup_option(int opt, const char *arg, void *ctx)
 {
 	pocdir_query *q = ctx;
 
-	if (*arg == '\0')
-		return cli_usage_error("lookup", "an empty value matches nothing: leave the "
-						 "option out to match any"),
-		       -1;
+	if (*arg == '\0') {
+		cli_usage_error("lookup", "an empty value matches nothing: leave the option out "
+					  "to match any");
+		return -1;
+	}
 	switch (opt) {
 	case OPT_COUNTRY:
 		q->country = arg;
@@ -140,8 +141,10 @@ static int search_option(int opt, const char *arg, void *ctx)
 		cli_error("out of memory");
 		return -1;
 	}
-	if (a->attrs[0] == NULL)
-		return cli_usage_error("search", "--attrs needs attribute names, e.g. cn,mail"), -1;
+	if (a->attrs[0] == NULL) {
+		cli_usage_error("search", "--attrs needs attribute names, e.g. cn,mail");
+		return -1;
+	}
 	return 0;
 }
 

@@ -203,27 +203,35 @@ int output_hours_open(const char *hours, int wday, int minute)
 	while (*p != '\0') {
 		int from, to, start, end;
 
-		/* "Mo-Fr 09:00-18:00": the days may be left out after the first
-		 * range ("Mo-Fr 09:00-12:00, 13:00-17:00") and mean the same days. */
+		/* "Mo-Fr 09:00-18:00", "Mo,We 09:00-12:00": the days may be left
+		 * out after the first span ("Mo-Fr 09:00-12:00, 13:00-17:00")
+		 * and then mean the same days (the grammar of validate.c). */
 		if (*p < '0' || *p > '9') {
-			from = parse_day(&p);
-			to = from;
-			if (from < 0)
-				return -1;
-			if (*p == '-') {
-				p++;
-				to = parse_day(&p);
-				if (to < 0)
-					return -1;
-			}
-			if (*p++ != ' ')
-				return -1;
 			days = 0;
-			for (int d = from;; d = (d + 1) % 7) {
-				days |= 1u << d;
-				if (d == to)
+			for (;;) {
+				from = parse_day(&p);
+				to = from;
+				if (from < 0)
+					return -1;
+				if (*p == '-') {
+					p++;
+					to = parse_day(&p);
+					if (to < 0)
+						return -1;
+				}
+				for (int d = from;; d = (d + 1) % 7) {
+					days |= 1u << d;
+					if (d == to)
+						break;
+				}
+				if (*p != ',')
 					break;
+				p++;
 			}
+			if (*p != ' ')
+				return -1;
+			while (*p == ' ')
+				p++;
 		} else if (days == 0) {
 			return -1;
 		}

@@ -268,6 +268,9 @@ CASES = [
     ("FR/anssi", "Europe/Paris", "2026-11-24 11:59", "open"),
     ("FR/anssi", "Europe/Paris", "2026-11-24 13:00", "closed"),  # lunch
     ("FR/anssi", "Europe/Paris", "2026-11-24 14:00", "open"),
+    ("FR/anssi", "Europe/Paris", "2026-11-25 10:00", "open"),  # Wednesday morning
+    ("FR/anssi", "Europe/Paris", "2026-11-25 15:00", "closed"),  # Wednesday afternoon
+    ("FR/anssi", "Europe/Paris", "2026-11-26 15:00", "open"),  # Thursday afternoon
     ("FR/anssi", "Europe/Paris", "2026-07-07 17:30", "open"),  # summer time, UTC+2
     ("FR/anssi", "Europe/Paris", "2026-07-07 18:30", "closed"),
     ("NZ/night-desk", "Pacific/Auckland", "2026-11-23 23:00", "open"),  # Mo 22-24
