@@ -10,3 +10,5 @@ tests_t_sync_plan_SOURCES = tests/t_sync_plan.c
 tests_t_sync_plan_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS)
 tests_t_sync_plan_LDADD = src/lib/libpocdir-core.la
 TESTS += tests/t_sync_plan
+TESTS += tests/t_sync_feed.sh
+EXTRA_DIST += tests/t_sync_feed.sh tests/sync/kr.yaml tests/sync/jp.yaml

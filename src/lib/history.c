@@ -610,8 +610,16 @@ struct store *history_store_load(const char *directory, const char *state,
 	if (at == NULL)
 		at = &newest;
 	if (directory != NULL) {
+		struct stat st;
 		int nf = load_list_files(directory, &files, err);
 
+		/* A folder without origin files is fine when the history has
+		 * the sets (a relay node, or --at on a fresh checkout). */
+		if (nf < 0 && state != NULL && err != NULL && err->code == POCDIR_ERR_INVALID &&
+		    stat(directory, &st) == 0 && S_ISDIR(st.st_mode)) {
+			error_clear(err);
+			nf = 0;
+		}
 		if (nf < 0)
 			return NULL;
 		for (int i = 0; i < nf; i++) {
