@@ -218,6 +218,27 @@ int search_query(const struct store *s, const pocdir_query *q, uint32_t **ids, s
 
 	*ids = NULL;
 	*count = 0;
+	if (q->country != NULL && q->role != NULL && q->agency == NULL && q->id == NULL) {
+		/* The everyday question has an index of its own. */
+		char *role = attr_normalize(MATCH_CASE_IGNORE, q->role, strlen(q->role), NULL);
+		size_t n = strlen(q->country) + (role != NULL ? strlen(role) : 0) + 2;
+
+		if (role == NULL || (key = malloc(n)) == NULL) {
+			free(role);
+			goto oom;
+		}
+		snprintf(key, n, "%s/%s", q->country, role);
+		free(role);
+		for (char *p = key; *p != '/'; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		if (cand_copy(&c, store_index_get(s->by_country_role, key)) == -1)
+			goto oom;
+		free(key);
+		*ids = c.ids;
+		*count = c.count;
+		return 0;
+	}
 	if (q->country != NULL) {
 		if ((key = str_upper(q->country)) == NULL || narrow(&c, &have, store_index_get(s->by_country, key)) == -1)
 			goto oom;

@@ -256,6 +256,7 @@ static void store_destroy(struct store *s)
 	index_free(&s->by_agency);
 	index_free(&s->by_mail);
 	index_free(&s->by_dn);
+	index_free(&s->by_country_role);
 	arena_free(&s->arena);
 	free(s->base_dn);
 	free(s->base_norm);
@@ -346,7 +347,8 @@ static int build_indexes(struct store *s)
 {
 	if ((s->by_country = index_new()) == NULL || (s->by_role = index_new()) == NULL ||
 	    (s->by_id = index_new()) == NULL || (s->by_agency = index_new()) == NULL ||
-	    (s->by_mail = index_new()) == NULL || (s->by_dn = index_new()) == NULL)
+	    (s->by_mail = index_new()) == NULL || (s->by_dn = index_new()) == NULL ||
+	    (s->by_country_role = index_new()) == NULL)
 		return -1;
 	for (size_t i = 0; i < s->nentries; i++) {
 		const entry_t *e = s->entries[i];
@@ -363,10 +365,24 @@ static int build_indexes(struct store *s)
 		    index_add(s->by_agency, a->values[0].norm, id) == -1)
 			return -1;
 		if ((a = entry_attr(e, ATTR_ROLE)) != NULL)
-			for (size_t j = 0; j < a->count; j++)
-				if (a->values[j].norm != NULL &&
-				    index_add(s->by_role, a->values[j].norm, id) == -1)
+			for (size_t j = 0; j < a->count; j++) {
+				const char *role = a->values[j].norm;
+				size_t n;
+				char *key;
+
+				if (role == NULL)
+					continue;
+				if (index_add(s->by_role, role, id) == -1)
 					return -1;
+				/* Keys of the pair index live in the store's arena. */
+				n = strlen(e->country) + strlen(role) + 2;
+				key = arena_alloc(s->arena, n);
+				if (key == NULL)
+					return -1;
+				snprintf(key, n, "%s/%s", e->country, role);
+				if (index_add(s->by_country_role, key, id) == -1)
+					return -1;
+			}
 		if ((a = entry_attr(e, ATTR_MAIL)) != NULL)
 			for (size_t j = 0; j < a->count; j++)
 				if (a->values[j].norm != NULL &&
