@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")), "tests", "ldap"))
 import pocdirtest as pt  # noqa: E402

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")), "tests", "ldap"))
 import pocdirtest as pt  # noqa: E402
