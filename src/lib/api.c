@@ -215,10 +215,13 @@ int pocdir_show(pocdir *dir, const char *key, pocdir_result **out, pocdir_error 
 	if (strchr(key, '=') != NULL) {
 		const entry_t *e = store_find_dn(s, key);
 
+		/* Contacts are sorted by country then id: find e's position. */
 		if (e != NULL && e->kind == ENTRY_CONTACT) {
-			const struct idlist *l = store_index_get(s->by_dn, e->dn_norm);
+			const struct idlist *l = store_index_get(s->by_id, e->id);
 
-			found[n++] = l->ids[0];
+			for (size_t i = 0; l != NULL && i < l->count; i++)
+				if (s->entries[l->ids[i]] == e)
+					found[n++] = l->ids[i];
 		}
 	} else {
 		char *id = NULL, *cc = NULL;

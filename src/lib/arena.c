@@ -7,7 +7,7 @@
 
 #include "arena.h"
 
-#define ARENA_BLOCK (256u * 1024)
+#define ARENA_BLOCK (64u * 1024)
 
 struct block {
 	struct block *next;

@@ -645,7 +645,7 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 			   unsigned long line)
 {
 	entry_t *e = arena_alloc(l->data, sizeof(*e));
-	size_t nattrs = 0, k = 0, nvalues = 0;
+	size_t nattrs = 0, k = 0, nvalues = 0, nraws = 0;
 	struct value *vals;
 	const char **raws;
 
@@ -675,15 +675,17 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 
 	for (size_t id = 0; id < ATTR_COUNT; id++) {
 		nattrs += l->nvals[id] > 0;
-		if (id != ATTR_OBJECTCLASS && id != ATTR_ORIGIN && id != ATTR_SERIAL)
+		if (id != ATTR_OBJECTCLASS && id != ATTR_ORIGIN && id != ATTR_SERIAL) {
 			nvalues += l->nvals[id];
+			nraws += l->nvals[id] > 1 ? l->nvals[id] : 0;
+		}
 	}
 	/* One allocation each for the attributes, values and raw pointers of
 	 * the entry: per-attribute allocations would cost alignment slack. */
 	e->attrs = arena_alloc(l->data, nattrs * sizeof(*e->attrs));
 	vals = arena_alloc(l->data, nvalues * sizeof(*vals));
-	raws = arena_alloc(l->data, nvalues * sizeof(*raws));
-	if (e->attrs == NULL || vals == NULL || raws == NULL)
+	raws = nraws > 0 ? arena_alloc(l->data, nraws * sizeof(*raws)) : NULL;
+	if (e->attrs == NULL || vals == NULL || (nraws > 0 && raws == NULL))
 		return NULL;
 	for (size_t id = 0; id < ATTR_COUNT; id++) {
 		size_t n = l->nvals[id];
@@ -700,9 +702,15 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 		a->type = t;
 		a->count = n;
 		a->values = vals;
-		a->raw = raws;
+		/* A single value's raw pointer already sits in memory: it is an
+		 * array of one, so only multi-valued attributes need an array. */
+		if (n == 1) {
+			a->raw = (const char **)&vals[0].raw;
+		} else {
+			a->raw = raws;
+			raws += n;
+		}
 		vals += n;
-		raws += n;
 		for (size_t i = 0; i < n; i++) {
 			const char *src = l->vals[id][i];
 			char *norm, *post = NULL;

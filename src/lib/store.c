@@ -20,8 +20,9 @@
 struct slot {
 	const char *key;
 	uint32_t hash;
-	uint32_t cap;
+	uint32_t cap; /* 0 while the one id is kept inline */
 	struct idlist list;
+	uint32_t one; /* most keys (ids, mails) have a single entry: no malloc */
 };
 
 struct index {
@@ -68,7 +69,8 @@ static void index_free(struct index **ixp)
 	if (ix == NULL)
 		return;
 	for (size_t i = 0; i < ix->size; i++)
-		free(ix->slots[i].list.ids);
+		if (ix->slots[i].cap > 0)
+			free(ix->slots[i].list.ids);
 	free(ix->slots);
 	free(ix->order);
 	free(ix);
@@ -126,10 +128,23 @@ static int index_add(struct index *ix, const char *key, uint32_t id)
 		s->hash = h;
 		ix->order[ix->used++] = key;
 	}
-	if (s->list.count > 0 && s->list.ids[s->list.count - 1] == id)
+	if (s->list.count == 0) {
+		s->one = id;
+		s->list.count = 1;
 		return 0;
-	if (s->list.count == s->cap) {
-		uint32_t ncap = s->cap ? s->cap * 2 : 4;
+	}
+	if ((s->cap == 0 ? s->one : s->list.ids[s->list.count - 1]) == id)
+		return 0;
+	if (s->cap == 0) {
+		uint32_t *n = malloc(4 * sizeof(uint32_t));
+
+		if (n == NULL)
+			return -1;
+		n[0] = s->one;
+		s->list.ids = n;
+		s->cap = 4;
+	} else if (s->list.count == s->cap) {
+		uint32_t ncap = s->cap * 2;
 		uint32_t *n = realloc(s->list.ids, ncap * sizeof(uint32_t));
 
 		if (n == NULL)
@@ -139,6 +154,15 @@ static int index_add(struct index *ix, const char *key, uint32_t id)
 	}
 	s->list.ids[s->list.count++] = id;
 	return 0;
+}
+
+/* Once an index is complete its slots no longer move: point single-entry
+ * lists at their inline id. */
+static void index_seal(struct index *ix)
+{
+	for (size_t i = 0; i < ix->size; i++)
+		if (ix->slots[i].key != NULL && ix->slots[i].cap == 0)
+			ix->slots[i].list.ids = &ix->slots[i].one;
 }
 
 const struct idlist *store_index_get(const struct index *ix, const char *key)
@@ -226,9 +250,18 @@ const entry_t *store_find_dn(const struct store *s, const char *dn)
 
 	if (norm == NULL)
 		return NULL;
-	l = store_index_get(s->by_dn, norm);
-	if (l != NULL && l->count == 1)
-		found = s->entries[l->ids[0]];
+	/* A contact's DN is uid=ID,c=CC,BASE: find ID through the id index and
+	 * compare whole DNs (ids repeat across countries). */
+	if (strncmp(norm, "uid=", 4) == 0) {
+		const char *comma = strchr(norm + 4, ',');
+		char *id = comma != NULL ? str_ndup(norm + 4, (size_t)(comma - norm - 4)) : NULL;
+
+		l = id != NULL ? store_index_get(s->by_id, id) : NULL;
+		for (size_t i = 0; l != NULL && i < l->count && found == NULL; i++)
+			if (strcmp(s->entries[l->ids[i]]->dn_norm, norm) == 0)
+				found = s->entries[l->ids[i]];
+		free(id);
+	}
 	for (size_t i = 0; found == NULL && i < s->ncountries; i++)
 		if (strcmp(s->countries[i]->dn_norm, norm) == 0)
 			found = s->countries[i];
@@ -255,7 +288,6 @@ static void store_destroy(struct store *s)
 	index_free(&s->by_id);
 	index_free(&s->by_agency);
 	index_free(&s->by_mail);
-	index_free(&s->by_dn);
 	index_free(&s->by_country_role);
 	arena_free(&s->arena);
 	free(s->base_dn);
@@ -347,16 +379,14 @@ static int build_indexes(struct store *s)
 {
 	if ((s->by_country = index_new()) == NULL || (s->by_role = index_new()) == NULL ||
 	    (s->by_id = index_new()) == NULL || (s->by_agency = index_new()) == NULL ||
-	    (s->by_mail = index_new()) == NULL || (s->by_dn = index_new()) == NULL ||
-	    (s->by_country_role = index_new()) == NULL)
+	    (s->by_mail = index_new()) == NULL || (s->by_country_role = index_new()) == NULL)
 		return -1;
 	for (size_t i = 0; i < s->nentries; i++) {
 		const entry_t *e = s->entries[i];
 		const struct entry_attr *a;
 		uint32_t id = (uint32_t)i;
 
-		if (index_add(s->by_country, e->country, id) == -1 ||
-		    index_add(s->by_dn, e->dn_norm, id) == -1)
+		if (index_add(s->by_country, e->country, id) == -1)
 			return -1;
 		if ((a = entry_attr(e, ATTR_UID)) != NULL && a->values[0].norm != NULL &&
 		    index_add(s->by_id, a->values[0].norm, id) == -1)
@@ -492,6 +522,12 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 	}
 	if (build_indexes(s) == -1)
 		goto oom;
+	index_seal(s->by_country);
+	index_seal(s->by_role);
+	index_seal(s->by_id);
+	index_seal(s->by_agency);
+	index_seal(s->by_mail);
+	index_seal(s->by_country_role);
 	compute_version(s);
 	return s;
 oom:

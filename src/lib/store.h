@@ -93,7 +93,6 @@ struct store {
 	struct index *by_id;      /* folded id */
 	struct index *by_agency;  /* folded agency name */
 	struct index *by_mail;    /* normalised mail */
-	struct index *by_dn;      /* dn_norm -> contact (ids) */
 	struct index *by_country_role; /* "CC/role" -> ids: the everyday question */
 	char version[65];         /* hex SHA-256 over "origin serial\n" lines */
 	struct arena *arena;      /* country entries and index storage */
