@@ -12,3 +12,5 @@ tests_t_sync_plan_LDADD = src/lib/libpocdir-core.la
 TESTS += tests/t_sync_plan
 TESTS += tests/t_sync_feed.sh
 EXTRA_DIST += tests/t_sync_feed.sh tests/sync/kr.yaml tests/sync/jp.yaml
+TESTS += tests/t_sync_faults.sh
+EXTRA_DIST += tests/t_sync_faults.sh tests/sync/fakepeer.py

@@ -690,8 +690,17 @@ int history_import(const char *state, const char *directory, pocdir_error *err)
 	char **files = NULL;
 	int nf, committed = 0, rc = -1;
 
-	if ((nf = load_list_files(directory, &files, err)) < 0)
+	if ((nf = load_list_files(directory, &files, err)) < 0) {
+		struct stat st;
+
+		/* A folder with no origin files has nothing to import. */
+		if (err != NULL && err->code == POCDIR_ERR_INVALID && stat(directory, &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			error_clear(err);
+			return 0;
+		}
 		return -1;
+	}
 	for (int i = 0; i < nf; i++) {
 		struct origin_set set;
 		char *data = NULL, *sig = NULL, *sigpath;

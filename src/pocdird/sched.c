@@ -159,13 +159,40 @@ static long long local_signatures_mtime(void)
 	return newest;
 }
 
+/* A digest of the newest serial of every origin held: it changes when this
+ * thread, a cron `pocdir sync` or a `pocdir publish` commits into the same
+ * state directory, and then the snapshot is rebuilt. */
+static void held_digest(char hex[65])
+{
+	struct history_version *v = NULL;
+	crypto_hash_sha256_state h;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	int n = history_list(cfg->state, NULL, &v, NULL);
+
+	crypto_hash_sha256_init(&h);
+	for (int i = 0; i < n; i++) {
+		char line[128];
+
+		if (i + 1 < n && strcmp(v[i].origin, v[i + 1].origin) == 0)
+			continue; /* only the newest of each origin */
+		snprintf(line, sizeof(line), "%s %llu\n", v[i].origin,
+			 (unsigned long long)v[i].serial);
+		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
+	}
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+	free(v);
+}
+
 static void *sync_thread(void *arg)
 {
 	double *next = calloc(cfg->npeers, sizeof(double));
 	double now = monotonic();
 	long long signed_at = local_signatures_mtime();
+	char held[65], now_held[65];
 
 	(void)arg;
+	held_digest(held);
 	if (next == NULL) {
 		log_err("sync: out of memory; peers are not synced");
 		return NULL;
@@ -214,8 +241,10 @@ static void *sync_thread(void *arg)
 		if (st.failures > 0)
 			log_info("sync: peer %s: %u failed %s, next try in %.0f s", cfg->peers[p].url,
 				 st.failures, st.failures == 1 ? "run" : "runs in a row", delay);
-		if (rep.updated > 0)
+		held_digest(now_held);
+		if (rep.updated > 0 || strcmp(now_held, held) != 0)
 			publish_snapshot();
+		memcpy(held, now_held, sizeof(held));
 		pthread_mutex_lock(&lock);
 	}
 	pthread_mutex_unlock(&lock);

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""fakepeer.py - a misbehaving feed server for the sync fault tests.
+
+Usage: fakepeer.py PORT ROOT
+
+GET /<mode>/<path> serves ROOT/<mode>/<path> as a static file, except for
+these modes, which misbehave on purpose:
+  /500/...         answers 500 Internal Server Error
+  /hang/<feed>/... never answers (sleeps up to 20 s, then closes)
+  /trunc/<feed>/...  serves ROOT/<feed>/<path>, but set files (*.yaml other
+                   than index.yaml) are cut in half with the full
+                   Content-Length announced, then the connection closes
+Listens on 127.0.0.1 only; prints "ready" when listening.
+"""
+import http.server
+import os
+import sys
+import time
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("fakepeer: " + (fmt % args) + "\n")
+
+    def send_file(self, path, truncate=False):
+        try:
+            with open(path, "rb") as f:
+                body = f.read()
+        except OSError:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/yaml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if truncate:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def do_GET(self):
+        root = self.server.root
+        parts = self.path.lstrip("/").split("/", 1)
+        mode = parts[0]
+        rest = parts[1] if len(parts) > 1 else ""
+        if ".." in self.path:
+            self.send_error(400)
+            return
+        if mode == "500":
+            body = b"internal error\n"
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if mode == "hang":
+            time.sleep(20)
+            self.close_connection = True
+            return
+        if mode == "trunc":
+            feed, _, path = rest.partition("/")
+            is_set = path.endswith(".yaml") and path != "index.yaml"
+            self.send_file(os.path.join(root, feed, path), truncate=is_set)
+            return
+        self.send_file(os.path.join(root, mode, rest))
+
+
+def main():
+    port, root = int(sys.argv[1]), sys.argv[2]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    server.root = root
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
