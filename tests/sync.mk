@@ -14,3 +14,5 @@ TESTS += tests/t_sync_feed.sh
 EXTRA_DIST += tests/t_sync_feed.sh tests/sync/kr.yaml tests/sync/jp.yaml
 TESTS += tests/t_sync_faults.sh
 EXTRA_DIST += tests/t_sync_faults.sh tests/sync/fakepeer.py
+TESTS += tests/t_sync_three.sh
+EXTRA_DIST += tests/t_sync_three.sh tests/sync/sg.yaml
