@@ -263,26 +263,49 @@ int output_hours_open(const char *hours, int wday, int minute)
 	return open;
 }
 
-int output_local_time(const char *tz, const char *hours, long long now, char *buf, size_t size,
-		      int *open)
+/* The wall clock in each zone at one moment. Each zone is computed once:
+ * setting TZ makes the C library read that zone's file again, which for a
+ * table of thousands of contacts would dominate. */
+#define CLOCK_ZONES 64
+
+struct clocks {
+	long long now;
+	size_t n;
+	struct {
+		char *zone;
+		struct tm tm;
+		bool ok;
+	} zone[CLOCK_ZONES];
+};
+
+static void clocks_free(struct clocks *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->zone[i].zone);
+	c->n = 0;
+}
+
+/* localtime_r in tz; TZ is set for the call only (the tool is
+ * single-threaded) and restored after. */
+static bool zone_time(const char *tz, long long now, struct tm *tm)
 {
 	const char *old = getenv("TZ");
 	char *saved = NULL;
 	time_t t = (time_t)now;
-	struct tm tm;
 	bool ok;
 
-	*open = -1;
 	/* The zone was checked against tzdata when the directory loaded; still
 	 * refuse anything that would make TZ read a path of our choosing. */
-	if (tz == NULL || *tz == '\0' || *tz == '/' || *tz == ':' || strstr(tz, "..") != NULL)
-		return -1;
+	if (*tz == '\0' || *tz == '/' || *tz == ':' || strstr(tz, "..") != NULL)
+		return false;
 	if (old != NULL && (saved = strdup(old)) == NULL)
-		return -1;
+		return false;
 	ok = setenv("TZ", tz, 1) == 0;
 	if (ok) {
 		tzset();
-		ok = localtime_r(&t, &tm) != NULL;
+		ok = localtime_r(&t, tm) != NULL;
 	}
 	if (saved != NULL)
 		setenv("TZ", saved, 1);
@@ -290,12 +313,24 @@ int output_local_time(const char *tz, const char *hours, long long now, char *bu
 		unsetenv("TZ");
 	tzset();
 	free(saved);
-	if (!ok)
-		return -1;
-	snprintf(buf, size, "%s %02d:%02d", day_names[tm.tm_wday], tm.tm_hour, tm.tm_min);
-	if (hours != NULL)
-		*open = output_hours_open(hours, tm.tm_wday, tm.tm_hour * 60 + tm.tm_min);
-	return 0;
+	return ok;
+}
+
+/* The local time in tz at c->now, or NULL when tz cannot be used. */
+static const struct tm *clock_in(struct clocks *c, const char *tz, struct tm *spare)
+{
+	size_t i;
+
+	if (tz == NULL)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->zone[i].zone, tz) == 0)
+			return c->zone[i].ok ? &c->zone[i].tm : NULL;
+	if (c->n == CLOCK_ZONES || (c->zone[c->n].zone = strdup(tz)) == NULL)
+		return zone_time(tz, c->now, spare) ? spare : NULL;
+	c->zone[c->n].ok = zone_time(tz, c->now, &c->zone[c->n].tm);
+	c->n++;
+	return c->zone[c->n - 1].ok ? &c->zone[c->n - 1].tm : NULL;
 }
 
 /* ---- tables ---- */
@@ -308,7 +343,7 @@ struct cell {
 };
 
 struct table {
-	size_t ncols, nrows;
+	size_t ncols, nrows, cap;
 	const char *const *headers; /* ncols names, or NULL for no header line */
 	const bool *shrink;         /* may the column be narrowed to fit? (NULL: all) */
 	struct cell *cells;         /* nrows * ncols */
@@ -316,12 +351,19 @@ struct table {
 
 static int table_add_row(struct table *t, struct cell *row)
 {
-	struct cell *cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*cells));
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct cell *cells;
 
-	if (cells == NULL)
-		return -1;
-	t->cells = cells;
-	memcpy(cells + t->nrows * t->ncols, row, t->ncols * sizeof(*row));
+		if (cap > SIZE_MAX / t->ncols / sizeof(*cells))
+			return -1;
+		cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
+		if (cells == NULL)
+			return -1;
+		t->cells = cells;
+		t->cap = cap;
+	}
+	memcpy(t->cells + t->nrows * t->ncols, row, t->ncols * sizeof(*row));
 	t->nrows++;
 	return 0;
 }
@@ -421,9 +463,8 @@ static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool 
 	}
 	if (*on != '\0')
 		fputs("\033[0m", out);
-	if (!last)
-		for (; w < width; w++)
-			fputc(' ', out);
+	if (!last && w < width)
+		fprintf(out, "%*s", (int)(width - w), "");
 }
 
 static int table_print(const struct table *t, const struct cli *cli, FILE *out)
@@ -512,19 +553,25 @@ static const char *first_value(const pocdir_entry *e, const char *attr)
 	return pocdir_entry_get(e, attr, &v) > 0 ? v[0] : NULL;
 }
 
-/* "Mo 18:05" and open/closed for e at cli->now, into two cells. */
-static void local_time_cells(const struct cli *cli, const pocdir_entry *e, struct cell *time_cell,
-			     struct cell *open_cell)
+/* "Mo 18:05" and open/closed for e at clocks->now, into two cells. */
+static void local_time_cells(struct clocks *clocks, const pocdir_entry *e,
+			     struct cell *time_cell, struct cell *open_cell)
 {
+	const char *hours = first_value(e, "pocHours");
+	struct tm spare;
+	const struct tm *tm = clock_in(clocks, first_value(e, "pocTimezone"), &spare);
 	char buf[32];
 	int open;
 
-	if (output_local_time(first_value(e, "pocTimezone"), first_value(e, "pocHours"), cli->now,
-			      buf, sizeof(buf), &open) == -1) {
+	if (tm == NULL) {
 		time_cell->text = strdup("-");
 		open_cell->text = strdup("-");
 		return;
 	}
+	snprintf(buf, sizeof(buf), "%s %02d:%02d", day_names[tm->tm_wday], tm->tm_hour,
+		 tm->tm_min);
+	open = hours != NULL ? output_hours_open(hours, tm->tm_wday, tm->tm_hour * 60 + tm->tm_min)
+			     : -1;
 	time_cell->text = strdup(buf);
 	open_cell->text = strdup(open == 1 ? "open" : open == 0 ? "closed" : "-");
 	open_cell->paint = open == 1 ? PAINT_GREEN : open == 0 ? PAINT_RED : PAINT_NONE;
@@ -550,6 +597,7 @@ static int print_people(const struct cli *cli, const pocdir_result *res)
 						   "E-MAIL",  "PHONE",  "LOCAL TIME", "NOW"};
 	static const bool shrink[NCOLS] = {false, true, true, true, true, false, false, false};
 	struct table t = {.ncols = NCOLS, .headers = headers, .shrink = shrink};
+	struct clocks clocks = {.now = cli->now};
 	size_t i, c, n = pocdir_result_count(res);
 	int rc = -1;
 
@@ -575,7 +623,7 @@ static int print_people(const struct cli *cli, const pocdir_result *res)
 		add_values(&s, e, "pocEmergencyPhone", " (24x7)");
 		add_values(&s, e, "mobile", " (mobile)");
 		row[COL_PHONE].text = text_take(&s);
-		local_time_cells(cli, e, &row[COL_TIME], &row[COL_OPEN]);
+		local_time_cells(&clocks, e, &row[COL_TIME], &row[COL_OPEN]);
 		for (c = 0; c < NCOLS; c++)
 			if (row[c].text == NULL)
 				break;
@@ -588,6 +636,7 @@ static int print_people(const struct cli *cli, const pocdir_result *res)
 	}
 	rc = table_print(&t, cli, stdout);
 done:
+	clocks_free(&clocks);
 	table_free(&t);
 	return rc;
 }
@@ -678,6 +727,7 @@ static void postal_lines(struct text *t, const char *value)
 int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 {
 	struct table t = {.ncols = 2};
+	struct clocks clocks = {.now = cli->now};
 	struct cell row[2];
 	const char *name, *value;
 	const char *const *values;
@@ -714,7 +764,7 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 	{
 		struct cell time_cell = {0}, open_cell = {0};
 
-		local_time_cells(cli, e, &time_cell, &open_cell);
+		local_time_cells(&clocks, e, &time_cell, &open_cell);
 		if (time_cell.text != NULL && open_cell.text != NULL &&
 		    strcmp(time_cell.text, "-") != 0) {
 			text_str(&s, time_cell.text);
@@ -733,6 +783,7 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 fail:
 	cli_error("out of memory");
 done:
+	clocks_free(&clocks);
 	free(s.data);
 	table_free(&t);
 	return rc;

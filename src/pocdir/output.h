@@ -17,16 +17,9 @@ int output_result(const struct cli *cli, const pocdir_result *res, const char *c
 /* Print one entry with every field, one per line (show's table). */
 int output_entry_detail(const struct cli *cli, const pocdir_entry *e);
 
-/* Local time at `now` in IANA zone tz, as "Mo 18:05" into buf; and whether
- * hours ("Mo-Fr 09:00-18:00, Sa 10:00-12:00" or "24/7") are open then:
- * *open is 1 open, 0 closed, -1 unknown (hours NULL or unreadable).
- * Returns 0, or -1 when tz cannot be used. Changes TZ for the duration
- * only: the tool is single-threaded. */
-int output_local_time(const char *tz, const char *hours, long long now, char *buf, size_t size,
-		      int *open);
-
-/* Is the moment (weekday 0 = Sunday, minute of the day) within hours?
- * 1 open, 0 closed, -1 when hours cannot be read. Exposed for tests. */
+/* Is the moment (weekday 0 = Sunday, minute of the day) within hours
+ * ("Mo-Fr 09:00-18:00, Sa 10:00-12:00" or "24/7")? 1 open, 0 closed, -1
+ * when hours cannot be read. */
 int output_hours_open(const char *hours, int wday, int minute);
 
 #endif /* POCDIR_OUTPUT_H */
