@@ -555,8 +555,9 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 
 enum step { STEP_SENT, STEP_SKIPPED, STEP_STOP };
 
-/* Account for one matching entry: may end the page or the search. */
-static bool may_send(struct conn *c, struct search *s)
+/* Account for one matching entry: may end the search (s is freed) or the
+ * page (s moves to the paged list, to resume at pos in phase). */
+static bool may_send(struct conn *c, struct search *s, size_t pos, enum phase phase)
 {
 	if (s->size_limit != 0 && s->sent >= s->size_limit) {
 		/* RFC 4511 4.5.1.4: the entries so far, then sizeLimitExceeded. */
@@ -568,7 +569,10 @@ static bool may_send(struct conn *c, struct search *s)
 		return false;
 	}
 	if (s->paged && s->page_sent >= s->page_size) {
-		/* Another entry matches: end this page and keep our place. */
+		/* Another entry matches: end this page; the next one starts
+		 * at this entry. */
+		s->pos = pos;
+		s->phase = phase;
 		list_remove(&c->searches, s);
 		c->nsearches--;
 		s->next = c->pages;
@@ -648,7 +652,7 @@ static bool search_step(struct conn *c, struct search *s)
 			return true;
 		}
 		if (filter_eval(s->filter, e) == TRI_TRUE) {
-			if (!may_send(c, s))
+			if (!may_send(c, s, s->pos, s->phase))
 				return true;
 			if (!send_special(c, s, dn, attrs, structural,
 					  s->target != TARGET_ROOTDSE,
@@ -677,12 +681,8 @@ static bool search_step(struct conn *c, struct search *s)
 			break;
 		if (filter_eval(s->filter, e) != TRI_TRUE)
 			continue;
-		if (!may_send(c, s)) {
-			/* Paged: start the next page at this entry. */
-			s->pos = pos;
-			s->phase = phase;
+		if (!may_send(c, s, pos, phase))
 			return true;
-		}
 		if (!send_entry(c, s, e))
 			return true;
 		s->sent++;
