@@ -67,6 +67,7 @@ static int summarise_valid(const struct cli *cli, const char *path)
 	int rc = EXIT_USAGE;
 
 	one.directory = path;
+	one.at = NULL; /* the files as they are now, which is what was validated */
 	dir = cli_open(&one);
 	if (dir == NULL)
 		return EXIT_USAGE;
