@@ -2,7 +2,7 @@
 # files for every output format, and checks of each format by a real parser.
 TESTS += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh
 EXTRA_DIST += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh \
-	tests/cli/check_formats.py \
+	tests/cli/check_formats.py tests/cli/hostile/origins/kr.yaml \
 	tests/cli/data/origins/fr.yaml tests/cli/data/origins/kr.yaml \
 	tests/cli/data/origins/nz.yaml \
 	$(CLI_GOLDEN)

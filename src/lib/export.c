@@ -502,6 +502,16 @@ static int write_ldif(const pocdir_result *res, const char *const *attrs, int wi
 
 /* ---- vCard 4.0 (RFC 6350) ---- */
 
+/* RFC 6350 3.3: a value holds no control character but HTAB (VALUE-CHAR
+ * is WSP / NON-ASCII / %x21-7E); any other becomes U+FFFD. */
+static void vcard_char(struct line *l, char c)
+{
+	if (((unsigned char)c < 0x20 && c != '\t') || c == 0x7f)
+		line_str(l, "\xef\xbf\xbd");
+	else
+		line_char(l, c);
+}
+
 /* RFC 6350 3.4: in text values backslash, comma, semicolon and newline are
  * escaped (a semicolon must be in compound values, and may be elsewhere). */
 static void vcard_text(struct line *l, const char *s)
@@ -520,10 +530,8 @@ static void vcard_text(struct line *l, const char *s)
 		case '\n':
 			line_str(l, "\\n");
 			break;
-		case '\r':
-			break;
 		default:
-			line_char(l, *s);
+			vcard_char(l, *s);
 		}
 	}
 }
@@ -548,8 +556,8 @@ static void vcard_postal(struct line *l, const char *s)
 			line_char(l, *s);
 		} else if (*s == '\n') {
 			line_str(l, "\\n");
-		} else if (*s != '\r') {
-			line_char(l, *s);
+		} else {
+			vcard_char(l, *s);
 		}
 	}
 }

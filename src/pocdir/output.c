@@ -442,6 +442,30 @@ static void table_fit(const struct table *t, size_t *width, size_t limit)
 	}
 }
 
+/* Write n bytes of directory text to a terminal: control characters (C0,
+ * DEL, C1), bidirectional overrides and invalid UTF-8 become '?', so a
+ * contact synced from a peer cannot move the cursor, retitle the window or
+ * reorder what is shown. Each replacement takes the one column
+ * display_width counted for it. */
+static void put_text(FILE *out, const char *s, size_t n)
+{
+	size_t k, start = 0, pos = 0;
+	uint32_t cp;
+
+	while (pos < n) {
+		k = utf8_next(s + pos, n - pos, &cp);
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+		    (cp == 0xfffd && k == 1)) {
+			fwrite(s + start, 1, pos - start, out);
+			fputc(cp == '\t' ? ' ' : '?', out);
+			start = pos + k;
+		}
+		pos += k;
+	}
+	fwrite(s + start, 1, pos - start, out);
+}
+
 /* One cell line, cut to width with an ellipsis when too long, padded unless
  * it is the last column (no trailing blanks). */
 static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool last,
@@ -454,12 +478,12 @@ static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool 
 
 		n = display_fit(s, len, width > ew ? width - ew : 0, &used);
 		fputs(on, out);
-		fwrite(s, 1, n, out);
+		put_text(out, s, n);
 		fputs(ellipsis, out);
 		w = used + ew;
 	} else {
 		fputs(on, out);
-		fwrite(s, 1, len, out);
+		put_text(out, s, len);
 	}
 	if (*on != '\0')
 		fputs("\033[0m", out);

@@ -317,5 +317,38 @@ ok(max(width(line) for line in piped.decode().splitlines()) > 100 and "…" not 
    "piped tables are never cut")
 ok(run("lookup", COLUMNS="100").stdout == piped, "COLUMNS does not change piped output")
 
+# ---- hostile text ---------------------------------------------------------
+
+HOSTILE = os.path.join(os.path.dirname(DATA), "hostile")
+agency = "Evil\x1b[31m Agency\x07; \"quoted\", comma"
+name = "Tab\there\rCR \u0085nel \u202egnp.exe"
+notes = "line1\nline2\x01\x7f $ \\24 : < trailing "
+p = run("-d", HOSTILE, "show", "evil", "--format", "json")
+try:
+    h = json.loads(p.stdout.decode("utf-8"))[0]
+    ok(h["o"] == [agency] and h["cn"] == [name] and h["description"] == [notes] and
+       h["extensions"] == {"x-esc": "\x1b]0;title\x07"}, "JSON carries control characters exactly",
+       h)
+except (ValueError, IndexError, KeyError) as e:
+    ok(False, "JSON carries control characters exactly", e)
+recs = ldif_records(run("-d", HOSTILE, "show", "evil", "--format", "ldif").stdout)
+vals = dict(recs[0][1:]) if recs else {}
+ok(vals.get("o") == agency and vals.get("cn") == name and vals.get("description") == notes,
+   "LDIF carries control characters exactly", vals)
+rows = list(csv.reader(io.StringIO(run("-d", HOSTILE, "show", "evil", "--format", "csv")
+                                   .stdout.decode("utf-8"), newline="")))
+rec = dict(zip(rows[0], rows[1])) if len(rows) == 2 else {}
+ok(rec.get("o") == agency and rec.get("cn") == name and rec.get("description") == notes,
+   "CSV carries control characters exactly", rec)
+card = run("-d", HOSTILE, "show", "evil", "--format", "vcard").stdout.decode("utf-8")
+ok(not re.search(r"[\x00-\x08\x0a-\x1f\x7f]", card.replace("\r\n", "")),
+   "vCard holds no control character but HTAB (RFC 6350 3.3)", repr(card))
+for args in (["show", "evil"], ["lookup"], ["search", "(o=*)", "--attrs", "o,cn,x-esc"]):
+    piped = run("-d", HOSTILE, *args).stdout.decode("utf-8")
+    tty = run_tty("-d", HOSTILE, *args)
+    bad = [o for o in (piped, tty.replace("\x1b[1m", "").replace("\x1b[0m", ""))
+           if re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", o)]
+    ok(not bad, f"table of {args[0]} writes no control characters to a terminal", repr(bad))
+
 print(f"1..{n}")
 sys.exit(1 if failed else 0)
