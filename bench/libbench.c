@@ -33,8 +33,8 @@
 
 /* Bounds on the sampled key sets: enough to defeat caches, small enough to
  * keep the key files and the key-counting pass quick. */
-#define SAMPLE_UIDS 20000
-#define SAMPLE_PREFIXES 2000
+#define SAMPLE_UIDS 10000
+#define SAMPLE_PREFIXES 400
 #define PREFIX_LEN 3
 #define PAIR_MAX 4096
 
@@ -323,6 +323,12 @@ filter_safe(const char *s)
 }
 
 static int
+prefix_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+static int
 cmd_keys(const char *path, const char *outdir)
 {
 	pocdir *dir = open_or_die(path);
@@ -367,29 +373,47 @@ cmd_keys(const char *path, const char *outdir)
 	close_keys(fp);
 
 	/* The mail-client autocomplete: the first letters of a name someone
-	 * types, taken from a random contact's cn. */
-	fp = open_keys(outdir, "autocomplete");
-	for (size_t k = 0; k < SAMPLE_PREFIXES; k++) {
-		const pocdir_entry *e = pocdir_result_entry(all, rng_next() % n);
-		const char *const *cn;
-		char prefix[PREFIX_LEN + 1];
-		size_t len = 0;
+	 * types, taken from random contacts' cn, so common prefixes come up as
+	 * often as they would. No index serves this in the library, so each
+	 * distinct prefix is counted once (sorted, then counted on change). */
+	{
+		char(*prefixes)[PREFIX_LEN + 1] = calloc(SAMPLE_PREFIXES, sizeof(*prefixes));
+		size_t npre = 0;
+		long count = 0;
 
-		if (pocdir_entry_get(e, "cn", &cn) == 0)
-			continue;
-		for (const char *c = cn[0]; *c != '\0' && len < PREFIX_LEN; c++) {
-			if (!isalnum((unsigned char)*c))
-				break;
-			prefix[len++] = *c;
+		if (prefixes == NULL) {
+			fprintf(stderr, "libbench: out of memory\n");
+			return 2;
 		}
-		prefix[len] = '\0';
-		if (len < PREFIX_LEN)
-			continue;
-		snprintf(filter, sizeof(filter), "(|(cn=%s*)(mail=%s*)(sn=%s*))", prefix, prefix,
-			 prefix);
-		fprintf(fp, "%s\t%ld\n", filter, count_filter(dir, filter));
+		for (size_t k = 0; k < SAMPLE_PREFIXES; k++) {
+			const pocdir_entry *e = pocdir_result_entry(all, rng_next() % n);
+			const char *const *cn;
+			size_t len = 0;
+
+			if (pocdir_entry_get(e, "cn", &cn) == 0)
+				continue;
+			for (const char *c = cn[0]; *c != '\0' && len < PREFIX_LEN; c++) {
+				if (!isalnum((unsigned char)*c))
+					break;
+				prefixes[npre][len++] = *c;
+			}
+			prefixes[npre][len] = '\0';
+			if (len == PREFIX_LEN)
+				npre++;
+		}
+		qsort(prefixes, npre, sizeof(*prefixes), prefix_cmp);
+		fp = open_keys(outdir, "autocomplete");
+		for (size_t k = 0; k < npre; k++) {
+			const char *x = prefixes[k];
+
+			snprintf(filter, sizeof(filter), "(|(cn=%s*)(mail=%s*)(sn=%s*))", x, x, x);
+			if (k == 0 || strcmp(x, prefixes[k - 1]) != 0)
+				count = count_filter(dir, filter);
+			fprintf(fp, "%s\t%ld\n", filter, count);
+		}
+		close_keys(fp);
+		free(prefixes);
 	}
-	close_keys(fp);
 
 	/* A whole country; objectClass keeps the country entry c=XX itself out,
 	 * as pocdir_search returns contacts only. Entries come sorted by country. */

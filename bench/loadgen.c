@@ -80,6 +80,7 @@ struct options {
 	int pagesize;
 	const char *binddn;
 	const char *password;
+	int sizelimit; /* per search, as a mail client sends it; 0 = none */
 };
 
 /* What the measured window saw. */
@@ -95,6 +96,7 @@ struct stats {
 	uint64_t conn_errors;
 	uint64_t first_wrong_key; /* index + 1 of a key answered wrongly, for the report */
 	long first_wrong_got;
+	int first_wrong_rc;
 };
 
 static uint64_t
@@ -140,6 +142,9 @@ usage(FILE *out)
 		"  -p PID        server process whose CPU time to read from /proc\n"
 		"  -L LABEL      label for the result line\n"
 		"  -S SEED       random seed (default 1)\n"
+		"  -z LIMIT      size limit sent with each search, as mail clients do;\n"
+		"                a key expecting more must then end in sizeLimitExceeded\n"
+		"                with exactly LIMIT entries\n"
 		"  -D DN -w PW   simple bind (default anonymous)\n");
 }
 
@@ -358,7 +363,7 @@ request_send(struct conn *c, struct request *r, const struct options *o, const s
 	}
 	rc = ldap_search_ext(c->ld, o->base, o->scope, keys[r->key].filter,
 			     o->have_attrs ? (char **)o->attrs : NULL, 0, page ? ctrls : NULL,
-			     NULL, NULL, 0, &r->msgid);
+			     NULL, NULL, o->sizelimit, &r->msgid);
 	if (page != NULL)
 		ldap_control_free(page);
 	return rc;
@@ -417,33 +422,39 @@ enum phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_DRAIN };
 
 static enum phase phase;
 
-static void
-request_done(struct conn *c, struct request *r, struct stats *st, const struct key *keys,
-	     int ldap_rc, uint64_t t)
+/* Whether a search ended right: LDAP success with the expected number of
+ * entries, or, when the key expects more than the size limit allows,
+ * sizeLimitExceeded after exactly that many (RFC 4511 4.5.1.4). */
+static bool
+answer_ok(const struct options *o, const struct key *k, int ldap_rc, long entries)
 {
-	if (phase == PHASE_MEASURE) {
-		if (ldap_rc != LDAP_SUCCESS)
-			st->ldap_errors++;
-		else if (r->entries != keys[r->key].expected) {
-			st->wrong_count++;
-			if (st->first_wrong_key == 0) {
-				st->first_wrong_key = r->key + 1;
-				st->first_wrong_got = r->entries;
-			}
-		} else
-			stats_add_latency(st, t - r->start_ns);
-		st->entries += (uint64_t)r->entries;
-		st->pages += r->pages;
-	} else if (ldap_rc != LDAP_SUCCESS || r->entries != keys[r->key].expected) {
-		/* A wrong answer outside the window is still reported. */
-		if (ldap_rc != LDAP_SUCCESS)
+	if (o->sizelimit > 0 && k->expected > o->sizelimit)
+		return ldap_rc == LDAP_SIZELIMIT_EXCEEDED && entries == o->sizelimit;
+	return ldap_rc == LDAP_SUCCESS && entries == k->expected;
+}
+
+static void
+request_done(struct conn *c, struct request *r, struct stats *st, const struct options *o,
+	     const struct key *keys, int ldap_rc, uint64_t t)
+{
+	bool ok = answer_ok(o, &keys[r->key], ldap_rc, r->entries);
+
+	if (!ok) {
+		/* Counted in every phase: a wrong answer in the warm-up is still wrong. */
+		if (ldap_rc != LDAP_SUCCESS && ldap_rc != LDAP_SIZELIMIT_EXCEEDED)
 			st->ldap_errors++;
 		else
 			st->wrong_count++;
-		if (st->first_wrong_key == 0 && ldap_rc == LDAP_SUCCESS) {
+		if (st->first_wrong_key == 0) {
 			st->first_wrong_key = r->key + 1;
 			st->first_wrong_got = r->entries;
+			st->first_wrong_rc = ldap_rc;
 		}
+	} else if (phase == PHASE_MEASURE)
+		stats_add_latency(st, t - r->start_ns);
+	if (phase == PHASE_MEASURE) {
+		st->entries += (uint64_t)r->entries;
+		st->pages += r->pages;
 	}
 	r->busy = false;
 	c->inflight--;
@@ -508,17 +519,17 @@ conn_drain(struct conn *c, const struct options *o, const struct key *keys, stru
 					ldap_controls_free(ctrls);
 					ldap_msgfree(msg);
 					if (src != LDAP_SUCCESS)
-						request_done(c, r, st, keys, src, t);
+						request_done(c, r, st, o, keys, src, t);
 					continue;
 				}
 				ber_memfree(cookie.bv_val);
 			}
 			ldap_controls_free(ctrls);
-			request_done(c, r, st, keys, err, t);
+			request_done(c, r, st, o, keys, err, t);
 			break;
 		}
 		default:
-			request_done(c, r, st, keys, LDAP_PROTOCOL_ERROR, now_ns());
+			request_done(c, r, st, o, keys, LDAP_PROTOCOL_ERROR, now_ns());
 			break;
 		}
 		ldap_msgfree(msg);
@@ -565,7 +576,7 @@ parse_args(int argc, char **argv, struct options *o)
 	*o = (struct options){ .base = "dc=pocdir", .scope = LDAP_SCOPE_SUBTREE, .conns = 4,
 			       .inflight = 8, .warmup = 5, .duration = 10, .drain = 10,
 			       .label = "run", .seed = 1 };
-	while ((ch = getopt(argc, argv, "H:f:b:s:a:c:k:W:t:r:g:p:L:S:D:w:h")) != -1) {
+	while ((ch = getopt(argc, argv, "H:f:b:s:a:c:k:W:t:r:g:p:L:S:D:w:z:h")) != -1) {
 		unsigned u;
 
 		switch (ch) {
@@ -617,6 +628,11 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'L': o->label = optarg; break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'z':
+			if (parse_uint(optarg, INT_MAX, &u) == -1)
+				goto bad;
+			o->sizelimit = (int)u;
+			break;
 		case 'D': o->binddn = optarg; break;
 		case 'w': o->password = optarg; break;
 		case 'h': usage(stdout); exit(0);
@@ -808,8 +824,10 @@ main(int argc, char **argv)
 		       ", timeouts %" PRIu64 ", lost connections %" PRIu64 ")\n",
 		       errors, st.wrong_count, st.ldap_errors, st.timeouts, st.conn_errors);
 		if (st.first_wrong_key)
-			printf("  first wrong answer: %s returned %ld, expected %ld\n",
+			printf("  first wrong answer: %s returned %ld entries and \"%s\" (%d), "
+			       "expected %ld\n",
 			       keys[st.first_wrong_key - 1].filter, st.first_wrong_got,
+			       ldap_err2string(st.first_wrong_rc), st.first_wrong_rc,
 			       keys[st.first_wrong_key - 1].expected);
 		printf("  latency: p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us\n", p50,
 		       p99, p999, pmax);
@@ -819,11 +837,11 @@ main(int argc, char **argv)
 			       srv, per_cpu, cli);
 		else
 			printf("  client CPU %.2f s (no server PID given)\n", cli);
-		printf("RESULT label=%s conns=%u inflight=%u rate=%.0f pagesize=%d secs=%.3f "
+		printf("RESULT label=%s conns=%u inflight=%u rate=%.0f pagesize=%d sizelimit=%d secs=%.3f "
 		       "ops=%.0f ops_per_s=%.1f entries=%" PRIu64 " p50_us=%.1f p99_us=%.1f "
 		       "p999_us=%.1f max_us=%.1f errors=%" PRIu64 " server_cpu_s=%.2f "
 		       "ops_per_server_cpu_s=%.0f client_cpu_s=%.2f in_flight_at_end=%u\n",
-		       o.label, o.conns, o.inflight, o.rate, o.pagesize, secs, ops, ops / secs,
+		       o.label, o.conns, o.inflight, o.rate, o.pagesize, o.sizelimit, secs, ops, ops / secs,
 		       st.entries, p50, p99, p999, pmax, errors, srv, per_cpu, cli,
 		       outstanding_at_end);
 		fflush(stdout);

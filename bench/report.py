@@ -20,7 +20,7 @@ END = "<!-- bench/run.sh: generated up to here -->"
 WORKLOADS = [
     ("uid", "equality on uid, one entry: `(&(c=XX)(uid=X))`"),
     ("country-role", "country AND role: `(&(c=XX)(pocRole=YY))`"),
-    ("autocomplete", "autocomplete: `(|(cn=X*)(mail=X*)(sn=X*))`, 8 attributes"),
+    ("autocomplete", "autocomplete: `(|(cn=X*)(mail=X*)(sn=X*))`, 8 attributes, size limit 100"),
     ("country", "a whole country: `(&(objectClass=pocContact)(c=XX))`"),
     ("paged-all", "paged search of everything: `(objectClass=*)`, pages of 500"),
 ]

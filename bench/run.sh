@@ -31,6 +31,8 @@ SERVERS=${BENCH_SERVERS:-"slapd pocdird"}
 SEED=1
 PYTHON=/usr/bin/python3
 AUTOCOMPLETE_ATTRS=cn,mail,givenName,sn,telephoneNumber,mobile,o,title
+# Mail clients cap an address-book search (Thunderbird's default is 100).
+AUTOCOMPLETE_LIMIT=100
 
 POCDIR=$builddir/src/pocdir/pocdir
 POCDIRD=$builddir/src/pocdird/pocdird
@@ -217,7 +219,7 @@ for n in $SIZES; do
 		run "$n" uid $srv "$uri" "$pid" $common -f "$k/uid.keys"
 		run "$n" country-role $srv "$uri" "$pid" $common -f "$k/country-role.keys"
 		run "$n" autocomplete $srv "$uri" "$pid" $common -f "$k/autocomplete.keys" \
-			-a "$AUTOCOMPLETE_ATTRS"
+			-a "$AUTOCOMPLETE_ATTRS" -z "$AUTOCOMPLETE_LIMIT"
 		run "$n" country $srv "$uri" "$pid" $common -f "$k/country.keys"
 		run "$n" paged-all $srv "$uri" "$pid" -c 1 -k 1 -W 2 -t "$DURATION" -g 500 \
 			-f "$k/all.keys"
@@ -241,7 +243,7 @@ record "$PIN_SERVER slapd -f slapd.conf -h ldap://127.0.0.1:PORT/ -d 0"
 record "$PIN_SERVER src/pocdird/pocdird -f --directory DIR --listen 127.0.0.1:PORT"
 record "bench/libbench keys DIR KEYDIR"
 record "$PIN_CLIENT bench/loadgen -H URI -p SERVER_PID -c $CONNS -k $INFLIGHT -W $WARMUP -t $DURATION -f KEYDIR/{uid,country-role,country}.keys"
-record "$PIN_CLIENT bench/loadgen ... -f KEYDIR/autocomplete.keys -a $AUTOCOMPLETE_ATTRS"
+record "$PIN_CLIENT bench/loadgen ... -f KEYDIR/autocomplete.keys -a $AUTOCOMPLETE_ATTRS -z $AUTOCOMPLETE_LIMIT"
 record "$PIN_CLIENT bench/loadgen ... -c 1 -k 1 -W 2 -t $DURATION -g 500 -f KEYDIR/all.keys"
 record "$PIN_CLIENT bench/loadgen ... -r RATE -f KEYDIR/uid.keys   # RATE = half of slapd's closed-loop uid rate"
 
