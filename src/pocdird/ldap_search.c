@@ -551,6 +551,32 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 	s->pos = s->phase == PHASE_COUNTRIES ? s->country_lo : 0;
 }
 
+/* Can f be TRUE for an entry that has no attributes but those in `has`?
+ * Country entries hold objectClass and c only, so a filter like
+ * (&(c=KR)(uid=krcert)) need not be evaluated against each of them. A
+ * conservative answer: true unless an item is certainly not TRUE. */
+static bool filter_may_match(const struct filter *f, const bool *has)
+{
+	switch (f->choice) {
+	case FILTER_AND:
+		for (size_t i = 0; i < f->u.set.count; i++)
+			if (!filter_may_match(f->u.set.children[i], has))
+				return false;
+		return true;
+	case FILTER_OR:
+		for (size_t i = 0; i < f->u.set.count; i++)
+			if (filter_may_match(f->u.set.children[i], has))
+				return true;
+		return false;
+	case FILTER_NOT:
+	case FILTER_EXTENSIBLE: /* dnAttributes may match the DN itself */
+		return true;
+	default:
+		/* An unknown attribute is Undefined, an absent one FALSE. */
+		return f->attr != NULL && has[f->attr->id];
+	}
+}
+
 /* ---- running ---- */
 
 enum step { STEP_SENT, STEP_SKIPPED, STEP_STOP };
@@ -613,13 +639,11 @@ static const entry_t *next_candidate(struct search *s, bool *done)
 	return NULL;
 }
 
-/* One turn: at most `batch` entries sent and EVALS_PER_TURN evaluated.
- * Returns true when the search is over (answered and freed, or paged). */
-static bool search_step(struct conn *c, struct search *s)
+/* One turn: at most *budget entries sent (and taken from it) and
+ * EVALS_PER_TURN evaluated. Returns true when the search is over (answered
+ * and freed, or waiting for its next page). */
+static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 {
-	unsigned batch = server_config()->limits.batch;
-	unsigned sent = 0;
-
 	if (now_monotonic() > s->deadline) {
 		send_done(c, s, LDAP_TIMELIMIT_EXCEEDED, NULL);
 		search_finish(c, s);
@@ -672,7 +696,7 @@ static bool search_step(struct conn *c, struct search *s)
 		size_t pos;
 		enum phase phase;
 
-		if (sent >= batch || conn_output_full(c))
+		if (*budget == 0 || conn_output_full(c))
 			return false; /* yield: other clients get their turn */
 		pos = s->pos;
 		phase = s->phase;
@@ -687,7 +711,7 @@ static bool search_step(struct conn *c, struct search *s)
 			return true;
 		s->sent++;
 		s->page_sent++;
-		sent++;
+		(*budget)--;
 	}
 	if (s->phase != PHASE_DONE)
 		return false;
@@ -700,19 +724,24 @@ static bool search_step(struct conn *c, struct search *s)
 
 void search_run(struct conn *c)
 {
-	struct search *s = c->searches;
+	unsigned budget = server_config()->limits.batch;
+	unsigned n = c->nsearches;
 
-	if (s == NULL)
-		return;
-	/* Round robin between the searches of one connection, too. */
-	if (!search_step(c, s) && s->next != NULL && c->searches == s) {
-		struct search **tail;
+	/* One turn: at most `batch` entries for this connection, shared round
+	 * robin by its searches; small ones finish within it. */
+	while (n-- > 0 && budget > 0 && c->searches != NULL && c->watch.fd >= 0 &&
+	       !conn_output_full(c)) {
+		struct search *s = c->searches;
 
-		c->searches = s->next;
-		for (tail = &c->searches; *tail != NULL; tail = &(*tail)->next)
-			;
-		*tail = s;
-		s->next = NULL;
+		if (!search_step(c, s, &budget) && c->searches == s && s->next != NULL) {
+			struct search **tail;
+
+			c->searches = s->next;
+			for (tail = &c->searches; *tail != NULL; tail = &(*tail)->next)
+				;
+			*tail = s;
+			s->next = NULL;
+		}
 	}
 }
 
@@ -761,6 +790,8 @@ static void queue_search(struct conn *c, struct search *s)
 	*tail = s;
 	c->nsearches++;
 	conn_set_runnable(c, true);
+	/* Most searches are small: answer at once rather than in a later turn. */
+	search_run(c);
 }
 
 void search_start(struct request *req)
@@ -883,6 +914,18 @@ void search_start(struct request *req)
 	}
 	s->target = r.target;
 	plan_scope(s, &r, scope);
+	{
+		bool country_attrs[ATTR_COUNT] = {false};
+
+		country_attrs[ATTR_OBJECTCLASS] = country_attrs[ATTR_C] = true;
+		if (s->phase != PHASE_DONE && !filter_may_match(s->filter, country_attrs)) {
+			/* Skip the country entries: none can match. */
+			if (s->phase == PHASE_COUNTRIES)
+				s->phase = s->contact_hi > s->contact_lo ? PHASE_CONTACTS : PHASE_DONE;
+			s->country_hi = s->country_lo;
+			s->pos = 0;
+		}
+	}
 	if (s->phase != PHASE_DONE && s->contact_hi > s->contact_lo) {
 		bool all;
 
