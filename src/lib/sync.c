@@ -991,11 +991,19 @@ int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer
 		int r;
 
 		switch (a->decision) {
-		case SYNC_UNTRUSTED:
+		case SYNC_UNTRUSTED: {
+			uint64_t own = 0;
+
 			rep->ignored++;
+			/* Our own origin relayed back to us is no news: sets of
+			 * untrusted origins are never accepted, so one held here
+			 * was recorded from the local directory. */
+			if (history_held(cfg->state, a->item->origin, &own, NULL) == 0 && own > 0)
+				continue;
 			emit(fn, ctx, POCDIR_SYNC_IGNORED, peer->url, a->item->origin, a->item->serial,
 			     "unknown origin: no trusted key for it here, ignored");
 			continue;
+		}
 		case SYNC_STALE:
 			rep->checked++;
 			rep->ignored++;

@@ -20,6 +20,9 @@
 #include "sync.h"
 #include "util.h"
 
+/* Seconds between looks at the local signatures (a few stat calls). */
+#define LOCAL_CHECK 2.0
+
 static pocdir_sync_config *cfg;
 static pthread_t thread;
 static bool thread_running;
@@ -211,16 +214,8 @@ static void *sync_thread(void *arg)
 		for (size_t i = 1; i < cfg->npeers; i++)
 			if (next[i] < next[p])
 				p = i;
-		now = monotonic();
-		if (next[p] > now) {
-			struct timespec until;
-			double t = next[p];
-
-			until.tv_sec = (time_t)t;
-			until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
-			pthread_cond_timedwait(&wake, &lock, &until);
-			continue;
-		}
+		/* A set signed here goes out within LOCAL_CHECK seconds, not at
+		 * the next peer's turn. */
 		pthread_mutex_unlock(&lock);
 		if (local_signatures_mtime() != signed_at) {
 			pocdir_error ierr = {0};
@@ -230,9 +225,27 @@ static void *sync_thread(void *arg)
 			n = history_import(cfg->state, live_directory, &ierr);
 			if (n < 0)
 				log_warn("sync: %s", ierr.message);
-			else if (n > 0)
-				rep.updated += (unsigned)n; /* republish and serve it below */
+			else if (n > 0) {
+				log_info("sync: %d newly signed local %s recorded", n,
+					 n == 1 ? "set" : "sets");
+				publish_snapshot();
+				held_digest(held);
+			}
 		}
+		pthread_mutex_lock(&lock);
+		if (stopping)
+			break;
+		now = monotonic();
+		if (next[p] > now) {
+			struct timespec until;
+			double t = next[p] < now + LOCAL_CHECK ? next[p] : now + LOCAL_CHECK;
+
+			until.tv_sec = (time_t)t;
+			until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+			pthread_cond_timedwait(&wake, &lock, &until);
+			continue;
+		}
+		pthread_mutex_unlock(&lock);
 		(void)sync_peer(cfg, &cfg->peers[p], on_event, NULL, &rep, &err);
 		sync_state_load(cfg->state, cfg->peers[p].url, &st, NULL);
 		delay = sync_next_delay(cfg->peers[p].interval, st.failures, cfg->backoff_base,
