@@ -342,10 +342,26 @@ struct cell {
 	enum paint paint;
 };
 
+/* How a column gives way when the table is wider than the terminal:
+ * columns of the lowest rank narrow first, the widest of them one column at
+ * a time, down to their floor. */
+enum fit_how {
+	FIT_FIXED, /* never narrowed: phone numbers, times */
+	FIT_WRAP,  /* text wraps at spaces onto more lines: nothing is lost */
+	FIT_CUT    /* cut with an ellipsis: for things that do not wrap well */
+};
+
+struct fit {
+	enum fit_how how;
+	int rank;
+	size_t floor;
+};
+
 struct table {
 	size_t ncols, nrows, cap;
 	const char *const *headers; /* ncols names, or NULL for no header line */
-	const bool *shrink;         /* may the column be narrowed to fit? (NULL: all) */
+	const struct fit *fit;      /* how each column gives way on a narrow terminal
+				     * (NULL: every column wraps, all alike) */
 	struct cell *cells;         /* nrows * ncols */
 };
 
@@ -414,32 +430,114 @@ static size_t terminal_width(void)
 
 #define GAP 2
 
-/* Narrow the widest shrinkable columns, one column at a time, until the
- * table fits `limit` or nothing can give more. */
+static struct fit column_fit(const struct table *t, size_t c)
+{
+	static const struct fit wrap = {FIT_WRAP, 0, 12};
+
+	return t->fit != NULL ? t->fit[c] : wrap;
+}
+
+/* Narrow columns until the table fits `limit` or nothing can give more. */
 static void table_fit(const struct table *t, size_t *width, size_t limit)
 {
-	size_t total = 0, c, floor;
+	size_t total = 0, c;
 
 	for (c = 0; c < t->ncols; c++)
 		total += width[c] + (c > 0 ? GAP : 0);
 	while (total > limit) {
-		size_t widest = t->ncols;
+		size_t pick = t->ncols;
+		struct fit best = {FIT_FIXED, 0, 0};
 
 		for (c = 0; c < t->ncols; c++) {
-			if (t->shrink != NULL && !t->shrink[c])
+			struct fit f = column_fit(t, c);
+
+			if (f.how == FIT_FIXED || width[c] <= f.floor)
 				continue;
-			floor = t->headers != NULL ? display_width(t->headers[c], strlen(t->headers[c]))
-						   : 0;
-			if (floor < 8)
-				floor = 8;
-			if (width[c] > floor && (widest == t->ncols || width[c] > width[widest]))
-				widest = c;
+			if (pick == t->ncols || f.rank < best.rank ||
+			    (f.rank == best.rank && width[c] > width[pick])) {
+				pick = c;
+				best = f;
+			}
 		}
-		if (widest == t->ncols)
+		if (pick == t->ncols)
 			break;
-		width[widest]--;
+		width[pick]--;
 		total--;
 	}
+}
+
+/* Add one line of s (n bytes) to out, wrapped at spaces into lines of at
+ * most width columns; a word longer than a line is split. */
+static void wrap_line(struct text *out, const char *s, size_t n, size_t width)
+{
+	size_t pos = 0, used = 0, lw = 0;
+	bool fresh = true; /* nothing on the current output line yet */
+
+	while (pos < n) {
+		size_t wlen, ww, fit;
+
+		while (pos < n && s[pos] == ' ')
+			pos++;
+		if (pos >= n)
+			break;
+		wlen = strcspn(s + pos, " ");
+		if (wlen > n - pos)
+			wlen = n - pos;
+		ww = display_width(s + pos, wlen);
+		if (!fresh && lw + 1 + ww <= width) {
+			text_add(out, " ", 1);
+			text_add(out, s + pos, wlen);
+			lw += 1 + ww;
+			pos += wlen;
+			continue;
+		}
+		if (!fresh || out->len > 0)
+			text_add(out, "\n", 1);
+		if (ww <= width) {
+			text_add(out, s + pos, wlen);
+			lw = ww;
+			pos += wlen;
+		} else {
+			fit = display_fit(s + pos, wlen, width, &used);
+			if (fit == 0)
+				fit = 1; /* a character wider than the column */
+			text_add(out, s + pos, fit);
+			lw = used;
+			pos += fit;
+		}
+		fresh = false;
+	}
+	if (fresh && out->len > 0)
+		text_add(out, "\n", 1); /* keep an empty line */
+}
+
+/* Rewrap the cells of wrapping columns that were narrowed. */
+static int table_wrap(struct table *t, const size_t *width)
+{
+	size_t r, c, k, len;
+	const char *line;
+
+	for (c = 0; c < t->ncols; c++) {
+		if (column_fit(t, c).how != FIT_WRAP)
+			continue;
+		for (r = 0; r < t->nrows; r++) {
+			struct cell *cell = &t->cells[r * t->ncols + c];
+			struct text out = {0};
+			char *text;
+
+			for (k = 0; (line = cell_line(cell->text, k, &len)) != NULL; k++) {
+				if (k > 0 && out.len == 0)
+					text_add(&out, "\n", 1);
+				wrap_line(&out, line, len, width[c]);
+			}
+			text = text_take(&out);
+			if (text == NULL)
+				return -1;
+			free(cell->text);
+			cell->text = text;
+		}
+	}
+	return 0;
 }
 
 /* Write n bytes of directory text to a terminal: control characters (C0,
@@ -491,7 +589,7 @@ static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool 
 		fprintf(out, "%*s", (int)(width - w), "");
 }
 
-static int table_print(const struct table *t, const struct cli *cli, FILE *out)
+static int table_print(struct table *t, const struct cli *cli, FILE *out)
 {
 	static const char *const paint_on[] = {"", "\033[32m", "\033[31m"};
 	const char *ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "…" : "...";
@@ -513,8 +611,11 @@ static int table_print(const struct table *t, const struct cli *cli, FILE *out)
 	}
 	/* Fit the terminal only when a person is looking: piped output keeps
 	 * every character. */
-	if (isatty(fileno(out)))
+	if (isatty(fileno(out))) {
 		table_fit(t, width, terminal_width());
+		if (table_wrap(t, width) == -1)
+			goto done;
+	}
 	if (t->headers != NULL) {
 		for (c = 0; c < t->ncols; c++) {
 			if (c > 0)
@@ -553,6 +654,7 @@ static int table_print(const struct table *t, const struct cli *cli, FILE *out)
 		}
 	}
 	rc = 0;
+done:
 	free(width);
 	return rc;
 }
@@ -617,10 +719,14 @@ enum {
  * hours where they are. */
 static int print_people(const struct cli *cli, const pocdir_result *res)
 {
-	static const char *const headers[NCOLS] = {"COUNTRY", "AGENCY", "ROLES",      "NAME",
-						   "E-MAIL",  "PHONE",  "LOCAL TIME", "NOW"};
-	static const bool shrink[NCOLS] = {false, true, true, true, true, false, false, false};
-	struct table t = {.ncols = NCOLS, .headers = headers, .shrink = shrink};
+	static const char *const headers[NCOLS] = {"CC",     "AGENCY", "ROLES", "NAME",
+						   "E-MAIL", "PHONE",  "LOCAL", "NOW"};
+	/* On a narrow terminal roles are cut first, then agency and name wrap,
+	 * and e-mail addresses are cut last; numbers and times stay whole. */
+	static const struct fit fit[NCOLS] = {
+		{FIT_FIXED, 0, 0}, {FIT_WRAP, 1, 13}, {FIT_CUT, 0, 10}, {FIT_WRAP, 1, 13},
+		{FIT_CUT, 2, 16},  {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}};
+	struct table t = {.ncols = NCOLS, .headers = headers, .fit = fit};
 	struct clocks clocks = {.now = cli->now};
 	size_t i, c, n = pocdir_result_count(res);
 	int rc = -1;

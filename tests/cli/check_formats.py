@@ -295,7 +295,7 @@ for key, zone, local, want in CASES:
 piped = run("lookup").stdout
 ok(b"\x1b[" not in piped, "no colours when stdout is not a terminal")
 tty = run_tty("lookup")
-ok("\x1b[1mCOUNTRY" in tty and ("\x1b[32mopen" in tty or "\x1b[31mclosed" in tty),
+ok("\x1b[1mCC\x1b[0m" in tty and ("\x1b[32mopen" in tty or "\x1b[31mclosed" in tty),
    "colours on a terminal", tty[:200])
 ok("\x1b[" not in run_tty("lookup", NO_COLOR="1"), "NO_COLOR turns colours off")
 ok("\x1b[" not in run_tty("lookup", "--no-color"), "--no-color turns colours off")
@@ -306,13 +306,15 @@ def width(s):
                2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-# Phone numbers and times are never cut, so about 95 columns is the least
-# the people table can take; text columns give way down to 8.
-narrow = run_tty("lookup", "--no-color", COLUMNS="100", LC_ALL="C.UTF-8")
+# Phone numbers and times are never cut, so about 108 columns is the least
+# the people table can take; text columns wrap or are cut down to their floor.
+narrow = run_tty("lookup", "--no-color", COLUMNS="110", LC_ALL="C.UTF-8")
 widths = [width(line) for line in narrow.splitlines()]
-ok(widths and max(widths) <= 100 and "…" in narrow, "tables fit COLUMNS=100 on a terminal",
+ok(widths and max(widths) <= 110 and "…" in narrow, "tables fit COLUMNS=110 on a terminal",
    narrow)
 ok("+33 6 00 00 00 02 (mobile)" in narrow, "phone numbers are not cut", narrow)
+ok(all(w in narrow.split() for w in ("Agence", "nationale", "sécurité", "systèmes")),
+   "agency names wrap at spaces, nothing is lost", narrow)
 ok(max(width(line) for line in piped.decode().splitlines()) > 100 and "…" not in piped.decode(),
    "piped tables are never cut")
 ok(run("lookup", COLUMNS="100").stdout == piped, "COLUMNS does not change piped output")
