@@ -158,6 +158,26 @@ tap.diag("well-behaved latency while others stall: max %.0f ms" % (max(lat) * 10
 for s in hogs:
     s.close()
 
+# ---- a search that outlives time-limit ----
+srv2 = pt.pocdird(big, config="limits:\n  max-results: 100000\n  time-limit: 1\n")
+s = connect(srv2, rcvbuf=4096)
+s.sendall(ber.search(9, attrs=("*", "+")))
+time.sleep(2.5)  # do not read: the search pauses on its full output queue
+r = ber.Reader(s)
+n9, code = 0, None
+while True:
+    m = r.next()
+    if m is None or m[0] != 9:
+        break
+    if m[1] == 0x64:
+        n9 += 1
+    else:
+        code = ber.result_code(m[2])
+        break
+s.close()
+tap.ok(code == 3 and n9 < 5051, "time-limit 1 s: timeLimitExceeded after %d entries" % n9, code)
+srv2.stop()
+
 # ---- idle connections are closed ----
 s = connect(srv)
 s.sendall(b"\x30\x10\x02")  # a request that never completes

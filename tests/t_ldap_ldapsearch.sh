@@ -56,6 +56,8 @@ check "size limit 3: sizeLimitExceeded" grep -q 'Size limit exceeded' "$T/out"
 check "... after three entries" [ "$(grep -c '^dn:' "$T/out")" -eq 3 ]
 q -b uid=krcert,c=KR,dc=pocdir -s base -A cn mail > "$T/out"
 check "typesOnly (-A): names without values" sh -c "grep -qx 'cn:' '$T/out' && grep -qx 'mail:' '$T/out'"
+q -b "not a DN" -s base > "$T/out" 2>&1
+check "a base that is not a DN: invalidDNSyntax (34)" grep -q 'Invalid DN syntax (34)' "$T/out"
 q -b "" -s base + > "$T/out"
 check "root DSE with +" grep -qx 'namingContexts: dc=pocdir' "$T/out"
 q -b cn=Subschema -s base attributeTypes > "$T/out"

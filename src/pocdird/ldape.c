@@ -175,6 +175,8 @@ static void write_handle(struct request *req)
 	}
 	if (rc == LDAP_SUCCESS)
 		rc = LDAP_UNWILLING_TO_PERFORM;
+	log_debug("conn %llu op %d: update (tag 0x%lx) refused", (unsigned long long)req->conn->id,
+		  req->msgid, (unsigned long)req->op);
 	ldape_result(req->conn, req->msgid, response_tag(req->op), rc, "",
 		     rc == LDAP_UNWILLING_TO_PERFORM ? "the directory is read-only; changes "
 						       "come from the origins' signed files"

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -141,6 +142,15 @@ static int config_build(struct config *c, pocdir_error *err)
 	}
 	if (opts.debug)
 		c->log_level = LOG_LEVEL_DEBUG;
+	if (c->directory[0] != '/') {
+		/* A daemon works from "/": a reload must find the same folder. */
+		char *abs = realpath(c->directory, NULL);
+
+		if (abs != NULL) {
+			free(c->directory);
+			c->directory = abs;
+		}
+	}
 	if (special_check_base(c->base) == -1) {
 		error_set(err, POCDIR_ERR_USAGE,
 			  "base \"%s\" must be a DN whose first RDN is dc= or o=", c->base);
@@ -336,6 +346,13 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv) == -1)
 		return 2;
+	if (opts.config_file != NULL && opts.config_file[0] != '/') {
+		/* Read again on SIGHUP, after the daemon has moved to "/". */
+		static char abs[PATH_MAX];
+
+		if (realpath(opts.config_file, abs) != NULL)
+			opts.config_file = abs;
+	}
 	if (opts.print_schema)
 		return schema_print(stdout, opts.print_schema == 2) == 0 && fflush(stdout) == 0 ? 0
 											    : 1;
