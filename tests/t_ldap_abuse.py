@@ -8,6 +8,7 @@ import resource
 import selectors
 import socket
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
@@ -157,6 +158,18 @@ tap.ok(rss_hog < 200 * 1024, "output to non-readers is bounded (RSS %d KiB)" % r
 tap.diag("well-behaved latency while others stall: max %.0f ms" % (max(lat) * 1000))
 for s in hogs:
     s.close()
+
+# ---- a client that floods requests that need no answer ----
+flood = connect(srv)
+chunk = b"".join(ber.abandon(1000 + i, 1) for i in range(10000))
+flooder = threading.Thread(target=lambda: [flood.sendall(chunk) for _ in range(30)],
+                           daemon=True)
+flooder.start()
+time.sleep(0.2)
+for i in range(3):
+    well_behaved(srv, "while a client floods 300,000 abandons (%d)" % i)
+flooder.join(30)
+flood.close()
 
 # ---- a search that outlives time-limit ----
 srv2 = pt.pocdird(big, config="limits:\n  max-results: 100000\n  time-limit: 1\n")

@@ -19,6 +19,9 @@
 #include "pocdird.h"
 #include "util.h"
 
+/* Requests read from one connection before the others get their turn. */
+#define REQUESTS_PER_TURN 64
+
 struct listener {
 	struct watch watch;
 	char addr[80];
@@ -195,7 +198,7 @@ void conn_flush(struct conn *c)
 
 void conn_read(struct conn *c)
 {
-	for (;;) {
+	for (unsigned n = 0;; n++) {
 		ber_tag_t tag;
 		ber_len_t len;
 		BerElement *ber;
@@ -203,6 +206,12 @@ void conn_read(struct conn *c)
 		if (c->watch.fd < 0 || c->closing || c->bind_pending || conn_output_full(c) ||
 		    c->nsearches >= limits()->max_operations)
 			break;
+		if (n == REQUESTS_PER_TURN) {
+			/* A client that never stops sending (abandons cost no
+			 * answer) waits for the next turn like everyone else. */
+			conn_set_runnable(c, true);
+			break;
+		}
 		if (c->ber == NULL && (c->ber = ber_alloc_t(0)) == NULL) {
 			conn_close(c, false);
 			return;
