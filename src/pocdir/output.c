@@ -856,7 +856,8 @@ static void postal_lines(struct text *t, const char *value)
 
 int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 {
-	struct table t = {.ncols = 2};
+	static const struct fit fit[2] = {{FIT_FIXED, 0, 0}, {FIT_WRAP, 0, 20}};
+	struct table t = {.ncols = 2, .fit = fit};
 	struct clocks clocks = {.now = cli->now};
 	struct cell row[2];
 	const char *name, *value;
