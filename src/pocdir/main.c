@@ -338,6 +338,12 @@ int main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	env = getenv("POCDIR_DIRECTORY");
 	cli.directory = env != NULL && *env != '\0' ? env : POCDIR_DATADIR "/directory";
+#ifdef POCDIR_SOURCE_DIRECTORY
+	/* Run from a build tree before `make install`: the bundled sample. */
+	if ((env == NULL || *env == '\0') && access(cli.directory, F_OK) == -1 &&
+	    access(POCDIR_SOURCE_DIRECTORY, F_OK) == 0)
+		cli.directory = POCDIR_SOURCE_DIRECTORY;
+#endif
 	if (now_init(&cli) == -1)
 		return EXIT_USAGE;
 
