@@ -12,6 +12,8 @@
 #include "util.h"
 
 #define MINISIGN "/usr/bin/minisign"
+/* A cleared error for each call, so that a test point shows its own message. */
+#define E (error_clear(&err), &err)
 
 static char dir[256];
 
@@ -72,27 +74,26 @@ static void test_roundtrip(void)
 	char *sig = NULL, *bad;
 	size_t slen;
 
-	tap_ok(sign_keygen(at("a.pub"), at("a.key"), NULL, &err) == 0, "keygen: %s", err.message);
-	tap_ok(sign_keygen(at("a.pub"), at("a.key"), NULL, &err) == -1 &&
+	tap_ok(sign_keygen(at("a.pub"), at("a.key"), NULL, E) == 0, "keygen: %s", err.message);
+	tap_ok(sign_keygen(at("a.pub"), at("a.key"), NULL, E) == -1 &&
 		       strstr(err.message, "not overwriting") != NULL,
 	       "keygen refuses to overwrite a secret key");
-	tap_ok(sign_seckey_load(at("a.key"), NULL, &sk, &err) == 0, "load secret key: %s",
+	tap_ok(sign_seckey_load(at("a.key"), NULL, &sk, E) == 0, "load secret key: %s",
 	       err.message);
-	tap_ok(sign_pubkey_load(at("a.pub"), &pk, &err) == 0, "load public key: %s",
+	tap_ok(sign_pubkey_load(at("a.pub"), &pk, E) == 0, "load public key: %s",
 	       err.message);
 	sign_seckey_public(&sk, &pk2);
 	tap_ok(memcmp(&pk, &pk2, sizeof(pk)) == 0, "public half of the secret key matches");
-	tap_ok(sign_buffer(&sk, data, strlen(data), "test", "origin:kr\tserial:2026112201", &sig,
-			   &err) == 0,
+	tap_ok(sign_buffer(&sk, data, strlen(data), "test", "origin:kr\tserial:2026112201", &sig, E) == 0,
 	       "sign: %s", err.message);
 	if (sig == NULL)
 		return;
 	slen = strlen(sig);
-	tap_ok(sign_verify_buffer(&pk, data, strlen(data), sig, slen, &info, &err) == 0,
+	tap_ok(sign_verify_buffer(&pk, data, strlen(data), sig, slen, &info, E) == 0,
 	       "verify: %s", err.message);
 	tap_is(info.trusted_comment, "origin:kr\tserial:2026112201", "trusted comment read back");
 	tap_ok(sign_verify_buffer(&pk, "origin: kr\nserial: 2026112202\n", strlen(data), sig, slen,
-				  NULL, &err) == -1 &&
+				  NULL, E) == -1 &&
 		       strstr(err.message, "does not verify") != NULL,
 	       "changed data is refused: %s", err.message);
 
@@ -100,24 +101,24 @@ static void test_roundtrip(void)
 	 * global one must not. */
 	bad = strdup(sig);
 	*strstr(bad, "2026112201") = '3';
-	tap_ok(sign_verify_buffer(&pk, data, strlen(data), bad, slen, NULL, &err) == -1 &&
+	tap_ok(sign_verify_buffer(&pk, data, strlen(data), bad, slen, NULL, E) == -1 &&
 		       strstr(err.message, "global signature") != NULL,
 	       "edited trusted comment is refused: %s", err.message);
-	tap_ok(sign_read_trusted(&pk, bad, slen, NULL, &err) == -1,
+	tap_ok(sign_read_trusted(&pk, bad, slen, NULL, E) == -1,
 	       "sign_read_trusted refuses it too");
 	free(bad);
 
 	/* Another key. */
-	tap_ok(sign_keygen(at("b.pub"), at("b.key"), NULL, &err) == 0, "second keygen");
-	tap_ok(sign_pubkey_load(at("b.pub"), &pk2, &err) == 0, "load second key");
-	tap_ok(sign_verify_buffer(&pk2, data, strlen(data), sig, slen, NULL, &err) == -1 &&
+	tap_ok(sign_keygen(at("b.pub"), at("b.key"), NULL, E) == 0, "second keygen");
+	tap_ok(sign_pubkey_load(at("b.pub"), &pk2, E) == 0, "load second key");
+	tap_ok(sign_verify_buffer(&pk2, data, strlen(data), sig, slen, NULL, E) == -1 &&
 		       strstr(err.message, "expected key") != NULL,
 	       "another key is refused: %s", err.message);
 
 	/* Hostile signature texts. */
-	tap_ok(sign_verify_buffer(&pk, data, strlen(data), "garbage", 7, NULL, &err) == -1,
+	tap_ok(sign_verify_buffer(&pk, data, strlen(data), "garbage", 7, NULL, E) == -1,
 	       "garbage signature refused: %s", err.message);
-	tap_ok(sign_verify_buffer(&pk, data, strlen(data), sig, slen / 2, NULL, &err) == -1,
+	tap_ok(sign_verify_buffer(&pk, data, strlen(data), sig, slen / 2, NULL, E) == -1,
 	       "truncated signature refused: %s", err.message);
 	free(sig);
 	sign_seckey_wipe(&sk);
@@ -128,15 +129,15 @@ static void test_encrypted(void)
 	struct sign_seckey sk;
 	pocdir_error err = {0};
 
-	tap_ok(sign_keygen(at("e.pub"), at("e.key"), "correct horse", &err) == 0,
+	tap_ok(sign_keygen(at("e.pub"), at("e.key"), "correct horse", E) == 0,
 	       "keygen with a passphrase: %s", err.message);
-	tap_ok(sign_seckey_load(at("e.key"), NULL, &sk, &err) == -1 &&
+	tap_ok(sign_seckey_load(at("e.key"), NULL, &sk, E) == -1 &&
 		       err.code == POCDIR_ERR_USAGE,
 	       "encrypted key without passphrase: %s", err.message);
-	tap_ok(sign_seckey_load(at("e.key"), "wrong", &sk, &err) == -1 &&
+	tap_ok(sign_seckey_load(at("e.key"), "wrong", &sk, E) == -1 &&
 		       strstr(err.message, "wrong passphrase") != NULL,
 	       "wrong passphrase: %s", err.message);
-	tap_ok(sign_seckey_load(at("e.key"), "correct horse", &sk, &err) == 0,
+	tap_ok(sign_seckey_load(at("e.key"), "correct horse", &sk, E) == 0,
 	       "right passphrase: %s", err.message);
 	sign_seckey_wipe(&sk);
 }
@@ -158,11 +159,10 @@ static void test_minisign(void)
 	data = slurp(at("f.yaml"), &len);
 
 	/* We sign, minisign verifies. */
-	tap_ok(sign_seckey_load(at("a.key"), NULL, &sk, &err) == 0, "load our key");
-	tap_ok(sign_buffer(&sk, data, len, "signature from pocdir", "file:f.yaml\thashed", &sig,
-			   &err) == 0,
+	tap_ok(sign_seckey_load(at("a.key"), NULL, &sk, E) == 0, "load our key");
+	tap_ok(sign_buffer(&sk, data, len, "signature from pocdir", "file:f.yaml\thashed", &sig, E) == 0,
 	       "sign f.yaml");
-	tap_ok(file_write_atomic(at("f.yaml.minisig"), sig, strlen(sig), &err) == 0,
+	tap_ok(file_write_atomic(at("f.yaml.minisig"), sig, strlen(sig), E) == 0,
 	       "write f.yaml.minisig");
 	tap_ok(run(MINISIGN " -q -Vm %s -p %s", at("f.yaml"), at("a.pub")) == 0,
 	       "minisign verifies our signature with our public key file");
@@ -177,7 +177,7 @@ static void test_minisign(void)
 	tap_ok(run(MINISIGN " -S -s %s -m %s >/dev/null 2>&1 </dev/null", at("a.key"),
 		   at("g.yaml")) == 0,
 	       "minisign signs with a key written by sign_keygen");
-	tap_ok(verify_files(at("a.pub"), at("g.yaml"), at("g.yaml.minisig"), &info, &err) == 0,
+	tap_ok(verify_files(at("a.pub"), at("g.yaml"), at("g.yaml.minisig"), &info, E) == 0,
 	       "we verify it: %s", err.message);
 
 	/* minisign's own unencrypted key pair (-W). */
@@ -187,13 +187,13 @@ static void test_minisign(void)
 	tap_ok(run(MINISIGN " -S -s %s -m %s -t 'serial:7' >/dev/null 2>&1", at("m.key"),
 		   at("h.yaml")) == 0,
 	       "minisign -S");
-	tap_ok(verify_files(at("m.pub"), at("h.yaml"), at("h.yaml.minisig"), &info, &err) == 0,
+	tap_ok(verify_files(at("m.pub"), at("h.yaml"), at("h.yaml.minisig"), &info, E) == 0,
 	       "we verify minisign's signature: %s", err.message);
 	tap_is(info.trusted_comment, "serial:7", "and read its trusted comment");
 	run("echo tampered >> %s", at("h.yaml"));
-	tap_ok(verify_files(at("m.pub"), at("h.yaml"), at("h.yaml.minisig"), NULL, &err) == -1,
+	tap_ok(verify_files(at("m.pub"), at("h.yaml"), at("h.yaml.minisig"), NULL, E) == -1,
 	       "we refuse minisign's signature over changed data");
-	tap_ok(sign_seckey_load(at("m.key"), NULL, &sk, &err) == 0,
+	tap_ok(sign_seckey_load(at("m.key"), NULL, &sk, E) == 0,
 	       "we load minisign's unencrypted secret key: %s", err.message);
 	sign_seckey_wipe(&sk);
 
@@ -206,7 +206,7 @@ static void test_minisign(void)
 			snprintf(line, sizeof(line), "%.56s", nl + 1);
 			run("printf 'origin: th\\n' > %s", at("h.yaml"));
 			run(MINISIGN " -S -s %s -m %s >/dev/null 2>&1", at("m.key"), at("h.yaml"));
-			tap_ok(verify_files(line, at("h.yaml"), at("h.yaml.minisig"), NULL, &err) == 0,
+			tap_ok(verify_files(line, at("h.yaml"), at("h.yaml.minisig"), NULL, E) == 0,
 			       "a base64 public key string works: %s", err.message);
 		}
 		free(pub);
@@ -220,7 +220,7 @@ static void test_minisign(void)
 	tap_ok(run("printf 'correct horse\\n' | " MINISIGN " -S -s %s -m %s >/dev/null 2>&1",
 		   at("e.key"), at("k.yaml")) == 0,
 	       "minisign decrypts and signs with our encrypted key");
-	tap_ok(verify_files(at("e.pub"), at("k.yaml"), at("k.yaml.minisig"), NULL, &err) == 0,
+	tap_ok(verify_files(at("e.pub"), at("k.yaml"), at("k.yaml.minisig"), NULL, E) == 0,
 	       "we verify that: %s", err.message);
 }
 
@@ -237,7 +237,7 @@ static void test_sign_file(void)
 	const long long now = 1795341600LL;
 
 	run("cp %s/tests/sync/kr.yaml %s", src ? src : ".", at("kr.yaml"));
-	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, &err) == 0,
+	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, E) == 0,
 	       "sign kr.yaml: %s", err.message);
 	tap_ok(info.changed == 1 && info.old_serial == 2026112201ULL &&
 		       info.serial == 2026112202ULL,
@@ -251,26 +251,25 @@ static void test_sign_file(void)
 	tap_ok(text != NULL && strncmp(text, "# Republic of Korea", 19) == 0,
 	       "leading comment kept");
 	free(text);
-	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), trusted, sizeof(trusted),
-				  &err) == 0,
+	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), trusted, sizeof(trusted), E) == 0,
 	       "pocdir_verify_file: %s", err.message);
 	tap_ok(strstr(trusted, "serial:2026112202") != NULL, "trusted comment names the serial");
 	if (access(MINISIGN, X_OK) == 0)
 		tap_ok(run(MINISIGN " -q -Vm %s -p %s", at("kr.yaml"), at("a.pub")) == 0,
 		       "minisign verifies the signed origin file");
-	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, &err) == 0 &&
+	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, E) == 0 &&
 		       info.changed == 0 && info.serial == 2026112202ULL,
 	       "signing again without a change keeps the serial");
 	run("sed -i 's/KrCERT\\/CC/KrCERT/' %s", at("kr.yaml"));
-	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), NULL, 0, &err) == -1,
+	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), NULL, 0, E) == -1,
 	       "edited file no longer verifies: %s", err.message);
-	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now + 86400, &info, &err) == 0 &&
+	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now + 86400, &info, E) == 0 &&
 		       info.changed == 1 && info.serial == 2026112301ULL,
 	       "next day's change: serial becomes YYYYMMDD01 (%llu)",
 	       (unsigned long long)info.serial);
 	/* A file without updated gets one after serial. */
 	run("grep -v '^updated:' %s > %s", at("kr.yaml"), at("kr2.yaml"));
-	tap_ok(pocdir_sign_file(at("kr2.yaml"), at("a.key"), NULL, now, &info, &err) == 0,
+	tap_ok(pocdir_sign_file(at("kr2.yaml"), at("a.key"), NULL, now, &info, E) == 0,
 	       "sign a file without updated: %s", err.message);
 	text = slurp(at("kr2.yaml"), &len);
 	tap_ok(text != NULL && strstr(text, "# raised by pocdir sign\nupdated: 2026-11-22T10:00:00Z\n") != NULL,
@@ -279,7 +278,7 @@ static void test_sign_file(void)
 	/* An invalid file is not signed. */
 	run("printf 'origin: kr\\nserial: 1\\nscope: [KR]\\nentries:\\n  - id: x\\n    country: JP\\n' > %s",
 	    at("bad.yaml"));
-	tap_ok(pocdir_sign_file(at("bad.yaml"), at("a.key"), NULL, now, &info, &err) == -1 &&
+	tap_ok(pocdir_sign_file(at("bad.yaml"), at("a.key"), NULL, now, &info, E) == -1 &&
 		       access(at("bad.yaml.minisig"), F_OK) != 0,
 	       "invalid file refused, no signature written: %s", err.message);
 }

@@ -76,7 +76,7 @@ mkfeed scope "$(serial_of x/kr.yaml)" x/kr.yaml x/kr.yaml.minisig
 mkfeed replay "$S2" v1.yaml v1.yaml.minisig
 mkdir -p y
 cp v2.yaml y/kr.yaml
-python3 -c 'import sys; sys.stdout.write("# padding\n" * 20000)' >>y/kr.yaml
+/usr/bin/python3 -c 'import sys; sys.stdout.write("# padding\n" * 20000)' >>y/kr.yaml
 "$POCDIR" sign y/kr.yaml --key kr.key >/dev/null
 mkfeed oversize "$(serial_of y/kr.yaml)" y/kr.yaml y/kr.yaml.minisig
 cp -r feeds/oversize feeds/oversize-declared
@@ -97,7 +97,7 @@ mkfeed unknown "$(serial_of th.yaml)" th.yaml th.yaml.minisig th
 PORT=$(free_port)
 DOWN=$(free_port)
 LDAP=$(free_port)
-python3 "$top_srcdir/tests/sync/fakepeer.py" "$PORT" "$T/feeds" >peer.out 2>peer.log &
+/usr/bin/python3 "$top_srcdir/tests/sync/fakepeer.py" "$PORT" "$T/feeds" >peer.out 2>peer.log &
 PEER_PID=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready peer.out 2>/dev/null && break; sleep 0.2; done
 U="http://127.0.0.1:$PORT"
