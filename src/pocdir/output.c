@@ -71,6 +71,7 @@ static char *text_take(struct text *t)
 
 	if (t->failed) {
 		free(t->data);
+		*t = (struct text){0};
 		return NULL;
 	}
 	s = t->data != NULL ? t->data : strdup("");
@@ -466,49 +467,41 @@ static void table_fit(const struct table *t, size_t *width, size_t limit)
 	}
 }
 
-/* Add one line of s (n bytes) to out, wrapped at spaces into lines of at
- * most width columns; a word longer than a line is split. */
-static void wrap_line(struct text *out, const char *s, size_t n, size_t width)
+/* Add line s (n bytes) to out, wrapped at spaces into lines of at most
+ * width columns (a word longer than a line is split); a line break comes
+ * first unless it is the cell's first line. */
+static void wrap_line(struct text *out, const char *s, size_t n, size_t width, bool first)
 {
-	size_t pos = 0, used = 0, lw = 0;
-	bool fresh = true; /* nothing on the current output line yet */
+	size_t pos = 0, lw = 0, used, wlen, ww, fit;
+	bool empty = true; /* no word on the current output line yet */
 
+	if (!first)
+		text_add(out, "\n", 1);
 	while (pos < n) {
-		size_t wlen, ww, fit;
-
 		while (pos < n && s[pos] == ' ')
 			pos++;
 		if (pos >= n)
 			break;
-		wlen = strcspn(s + pos, " ");
-		if (wlen > n - pos)
-			wlen = n - pos;
+		for (wlen = 0; pos + wlen < n && s[pos + wlen] != ' '; wlen++)
+			;
 		ww = display_width(s + pos, wlen);
-		if (!fresh && lw + 1 + ww <= width) {
+		if (!empty && lw + 1 + ww <= width) {
 			text_add(out, " ", 1);
 			text_add(out, s + pos, wlen);
 			lw += 1 + ww;
 			pos += wlen;
 			continue;
 		}
-		if (!fresh || out->len > 0)
+		if (!empty)
 			text_add(out, "\n", 1);
-		if (ww <= width) {
-			text_add(out, s + pos, wlen);
-			lw = ww;
-			pos += wlen;
-		} else {
-			fit = display_fit(s + pos, wlen, width, &used);
-			if (fit == 0)
-				fit = 1; /* a character wider than the column */
-			text_add(out, s + pos, fit);
-			lw = used;
-			pos += fit;
-		}
-		fresh = false;
+		fit = ww <= width ? wlen : display_fit(s + pos, wlen, width, &used);
+		if (fit == 0)
+			fit = 1; /* a character wider than the column */
+		text_add(out, s + pos, fit);
+		lw = display_width(s + pos, fit);
+		pos += fit;
+		empty = false;
 	}
-	if (fresh && out->len > 0)
-		text_add(out, "\n", 1); /* keep an empty line */
 }
 
 /* Rewrap the cells of wrapping columns that were narrowed. */
@@ -525,11 +518,8 @@ static int table_wrap(struct table *t, const size_t *width)
 			struct text out = {0};
 			char *text;
 
-			for (k = 0; (line = cell_line(cell->text, k, &len)) != NULL; k++) {
-				if (k > 0 && out.len == 0)
-					text_add(&out, "\n", 1);
-				wrap_line(&out, line, len, width[c]);
-			}
+			for (k = 0; (line = cell_line(cell->text, k, &len)) != NULL; k++)
+				wrap_line(&out, line, len, width[c], k == 0);
 			text = text_take(&out);
 			if (text == NULL)
 				return -1;
