@@ -19,3 +19,8 @@ check_PROGRAMS += tests/t_search
 TESTS += tests/t_search
 tests_t_search_SOURCES = tests/t_search.c
 tests_t_search_LDADD = src/lib/libpocdir-core.la
+
+check_PROGRAMS += tests/t_threads
+TESTS += tests/t_threads
+tests_t_threads_SOURCES = tests/t_threads.c
+tests_t_threads_LDADD = src/lib/libpocdir.la $(PTHREAD_LIBS)
