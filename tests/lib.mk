@@ -24,3 +24,6 @@ check_PROGRAMS += tests/t_threads
 TESTS += tests/t_threads
 tests_t_threads_SOURCES = tests/t_threads.c
 tests_t_threads_LDADD = src/lib/libpocdir.la $(PTHREAD_LIBS)
+
+TESTS += tests/t_install.sh
+EXTRA_DIST += tests/t_install.sh doc/lookup-example.c
