@@ -788,6 +788,46 @@ static bool check_pgp_date(const char *s, char *why, size_t whysize)
 	return validate_date(s, why, whysize);
 }
 
+/* Keys that map to one attribute with one check, sorted for bsearch:
+ * entries have some twenty keys each, so a chain of strcmp would cost. */
+struct simple_key {
+	const char *key;
+	enum attr_id id;
+	check_fn check;
+	bool multi;
+};
+
+static const struct simple_key simple_keys[] = {
+	{"address", ATTR_POSTAL, check_not_empty, false},
+	{"agency", ATTR_O, check_not_empty, false},
+	{"agency-type", ATTR_AGENCYTYPE, validate_agency_type, false},
+	{"changed", ATTR_CHANGED, validate_date, false},
+	{"constituency", ATTR_CONSTITUENCY, check_not_empty, false},
+	{"email", ATTR_MAIL, validate_email, true},
+	{"email-24x7", ATTR_EMERGENCYMAIL, validate_email, true},
+	{"fax", ATTR_FAX, validate_phone, true},
+	{"given-name", ATTR_GIVENNAME, check_not_empty, false},
+	{"hours", ATTR_HOURS, validate_hours, false},
+	{"id", ATTR_UID, validate_id, false},
+	{"languages", ATTR_LANGUAGE, validate_language, true},
+	{"mobile", ATTR_MOBILE, validate_phone, true},
+	{"name", ATTR_CN, check_not_empty, false},
+	{"notes", ATTR_DESCRIPTION, check_not_empty, false},
+	{"phone", ATTR_TELEPHONE, validate_phone, true},
+	{"phone-24x7", ATTR_EMERGENCYPHONE, validate_phone, true},
+	{"roles", ATTR_ROLE, validate_role, true},
+	{"title", ATTR_TITLE, check_not_empty, false},
+	{"valid-from", ATTR_VALIDFROM, validate_date, false},
+	{"valid-until", ATTR_VALIDUNTIL, validate_date, false},
+	{"verified", ATTR_VERIFIED, validate_date, false},
+	{"website", ATTR_URI, validate_url, true},
+};
+
+static int simple_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct simple_key *)elem)->key);
+}
+
 /* Check one entry mapping and, when it is valid, build it. */
 static entry_t *check_entry(struct loader *l, const struct node *map, const struct origin *o,
 			    const char *serial_text)
@@ -812,7 +852,13 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 			problem(l, k->line, k->column, "keys must be plain words");
 			continue;
 		}
-		if (strncmp(key, "x-", 2) == 0) {
+		const struct simple_key *sk =
+			bsearch(key, simple_keys, sizeof(simple_keys) / sizeof(simple_keys[0]),
+				sizeof(simple_keys[0]), simple_key_cmp);
+
+		if (sk != NULL) {
+			take(l, v, key, sk->id, sk->check, sk->multi);
+		} else if (strncmp(key, "x-", 2) == 0) {
 			char text[LOAD_MAX_SCALAR_BYTES + 1];
 			size_t used = 0;
 
@@ -828,8 +874,6 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 			l->ext[l->next].key = arena_strdup(l->data, key);
 			l->ext[l->next].value = arena_strdup(l->data, text);
 			l->next++;
-		} else if (strcmp(key, "id") == 0) {
-			take(l, v, key, ATTR_UID, validate_id, false);
 		} else if (strcmp(key, "country") == 0 || strcmp(key, "countries") == 0) {
 			bool multi = strcmp(key, "countries") == 0;
 			enum attr_id id = multi ? ATTR_COUNTRYSERVED : ATTR_C;
@@ -843,36 +887,6 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 						"(scope: %s%s)",
 						key, l->vals[id][j], o->id, o->scope[0],
 						o->nscope > 1 ? ", ..." : "");
-		} else if (strcmp(key, "agency") == 0) {
-			take(l, v, key, ATTR_O, check_not_empty, false);
-		} else if (strcmp(key, "agency-type") == 0) {
-			take(l, v, key, ATTR_AGENCYTYPE, validate_agency_type, false);
-		} else if (strcmp(key, "roles") == 0) {
-			take(l, v, key, ATTR_ROLE, validate_role, true);
-		} else if (strcmp(key, "name") == 0) {
-			take(l, v, key, ATTR_CN, check_not_empty, false);
-		} else if (strcmp(key, "given-name") == 0) {
-			take(l, v, key, ATTR_GIVENNAME, check_not_empty, false);
-		} else if (strcmp(key, "title") == 0) {
-			take(l, v, key, ATTR_TITLE, check_not_empty, false);
-		} else if (strcmp(key, "email") == 0) {
-			take(l, v, key, ATTR_MAIL, validate_email, true);
-		} else if (strcmp(key, "email-24x7") == 0) {
-			take(l, v, key, ATTR_EMERGENCYMAIL, validate_email, true);
-		} else if (strcmp(key, "phone") == 0) {
-			take(l, v, key, ATTR_TELEPHONE, validate_phone, true);
-		} else if (strcmp(key, "phone-24x7") == 0) {
-			take(l, v, key, ATTR_EMERGENCYPHONE, validate_phone, true);
-		} else if (strcmp(key, "mobile") == 0) {
-			take(l, v, key, ATTR_MOBILE, validate_phone, true);
-		} else if (strcmp(key, "fax") == 0) {
-			take(l, v, key, ATTR_FAX, validate_phone, true);
-		} else if (strcmp(key, "address") == 0) {
-			take(l, v, key, ATTR_POSTAL, check_not_empty, false);
-		} else if (strcmp(key, "website") == 0) {
-			take(l, v, key, ATTR_URI, validate_url, true);
-		} else if (strcmp(key, "hours") == 0) {
-			take(l, v, key, ATTR_HOURS, validate_hours, false);
 		} else if (strcmp(key, "timezone") == 0) {
 			/* The check reads tzdata from disk; zones repeat, so
 			 * the last good one is remembered. */
@@ -886,20 +900,6 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 				if (l->nvals[ATTR_TIMEZONE] > before_tz && v->len < sizeof(l->tz_ok))
 					memcpy(l->tz_ok, v->text, v->len + 1);
 			}
-		} else if (strcmp(key, "languages") == 0) {
-			take(l, v, key, ATTR_LANGUAGE, validate_language, true);
-		} else if (strcmp(key, "constituency") == 0) {
-			take(l, v, key, ATTR_CONSTITUENCY, check_not_empty, false);
-		} else if (strcmp(key, "valid-from") == 0) {
-			take(l, v, key, ATTR_VALIDFROM, validate_date, false);
-		} else if (strcmp(key, "valid-until") == 0) {
-			take(l, v, key, ATTR_VALIDUNTIL, validate_date, false);
-		} else if (strcmp(key, "verified") == 0) {
-			take(l, v, key, ATTR_VERIFIED, validate_date, false);
-		} else if (strcmp(key, "changed") == 0) {
-			take(l, v, key, ATTR_CHANGED, validate_date, false);
-		} else if (strcmp(key, "notes") == 0) {
-			take(l, v, key, ATTR_DESCRIPTION, check_not_empty, false);
 		} else if (strcmp(key, "pgp") == 0) {
 			static const char *const pgp_keys[] = {"fingerprint", "expires", NULL};
 			const struct node *fp, *ex;
