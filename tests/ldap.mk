@@ -8,4 +8,4 @@ LDAP_TESTS = \
 	tests/t_ldap_diff.py \
 	tests/t_ldap_abuse.py
 TESTS += $(LDAP_TESTS)
-EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py
+EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py
