@@ -266,17 +266,19 @@ int output_hours_open(const char *hours, int wday, int minute)
 
 /* The wall clock in each zone at one moment. Each zone is computed once:
  * setting TZ makes the C library read that zone's file again, which for a
- * table of thousands of contacts would dominate. */
-#define CLOCK_ZONES 64
+ * table of thousands of contacts would dominate. tzdata has a few hundred
+ * zones, so the list stays short; contacts come sorted by country, so the
+ * last zone used is tried first. */
+struct zone_clock {
+	char *zone;
+	struct tm tm;
+	bool ok;
+};
 
 struct clocks {
 	long long now;
-	size_t n;
-	struct {
-		char *zone;
-		struct tm tm;
-		bool ok;
-	} zone[CLOCK_ZONES];
+	struct zone_clock *zone;
+	size_t n, cap, last;
 };
 
 static void clocks_free(struct clocks *c)
@@ -285,7 +287,9 @@ static void clocks_free(struct clocks *c)
 
 	for (i = 0; i < c->n; i++)
 		free(c->zone[i].zone);
-	c->n = 0;
+	free(c->zone);
+	c->zone = NULL;
+	c->n = c->cap = 0;
 }
 
 /* localtime_r in tz; TZ is set for the call only (the tool is
@@ -317,21 +321,37 @@ static bool zone_time(const char *tz, long long now, struct tm *tm)
 	return ok;
 }
 
-/* The local time in tz at c->now, or NULL when tz cannot be used. */
+/* The local time in tz at c->now, or NULL when tz cannot be used. spare
+ * holds the answer when the cache cannot grow. */
 static const struct tm *clock_in(struct clocks *c, const char *tz, struct tm *spare)
 {
+	struct zone_clock *z;
 	size_t i;
 
 	if (tz == NULL)
 		return NULL;
+	if (c->last < c->n && strcmp(c->zone[c->last].zone, tz) == 0)
+		return c->zone[c->last].ok ? &c->zone[c->last].tm : NULL;
 	for (i = 0; i < c->n; i++)
-		if (strcmp(c->zone[i].zone, tz) == 0)
+		if (strcmp(c->zone[i].zone, tz) == 0) {
+			c->last = i;
 			return c->zone[i].ok ? &c->zone[i].tm : NULL;
-	if (c->n == CLOCK_ZONES || (c->zone[c->n].zone = strdup(tz)) == NULL)
+		}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+
+		z = realloc(c->zone, cap * sizeof(*z));
+		if (z == NULL)
+			return zone_time(tz, c->now, spare) ? spare : NULL;
+		c->zone = z;
+		c->cap = cap;
+	}
+	z = &c->zone[c->n];
+	if ((z->zone = strdup(tz)) == NULL)
 		return zone_time(tz, c->now, spare) ? spare : NULL;
-	c->zone[c->n].ok = zone_time(tz, c->now, &c->zone[c->n].tm);
-	c->n++;
-	return c->zone[c->n - 1].ok ? &c->zone[c->n - 1].tm : NULL;
+	z->ok = zone_time(tz, c->now, &z->tm);
+	c->last = c->n++;
+	return z->ok ? &z->tm : NULL;
 }
 
 /* ---- tables ---- */
