@@ -102,6 +102,16 @@ FILTERS = [
     "(:dn:caseIgnoreMatch:=KR)",
     "(c:dn:=KR)",
     "(  c=KR)",
+    "(dc=pocdir)",
+    "(dc=POCDIR)",
+    "(dc=*)",
+    "(&(dc=pocdir)(objectClass=dcObject))",
+    "(|(dc=other)(c=KR))",
+    "(!(dc=other))",
+    "(dc=poc*)",
+    "(dc=*c*i*)",
+    "(!(dc=*))",
+    "(&(objectClass=country)(!(dc=pocdir)))",
     "(cn=  ncsc   situation room  )",
 ]
 

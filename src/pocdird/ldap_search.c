@@ -70,6 +70,7 @@ struct search {
 	bool paged;
 	unsigned long page_size, page_sent;
 	bool paused;
+	bool has_dc; /* the filter asserts on dc: evaluate with dc_eval */
 	double started;
 };
 
@@ -577,6 +578,123 @@ static bool filter_may_match(const struct filter *f, const bool *has)
 	}
 }
 
+/* dc (RFC 4519 2.4) is known to the schema but not to the attribute table,
+ * as only the base entry carries it. slapd treats an assertion on it as
+ * FALSE for entries without it, and matches it on the base entry; so do we,
+ * evaluating dc items here and the rest with filter_eval, combined
+ * three-valued as RFC 4511 4.5.1.7 says. dc is the base's value or NULL. */
+static bool is_dc(const struct filter *f)
+{
+	return f->attr == NULL && f->attr_name != NULL &&
+	       (strcasecmp(f->attr_name, "dc") == 0 ||
+		strcasecmp(f->attr_name, "domainComponent") == 0 ||
+		strcmp(f->attr_name, "0.9.2342.19200300.100.1.25") == 0);
+}
+
+static bool has_dc(const struct filter *f)
+{
+	switch (f->choice) {
+	case FILTER_AND:
+	case FILTER_OR:
+		for (size_t i = 0; i < f->u.set.count; i++)
+			if (has_dc(f->u.set.children[i]))
+				return true;
+		return false;
+	case FILTER_NOT:
+		return has_dc(f->u.not);
+	default:
+		return is_dc(f);
+	}
+}
+
+/* caseIgnoreIA5SubstringsMatch on a normalised value. */
+static bool dc_substrings(const struct filter *f, const char *v)
+{
+	size_t len = strlen(v);
+
+	if (f->u.sub.initial != NULL) {
+		size_t n = strlen(f->u.sub.initial);
+
+		if (n > len || strncmp(v, f->u.sub.initial, n) != 0)
+			return false;
+		v += n;
+		len -= n;
+	}
+	for (size_t i = 0; i < f->u.sub.nany; i++) {
+		const char *hit = strstr(v, f->u.sub.any[i]);
+
+		if (hit == NULL)
+			return false;
+		len -= (size_t)(hit - v) + strlen(f->u.sub.any[i]);
+		v = hit + strlen(f->u.sub.any[i]);
+	}
+	if (f->u.sub.final != NULL) {
+		size_t n = strlen(f->u.sub.final);
+
+		if (n > len || strcmp(v + len - n, f->u.sub.final) != 0)
+			return false;
+	}
+	return true;
+}
+
+static enum tri dc_eval(const struct filter *f, const entry_t *e, const char *dc)
+{
+	enum tri r, acc;
+	bool invalid;
+	char *a;
+
+	switch (f->choice) {
+	case FILTER_AND:
+	case FILTER_OR:
+		acc = f->choice == FILTER_AND ? TRI_TRUE : TRI_FALSE;
+		for (size_t i = 0; i < f->u.set.count; i++) {
+			r = dc_eval(f->u.set.children[i], e, dc);
+			if (r == (f->choice == FILTER_AND ? TRI_FALSE : TRI_TRUE))
+				return r;
+			if (r == TRI_UNDEFINED)
+				acc = TRI_UNDEFINED;
+		}
+		return acc;
+	case FILTER_NOT:
+		r = dc_eval(f->u.not, e, dc);
+		return r == TRI_UNDEFINED ? r : r == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
+	default:
+		break;
+	}
+	if (!is_dc(f))
+		return filter_eval(f, e);
+	switch (f->choice) {
+	case FILTER_PRESENT:
+		return dc != NULL ? TRI_TRUE : TRI_FALSE;
+	case FILTER_EQUALITY:
+	case FILTER_APPROX:
+		if (dc == NULL)
+			return TRI_FALSE;
+		a = attr_normalize(MATCH_CASE_IGNORE, f->u.ava.value, strlen(f->u.ava.value),
+				   &invalid);
+		r = a == NULL ? TRI_UNDEFINED : strcasecmp(a, dc) == 0 ? TRI_TRUE : TRI_FALSE;
+		free(a);
+		return r;
+	case FILTER_SUBSTRINGS:
+		if (dc == NULL)
+			return TRI_FALSE;
+		a = attr_normalize(MATCH_CASE_IGNORE, dc, strlen(dc), &invalid);
+		r = a == NULL ? TRI_UNDEFINED : dc_substrings(f, a) ? TRI_TRUE : TRI_FALSE;
+		free(a);
+		return r;
+	default:
+		return TRI_UNDEFINED; /* no ORDERING rule; extensible not offered */
+	}
+}
+
+static const char *base_dc(const struct special_attr *attrs)
+{
+	for (const struct special_attr *a = attrs; a->name != NULL; a++)
+		if (strcmp(a->name, "dc") == 0)
+			return a->values[0];
+	return NULL;
+}
+
 /* ---- running ---- */
 
 enum step { STEP_SENT, STEP_SKIPPED, STEP_STOP };
@@ -675,7 +793,8 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 			search_finish(c, s);
 			return true;
 		}
-		if (filter_eval(s->filter, e) == TRI_TRUE) {
+		if ((s->has_dc ? dc_eval(s->filter, e, s->target == TARGET_BASE ? base_dc(attrs) : NULL)
+			       : filter_eval(s->filter, e)) == TRI_TRUE) {
 			if (!may_send(c, s, s->pos, s->phase))
 				return true;
 			if (!send_special(c, s, dn, attrs, structural,
@@ -703,7 +822,7 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 		e = next_candidate(s, &done);
 		if (done)
 			break;
-		if (filter_eval(s->filter, e) != TRI_TRUE)
+		if ((s->has_dc ? dc_eval(s->filter, e, NULL) : filter_eval(s->filter, e)) != TRI_TRUE)
 			continue;
 		if (!may_send(c, s, pos, phase))
 			return true;
@@ -913,6 +1032,7 @@ void search_start(struct request *req)
 		r.target = TARGET_BASE;
 	}
 	s->target = r.target;
+	s->has_dc = has_dc(s->filter);
 	plan_scope(s, &r, scope);
 	{
 		bool country_attrs[ATTR_COUNT] = {false};
