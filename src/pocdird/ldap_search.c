@@ -69,7 +69,6 @@ struct search {
 	double deadline;
 	bool paged;
 	unsigned long page_size, page_sent;
-	bool paused;
 	bool has_dc; /* the filter asserts on dc: evaluate with dc_eval */
 	double started;
 };
@@ -696,8 +695,6 @@ static const char *base_dc(const struct special_attr *attrs)
 }
 
 /* ---- running ---- */
-
-enum step { STEP_SENT, STEP_SKIPPED, STEP_STOP };
 
 /* Account for one matching entry: may end the search (s is freed) or the
  * page (s moves to the paged list, to resume at pos in phase). */

@@ -215,9 +215,6 @@ bool search_runnable(struct conn *c);
 /* Compare answered for real (RFC 4511 4.10). */
 void compare_handle(struct request *req);
 
-/* Encode attrs of e for the client into ber ("{" ... "}" of PartialAttributeList
- * contents). Shared by search and the special entries. */
-
 /* ---- bind.c --------------------------------------------------------------- */
 
 void bind_handle(struct request *req);
