@@ -9,3 +9,11 @@ LDAP_TESTS = \
 	tests/t_ldap_abuse.py
 TESTS += $(LDAP_TESTS)
 EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py
+
+# The configuration reader alone (a pure core: no sockets, no daemon).
+check_PROGRAMS += tests/ldap/t_config
+TESTS += tests/ldap/t_config
+tests_ldap_t_config_SOURCES = tests/ldap/t_config.c src/pocdird/config.c src/pocdird/log.c \
+	src/pocdird/pocdird.h
+tests_ldap_t_config_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
+tests_ldap_t_config_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(LDAP_LIBS)
