@@ -127,8 +127,13 @@ static bool attr_selected(const pocdir_entry *e, const char *name, const char *c
  * UTF-8 passed through, invalid bytes replaced by U+FFFD. */
 static void json_string(struct line *l, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
+	const unsigned char *p;
+	size_t n;
+
+	if (s == NULL)
+		s = "";
+	p = (const unsigned char *)s;
+	n = strlen(s);
 
 	line_char(l, '"');
 	while (n > 0) {
@@ -259,7 +264,7 @@ static bool ldif_safe(const char *s)
 /* "name: value" or "name:: base64" into l, unfolded. */
 static void ldif_attr(struct line *l, const char *name, const char *value)
 {
-	size_t n = strlen(value);
+	size_t n = value != NULL ? strlen(value) : 0;
 
 	line_str(l, name);
 	if (n == 0) {
@@ -427,13 +432,17 @@ static int ldif_tree(const pocdir_result *res, FILE *out, struct line *l)
 	countries = calloc(n, sizeof(*countries));
 	if (countries == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		countries[i] = pocdir_entry_country(pocdir_result_entry(res, i));
+		if (countries[i] == NULL)
+			countries[i] = "";
+	}
 	qsort(countries, n, sizeof(*countries), compare_strings);
 	if (ldif_base(l, out, base) == -1)
 		goto done;
 	for (i = 0; i < n; i++) {
-		if (ncountries > 0 && strcmp(countries[ncountries - 1], countries[i]) == 0)
+		if (*countries[i] == '\0' ||
+		    (ncountries > 0 && strcmp(countries[ncountries - 1], countries[i]) == 0))
 			continue;
 		countries[ncountries++] = countries[i];
 	}
@@ -516,7 +525,7 @@ static void vcard_char(struct line *l, char c)
  * escaped (a semicolon must be in compound values, and may be elsewhere). */
 static void vcard_text(struct line *l, const char *s)
 {
-	for (; *s != '\0'; s++) {
+	for (; s != NULL && *s != '\0'; s++) {
 		switch (*s) {
 		case '\\':
 			line_str(l, "\\\\");
@@ -634,6 +643,8 @@ static void vcard_uid(struct line *l, const char *dn)
 	char buf[64];
 	size_t i, k = 0;
 
+	if (dn == NULL)
+		dn = "";
 	crypto_hash_sha256(h, (const unsigned char *)dn, strlen(dn));
 	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);
 	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
@@ -820,6 +831,8 @@ static const char *const csv_columns[] = {
  * quote inside it doubled. */
 static void csv_field(struct line *l, const char *s, bool first)
 {
+	if (s == NULL)
+		s = "";
 	if (!first)
 		line_char(l, ',');
 	if (strpbrk(s, ",\"\r\n") == NULL) {

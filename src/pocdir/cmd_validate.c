@@ -86,6 +86,8 @@ static int summarise_valid(const struct cli *cli, const char *path)
 		const char *o = pocdir_entry_origin(pocdir_result_entry(res, i));
 		size_t j;
 
+		if (o == NULL)
+			continue;
 		for (j = 0; j < norigins && strcmp(origins[j], o) != 0; j++)
 			;
 		if (j == norigins)

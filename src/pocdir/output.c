@@ -682,6 +682,12 @@ static void add_values(struct text *t, const pocdir_entry *e, const char *attr,
 		text_line(t, v[i], suffix);
 }
 
+/* strdup that takes NULL as "" (entry accessors promise strings; be safe). */
+static char *dup_text(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
 static const char *first_value(const pocdir_entry *e, const char *attr)
 {
 	const char *const *v;
@@ -747,13 +753,16 @@ static int print_people(const struct cli *cli, const pocdir_result *res)
 		struct text s = {0};
 		const char *name = first_value(e, "cn"), *title = first_value(e, "title");
 
-		row[COL_COUNTRY].text = strdup(pocdir_entry_country(e));
+		row[COL_COUNTRY].text = dup_text(pocdir_entry_country(e));
 		add_values(&s, e, "o", NULL);
 		row[COL_AGENCY].text = text_take(&s);
 		add_values(&s, e, "pocRole", NULL);
 		row[COL_ROLES].text = text_take(&s);
-		text_line(&s, name != NULL ? name : pocdir_entry_id(e), NULL);
-		if (title != NULL && (name == NULL || strcmp(title, name) != 0))
+		/* cn falls back to the agency in the library; the id is the last resort. */
+		if (name == NULL)
+			name = pocdir_entry_id(e) != NULL ? pocdir_entry_id(e) : "";
+		text_line(&s, name, NULL);
+		if (title != NULL && strcmp(title, name) != 0)
 			text_line(&s, title, NULL);
 		row[COL_NAME].text = text_take(&s);
 		add_values(&s, e, "mail", NULL);
@@ -887,8 +896,8 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 		}                                                                             \
 	} while (0)
 
-	DETAIL_ROW("dn", strdup(pocdir_entry_dn(e)), PAINT_NONE);
-	DETAIL_ROW("origin", strdup(pocdir_entry_origin(e)), PAINT_NONE);
+	DETAIL_ROW("dn", dup_text(pocdir_entry_dn(e)), PAINT_NONE);
+	DETAIL_ROW("origin", dup_text(pocdir_entry_origin(e)), PAINT_NONE);
 	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
 		if (strcasecmp(name, "objectClass") == 0)
 			continue;
@@ -901,7 +910,7 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 		DETAIL_ROW(name, text_take(&s), PAINT_NONE);
 	}
 	for (i = 0; (name = pocdir_entry_extension(e, i, &value)) != NULL; i++)
-		DETAIL_ROW(name, strdup(value != NULL ? value : ""), PAINT_NONE);
+		DETAIL_ROW(name, dup_text(value), PAINT_NONE);
 	{
 		struct cell time_cell = {0}, open_cell = {0};
 
