@@ -16,3 +16,5 @@ TESTS += tests/t_sync_faults.sh
 EXTRA_DIST += tests/t_sync_faults.sh tests/sync/fakepeer.py
 TESTS += tests/t_sync_three.sh
 EXTRA_DIST += tests/t_sync_three.sh tests/sync/sg.yaml
+TESTS += tests/t_sync_scale.sh
+EXTRA_DIST += tests/t_sync_scale.sh

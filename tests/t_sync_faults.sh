@@ -181,7 +181,11 @@ else
 	ok "# SKIP invalid YAML: minisign is needed to sign the broken set"
 fi
 
-"$POCDIR" sync --config b.conf --peer "$U/unknown/" >out 2>err
+# (unknown2 and good2: URLs of their own, whose sync state is not the
+# daemon's: its 304s would hide what this run says.)
+cp -r feeds/unknown feeds/unknown2
+cp -r feeds/good feeds/good2
+"$POCDIR" sync --config b.conf --peer "$U/unknown2/" >out 2>err
 check "unknown origin: not an error of the peer" [ $? -eq 0 ]
 check "unknown origin: said so" grep -q "origin th: unknown origin: no trusted key for it here, ignored" out
 check "unknown origin: nothing stored" [ ! -e b-state/sets/th ]
@@ -202,7 +206,7 @@ check "pocdird: status shows the failures" sh -c "POCDIR_STATE=$T/b-state '$POCD
 # Finally the good version 2 arrives; then an honest older index is ignored.
 "$POCDIR" sync --config b.conf --peer "$U/base2/" >out 2>err
 check "version 2 from a good peer" [ $? -eq 0 ] && [ "$(held)" = "$S2" ]
-"$POCDIR" sync --config b.conf --peer "$U/good/" >out 2>err
+"$POCDIR" sync --config b.conf --peer "$U/good2/" >out 2>err
 check "a peer still offering version 1: not an error" [ $? -eq 0 ]
 check "... kept ours" grep -q "origin kr: peer offers serial $S1, older than the $S2 held: kept ours" out
 check "... version 2 still held" [ "$(held)" = "$S2" ]

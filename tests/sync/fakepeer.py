@@ -3,7 +3,8 @@
 
 Usage: fakepeer.py PORT ROOT
 
-GET /<mode>/<path> serves ROOT/<mode>/<path> as a static file, except for
+GET /<mode>/<path> serves ROOT/<mode>/<path> as a static file (with an
+ETag, and 304 to a matching If-None-Match), except for
 these modes, which misbehave on purpose:
   /500/...         answers 500 Internal Server Error
   /hang/<feed>/... never answers (sleeps up to 20 s, then closes)
@@ -12,6 +13,7 @@ these modes, which misbehave on purpose:
                    Content-Length announced, then the connection closes
 Listens on 127.0.0.1 only; prints "ready" when listening.
 """
+import hashlib
 import http.server
 import os
 import sys
@@ -20,6 +22,9 @@ import time
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle and
+    # delayed ACKs cost 40 ms per response on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         sys.stderr.write("fakepeer: " + (fmt % args) + "\n")
@@ -33,9 +38,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        # A strong validator, so that clients' conditional GETs get 304s
+        # (RFC 9110 13.1.2).
+        etag = '"%s"' % hashlib.sha256(body).hexdigest()
+        if not truncate and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/yaml")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", etag)
         self.end_headers()
         if truncate:
             self.wfile.write(body[: len(body) // 2])
