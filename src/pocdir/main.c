@@ -2,6 +2,7 @@
  * commands and dispatch. Each command lives in its own cmd_*.c file. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
@@ -109,7 +110,9 @@ static void help_global(FILE *out)
 
 static void help_command(const struct command *c, FILE *out)
 {
-	fprintf(out, "usage: pocdir %s %s\n\n%s.\n\n", c->name, c->synopsis, c->summary);
+	/* The summary reads as a sentence here, as a list item in --help. */
+	fprintf(out, "usage: pocdir %s %s\n\n%c%s.\n\n", c->name, c->synopsis,
+		toupper((unsigned char)c->summary[0]), c->summary + 1);
 	if (c->options != NULL)
 		fprintf(out, "Options:\n%s\n", c->options);
 	fputs(common_help, out);
