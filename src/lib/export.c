@@ -104,7 +104,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
  * An alias in attrs ("role") resolves through pocdir_entry_get to the same
  * values array as the canonical name ("pocRole"), so no table is needed. */
 static bool attr_selected(const pocdir_entry *e, const char *name, const char *const *values,
-			  const char *const *attrs)
+                          const char *const *attrs)
 {
 	size_t i;
 
@@ -222,8 +222,7 @@ static void json_entry(struct line *l, const pocdir_entry *e, const char *const 
 	line_str(l, "}\n  }");
 }
 
-static int write_json(const pocdir_result *res, const char *const *attrs, FILE *out,
-		      struct line *l)
+static int write_json(const pocdir_result *res, const char *const *attrs, FILE *out, struct line *l)
 {
 	size_t i, n = pocdir_result_count(res);
 
@@ -281,7 +280,7 @@ static void ldif_attr(struct line *l, const char *name, const char *value)
 			return;
 		}
 		sodium_bin2base64(b64, b64len, (const unsigned char *)value, n,
-				  sodium_base64_VARIANT_ORIGINAL);
+		                  sodium_base64_VARIANT_ORIGINAL);
 		line_str(l, ":: ");
 		line_str(l, b64);
 		free(b64);
@@ -470,8 +469,8 @@ done:
 
 static int ldif_entry(const pocdir_entry *e, const char *const *attrs, FILE *out, struct line *l)
 {
-	static const char *const contact_classes[] = {"top", "person", "organizationalPerson",
-						      "inetOrgPerson", "pocContact", NULL};
+	static const char *const contact_classes[] = {
+	    "top", "person", "organizationalPerson", "inetOrgPerson", "pocContact", NULL};
 	const char *name;
 	const char *const *values;
 	size_t i, j, count;
@@ -494,8 +493,8 @@ static int ldif_entry(const pocdir_entry *e, const char *const *attrs, FILE *out
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
-static int write_ldif(const pocdir_result *res, const char *const *attrs, int with_tree,
-		      FILE *out, struct line *l)
+static int write_ldif(const pocdir_result *res, const char *const *attrs, int with_tree, FILE *out,
+                      struct line *l)
 {
 	size_t i, n = pocdir_result_count(res);
 
@@ -598,7 +597,7 @@ static int vcard_flush(struct line *l, FILE *out)
 
 /* "PROP:text" for every value of attr. */
 static int vcard_values(struct line *l, FILE *out, const pocdir_entry *e, const char *attr,
-			const char *prop)
+                        const char *prop)
 {
 	const char *const *v;
 	size_t i, n = pocdir_entry_get(e, attr, &v);
@@ -615,7 +614,7 @@ static int vcard_values(struct line *l, FILE *out, const pocdir_entry *e, const 
 
 /* RFC 3966 global number: "tel:+" and the digits, visual separators dropped. */
 static int vcard_tel(struct line *l, FILE *out, const pocdir_entry *e, const char *attr,
-		     const char *type)
+                     const char *type)
 {
 	const char *const *v;
 	size_t i, n = pocdir_entry_get(e, attr, &v);
@@ -818,14 +817,34 @@ static int write_vcard(const pocdir_result *res, FILE *out, struct line *l)
 /* The columns after id, country and origin: a fixed list, so the header is
  * the same whatever the data; derived (sn, preferredLanguage) and LDAP-only
  * (objectClass, uid, c) attributes are left out. */
-static const char *const csv_columns[] = {
-	"o", "pocAgencyType", "cn", "givenName", "title",
-	"pocRole",	  "mail",	     "pocEmergencyMail", "telephoneNumber",
-	"pocEmergencyPhone", "mobile",	     "facsimileTelephoneNumber",
-	"postalAddress",	  "labeledURI",	     "pocLanguage",	  "pocTimezone",
-	"pocHours",	  "pocCountry",	     "pocPGPFingerprint", "pocPGPExpires",
-	"pocConstituency", "pocValidFrom",    "pocValidUntil",	  "pocVerified",
-	"pocChanged",	  "description",     "pocSerial",	  NULL};
+static const char *const csv_columns[] = {"o",
+                                          "pocAgencyType",
+                                          "cn",
+                                          "givenName",
+                                          "title",
+                                          "pocRole",
+                                          "mail",
+                                          "pocEmergencyMail",
+                                          "telephoneNumber",
+                                          "pocEmergencyPhone",
+                                          "mobile",
+                                          "facsimileTelephoneNumber",
+                                          "postalAddress",
+                                          "labeledURI",
+                                          "pocLanguage",
+                                          "pocTimezone",
+                                          "pocHours",
+                                          "pocCountry",
+                                          "pocPGPFingerprint",
+                                          "pocPGPExpires",
+                                          "pocConstituency",
+                                          "pocValidFrom",
+                                          "pocValidUntil",
+                                          "pocVerified",
+                                          "pocChanged",
+                                          "description",
+                                          "pocSerial",
+                                          NULL};
 
 /* RFC 4180 2.6-2.7: a field with a comma, quote, CR or LF is quoted, and a
  * quote inside it doubled. */
@@ -857,8 +876,7 @@ static int csv_record(struct line *l, FILE *out)
 	return 0;
 }
 
-static int write_csv(const pocdir_result *res, const char *const *attrs, FILE *out,
-		     struct line *l)
+static int write_csv(const pocdir_result *res, const char *const *attrs, FILE *out, struct line *l)
 {
 	const char *const *columns = attrs != NULL ? attrs : csv_columns;
 	struct line cell = {0};
@@ -902,7 +920,7 @@ done:
 }
 
 int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
-		       int with_tree, FILE *out, pocdir_error *err)
+                       int with_tree, FILE *out, pocdir_error *err)
 {
 	struct line l = {0};
 	int rc;
@@ -928,7 +946,7 @@ int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *
 	default:
 		free(l.data);
 		return error_set(err, POCDIR_ERR_USAGE, "pocdir_write: unknown format %d",
-				 (int)fmt);
+		                 (int)fmt);
 	}
 	if (rc == 0 && fflush(out) == EOF)
 		rc = -1;
@@ -937,14 +955,14 @@ int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *
 			error_set(err, POCDIR_ERR_SYSTEM, "export: out of memory");
 		else
 			error_set(err, POCDIR_ERR_SYSTEM, "export: write failed: %s",
-				  strerror(errno != 0 ? errno : EIO));
+			          strerror(errno != 0 ? errno : EIO));
 	}
 	free(l.data);
 	return rc;
 }
 
 int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FILE *out,
-		 pocdir_error *err)
+                 pocdir_error *err)
 {
 	return pocdir_write_attrs(res, fmt, NULL, with_tree, out, err);
 }

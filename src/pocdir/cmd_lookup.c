@@ -12,7 +12,7 @@
  * a word on stderr for an empty answer; machine formats get the empty
  * document (e.g. "[]") so a script's parser still works. */
 static int answer(const struct cli *cli, const pocdir_result *res, const char *const *attrs,
-		  int with_tree)
+                  int with_tree)
 {
 	size_t n = pocdir_result_count(res);
 
@@ -41,7 +41,7 @@ static int lookup_option(int opt, const char *arg, void *ctx)
 
 	if (*arg == '\0') {
 		cli_usage_error("lookup", "an empty value matches nothing: leave the option out "
-					  "to match any");
+		                          "to match any");
 		return -1;
 	}
 	switch (opt) {
@@ -66,11 +66,11 @@ static int lookup_option(int opt, const char *arg, void *ctx)
 int cmd_lookup(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"country", required_argument, NULL, OPT_COUNTRY},
-		{"agency", required_argument, NULL, OPT_AGENCY},
-		{"role", required_argument, NULL, OPT_ROLE},
-		{"id", required_argument, NULL, OPT_ID},
-		{NULL, 0, NULL, 0},
+	    {"country", required_argument, NULL, OPT_COUNTRY},
+	    {"agency", required_argument, NULL, OPT_AGENCY},
+	    {"role", required_argument, NULL, OPT_ROLE},
+	    {"id", required_argument, NULL, OPT_ID},
+	    {NULL, 0, NULL, 0},
 	};
 	pocdir_query q = {0};
 	pocdir_error err = {0};
@@ -151,8 +151,8 @@ static int search_option(int opt, const char *arg, void *ctx)
 int cmd_search(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"attrs", required_argument, NULL, OPT_ATTRS},
-		{NULL, 0, NULL, 0},
+	    {"attrs", required_argument, NULL, OPT_ATTRS},
+	    {NULL, 0, NULL, 0},
 	};
 	struct search_args args = {0};
 	pocdir_error err = {0};
@@ -172,7 +172,7 @@ int cmd_search(int argc, char **argv, const struct cli *cli0)
 	}
 	if (first + 1 < argc) {
 		cli_usage_error("search", "one filter only (combine them with '(&...)'), not '%s'",
-				argv[first + 1]);
+		                argv[first + 1]);
 		goto done;
 	}
 	dir = cli_open(&cli);
@@ -202,7 +202,7 @@ int cmd_show(int argc, char **argv, const struct cli *cli0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first + 1 != argc)
 		return cli_usage_error("show", first >= argc ? "which contact? give ID, CC/ID or DN"
-							     : "one contact at a time");
+		                                             : "one contact at a time");
 	dir = cli_open(&cli);
 	if (dir == NULL)
 		return EXIT_USAGE;
@@ -210,7 +210,7 @@ int cmd_show(int argc, char **argv, const struct cli *cli0)
 		rc = failed(&err);
 	else if (cli.format == CLI_FORMAT_TABLE && pocdir_result_count(res) == 1)
 		rc = output_entry_detail(&cli, pocdir_result_entry(res, 0)) == 0 ? EXIT_FOUND
-										  : EXIT_USAGE;
+		                                                                 : EXIT_USAGE;
 	else
 		rc = answer(&cli, res, NULL, 0);
 	pocdir_result_free(&res);
@@ -231,8 +231,8 @@ static int export_option(int opt, const char *arg, void *ctx)
 int cmd_export(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"no-tree", no_argument, NULL, OPT_NO_TREE},
-		{NULL, 0, NULL, 0},
+	    {"no-tree", no_argument, NULL, OPT_NO_TREE},
+	    {NULL, 0, NULL, 0},
 	};
 	pocdir_error err = {0};
 	pocdir_result *res = NULL;

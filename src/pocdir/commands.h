@@ -52,7 +52,7 @@ typedef int cli_option_fn(int opt, const char *arg, void *ctx);
  * index in argv of the first operand; -1 after printing a usage error;
  * -2 when --help or --version was printed (the command then exits 0). */
 int cli_parse(const struct cli *cli, struct cli *out, int argc, char **argv,
-	      const struct option *own, cli_option_fn *handle, void *ctx);
+              const struct option *own, cli_option_fn *handle, void *ctx);
 
 /* Print "pocdir: " and a printf-style message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -29,48 +29,47 @@ struct command {
 
 /* The commands, in the order --help lists them. One line each. */
 static const struct command commands[] = {
-	{"lookup", cmd_lookup, "[--country CC] [--agency TEXT] [--role ROLE] [--id ID]",
-	 "find contacts by country, agency, role or id",
-	 "  --country CC     ISO 3166-1 alpha-2 code (any case)\n"
-	 "  --agency TEXT    part of the agency name (any case)\n"
-	 "  --role ROLE      a role: policy, technical, incident-response, 24x7, ...\n"
-	 "  --id ID          an entry id\n"},
-	{"search", cmd_search, "FILTER [--attrs LIST]",
-	 "find contacts with an LDAP filter (RFC 4515), e.g. '(&(c=KR)(role=technical))'",
-	 "  --attrs LIST     comma-separated attributes to print, e.g. cn,mail\n"},
-	{"show", cmd_show, "ID | CC/ID | DN", "show every field of one contact", NULL},
-	{"export", cmd_export, "[--no-tree]",
-	 "write the whole directory (default: LDIF with base and country entries)",
-	 "  --no-tree        LDIF: contacts only, no base and country entries\n"},
-	{"validate", cmd_validate, "[PATH...]",
-	 "check origin files and name every problem as file:line:col", NULL},
-	{"keygen", cmd_keygen, "[--key FILE] [--pubkey FILE] [--encrypt]",
-	 "make an origin's signing key pair (minisign format)",
-	 "  --key FILE       secret key to write (default pocdir.key; never overwritten)\n"
-	 "  --pubkey FILE    public key to write (default pocdir.pub)\n"
-	 "  --encrypt        encrypt the secret key with $POCDIR_PASSPHRASE\n"},
-	{"sign", cmd_sign, "FILE... --key KEY",
-	 "raise the serial of a changed origin file and sign it (FILE.minisig)",
-	 "  --key KEY        secret key (passphrase, if any, from $POCDIR_PASSPHRASE)\n"},
-	{"verify", cmd_verify, "FILE --pubkey KEY [--sig SIG]",
-	 "check an origin file's signature",
-	 "  --pubkey KEY     public key file or base64 key\n"
-	 "  --sig SIG        signature file (default FILE.minisig)\n"},
-	{"log", cmd_log, "[ORIGIN] [--state DIR]", "list the versions held in the state directory",
-	 "  --state DIR      state directory (default $POCDIR_STATE, else /var/lib/pocdir)\n"},
-	{"diff", cmd_diff, "ORIGIN SERIAL-A SERIAL-B [--state DIR]",
-	 "show the entries added, removed and changed between two versions", NULL},
-	{"status", cmd_status, "[--state DIR]",
-	 "each origin's serial and source, the peers' last syncs, the directory version", NULL},
-	{"publish", cmd_publish, "--out FOLDER [--state DIR] [--publisher NAME]",
-	 "write this node's feed (index.yaml and signed sets) for a web server",
-	 "  --out FOLDER     the feed folder; index.yaml is replaced last, atomically\n"
-	 "  --publisher NAME this node's name in index.yaml\n"},
-	{"sync", cmd_sync, "[--config FILE] [--peer URL] [--quiet]",
-	 "fetch newer signed sets from peers once (for cron); exit 1 when anything failed",
-	 "  --config FILE    pocdird.conf with the sync: section (default $POCDIR_CONFIG)\n"
-	 "  --peer URL       only this peer\n"},
-	{"passwd", cmd_passwd, "", "hash a password (stdin) for pocdird.conf binds", NULL},
+    {"lookup", cmd_lookup, "[--country CC] [--agency TEXT] [--role ROLE] [--id ID]",
+     "find contacts by country, agency, role or id",
+     "  --country CC     ISO 3166-1 alpha-2 code (any case)\n"
+     "  --agency TEXT    part of the agency name (any case)\n"
+     "  --role ROLE      a role: policy, technical, incident-response, 24x7, ...\n"
+     "  --id ID          an entry id\n"},
+    {"search", cmd_search, "FILTER [--attrs LIST]",
+     "find contacts with an LDAP filter (RFC 4515), e.g. '(&(c=KR)(role=technical))'",
+     "  --attrs LIST     comma-separated attributes to print, e.g. cn,mail\n"},
+    {"show", cmd_show, "ID | CC/ID | DN", "show every field of one contact", NULL},
+    {"export", cmd_export, "[--no-tree]",
+     "write the whole directory (default: LDIF with base and country entries)",
+     "  --no-tree        LDIF: contacts only, no base and country entries\n"},
+    {"validate", cmd_validate, "[PATH...]",
+     "check origin files and name every problem as file:line:col", NULL},
+    {"keygen", cmd_keygen, "[--key FILE] [--pubkey FILE] [--encrypt]",
+     "make an origin's signing key pair (minisign format)",
+     "  --key FILE       secret key to write (default pocdir.key; never overwritten)\n"
+     "  --pubkey FILE    public key to write (default pocdir.pub)\n"
+     "  --encrypt        encrypt the secret key with $POCDIR_PASSPHRASE\n"},
+    {"sign", cmd_sign, "FILE... --key KEY",
+     "raise the serial of a changed origin file and sign it (FILE.minisig)",
+     "  --key KEY        secret key (passphrase, if any, from $POCDIR_PASSPHRASE)\n"},
+    {"verify", cmd_verify, "FILE --pubkey KEY [--sig SIG]", "check an origin file's signature",
+     "  --pubkey KEY     public key file or base64 key\n"
+     "  --sig SIG        signature file (default FILE.minisig)\n"},
+    {"log", cmd_log, "[ORIGIN] [--state DIR]", "list the versions held in the state directory",
+     "  --state DIR      state directory (default $POCDIR_STATE, else /var/lib/pocdir)\n"},
+    {"diff", cmd_diff, "ORIGIN SERIAL-A SERIAL-B [--state DIR]",
+     "show the entries added, removed and changed between two versions", NULL},
+    {"status", cmd_status, "[--state DIR]",
+     "each origin's serial and source, the peers' last syncs, the directory version", NULL},
+    {"publish", cmd_publish, "--out FOLDER [--state DIR] [--publisher NAME]",
+     "write this node's feed (index.yaml and signed sets) for a web server",
+     "  --out FOLDER     the feed folder; index.yaml is replaced last, atomically\n"
+     "  --publisher NAME this node's name in index.yaml\n"},
+    {"sync", cmd_sync, "[--config FILE] [--peer URL] [--quiet]",
+     "fetch newer signed sets from peers once (for cron); exit 1 when anything failed",
+     "  --config FILE    pocdird.conf with the sync: section (default $POCDIR_CONFIG)\n"
+     "  --peer URL       only this peer\n"},
+    {"passwd", cmd_passwd, "", "hash a password (stdin) for pocdird.conf binds", NULL},
 };
 
 static const struct command *command_find(const char *name)
@@ -84,35 +83,36 @@ static const struct command *command_find(const char *name)
 }
 
 static const char common_help[] =
-	"Common options (before or after the command):\n"
-	"  -d, --directory PATH   directory folder or origin file\n"
-	"                         (default: $POCDIR_DIRECTORY, else " POCDIR_DATADIR "/directory)\n"
-	"      --format FORMAT    table, json, ldif, vcard or csv\n"
-	"      --base DN          base DN of the LDAP tree (default dc=pocdir)\n"
-	"      --no-color         no colours in tables (also: NO_COLOR set)\n"
-	"      --at SERIAL|DATE   the directory as it stood then (versions in $POCDIR_STATE)\n"
-	"  -h, --help             show help (pocdir COMMAND --help: the command's)\n"
-	"      --version          show the version\n";
+    "Common options (before or after the command):\n"
+    "  -d, --directory PATH   directory folder or origin file\n"
+    "                         (default: $POCDIR_DIRECTORY, else " POCDIR_DATADIR "/directory)\n"
+    "      --format FORMAT    table, json, ldif, vcard or csv\n"
+    "      --base DN          base DN of the LDAP tree (default dc=pocdir)\n"
+    "      --no-color         no colours in tables (also: NO_COLOR set)\n"
+    "      --at SERIAL|DATE   the directory as it stood then (versions in $POCDIR_STATE)\n"
+    "  -h, --help             show help (pocdir COMMAND --help: the command's)\n"
+    "      --version          show the version\n";
 
 static void help_global(FILE *out)
 {
 	size_t i;
 
 	fprintf(out, "usage: pocdir [OPTIONS] COMMAND [ARGS]\n\n"
-		     "Points of contact for ICT-security incidents: who to call, where, now.\n\n"
-		     "Commands:\n");
+	             "Points of contact for ICT-security incidents: who to call, where, now.\n\n"
+	             "Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n%s\nExit status: 0 found, 1 nothing found, 2 bad usage or bad input.\n"
-		     "See pocdir(1).\n",
-		common_help);
+	fprintf(out,
+	        "\n%s\nExit status: 0 found, 1 nothing found, 2 bad usage or bad input.\n"
+	        "See pocdir(1).\n",
+	        common_help);
 }
 
 static void help_command(const struct command *c, FILE *out)
 {
 	/* The summary reads as a sentence here, as a list item in --help. */
 	fprintf(out, "usage: pocdir %s %s\n\n%c%s.\n\n", c->name, c->synopsis,
-		toupper((unsigned char)c->summary[0]), c->summary + 1);
+	        toupper((unsigned char)c->summary[0]), c->summary + 1);
 	if (c->options != NULL)
 		fprintf(out, "Options:\n%s\n", c->options);
 	fputs(common_help, out);
@@ -143,26 +143,17 @@ int cli_usage_error(const char *name, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'pocdir %s%s--help'.\n", name != NULL ? name : "",
-		name != NULL ? " " : "");
+	        name != NULL ? " " : "");
 	return EXIT_USAGE;
 }
 
-enum {
-	OPT_FORMAT = 256,
-	OPT_BASE,
-	OPT_NO_COLOR,
-	OPT_VERSION,
-	OPT_AT
-};
+enum { OPT_FORMAT = 256, OPT_BASE, OPT_NO_COLOR, OPT_VERSION, OPT_AT };
 
 static const struct option common_options[] = {
-	{"directory", required_argument, NULL, 'd'},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"base", required_argument, NULL, OPT_BASE},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"at", required_argument, NULL, OPT_AT},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, OPT_VERSION},
+    {"directory", required_argument, NULL, 'd'}, {"format", required_argument, NULL, OPT_FORMAT},
+    {"base", required_argument, NULL, OPT_BASE}, {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"at", required_argument, NULL, OPT_AT},     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
 };
 #define NCOMMON (sizeof(common_options) / sizeof(common_options[0]))
 
@@ -188,8 +179,8 @@ static int getopt_error(const char *name, int opt, const char *arg)
 	if (strncmp(arg, "--", 2) != 0)
 		return cli_usage_error(name, "unknown option '-%c'", optopt);
 	if (optopt != 0)
-		return cli_usage_error(name, "option '%.*s' takes no value",
-				       (int)strcspn(arg, "="), arg);
+		return cli_usage_error(name, "option '%.*s' takes no value", (int)strcspn(arg, "="),
+		                       arg);
 	return cli_usage_error(name, "unknown option '%.*s'", (int)strcspn(arg, "="), arg);
 }
 
@@ -207,8 +198,8 @@ static int common_option(struct cli *cli, int opt, const char *arg, const char *
 		return 1;
 	case OPT_FORMAT:
 		if (format_parse(arg, &cli->format) == -1) {
-			cli_usage_error(name, "unknown format '%s' (table, json, ldif, vcard or csv)",
-					arg);
+			cli_usage_error(
+			    name, "unknown format '%s' (table, json, ldif, vcard or csv)", arg);
 			return -1;
 		}
 		cli->format_given = true;
@@ -245,7 +236,7 @@ static void color_resolve(struct cli *cli)
 }
 
 int cli_parse(const struct cli *cli, struct cli *out, int argc, char **argv,
-	      const struct option *own, cli_option_fn *handle, void *ctx)
+              const struct option *own, cli_option_fn *handle, void *ctx)
 {
 	struct option *all;
 	size_t nown = 0, i;
@@ -295,13 +286,13 @@ pocdir *cli_open(const struct cli *cli)
 	pocdir_error err = {0};
 	/* --at: the local files and the history held in $POCDIR_STATE. */
 	pocdir *dir = cli->at != NULL
-			      ? pocdir_open_at(cli->directory, NULL, cli->at, cli->base_dn, &err)
-			      : pocdir_open_options(&opts, &err);
+	                  ? pocdir_open_at(cli->directory, NULL, cli->at, cli->base_dn, &err)
+	                  : pocdir_open_options(&opts, &err);
 
 	if (dir == NULL) {
 		if (err.count > 1)
 			cli_error("%s (and %u more problem%s: run 'pocdir validate')", err.message,
-				  err.count - 1, err.count > 2 ? "s" : "");
+			          err.count - 1, err.count > 2 ? "s" : "");
 		else
 			cli_error("%s", err.message);
 	}

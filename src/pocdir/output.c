@@ -382,7 +382,7 @@ struct table {
 	size_t ncols, nrows, cap;
 	const char *const *headers; /* ncols names, or NULL for no header line */
 	const struct fit *fit;      /* how each column gives way on a narrow terminal
-				     * (NULL: every column wraps, all alike) */
+	                             * (NULL: every column wraps, all alike) */
 	struct cell *cells;         /* nrows * ncols */
 };
 
@@ -577,7 +577,7 @@ static void put_text(FILE *out, const char *s, size_t n)
 /* One cell line, cut to width with an ellipsis when too long, padded unless
  * it is the last column (no trailing blanks). */
 static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool last,
-		       const char *on, const char *ellipsis)
+                       const char *on, const char *ellipsis)
 {
 	size_t w = display_width(s, len), used, n;
 
@@ -631,7 +631,7 @@ static int table_print(struct table *t, const struct cli *cli, FILE *out)
 			if (c > 0)
 				fprintf(out, "%*s", GAP, "");
 			print_cell(out, t->headers[c], strlen(t->headers[c]), width[c],
-				   c + 1 == t->ncols, cli->color ? "\033[1m" : "", ellipsis);
+			           c + 1 == t->ncols, cli->color ? "\033[1m" : "", ellipsis);
 		}
 		fputc('\n', out);
 	}
@@ -658,7 +658,7 @@ static int table_print(struct table *t, const struct cli *cli, FILE *out)
 				if (c > 0)
 					fprintf(out, "%*s", GAP, "");
 				print_cell(out, line, len, width[c], c == last,
-					   cli->color ? paint_on[row[c].paint] : "", ellipsis);
+				           cli->color ? paint_on[row[c].paint] : "", ellipsis);
 			}
 			fputc('\n', out);
 		}
@@ -672,8 +672,7 @@ done:
 /* ---- the tables pocdir prints ---- */
 
 /* All values of attr, one per line, each followed by suffix. */
-static void add_values(struct text *t, const pocdir_entry *e, const char *attr,
-		       const char *suffix)
+static void add_values(struct text *t, const pocdir_entry *e, const char *attr, const char *suffix)
 {
 	const char *const *v;
 	size_t i, n = pocdir_entry_get(e, attr, &v);
@@ -696,8 +695,8 @@ static const char *first_value(const pocdir_entry *e, const char *attr)
 }
 
 /* "Mo 18:05" and open/closed for e at clocks->now, into two cells. */
-static void local_time_cells(struct clocks *clocks, const pocdir_entry *e,
-			     struct cell *time_cell, struct cell *open_cell)
+static void local_time_cells(struct clocks *clocks, const pocdir_entry *e, struct cell *time_cell,
+                             struct cell *open_cell)
 {
 	const char *hours = first_value(e, "pocHours");
 	struct tm spare;
@@ -710,10 +709,9 @@ static void local_time_cells(struct clocks *clocks, const pocdir_entry *e,
 		open_cell->text = strdup("-");
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s %02d:%02d", day_names[tm->tm_wday], tm->tm_hour,
-		 tm->tm_min);
+	snprintf(buf, sizeof(buf), "%s %02d:%02d", day_names[tm->tm_wday], tm->tm_hour, tm->tm_min);
 	open = hours != NULL ? output_hours_open(hours, tm->tm_wday, tm->tm_hour * 60 + tm->tm_min)
-			     : -1;
+	                     : -1;
 	time_cell->text = strdup(buf);
 	open_cell->text = strdup(open == 1 ? "open" : open == 0 ? "closed" : "-");
 	open_cell->paint = open == 1 ? PAINT_GREEN : open == 0 ? PAINT_RED : PAINT_NONE;
@@ -736,12 +734,12 @@ enum {
 static int print_people(const struct cli *cli, const pocdir_result *res)
 {
 	static const char *const headers[NCOLS] = {"CC",     "AGENCY", "ROLES", "NAME",
-						   "E-MAIL", "PHONE",  "LOCAL", "NOW"};
+	                                           "E-MAIL", "PHONE",  "LOCAL", "NOW"};
 	/* On a narrow terminal roles are cut first, then agency and name wrap,
 	 * and e-mail addresses are cut last; numbers and times stay whole. */
 	static const struct fit fit[NCOLS] = {
-		{FIT_FIXED, 0, 0}, {FIT_WRAP, 1, 13}, {FIT_CUT, 0, 10}, {FIT_WRAP, 1, 13},
-		{FIT_CUT, 2, 16},  {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}};
+	    {FIT_FIXED, 0, 0}, {FIT_WRAP, 1, 13}, {FIT_CUT, 0, 10},  {FIT_WRAP, 1, 13},
+	    {FIT_CUT, 2, 16},  {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}};
 	struct table t = {.ncols = NCOLS, .headers = headers, .fit = fit};
 	struct clocks clocks = {.now = cli->now};
 	size_t i, c, n = pocdir_result_count(res);
@@ -885,15 +883,15 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 	struct text s = {0};
 	int rc = -1;
 
-#define DETAIL_ROW(key, text_, paint_)                                                        \
-	do {                                                                                  \
-		row[0] = (struct cell){strdup(key), PAINT_NONE};                              \
-		row[1] = (struct cell){(text_), (paint_)};                                    \
-		if (row[0].text == NULL || row[1].text == NULL || table_add_row(&t, row) == -1) { \
-			free(row[0].text);                                                    \
-			free(row[1].text);                                                    \
-			goto fail;                                                            \
-		}                                                                             \
+#define DETAIL_ROW(key, text_, paint_)                                                             \
+	do {                                                                                       \
+		row[0] = (struct cell){strdup(key), PAINT_NONE};                                   \
+		row[1] = (struct cell){(text_), (paint_)};                                         \
+		if (row[0].text == NULL || row[1].text == NULL || table_add_row(&t, row) == -1) {  \
+			free(row[0].text);                                                         \
+			free(row[1].text);                                                         \
+			goto fail;                                                                 \
+		}                                                                                  \
 	} while (0)
 
 	DETAIL_ROW("dn", dup_text(pocdir_entry_dn(e)), PAINT_NONE);
@@ -940,7 +938,7 @@ done:
 }
 
 int output_result(const struct cli *cli, const pocdir_result *res, const char *const *attrs,
-		  int with_tree)
+                  int with_tree)
 {
 	pocdir_error err = {0};
 	pocdir_format fmt;

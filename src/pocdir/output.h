@@ -12,7 +12,7 @@
  * the base and country entries to LDIF. Returns 0, or -1 after printing
  * the error. */
 int output_result(const struct cli *cli, const pocdir_result *res, const char *const *attrs,
-		  int with_tree);
+                  int with_tree);
 
 /* Print one entry with every field, one per line (show's table). */
 int output_entry_detail(const struct cli *cli, const pocdir_entry *e);
