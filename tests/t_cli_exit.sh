@@ -99,6 +99,19 @@ stdout_has "--attrs"
 expect "--version" 0 "$POCDIR" --version
 stdout_has "pocdir 0.1.0"
 
+# An answer that cannot be written is a failure, not a success.
+if [ -w /dev/full ]; then
+	for cmd in "lookup" "export" "validate" "--help"; do
+		# shellcheck disable=SC2086
+		"$POCDIR" $cmd >/dev/full 2>"$T/err"
+		rc=$?
+		if [ "$rc" -eq 2 ] && grep -q "No space left" "$T/err"; then ok "$cmd to a full disk (exit 2)"; else
+			not_ok "$cmd to a full disk: exit $rc"
+			sed 's/^/# /' "$T/err"
+		fi
+	done
+fi
+
 # Bad input: a missing directory, an invalid file.
 expect "missing directory" 2 "$POCDIR" -d "$T/nowhere" lookup
 stderr_has "$T/nowhere"

@@ -299,6 +299,20 @@ pocdir *cli_open(const struct cli *cli)
 	return dir;
 }
 
+/* An answer that did not reach stdout (a full disk, a closed pipe) is a
+ * failure, whatever the command thought: flush and check, as coreutils'
+ * close_stdout does. */
+static int stdout_check(int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (rc != EXIT_USAGE) /* else the command has said why */
+			cli_error("cannot write the output: %s",
+			          strerror(errno != 0 ? errno : EIO));
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
 /* $POCDIR_NOW fixes the clock of the local-time column, for tests. */
 static int now_init(struct cli *cli)
 {
@@ -350,7 +364,7 @@ int main(int argc, char **argv)
 			return getopt_error(NULL, opt, argv[optind - 1]);
 		r = common_option(&cli, opt, optarg, NULL);
 		if (r == -2)
-			return EXIT_FOUND;
+			return stdout_check(EXIT_FOUND);
 		if (r < 0)
 			return EXIT_USAGE;
 	}
@@ -365,9 +379,9 @@ int main(int argc, char **argv)
 				help_command(command_find(argv[optind + 1]), stdout);
 			else
 				help_global(stdout);
-			return EXIT_FOUND;
+			return stdout_check(EXIT_FOUND);
 		}
 		return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
 	}
-	return cmd->fn(argc - optind, argv + optind, &cli);
+	return stdout_check(cmd->fn(argc - optind, argv + optind, &cli));
 }

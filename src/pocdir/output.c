@@ -3,7 +3,6 @@
  * machine formats through the library's pocdir_write. */
 #include "config.h"
 
-#include <errno.h>
 #include <langinfo.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -942,16 +941,11 @@ int output_result(const struct cli *cli, const pocdir_result *res, const char *c
 {
 	pocdir_error err = {0};
 	pocdir_format fmt;
-	int rc;
 
 	switch (cli->format) {
 	case CLI_FORMAT_TABLE:
-		rc = attrs != NULL ? print_attrs(cli, res, attrs) : print_people(cli, res);
-		if (rc == 0 && fflush(stdout) == EOF) {
-			cli_error("cannot write: %s", strerror(errno));
-			rc = -1;
-		}
-		return rc;
+		/* A failed write is caught when main flushes stdout. */
+		return attrs != NULL ? print_attrs(cli, res, attrs) : print_people(cli, res);
 	case CLI_FORMAT_JSON:
 		fmt = POCDIR_FORMAT_JSON;
 		break;
