@@ -50,7 +50,7 @@ static char *slurp(const char *path, size_t *len)
 }
 
 static int verify_files(const char *pubspec, const char *file, const char *sigfile,
-			struct sign_info *info, pocdir_error *err)
+                        struct sign_info *info, pocdir_error *err)
 {
 	struct sign_pubkey pk;
 	size_t dlen = 0, slen = 0;
@@ -76,25 +76,25 @@ static void test_roundtrip(void)
 
 	tap_ok(sign_keygen(at("a.pub"), at("a.key"), NULL, E) == 0, "keygen: %s", err.message);
 	tap_ok(sign_keygen(at("a.pub"), at("a.key"), NULL, E) == -1 &&
-		       strstr(err.message, "not overwriting") != NULL,
+	           strstr(err.message, "not overwriting") != NULL,
 	       "keygen refuses to overwrite a secret key");
 	tap_ok(sign_seckey_load(at("a.key"), NULL, &sk, E) == 0, "load secret key: %s",
 	       err.message);
-	tap_ok(sign_pubkey_load(at("a.pub"), &pk, E) == 0, "load public key: %s",
-	       err.message);
+	tap_ok(sign_pubkey_load(at("a.pub"), &pk, E) == 0, "load public key: %s", err.message);
 	sign_seckey_public(&sk, &pk2);
 	tap_ok(memcmp(&pk, &pk2, sizeof(pk)) == 0, "public half of the secret key matches");
-	tap_ok(sign_buffer(&sk, data, strlen(data), "test", "origin:kr\tserial:2026112201", &sig, E) == 0,
+	tap_ok(sign_buffer(&sk, data, strlen(data), "test", "origin:kr\tserial:2026112201", &sig,
+	                   E) == 0,
 	       "sign: %s", err.message);
 	if (sig == NULL)
 		return;
 	slen = strlen(sig);
-	tap_ok(sign_verify_buffer(&pk, data, strlen(data), sig, slen, &info, E) == 0,
-	       "verify: %s", err.message);
+	tap_ok(sign_verify_buffer(&pk, data, strlen(data), sig, slen, &info, E) == 0, "verify: %s",
+	       err.message);
 	tap_is(info.trusted_comment, "origin:kr\tserial:2026112201", "trusted comment read back");
 	tap_ok(sign_verify_buffer(&pk, "origin: kr\nserial: 2026112202\n", strlen(data), sig, slen,
-				  NULL, E) == -1 &&
-		       strstr(err.message, "does not verify") != NULL,
+	                          NULL, E) == -1 &&
+	           strstr(err.message, "does not verify") != NULL,
 	       "changed data is refused: %s", err.message);
 
 	/* Change the trusted comment: the data signature still holds but the
@@ -102,7 +102,7 @@ static void test_roundtrip(void)
 	bad = strdup(sig);
 	*strstr(bad, "2026112201") = '3';
 	tap_ok(sign_verify_buffer(&pk, data, strlen(data), bad, slen, NULL, E) == -1 &&
-		       strstr(err.message, "global signature") != NULL,
+	           strstr(err.message, "global signature") != NULL,
 	       "edited trusted comment is refused: %s", err.message);
 	tap_ok(sign_read_trusted(&pk, bad, slen, NULL, E) == -1,
 	       "sign_read_trusted refuses it too");
@@ -112,7 +112,7 @@ static void test_roundtrip(void)
 	tap_ok(sign_keygen(at("b.pub"), at("b.key"), NULL, E) == 0, "second keygen");
 	tap_ok(sign_pubkey_load(at("b.pub"), &pk2, E) == 0, "load second key");
 	tap_ok(sign_verify_buffer(&pk2, data, strlen(data), sig, slen, NULL, E) == -1 &&
-		       strstr(err.message, "expected key") != NULL,
+	           strstr(err.message, "expected key") != NULL,
 	       "another key is refused: %s", err.message);
 
 	/* Hostile signature texts. */
@@ -131,14 +131,13 @@ static void test_encrypted(void)
 
 	tap_ok(sign_keygen(at("e.pub"), at("e.key"), "correct horse", E) == 0,
 	       "keygen with a passphrase: %s", err.message);
-	tap_ok(sign_seckey_load(at("e.key"), NULL, &sk, E) == -1 &&
-		       err.code == POCDIR_ERR_USAGE,
+	tap_ok(sign_seckey_load(at("e.key"), NULL, &sk, E) == -1 && err.code == POCDIR_ERR_USAGE,
 	       "encrypted key without passphrase: %s", err.message);
 	tap_ok(sign_seckey_load(at("e.key"), "wrong", &sk, E) == -1 &&
-		       strstr(err.message, "wrong passphrase") != NULL,
+	           strstr(err.message, "wrong passphrase") != NULL,
 	       "wrong passphrase: %s", err.message);
-	tap_ok(sign_seckey_load(at("e.key"), "correct horse", &sk, E) == 0,
-	       "right passphrase: %s", err.message);
+	tap_ok(sign_seckey_load(at("e.key"), "correct horse", &sk, E) == 0, "right passphrase: %s",
+	       err.message);
 	sign_seckey_wipe(&sk);
 }
 
@@ -160,7 +159,8 @@ static void test_minisign(void)
 
 	/* We sign, minisign verifies. */
 	tap_ok(sign_seckey_load(at("a.key"), NULL, &sk, E) == 0, "load our key");
-	tap_ok(sign_buffer(&sk, data, len, "signature from pocdir", "file:f.yaml\thashed", &sig, E) == 0,
+	tap_ok(sign_buffer(&sk, data, len, "signature from pocdir", "file:f.yaml\thashed", &sig,
+	                   E) == 0,
 	       "sign f.yaml");
 	tap_ok(file_write_atomic(at("f.yaml.minisig"), sig, strlen(sig), E) == 0,
 	       "write f.yaml.minisig");
@@ -175,7 +175,7 @@ static void test_minisign(void)
 	/* minisign signs with OUR secret key file (checks our key format). */
 	run("printf 'x: 1\\n' > %s", at("g.yaml"));
 	tap_ok(run(MINISIGN " -S -s %s -m %s >/dev/null 2>&1 </dev/null", at("a.key"),
-		   at("g.yaml")) == 0,
+	           at("g.yaml")) == 0,
 	       "minisign signs with a key written by sign_keygen");
 	tap_ok(verify_files(at("a.pub"), at("g.yaml"), at("g.yaml.minisig"), &info, E) == 0,
 	       "we verify it: %s", err.message);
@@ -185,7 +185,7 @@ static void test_minisign(void)
 	       "minisign -G -W");
 	run("printf 'origin: th\\n' > %s", at("h.yaml"));
 	tap_ok(run(MINISIGN " -S -s %s -m %s -t 'serial:7' >/dev/null 2>&1", at("m.key"),
-		   at("h.yaml")) == 0,
+	           at("h.yaml")) == 0,
 	       "minisign -S");
 	tap_ok(verify_files(at("m.pub"), at("h.yaml"), at("h.yaml.minisig"), &info, E) == 0,
 	       "we verify minisign's signature: %s", err.message);
@@ -218,7 +218,7 @@ static void test_minisign(void)
 	/* And minisign decrypts ours. */
 	run("printf 'y: 2\\n' > %s", at("k.yaml"));
 	tap_ok(run("printf 'correct horse\\n' | " MINISIGN " -S -s %s -m %s >/dev/null 2>&1",
-		   at("e.key"), at("k.yaml")) == 0,
+	           at("e.key"), at("k.yaml")) == 0,
 	       "minisign decrypts and signs with our encrypted key");
 	tap_ok(verify_files(at("e.pub"), at("k.yaml"), at("k.yaml.minisig"), NULL, E) == 0,
 	       "we verify that: %s", err.message);
@@ -240,31 +240,33 @@ static void test_sign_file(void)
 	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, E) == 0,
 	       "sign kr.yaml: %s", err.message);
 	tap_ok(info.changed == 1 && info.old_serial == 2026112201ULL &&
-		       info.serial == 2026112202ULL,
+	           info.serial == 2026112202ULL,
 	       "unsigned file: serial raised to old+1 (%llu)", (unsigned long long)info.serial);
 	tap_is(info.origin, "kr", "origin reported");
 	text = slurp(at("kr.yaml"), &len);
-	tap_ok(text != NULL && strstr(text, "serial: 2026112202   # raised by pocdir sign\n") != NULL,
+	tap_ok(text != NULL &&
+	           strstr(text, "serial: 2026112202   # raised by pocdir sign\n") != NULL,
 	       "serial edited in place, comment kept");
 	tap_ok(text != NULL && strstr(text, "updated: 2026-11-22T10:00:00Z\n") != NULL,
 	       "updated set");
 	tap_ok(text != NULL && strncmp(text, "# Republic of Korea", 19) == 0,
 	       "leading comment kept");
 	free(text);
-	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), trusted, sizeof(trusted), E) == 0,
+	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), trusted, sizeof(trusted), E) ==
+	           0,
 	       "pocdir_verify_file: %s", err.message);
 	tap_ok(strstr(trusted, "serial:2026112202") != NULL, "trusted comment names the serial");
 	if (access(MINISIGN, X_OK) == 0)
 		tap_ok(run(MINISIGN " -q -Vm %s -p %s", at("kr.yaml"), at("a.pub")) == 0,
 		       "minisign verifies the signed origin file");
 	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now, &info, E) == 0 &&
-		       info.changed == 0 && info.serial == 2026112202ULL,
+	           info.changed == 0 && info.serial == 2026112202ULL,
 	       "signing again without a change keeps the serial");
 	run("sed -i 's/KrCERT\\/CC/KrCERT/' %s", at("kr.yaml"));
 	tap_ok(pocdir_verify_file(at("kr.yaml"), NULL, at("a.pub"), NULL, 0, E) == -1,
 	       "edited file no longer verifies: %s", err.message);
 	tap_ok(pocdir_sign_file(at("kr.yaml"), at("a.key"), NULL, now + 86400, &info, E) == 0 &&
-		       info.changed == 1 && info.serial == 2026112301ULL,
+	           info.changed == 1 && info.serial == 2026112301ULL,
 	       "next day's change: serial becomes YYYYMMDD01 (%llu)",
 	       (unsigned long long)info.serial);
 	/* A file without updated gets one after serial. */
@@ -272,14 +274,16 @@ static void test_sign_file(void)
 	tap_ok(pocdir_sign_file(at("kr2.yaml"), at("a.key"), NULL, now, &info, E) == 0,
 	       "sign a file without updated: %s", err.message);
 	text = slurp(at("kr2.yaml"), &len);
-	tap_ok(text != NULL && strstr(text, "# raised by pocdir sign\nupdated: 2026-11-22T10:00:00Z\n") != NULL,
+	tap_ok(text != NULL &&
+	           strstr(text, "# raised by pocdir sign\nupdated: 2026-11-22T10:00:00Z\n") != NULL,
 	       "updated inserted after the serial line");
 	free(text);
 	/* An invalid file is not signed. */
-	run("printf 'origin: kr\\nserial: 1\\nscope: [KR]\\nentries:\\n  - id: x\\n    country: JP\\n' > %s",
+	run("printf 'origin: kr\\nserial: 1\\nscope: [KR]\\nentries:\\n  - id: x\\n    country: "
+	    "JP\\n' > %s",
 	    at("bad.yaml"));
 	tap_ok(pocdir_sign_file(at("bad.yaml"), at("a.key"), NULL, now, &info, E) == -1 &&
-		       access(at("bad.yaml.minisig"), F_OK) != 0,
+	           access(at("bad.yaml.minisig"), F_OK) != 0,
 	       "invalid file refused, no signature written: %s", err.message);
 }
 

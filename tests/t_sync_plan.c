@@ -16,26 +16,26 @@
 #include "util.h"
 
 static const char good_index[] =
-	"publisher: hub\n"
-	"generated: 2026-11-22T09:00:00Z\n"
-	"origins:\n"
-	"  - origin: kr\n"
-	"    serial: 2026112202\n"
-	"    sha256: 0000000000000000000000000000000000000000000000000000000000000001\n"
-	"    size: 100\n"
-	"    path: origins/kr/2026112202.yaml\n"
-	"  - origin: jp\n"
-	"    serial: 2026112101\n"
-	"    sha256: 0000000000000000000000000000000000000000000000000000000000000002\n"
-	"    path: origins/jp/2026112101.yaml\n"
-	"  - origin: sg\n"
-	"    serial: 7\n"
-	"    sha256: 0000000000000000000000000000000000000000000000000000000000000003\n"
-	"    path: origins/sg/7.yaml\n"
-	"  - origin: th\n"
-	"    serial: 5\n"
-	"    sha256: 0000000000000000000000000000000000000000000000000000000000000004\n"
-	"    path: origins/th/5.yaml\n";
+    "publisher: hub\n"
+    "generated: 2026-11-22T09:00:00Z\n"
+    "origins:\n"
+    "  - origin: kr\n"
+    "    serial: 2026112202\n"
+    "    sha256: 0000000000000000000000000000000000000000000000000000000000000001\n"
+    "    size: 100\n"
+    "    path: origins/kr/2026112202.yaml\n"
+    "  - origin: jp\n"
+    "    serial: 2026112101\n"
+    "    sha256: 0000000000000000000000000000000000000000000000000000000000000002\n"
+    "    path: origins/jp/2026112101.yaml\n"
+    "  - origin: sg\n"
+    "    serial: 7\n"
+    "    sha256: 0000000000000000000000000000000000000000000000000000000000000003\n"
+    "    path: origins/sg/7.yaml\n"
+    "  - origin: th\n"
+    "    serial: 5\n"
+    "    sha256: 0000000000000000000000000000000000000000000000000000000000000004\n"
+    "    path: origins/th/5.yaml\n";
 
 static void test_index(void)
 {
@@ -47,13 +47,13 @@ static void test_index(void)
 	tap_ok(feed_index_parse(good_index, strlen(good_index), "index.yaml", &ix, &err) == 0,
 	       "parse a good index: %s", err.message);
 	tap_ok(ix.count == 4 && strcmp(ix.items[0].origin, "jp") == 0 &&
-		       strcmp(ix.items[3].origin, "th") == 0,
+	           strcmp(ix.items[3].origin, "th") == 0,
 	       "items sorted by origin");
 	tap_is(ix.publisher, "hub", "publisher");
 	text = feed_index_render(&ix);
 	tap_ok(text != NULL &&
-		       feed_index_parse(text, strlen(text), "rendered", &again, &err) == 0 &&
-		       again.count == 4 && again.items[1].serial == 2026112202ULL,
+	           feed_index_parse(text, strlen(text), "rendered", &again, &err) == 0 &&
+	           again.count == 4 && again.items[1].serial == 2026112202ULL,
 	       "render and parse back");
 	feed_index_clear(&again);
 	free(text);
@@ -63,43 +63,43 @@ static void test_index(void)
 		const char *text;
 		const char *what;
 	} bad[] = {
-		{"origins: [", "invalid YAML"},
-		{"- a\n- b\n", "not a mapping"},
-		{"publisher: x\n", "no origins"},
-		{"origins:\n  - origin: kr\n    serial: 1\n    sha256: "
-		 "0000000000000000000000000000000000000000000000000000000000000001\n"
-		 "    path: ../../etc/passwd\n",
-		 "path outside origins/<id>/<serial>.yaml"},
-		{"origins:\n  - origin: kr\n    serial: 1\n    sha256: "
-		 "0000000000000000000000000000000000000000000000000000000000000001\n"
-		 "    path: origins/kr/2.yaml\n",
-		 "path naming another serial"},
-		{"origins:\n  - origin: ../kr\n    serial: 1\n    sha256: "
-		 "0000000000000000000000000000000000000000000000000000000000000001\n"
-		 "    path: origins/../kr/1.yaml\n",
-		 "origin id with a path in it"},
-		{"origins:\n  - origin: kr\n    serial: -1\n    sha256: "
-		 "0000000000000000000000000000000000000000000000000000000000000001\n"
-		 "    path: origins/kr/-1.yaml\n",
-		 "negative serial"},
-		{"origins:\n  - origin: kr\n    serial: 99999999999999999999999\n    sha256: "
-		 "0000000000000000000000000000000000000000000000000000000000000001\n"
-		 "    path: origins/kr/1.yaml\n",
-		 "serial beyond 64 bits"},
-		{"origins:\n  - origin: kr\n    serial: 1\n    sha256: XYZ\n"
-		 "    path: origins/kr/1.yaml\n",
-		 "sha256 not hex"},
-		{"origins:\n  - &a {origin: kr, serial: 1, sha256: "
-		 "0000000000000000000000000000000000000000000000000000000000000001, path: "
-		 "origins/kr/1.yaml}\n  - *a\n",
-		 "the same origin twice (through an alias)"},
+	    {"origins: [", "invalid YAML"},
+	    {"- a\n- b\n", "not a mapping"},
+	    {"publisher: x\n", "no origins"},
+	    {"origins:\n  - origin: kr\n    serial: 1\n    sha256: "
+	     "0000000000000000000000000000000000000000000000000000000000000001\n"
+	     "    path: ../../etc/passwd\n",
+	     "path outside origins/<id>/<serial>.yaml"},
+	    {"origins:\n  - origin: kr\n    serial: 1\n    sha256: "
+	     "0000000000000000000000000000000000000000000000000000000000000001\n"
+	     "    path: origins/kr/2.yaml\n",
+	     "path naming another serial"},
+	    {"origins:\n  - origin: ../kr\n    serial: 1\n    sha256: "
+	     "0000000000000000000000000000000000000000000000000000000000000001\n"
+	     "    path: origins/../kr/1.yaml\n",
+	     "origin id with a path in it"},
+	    {"origins:\n  - origin: kr\n    serial: -1\n    sha256: "
+	     "0000000000000000000000000000000000000000000000000000000000000001\n"
+	     "    path: origins/kr/-1.yaml\n",
+	     "negative serial"},
+	    {"origins:\n  - origin: kr\n    serial: 99999999999999999999999\n    sha256: "
+	     "0000000000000000000000000000000000000000000000000000000000000001\n"
+	     "    path: origins/kr/1.yaml\n",
+	     "serial beyond 64 bits"},
+	    {"origins:\n  - origin: kr\n    serial: 1\n    sha256: XYZ\n"
+	     "    path: origins/kr/1.yaml\n",
+	     "sha256 not hex"},
+	    {"origins:\n  - &a {origin: kr, serial: 1, sha256: "
+	     "0000000000000000000000000000000000000000000000000000000000000001, path: "
+	     "origins/kr/1.yaml}\n  - *a\n",
+	     "the same origin twice (through an alias)"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		pocdir_error e = {0};
 
 		tap_ok(feed_index_parse(bad[i].text, strlen(bad[i].text), "index.yaml", &ix, &e) ==
-				       -1 &&
-			       ix.count == 0,
+		               -1 &&
+		           ix.count == 0,
 		       "refused: %s (%s)", bad[i].what, e.message);
 	}
 	/* Billion laughs: aliases are references in libyaml's loader, and we
@@ -111,8 +111,9 @@ static void test_index(void)
 		for (char c = 'b'; c <= 'j'; c++) {
 			size_t n = strlen(lol);
 
-			snprintf(lol + n, sizeof(lol) - n, "%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n",
-				 c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+			snprintf(lol + n, sizeof(lol) - n,
+			         "%c: &%c [*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\n", c, c, c - 1,
+			         c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
 		}
 		strcat(lol, "origins: *j\n");
 		tap_ok(feed_index_parse(lol, strlen(lol), "lol.yaml", &ix, &e) == -1,
@@ -126,7 +127,7 @@ static void test_index(void)
 		memset(big, ' ', n);
 		big[n] = '\0';
 		tap_ok(big != NULL && feed_index_parse(big, n, "big.yaml", &ix, &e) == -1 &&
-			       e.code == POCDIR_ERR_LIMIT,
+		           e.code == POCDIR_ERR_LIMIT,
 		       "oversized index refused: %s", e.message);
 		free(big);
 	}
@@ -222,7 +223,7 @@ static void test_backoff(void)
 			now = next[p];
 			runs[p]++;
 			if (p == 2)
-				failures[p]++; /* peer 2 is down */
+				failures[p]++;            /* peer 2 is down */
 			rnd = rnd * 1103515245u + 12345u; /* fixed sequence: repeatable */
 			next[p] = now + sync_next_delay(300, failures[p], 10, 600, rnd);
 			if (p == 2) {
@@ -236,9 +237,10 @@ static void test_backoff(void)
 		tap_ok(runs[0] >= 11 && runs[0] <= 15 && runs[1] >= 11 && runs[1] <= 15,
 		       "fake clock: healthy peers synced about every 300 s (%u, %u runs)", runs[0],
 		       runs[1]);
-		tap_ok(ok && last_gap <= 660 && last_gap >= 540,
-		       "fake clock: failing peer backs off to the 600 s cap (last gap %.0f, %u runs)",
-		       last_gap, runs[2]);
+		tap_ok(
+		    ok && last_gap <= 660 && last_gap >= 540,
+		    "fake clock: failing peer backs off to the 600 s cap (last gap %.0f, %u runs)",
+		    last_gap, runs[2]);
 	}
 }
 
@@ -253,42 +255,45 @@ static void test_history(void)
 	int n;
 
 	tap_ok(history_commit(dir, "kr", 2026112201, "2026-11-22T09:00:00Z", "one\n", 4, "sig\n", 4,
-			      "test", &err) == HISTORY_COMMITTED,
+	                      "test", &err) == HISTORY_COMMITTED,
 	       "commit a first version: %s", err.message);
 	tap_ok(history_commit(dir, "kr", 2026112201, "2026-11-22T09:00:00Z", "one\n", 4, NULL, 0,
-			      "test", &err) == HISTORY_SAME,
+	                      "test", &err) == HISTORY_SAME,
 	       "the same bytes again: accepted as already held");
-	tap_ok(history_commit(dir, "kr", 2026112201, NULL, "two\n", 4, NULL, 0, "test", &err) == -1 &&
-		       strstr(err.message, "already held") != NULL,
+	tap_ok(history_commit(dir, "kr", 2026112201, NULL, "two\n", 4, NULL, 0, "test", &err) ==
+	               -1 &&
+	           strstr(err.message, "already held") != NULL,
 	       "same serial, other bytes: refused: %s", err.message);
 	tap_ok(history_commit(dir, "kr", 2026112203, "2026-11-24T09:00:00Z", "three\n", 6, NULL, 0,
-			      "test", &err) == HISTORY_COMMITTED,
+	                      "test", &err) == HISTORY_COMMITTED,
 	       "a higher serial: committed");
-	tap_ok(history_commit(dir, "kr", 2026112202, NULL, "two\n", 4, NULL, 0, "test", &err) == -1 &&
-		       strstr(err.message, "rollback") != NULL,
+	tap_ok(history_commit(dir, "kr", 2026112202, NULL, "two\n", 4, NULL, 0, "test", &err) ==
+	               -1 &&
+	           strstr(err.message, "rollback") != NULL,
 	       "a lower serial: refused: %s", err.message);
 	tap_ok(history_commit(dir, "../x", 1, NULL, "x", 1, NULL, 0, "test", &err) == -1,
 	       "an origin id with a path in it: refused");
 	tap_ok(history_held(dir, "kr", &held, &err) == 0 && held == 2026112203ULL,
 	       "held: the newest");
 	n = history_list(dir, NULL, &v, &err);
-	tap_ok(n == 2 && v[0].serial == 2026112201ULL && strcmp(v[1].updated, "2026-11-24T09:00:00Z") == 0 &&
-		       strcmp(v[1].source, "test") == 0 && strlen(v[1].sha256) == 64,
+	tap_ok(n == 2 && v[0].serial == 2026112201ULL &&
+	           strcmp(v[1].updated, "2026-11-24T09:00:00Z") == 0 &&
+	           strcmp(v[1].source, "test") == 0 && strlen(v[1].sha256) == 64,
 	       "list: both versions with their metadata");
 	free(v);
 
 	tap_ok(history_at_parse("2026112202", &at, &err) == 0 && at.kind == AT_SERIAL &&
-		       history_at_matches(&at, 2026112201, NULL) &&
-		       !history_at_matches(&at, 2026112203, NULL),
+	           history_at_matches(&at, 2026112201, NULL) &&
+	           !history_at_matches(&at, 2026112203, NULL),
 	       "--at SERIAL selects serials up to it");
 	tap_ok(history_at_parse("2026-11-23", &at, &err) == 0 && at.kind == AT_TIME &&
-		       history_at_matches(&at, 1, "2026-11-22T09:00:00Z") &&
-		       history_at_matches(&at, 1, "2026-11-23T23:00:00Z") &&
-		       !history_at_matches(&at, 1, "2026-11-24T09:00:00Z") &&
-		       history_at_matches(&at, 1, "2026-11-23"),
+	           history_at_matches(&at, 1, "2026-11-22T09:00:00Z") &&
+	           history_at_matches(&at, 1, "2026-11-23T23:00:00Z") &&
+	           !history_at_matches(&at, 1, "2026-11-24T09:00:00Z") &&
+	           history_at_matches(&at, 1, "2026-11-23"),
 	       "--at DATE: as it stood at the end of that day");
 	tap_ok(history_at_parse("2026-11-23T10:00:00Z", &at, &err) == 0 &&
-		       !history_at_matches(&at, 1, "2026-11-23T11:00:00Z"),
+	           !history_at_matches(&at, 1, "2026-11-23T11:00:00Z"),
 	       "--at TIME: exact");
 	tap_ok(history_at_parse("yesterday", &at, &err) == -1, "--at nonsense refused: %s",
 	       err.message);

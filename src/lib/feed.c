@@ -34,8 +34,8 @@ static int item_order(const void *a, const void *b)
 static int node_error(pocdir_error *err, const char *name, const yaml_node_t *n, const char *what)
 {
 	return error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", name,
-			 n != NULL ? (unsigned long)n->start_mark.line + 1 : 0UL,
-			 n != NULL ? (unsigned long)n->start_mark.column + 1 : 0UL, what);
+	                 n != NULL ? (unsigned long)n->start_mark.line + 1 : 0UL,
+	                 n != NULL ? (unsigned long)n->start_mark.column + 1 : 0UL, what);
 }
 
 /* A scalar value no longer than max-1 bytes, copied into buf. */
@@ -63,8 +63,8 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
-static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name,
-		      struct feed_item *it, pocdir_error *err)
+static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name, struct feed_item *it,
+                      pocdir_error *err)
 {
 	char text[FEED_MAX_PATH], want[FEED_MAX_PATH];
 	bool have_serial = false, have_size = false;
@@ -72,7 +72,8 @@ static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name,
 	memset(it, 0, sizeof(*it));
 	if (m->type != YAML_MAPPING_NODE)
 		return node_error(err, name, m, "origins: expected a mapping per origin");
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(doc, p->value);
 		char key[16];
@@ -93,7 +94,8 @@ static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name,
 			if (scalar_copy(v, it->sha256, sizeof(it->sha256)) == -1 ||
 			    strlen(it->sha256) != 64 ||
 			    strspn(it->sha256, "0123456789abcdef") != 64)
-				return node_error(err, name, v, "sha256: expected 64 lower-case hex digits");
+				return node_error(err, name, v,
+				                  "sha256: expected 64 lower-case hex digits");
 		} else if (strcmp(key, "path") == 0) {
 			if (scalar_copy(v, it->path, sizeof(it->path)) == -1)
 				return node_error(err, name, v, "path: too long");
@@ -102,7 +104,8 @@ static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name,
 		}
 	}
 	if (it->origin[0] == '\0' || !have_serial || it->sha256[0] == '\0' || it->path[0] == '\0')
-		return node_error(err, name, m, "each origin needs origin, serial, sha256 and path");
+		return node_error(err, name, m,
+		                  "each origin needs origin, serial, sha256 and path");
 	if (!have_size)
 		it->size = 0; /* unknown: the peer's maximum size still applies */
 	snprintf(want, sizeof(want), "origins/%s/%" PRIu64 ".yaml", it->origin, it->serial);
@@ -112,7 +115,7 @@ static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name,
 }
 
 int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_index *out,
-		     pocdir_error *err)
+                     pocdir_error *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -123,7 +126,7 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 	memset(out, 0, sizeof(*out));
 	if (len > FEED_MAX_INDEX_BYTES)
 		return error_set(err, POCDIR_ERR_LIMIT, "%s: index larger than %u bytes", name,
-				 FEED_MAX_INDEX_BYTES);
+		                 FEED_MAX_INDEX_BYTES);
 	if (!yaml_parser_initialize(&parser))
 		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -131,15 +134,16 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 	 * bombs cost no memory; we walk only the shapes we expect. */
 	if (!yaml_parser_load(&parser, &doc)) {
 		error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: invalid YAML: %s", name,
-			  (unsigned long)parser.problem_mark.line + 1,
-			  (unsigned long)parser.problem_mark.column + 1,
-			  parser.problem ? parser.problem : "syntax error");
+		          (unsigned long)parser.problem_mark.line + 1,
+		          (unsigned long)parser.problem_mark.column + 1,
+		          parser.problem ? parser.problem : "syntax error");
 		yaml_parser_delete(&parser);
 		return -1;
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {
-		node_error(err, name, root, "expected a mapping with publisher, generated, origins");
+		node_error(err, name, root,
+		           "expected a mapping with publisher, generated, origins");
 		goto out;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -157,18 +161,20 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 		else if (strcmp(key, "origins") == 0)
 			origins = v;
 	}
-	if (origins == NULL || (origins->type != YAML_SEQUENCE_NODE &&
-				!(origins->type == YAML_SCALAR_NODE && origins->data.scalar.length == 0))) {
+	if (origins == NULL ||
+	    (origins->type != YAML_SEQUENCE_NODE &&
+	     !(origins->type == YAML_SCALAR_NODE && origins->data.scalar.length == 0))) {
 		node_error(err, name, origins != NULL ? origins : root,
-			   "origins: expected a list of origins");
+		           "origins: expected a list of origins");
 		goto out;
 	}
 	if (origins->type == YAML_SEQUENCE_NODE) {
-		size_t n = (size_t)(origins->data.sequence.items.top - origins->data.sequence.items.start);
+		size_t n =
+		    (size_t)(origins->data.sequence.items.top - origins->data.sequence.items.start);
 
 		if (n > FEED_MAX_ORIGINS) {
 			error_set(err, POCDIR_ERR_LIMIT, "%s: more than %d origins", name,
-				  FEED_MAX_ORIGINS);
+			          FEED_MAX_ORIGINS);
 			goto out;
 		}
 		cap = n;
@@ -190,7 +196,7 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 	for (size_t i = 1; i < out->count; i++)
 		if (strcmp(out->items[i - 1].origin, out->items[i].origin) == 0) {
 			error_set(err, POCDIR_ERR_INVALID, "%s: origin %s is listed twice", name,
-				  out->items[i].origin);
+			          out->items[i].origin);
 			goto out;
 		}
 	rc = 0;
@@ -211,16 +217,16 @@ char *feed_index_render(const struct feed_index *ix)
 		return NULL;
 	history_yaml_quote(ix->publisher, qpub, sizeof(qpub));
 	o += (size_t)snprintf(s + o, cap - o,
-			      "# pocdir feed index: fetch only the origins whose serial is newer\n"
-			      "publisher: %s\ngenerated: %s\norigins:%s\n",
-			      qpub, ix->generated, ix->count == 0 ? " []" : "");
+	                      "# pocdir feed index: fetch only the origins whose serial is newer\n"
+	                      "publisher: %s\ngenerated: %s\norigins:%s\n",
+	                      qpub, ix->generated, ix->count == 0 ? " []" : "");
 	for (size_t i = 0; i < ix->count; i++) {
 		const struct feed_item *it = &ix->items[i];
 
 		o += (size_t)snprintf(s + o, cap - o,
-				      "  - origin: %s\n    serial: %" PRIu64 "\n    sha256: %s\n"
-				      "    size: %" PRIu64 "\n    path: %s\n",
-				      it->origin, it->serial, it->sha256, it->size, it->path);
+		                      "  - origin: %s\n    serial: %" PRIu64 "\n    sha256: %s\n"
+		                      "    size: %" PRIu64 "\n    path: %s\n",
+		                      it->origin, it->serial, it->sha256, it->size, it->path);
 	}
 	return s;
 }
@@ -229,7 +235,7 @@ static int mkdir_one(const char *path, pocdir_error *err)
 {
 	if (mkdir(path, 0755) == -1 && errno != EEXIST)
 		return error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot create folder: %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 	return 0;
 }
 
@@ -254,7 +260,7 @@ static int feed_copy(const char *from, const char *to, size_t max, pocdir_error 
 }
 
 int pocdir_publish(const char *directory, const char *state, const char *out_dir,
-		   const char *publisher, pocdir_error *err)
+                   const char *publisher, pocdir_error *err)
 {
 	struct history_version *v = NULL;
 	struct feed_index ix;
@@ -270,7 +276,7 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 	state = history_state_dir(state);
 	if (mkdir_one(state, err) == -1)
 		return -1;
-	if (directory != NULL && history_import(state, directory, err) == -1)
+	if (directory != NULL && history_import(state, directory, NULL, NULL, err) == -1)
 		return -1;
 	if ((n = history_list(state, NULL, &v, err)) < 0)
 		return -1;
@@ -297,10 +303,10 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 		snprintf(it->origin, sizeof(it->origin), "%s", v[i].origin);
 		it->serial = v[i].serial;
 		snprintf(it->path, sizeof(it->path), "origins/%s/%" PRIu64 ".yaml", v[i].origin,
-			 v[i].serial);
+		         v[i].serial);
 		/* An origin's set is useless to peers without its signature. */
 		snprintf(from, sizeof(from), "%s/sets/%s/%" PRIu64 ".yaml.minisig", state,
-			 v[i].origin, v[i].serial);
+		         v[i].origin, v[i].serial);
 		if (stat(from, &st) == -1)
 			continue;
 		snprintf(path, sizeof(path), "%s/origins/%s", out_dir, v[i].origin);
@@ -310,7 +316,7 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 		if (feed_copy(from, path, 4096, err) == -1)
 			goto out;
 		snprintf(from, sizeof(from), "%s/sets/%s/%" PRIu64 ".yaml", state, v[i].origin,
-			 v[i].serial);
+		         v[i].serial);
 		snprintf(path, sizeof(path), "%s/%s", out_dir, it->path);
 		if (feed_copy(from, path, LOAD_MAX_FILE_BYTES, err) == -1)
 			goto out;

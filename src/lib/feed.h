@@ -22,8 +22,8 @@
 struct feed_item {
 	char origin[65];
 	uint64_t serial;
-	char sha256[65]; /* lower-case hex */
-	uint64_t size;   /* bytes of the set */
+	char sha256[65];          /* lower-case hex */
+	uint64_t size;            /* bytes of the set */
 	char path[FEED_MAX_PATH]; /* "origins/<origin>/<serial>.yaml", checked */
 };
 
@@ -39,7 +39,7 @@ struct feed_index {
  * hostile index cannot point a fetch anywhere else). name is used in
  * messages. Returns 0 and fills out (free with feed_index_clear), or -1. */
 int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_index *out,
-		     pocdir_error *err);
+                     pocdir_error *err);
 
 void feed_index_clear(struct feed_index *ix);
 

@@ -101,7 +101,7 @@ fail:
 
 /* The serials held for origin (files "<serial>.yaml"), ascending. */
 static int list_serials(const char *state, const char *origin, uint64_t **out, size_t *n,
-			pocdir_error *err)
+                        pocdir_error *err)
 {
 	size_t len = strlen(state) + strlen(origin) + 16, cap = 0;
 	char *dir = malloc(len);
@@ -122,7 +122,7 @@ static int list_serials(const char *state, const char *origin, uint64_t **out, s
 		if (e == ENOENT)
 			return 0;
 		return error_set(err, POCDIR_ERR_SYSTEM, "%s/sets/%s: %s", state, origin,
-				 strerror(e));
+		                 strerror(e));
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t nl = strlen(de->d_name);
@@ -174,8 +174,8 @@ int history_held(const char *state, const char *origin, uint64_t *serial, pocdir
 }
 
 int history_flat_read(const char *path, size_t max,
-		      void (*fn)(const char *key, const char *value, void *ctx), void *ctx,
-		      pocdir_error *err)
+                      void (*fn)(const char *key, const char *value, void *ctx), void *ctx,
+                      pocdir_error *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -195,9 +195,9 @@ int history_flat_read(const char *path, size_t max,
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
-			  (unsigned long)parser.problem_mark.line + 1,
-			  (unsigned long)parser.problem_mark.column + 1,
-			  parser.problem ? parser.problem : "invalid YAML");
+		          (unsigned long)parser.problem_mark.line + 1,
+		          (unsigned long)parser.problem_mark.column + 1,
+		          parser.problem ? parser.problem : "invalid YAML");
 		yaml_parser_delete(&parser);
 		free(data);
 		return -1;
@@ -266,7 +266,7 @@ static void meta_field(const char *key, const char *value, void *ctx)
 }
 
 int history_list(const char *state, const char *origin, struct history_version **out,
-		 pocdir_error *err)
+                 pocdir_error *err)
 {
 	char **origins = NULL;
 	size_t norigins = 0, n = 0, cap = 0;
@@ -299,7 +299,7 @@ int history_list(const char *state, const char *origin, struct history_version *
 			if (errno == ENOENT)
 				return 0; /* an empty state holds nothing */
 			return error_set(err, POCDIR_ERR_SYSTEM, "%s/sets: %s", state,
-					 strerror(errno));
+			                 strerror(errno));
 		}
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.' || !validate_id(de->d_name, NULL, 0))
@@ -405,8 +405,8 @@ static int state_lock(const char *state, pocdir_error *err)
 }
 
 int history_commit(const char *state, const char *origin, uint64_t serial, const char *updated,
-		   const char *data, size_t len, const char *sig, size_t siglen,
-		   const char *source, pocdir_error *err)
+                   const char *data, size_t len, const char *sig, size_t siglen, const char *source,
+                   pocdir_error *err)
 {
 	char why[128], hex[65], qsource[2 * HISTORY_MAX_SOURCE + 8], qupdated[80], *meta = NULL;
 	char *dir = NULL, *path_yaml = NULL, *path_sig = NULL, *path_meta = NULL, *old = NULL;
@@ -418,7 +418,7 @@ int history_commit(const char *state, const char *origin, uint64_t serial, const
 		return error_set(err, POCDIR_ERR_INVALID, "origin \"%s\": %s", origin, why);
 	if (serial == 0)
 		return error_set(err, POCDIR_ERR_INVALID, "origin %s: serial 0 is not a version",
-				 origin);
+		                 origin);
 	n = strlen(state) + strlen(origin) + 8;
 	if ((dir = malloc(n)) == NULL)
 		goto oom;
@@ -443,12 +443,12 @@ int history_commit(const char *state, const char *origin, uint64_t serial, const
 		}
 		free(heldpath);
 		error_set(err, POCDIR_ERR_INVALID,
-			  serial == held
-				  ? "serial %" PRIu64 " is already held with different content "
-				    "(rollback protection: the origin must raise its serial)"
-				  : "serial %" PRIu64 " is older than the serial %" PRIu64
-				    " held (rollback refused)",
-			  serial, held);
+		          serial == held ? "serial %" PRIu64
+		                           " is already held with different content "
+		                           "(rollback protection: the origin must raise its serial)"
+		                         : "serial %" PRIu64 " is older than the serial %" PRIu64
+		                           " held (rollback refused)",
+		          serial, held);
 		goto out;
 	}
 	path_yaml = history_path(state, origin, serial, ".yaml");
@@ -463,10 +463,10 @@ int history_commit(const char *state, const char *origin, uint64_t serial, const
 	if ((meta = malloc(n)) == NULL)
 		goto oom;
 	snprintf(meta, n,
-		 "# pocdir history: how this version arrived\n"
-		 "origin: %s\nserial: %" PRIu64 "\nupdated: %s\nsha256: %s\nsource: %s\n"
-		 "received: %lld\n",
-		 origin, serial, qupdated, hex, qsource, (long long)time(NULL));
+	         "# pocdir history: how this version arrived\n"
+	         "origin: %s\nserial: %" PRIu64 "\nupdated: %s\nsha256: %s\nsource: %s\n"
+	         "received: %lld\n",
+	         origin, serial, qupdated, hex, qsource, (long long)time(NULL));
 	/* The .yaml goes last: its presence means the version is complete. */
 	if (sig != NULL && file_write_atomic(path_sig, sig, siglen, err) == -1)
 		goto out;
@@ -513,9 +513,9 @@ int history_at_parse(const char *text, struct history_at *at, pocdir_error *err)
 		snprintf(at->time, sizeof(at->time), "%s", text);
 	} else {
 		return error_set(err, POCDIR_ERR_USAGE,
-				 "--at %s: expected a serial (2026112201), a date (2026-11-22) "
-				 "or a UTC time (2026-11-22T09:00:00Z)",
-				 text);
+		                 "--at %s: expected a serial (2026112201), a date (2026-11-22) "
+		                 "or a UTC time (2026-11-22T09:00:00Z)",
+		                 text);
 	}
 	at->kind = AT_TIME;
 	return 0;
@@ -557,7 +557,7 @@ struct candidate {
 };
 
 static int candidate_add(struct candidate **list, size_t *n, size_t *cap, const char *origin,
-			 uint64_t serial, const char *path)
+                         uint64_t serial, const char *path)
 {
 	for (size_t i = 0; i < *n; i++) {
 		if (strcmp((*list)[i].origin, origin) != 0)
@@ -595,8 +595,8 @@ static int candidate_add(struct candidate **list, size_t *n, size_t *cap, const 
 }
 
 struct store *history_store_load(const char *directory, const char *state,
-				 const struct history_at *at, const char *base_dn,
-				 pocdir_error *err)
+                                 const struct history_at *at, const char *base_dn,
+                                 pocdir_error *err)
 {
 	struct history_at newest = {.kind = AT_NEWEST};
 	struct candidate *cands = NULL;
@@ -630,7 +630,7 @@ struct store *history_store_load(const char *directory, const char *state,
 				goto out;
 			if (history_at_matches(at, set.origin.serial, set.origin.updated) &&
 			    candidate_add(&cands, &ncands, &cap, set.origin.id, set.origin.serial,
-					  files[i]) == -1) {
+			                  files[i]) == -1) {
 				origin_set_clear(&set);
 				goto oom;
 			}
@@ -646,10 +646,10 @@ struct store *history_store_load(const char *directory, const char *state,
 			if (!history_at_matches(at, versions[i].serial, versions[i].updated))
 				continue;
 			if ((path = history_path(state, versions[i].origin, versions[i].serial,
-						 ".yaml")) == NULL)
+			                         ".yaml")) == NULL)
 				goto oom;
 			if (candidate_add(&cands, &ncands, &cap, versions[i].origin,
-					  versions[i].serial, path) == -1) {
+			                  versions[i].serial, path) == -1) {
 				free(path);
 				goto oom;
 			}
@@ -661,8 +661,8 @@ struct store *history_store_load(const char *directory, const char *state,
 	for (size_t i = 0; i < ncands; i++) {
 		unsigned nerr = 0;
 
-		if (load_origin_file(cands[i].path, base_dn, &sets[nsets], NULL, NULL, &nerr, err) ==
-		    -1)
+		if (load_origin_file(cands[i].path, base_dn, &sets[nsets], NULL, NULL, &nerr,
+		                     err) == -1)
 			goto out;
 		nsets++;
 	}
@@ -685,7 +685,27 @@ out:
 	return s;
 }
 
-int history_import(const char *state, const char *directory, pocdir_error *err)
+/* One local file's problem: with fn, report it and go on (the daemon keeps
+ * publishing the other origins); without, it is the caller's error. */
+static int import_problem(const char *file, pocdir_diag_fn fn, void *ctx, pocdir_error *err)
+{
+	pocdir_error inner = *err;
+	char msg[1200];
+	pocdir_diag d = {file, 0, 0, msg};
+
+	if (fn == NULL || inner.code == POCDIR_ERR_SYSTEM) {
+		if (strncmp(inner.message, file, strlen(file)) != 0)
+			error_set(err, inner.code, "%s: %s", file, inner.message);
+		return -1;
+	}
+	snprintf(msg, sizeof(msg), "%s", inner.message);
+	fn(&d, ctx);
+	error_clear(err);
+	return 0;
+}
+
+int history_import(const char *state, const char *directory, pocdir_diag_fn fn, void *ctx,
+                   pocdir_error *err)
 {
 	char **files = NULL;
 	int nf, committed = 0, rc = -1;
@@ -707,6 +727,7 @@ int history_import(const char *state, const char *directory, pocdir_error *err)
 		size_t len, siglen, n = strlen(files[i]) + 16;
 		int r;
 
+		memset(&set, 0, sizeof(set));
 		if ((sigpath = malloc(n)) == NULL) {
 			error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 			goto out;
@@ -718,24 +739,19 @@ int history_import(const char *state, const char *directory, pocdir_error *err)
 		}
 		if (file_read(files[i], LOAD_MAX_FILE_BYTES, &data, &len, err) == -1 ||
 		    file_read(sigpath, 4096, &sig, &siglen, err) == -1 ||
-		    load_origin_buffer(data, len, files[i], NULL, &set, NULL, NULL, NULL, err) == -1) {
-			free(sigpath);
-			free(data);
-			free(sig);
-			goto out;
-		}
-		r = history_commit(state, set.origin.id, set.origin.serial, set.origin.updated, data,
-				   len, sig, siglen, files[i], err);
+		    load_origin_buffer(data, len, files[i], NULL, &set, NULL, NULL, NULL, err) ==
+		        -1)
+			r = -1;
+		else
+			r = history_commit(state, set.origin.id, set.origin.serial,
+			                   set.origin.updated, data, len, sig, siglen, files[i],
+			                   err);
 		origin_set_clear(&set);
 		free(sigpath);
 		free(data);
 		free(sig);
-		if (r == -1) {
-			pocdir_error inner = *err;
-
-			error_set(err, inner.code, "%s: %s", files[i], inner.message);
+		if (r == -1 && import_problem(files[i], fn, ctx, err) == -1)
 			goto out;
-		}
 		if (r == HISTORY_COMMITTED)
 			committed++;
 	}
@@ -748,11 +764,10 @@ out:
 /* ---- Public: log, diff, open as of --------------------------------------- */
 
 _Static_assert(sizeof(((pocdir_version_info *)0)->source) ==
-		       sizeof(((struct history_version *)0)->source),
-	       "pocdir_version_info mirrors struct history_version");
+                   sizeof(((struct history_version *)0)->source),
+               "pocdir_version_info mirrors struct history_version");
 
-int pocdir_log(const char *state, const char *origin, pocdir_version_info **out,
-	       pocdir_error *err)
+int pocdir_log(const char *state, const char *origin, pocdir_version_info **out, pocdir_error *err)
 {
 	struct history_version *v = NULL;
 	pocdir_version_info *list;
@@ -827,8 +842,8 @@ static const char *ext_get(const entry_t *e, const char *key)
 }
 
 /* Report the field changes between two versions of one entry. */
-static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key,
-			   pocdir_change_fn fn, void *ctx)
+static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key, pocdir_change_fn fn,
+                           void *ctx)
 {
 	unsigned n = 0;
 
@@ -841,10 +856,11 @@ static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key,
 			continue;
 		va = attr_joined(a, (enum attr_id)id);
 		vb = attr_joined(b, (enum attr_id)id);
-		same = (va == NULL && vb == NULL) || (va != NULL && vb != NULL && strcmp(va, vb) == 0);
+		same =
+		    (va == NULL && vb == NULL) || (va != NULL && vb != NULL && strcmp(va, vb) == 0);
 		if (!same) {
-			pocdir_change c = {POCDIR_CHANGE_FIELD, key, attr_by_id((enum attr_id)id)->name,
-					   va, vb};
+			pocdir_change c = {POCDIR_CHANGE_FIELD, key,
+			                   attr_by_id((enum attr_id)id)->name, va, vb};
 			n++;
 			if (fn != NULL)
 				fn(&c, ctx);
@@ -863,7 +879,7 @@ static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key,
 				continue; /* already compared from a's side */
 			if (vy == NULL || strcmp(vx, vy) != 0) {
 				pocdir_change c = {POCDIR_CHANGE_FIELD, key, x->ext[i].key,
-						   side == 0 ? vx : vy, side == 0 ? vy : vx};
+				                   side == 0 ? vx : vy, side == 0 ? vy : vx};
 				n++;
 				if (fn != NULL)
 					fn(&c, ctx);
@@ -873,8 +889,8 @@ static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key,
 	return n;
 }
 
-int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b,
-		pocdir_change_fn fn, void *ctx, pocdir_error *err)
+int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, pocdir_change_fn fn,
+                void *ctx, pocdir_error *err)
 {
 	struct origin_set sa, sb;
 	char *pa = NULL, *pb = NULL, why[128];
@@ -899,8 +915,8 @@ int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b,
 
 		if (access(p, F_OK) == -1) {
 			error_set(err, POCDIR_ERR_NOTFOUND,
-				  "origin %s: version %llu is not held in %s (see pocdir log %s)",
-				  origin, (unsigned long long)(k == 0 ? a : b), state, origin);
+			          "origin %s: version %llu is not held in %s (see pocdir log %s)",
+			          origin, (unsigned long long)(k == 0 ? a : b), state, origin);
 			goto out;
 		}
 		if (load_origin_file(p, NULL, k == 0 ? &sa : &sb, NULL, NULL, NULL, err) == -1)
@@ -921,8 +937,8 @@ int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b,
 			i++;
 			j++;
 		} else {
-			pocdir_change ch = {c < 0 ? POCDIR_CHANGE_REMOVED : POCDIR_CHANGE_ADDED, key,
-					    NULL, NULL, NULL};
+			pocdir_change ch = {c < 0 ? POCDIR_CHANGE_REMOVED : POCDIR_CHANGE_ADDED,
+			                    key, NULL, NULL, NULL};
 			changes++;
 			if (fn != NULL)
 				fn(&ch, ctx);
@@ -942,7 +958,7 @@ out:
 }
 
 pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
-		       const char *base_dn, pocdir_error *err)
+                       const char *base_dn, pocdir_error *err)
 {
 	struct history_at when;
 	pocdir *dir;
@@ -962,13 +978,13 @@ pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
 		pocdir_free(&dir);
 		return NULL;
 	}
-	dir->current = history_store_load(directory, history_state_dir(state), &when, dir->base_dn,
-					  err);
+	dir->current =
+	    history_store_load(directory, history_state_dir(state), &when, dir->base_dn, err);
 	if (dir->current == NULL)
 		pocdir_free(&dir);
 	else if (dir->current->norigins == 0 && when.kind != AT_NEWEST) {
 		error_set(err, POCDIR_ERR_NOTFOUND, "no version of any origin is as old as --at %s",
-			  at);
+		          at);
 		pocdir_free(&dir);
 	}
 	return dir;

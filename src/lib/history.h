@@ -28,10 +28,10 @@
 struct history_version {
 	char origin[HISTORY_MAX_ORIGIN + 1];
 	uint64_t serial;
-	char updated[32];                     /* the set's "updated", "" when unknown */
-	char source[HISTORY_MAX_SOURCE + 1];  /* peer URL or local path it came from */
-	long long received;                   /* UTC seconds it was committed */
-	char sha256[65];                      /* hex SHA-256 of the .yaml */
+	char updated[32];                    /* the set's "updated", "" when unknown */
+	char source[HISTORY_MAX_SOURCE + 1]; /* peer URL or local path it came from */
+	long long received;                  /* UTC seconds it was committed */
+	char sha256[65];                     /* hex SHA-256 of the .yaml */
 };
 
 /* The state directory to use: explicit when not NULL, else $POCDIR_STATE,
@@ -52,7 +52,7 @@ int history_held(const char *state, const char *origin, uint64_t *serial, pocdir
 /* Every version held, of one origin (or all when origin is NULL), sorted by
  * origin then serial. *out is an array to free(). Returns the count or -1. */
 int history_list(const char *state, const char *origin, struct history_version **out,
-		 pocdir_error *err);
+                 pocdir_error *err);
 
 /* Outcome of history_commit. */
 enum history_commit_result {
@@ -66,8 +66,8 @@ enum history_commit_result {
  * .yaml last, under an exclusive lock of STATE/lock. updated and source go
  * into the .meta. Returns a history_commit_result or -1 with err. */
 int history_commit(const char *state, const char *origin, uint64_t serial, const char *updated,
-		   const char *data, size_t len, const char *sig, size_t siglen,
-		   const char *source, pocdir_error *err);
+                   const char *data, size_t len, const char *sig, size_t siglen, const char *source,
+                   pocdir_error *err);
 
 /* What a store is built as of: nothing (newest), a serial (each origin's
  * newest with serial <= it) or a moment (updated <= it; a date alone means
@@ -90,21 +90,25 @@ bool history_at_matches(const struct history_at *at, uint64_t serial, const char
  * local file and the held versions that satisfies at. Returns a store with
  * refs = 1, or NULL with err. */
 struct store *history_store_load(const char *directory, const char *state,
-				 const struct history_at *at, const char *base_dn,
-				 pocdir_error *err);
+                                 const struct history_at *at, const char *base_dn,
+                                 pocdir_error *err);
 
 /* Import the signed local origin files of directory into state (so that
  * they have a history and can be published): each file whose .minisig
  * exists is committed when its serial is new. Files without a signature
- * are skipped. Returns the number of versions committed, or -1. */
-int history_import(const char *state, const char *directory, pocdir_error *err);
+ * are skipped. A file that does not load, or that changed without a new
+ * serial (edited after signing), is passed to fn and skipped when fn is not
+ * NULL, and is an error otherwise. Returns the number of versions
+ * committed, or -1. */
+int history_import(const char *state, const char *directory, pocdir_diag_fn fn, void *ctx,
+                   pocdir_error *err);
 
 /* Read a flat YAML mapping of scalars (the .meta and peer state files):
  * fn is called for each key/value pair. At most max bytes are read.
  * Returns 0, or -1 with err (POCDIR_ERR_NOTFOUND when missing). */
 int history_flat_read(const char *path, size_t max,
-		      void (*fn)(const char *key, const char *value, void *ctx), void *ctx,
-		      pocdir_error *err);
+                      void (*fn)(const char *key, const char *value, void *ctx), void *ctx,
+                      pocdir_error *err);
 
 /* Quote s as a YAML double-quoted scalar into buf (bounded). */
 void history_yaml_quote(const char *s, char *buf, size_t size);

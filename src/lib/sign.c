@@ -98,8 +98,7 @@ void sign_keyid_hex(const uint8_t keynum[SIGN_KEYNUM_BYTES], char *buf, size_t s
 
 /* One text line of a key or signature file: [*pos, eol), with *pos moved
  * past the newline. A trailing '\r' is dropped. Returns false at the end. */
-static bool next_line(const char *text, size_t len, size_t *pos, const char **line,
-		      size_t *linelen)
+static bool next_line(const char *text, size_t len, size_t *pos, const char **line, size_t *linelen)
 {
 	size_t start = *pos, end;
 
@@ -117,15 +116,15 @@ static bool next_line(const char *text, size_t len, size_t *pos, const char **li
 
 /* Decode base64 text (standard alphabet, padded) of exactly want bytes. */
 static int base64_exact(const char *text, size_t len, void *out, size_t want, const char *what,
-			pocdir_error *err)
+                        pocdir_error *err)
 {
 	size_t got = 0;
 
 	if (sodium_base642bin(out, want, text, len, NULL, &got, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    got != want)
 		return error_set(err, POCDIR_ERR_INVALID, "%s is not valid base64 of %zu bytes",
-				 what, want);
+		                 what, want);
 	return 0;
 }
 
@@ -164,7 +163,7 @@ int sign_pubkey_parse(const char *text, size_t len, struct sign_pubkey *out, poc
 		return -1;
 	if (memcmp(bin.sig_alg, SIGALG, 2) != 0)
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "public key: unsupported signature algorithm");
+		                 "public key: unsupported signature algorithm");
 	memcpy(out->keynum, bin.keynum, sizeof(out->keynum));
 	memcpy(out->pk, bin.pk, sizeof(out->pk));
 	return 0;
@@ -212,13 +211,13 @@ static int seckey_xor(struct seckey_bin *bin, const char *passphrase, pocdir_err
 
 	if (mem > MAX_MEMLIMIT)
 		return error_set(err, POCDIR_ERR_LIMIT,
-				 "secret key asks for %llu bytes of scrypt memory, more than %llu",
-				 (unsigned long long)mem, (unsigned long long)MAX_MEMLIMIT);
+		                 "secret key asks for %llu bytes of scrypt memory, more than %llu",
+		                 (unsigned long long)mem, (unsigned long long)MAX_MEMLIMIT);
 	if (crypto_pwhash_scryptsalsa208sha256(stream, sizeof(stream), passphrase,
-					       strlen(passphrase), bin->kdf_salt, ops,
-					       (size_t)mem) != 0)
+	                                       strlen(passphrase), bin->kdf_salt, ops,
+	                                       (size_t)mem) != 0)
 		return error_set(err, POCDIR_ERR_SYSTEM,
-				 "cannot derive the key from the passphrase (out of memory?)");
+		                 "cannot derive the key from the passphrase (out of memory?)");
 	for (size_t i = 0; i < sizeof(stream); i++)
 		p[i] ^= stream[i];
 	sodium_memzero(stream, sizeof(stream));
@@ -238,7 +237,7 @@ void sign_seckey_public(const struct sign_seckey *sk, struct sign_pubkey *pk)
 }
 
 int sign_seckey_load(const char *path, const char *passphrase, struct sign_seckey *out,
-		     pocdir_error *err)
+                     pocdir_error *err)
 {
 	struct seckey_bin bin;
 	uint8_t chk[CHK_BYTES], zero[CHK_BYTES] = {0};
@@ -256,9 +255,9 @@ int sign_seckey_load(const char *path, const char *passphrase, struct sign_secke
 	    !has_prefix(line, linelen, UNTRUSTED_PREFIX) ||
 	    !next_line(text, len, &pos, &line, &linelen)) {
 		error_set(err, POCDIR_ERR_INVALID,
-			  "%s: not a minisign secret key (expected an untrusted comment line "
-			  "and a base64 line)",
-			  path);
+		          "%s: not a minisign secret key (expected an untrusted comment line "
+		          "and a base64 line)",
+		          path);
 		goto out;
 	}
 	if (base64_exact(line, linelen, &bin, sizeof(bin), "secret key", err) == -1) {
@@ -268,21 +267,21 @@ int sign_seckey_load(const char *path, const char *passphrase, struct sign_secke
 	}
 	if (memcmp(bin.sig_alg, SIGALG, 2) != 0 || memcmp(bin.chk_alg, CHKALG, 2) != 0) {
 		error_set(err, POCDIR_ERR_INVALID, "%s: unsupported key or checksum algorithm",
-			  path);
+		          path);
 		goto out;
 	}
 	encrypted = memcmp(bin.kdf_alg, "\0\0", 2) != 0;
 	if (encrypted && memcmp(bin.kdf_alg, KDFALG, 2) != 0) {
 		error_set(err, POCDIR_ERR_INVALID, "%s: unsupported key derivation algorithm",
-			  path);
+		          path);
 		goto out;
 	}
 	if (encrypted) {
 		if (passphrase == NULL) {
 			error_set(err, POCDIR_ERR_USAGE,
-				  "%s: the secret key is encrypted; give its passphrase "
-				  "(POCDIR_PASSPHRASE)",
-				  path);
+			          "%s: the secret key is encrypted; give its passphrase "
+			          "(POCDIR_PASSPHRASE)",
+			          path);
 			goto out;
 		}
 		if (seckey_xor(&bin, passphrase, err) == -1)
@@ -293,9 +292,9 @@ int sign_seckey_load(const char *path, const char *passphrase, struct sign_secke
 	if (sodium_memcmp(chk, bin.keynum_sk.chk, CHK_BYTES) != 0 &&
 	    (encrypted || sodium_memcmp(zero, bin.keynum_sk.chk, CHK_BYTES) != 0)) {
 		error_set(err, POCDIR_ERR_INVALID,
-			  encrypted ? "%s: wrong passphrase (key checksum does not match)"
-				    : "%s: key checksum does not match (damaged file?)",
-			  path);
+		          encrypted ? "%s: wrong passphrase (key checksum does not match)"
+		                    : "%s: key checksum does not match (damaged file?)",
+		          path);
 		goto out;
 	}
 	memcpy(out->keynum, bin.keynum_sk.keynum, sizeof(out->keynum));
@@ -322,7 +321,7 @@ static int write_secret_file(const char *path, const char *data, pocdir_error *e
 	if (access(path, F_OK) == 0) {
 		free(tmp);
 		return error_set(err, POCDIR_ERR_USAGE, "%s exists; not overwriting a secret key",
-				 path);
+		                 path);
 	}
 	snprintf(tmp, n, "%s.tmpXXXXXX", path);
 	fd = mkstemp(tmp); /* mkstemp creates the file with mode 0600 */
@@ -358,8 +357,7 @@ fail:
 	return -1;
 }
 
-int sign_keygen(const char *pubpath, const char *secpath, const char *passphrase,
-		pocdir_error *err)
+int sign_keygen(const char *pubpath, const char *secpath, const char *passphrase, pocdir_error *err)
 {
 	struct seckey_bin sbin;
 	struct pubkey_bin pbin;
@@ -393,9 +391,9 @@ int sign_keygen(const char *pubpath, const char *secpath, const char *passphrase
 	if ((text = malloc(n)) == NULL)
 		goto oom;
 	snprintf(text, n, "%s%s\n%s\n", UNTRUSTED_PREFIX,
-		 passphrase != NULL ? "minisign encrypted secret key"
-				    : "minisign secret key (not encrypted)",
-		 b64);
+	         passphrase != NULL ? "minisign encrypted secret key"
+	                            : "minisign secret key (not encrypted)",
+	         b64);
 	if (write_secret_file(secpath, text, err) == -1)
 		goto out;
 	sodium_memzero(text, strlen(text));
@@ -430,8 +428,8 @@ static bool one_line(const char *s)
 	return strchr(s, '\n') == NULL && strchr(s, '\r') == NULL;
 }
 
-int sign_buffer(const struct sign_seckey *sk, const void *data, size_t len,
-		const char *untrusted, const char *trusted, char **out, pocdir_error *err)
+int sign_buffer(const struct sign_seckey *sk, const void *data, size_t len, const char *untrusted,
+                const char *trusted, char **out, pocdir_error *err)
 {
 	struct sig_bin sbin;
 	uint8_t hash[HASH_BYTES], global[SIGN_SIG_BYTES];
@@ -442,11 +440,12 @@ int sign_buffer(const struct sign_seckey *sk, const void *data, size_t len,
 
 	if (sodium_ready(err) == -1)
 		return -1;
-	if (!one_line(untrusted) || !one_line(trusted) || strlen(trusted) > SIGN_MAX_COMMENT_BYTES ||
-	    strlen(untrusted) > SIGN_MAX_COMMENT_BYTES)
-		return error_set(err, POCDIR_ERR_USAGE, "a signature comment must be one line of "
-							"at most %d bytes",
-				 SIGN_MAX_COMMENT_BYTES);
+	if (!one_line(untrusted) || !one_line(trusted) ||
+	    strlen(trusted) > SIGN_MAX_COMMENT_BYTES || strlen(untrusted) > SIGN_MAX_COMMENT_BYTES)
+		return error_set(err, POCDIR_ERR_USAGE,
+		                 "a signature comment must be one line of "
+		                 "at most %d bytes",
+		                 SIGN_MAX_COMMENT_BYTES);
 	memcpy(sbin.sig_alg, SIGALG_HASHED, 2);
 	memcpy(sbin.keynum, sk->keynum, SIGN_KEYNUM_BYTES);
 	crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
@@ -461,12 +460,12 @@ int sign_buffer(const struct sign_seckey *sk, const void *data, size_t len,
 	if ((b64sig = base64_encode(&sbin, sizeof(sbin))) == NULL ||
 	    (b64global = base64_encode(global, sizeof(global))) == NULL)
 		goto oom;
-	n = strlen(UNTRUSTED_PREFIX) + strlen(untrusted) + strlen(b64sig) +
-	    strlen(TRUSTED_PREFIX) + tlen + strlen(b64global) + 8;
+	n = strlen(UNTRUSTED_PREFIX) + strlen(untrusted) + strlen(b64sig) + strlen(TRUSTED_PREFIX) +
+	    tlen + strlen(b64global) + 8;
 	if ((text = malloc(n)) == NULL)
 		goto oom;
 	snprintf(text, n, "%s%s\n%s\n%s%s\n%s\n", UNTRUSTED_PREFIX, untrusted, b64sig,
-		 TRUSTED_PREFIX, trusted, b64global);
+	         TRUSTED_PREFIX, trusted, b64global);
 	*out = text;
 	rc = 0;
 	goto out;
@@ -494,34 +493,34 @@ static int sig_parse(const char *text, size_t len, struct sig_parsed *out, pocdi
 
 	if (len > SIGN_MAX_FILE_BYTES)
 		return error_set(err, POCDIR_ERR_LIMIT, "signature file larger than %d bytes",
-				 SIGN_MAX_FILE_BYTES);
+		                 SIGN_MAX_FILE_BYTES);
 	if (!next_line(text, len, &pos, &line, &linelen) ||
 	    !has_prefix(line, linelen, UNTRUSTED_PREFIX))
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "signature: expected an \"untrusted comment:\" line first");
+		                 "signature: expected an \"untrusted comment:\" line first");
 	if (!next_line(text, len, &pos, &line, &linelen) ||
 	    base64_exact(line, linelen, &out->bin, sizeof(out->bin), "signature", err) == -1)
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "signature: line 2 is not a base64 minisign signature");
+		                 "signature: line 2 is not a base64 minisign signature");
 	if (!next_line(text, len, &pos, &line, &linelen) ||
 	    !has_prefix(line, linelen, TRUSTED_PREFIX))
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "signature: expected a \"trusted comment:\" line 3");
+		                 "signature: expected a \"trusted comment:\" line 3");
 	out->trusted = line + plen;
 	out->trusted_len = linelen - plen;
 	if (out->trusted_len > SIGN_MAX_COMMENT_BYTES)
 		return error_set(err, POCDIR_ERR_LIMIT, "signature: trusted comment too long");
 	if (!next_line(text, len, &pos, &line, &linelen) ||
 	    base64_exact(line, linelen, out->global, sizeof(out->global), "global signature",
-			 err) == -1)
+	                 err) == -1)
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "signature: line 4 is not a base64 global signature");
+		                 "signature: line 4 is not a base64 global signature");
 	return 0;
 }
 
 /* Check the key id and the global signature over signature || comment. */
 static int sig_check_global(const struct sign_pubkey *pk, const struct sig_parsed *p,
-			    struct sign_info *info, pocdir_error *err)
+                            struct sign_info *info, pocdir_error *err)
 {
 	uint8_t *msg;
 	char want[17], got[17];
@@ -531,18 +530,18 @@ static int sig_check_global(const struct sign_pubkey *pk, const struct sig_parse
 		sign_keyid_hex(p->bin.keynum, got, sizeof(got));
 		sign_keyid_hex(pk->keynum, want, sizeof(want));
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "signature made with key %s, expected key %s", got, want);
+		                 "signature made with key %s, expected key %s", got, want);
 	}
 	if ((msg = malloc(SIGN_SIG_BYTES + p->trusted_len)) == NULL)
 		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 	memcpy(msg, p->bin.sig, SIGN_SIG_BYTES);
 	memcpy(msg + SIGN_SIG_BYTES, p->trusted, p->trusted_len);
-	ok = crypto_sign_verify_detached(p->global, msg, SIGN_SIG_BYTES + p->trusted_len,
-					 pk->pk) == 0;
+	ok = crypto_sign_verify_detached(p->global, msg, SIGN_SIG_BYTES + p->trusted_len, pk->pk) ==
+	     0;
 	free(msg);
 	if (!ok)
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "global signature (over the trusted comment) does not verify");
+		                 "global signature (over the trusted comment) does not verify");
 	if (info != NULL) {
 		memcpy(info->keynum, p->bin.keynum, SIGN_KEYNUM_BYTES);
 		memcpy(info->trusted_comment, p->trusted, p->trusted_len);
@@ -552,7 +551,7 @@ static int sig_check_global(const struct sign_pubkey *pk, const struct sig_parse
 }
 
 int sign_read_trusted(const struct sign_pubkey *pk, const char *sig, size_t siglen,
-		      struct sign_info *info, pocdir_error *err)
+                      struct sign_info *info, pocdir_error *err)
 {
 	struct sig_parsed p;
 
@@ -561,8 +560,8 @@ int sign_read_trusted(const struct sign_pubkey *pk, const char *sig, size_t sigl
 	return sig_check_global(pk, &p, info, err);
 }
 
-int sign_verify_buffer(const struct sign_pubkey *pk, const void *data, size_t len,
-		       const char *sig, size_t siglen, struct sign_info *info, pocdir_error *err)
+int sign_verify_buffer(const struct sign_pubkey *pk, const void *data, size_t len, const char *sig,
+                       size_t siglen, struct sign_info *info, pocdir_error *err)
 {
 	struct sig_parsed p;
 	uint8_t hash[HASH_BYTES];
@@ -584,8 +583,8 @@ int sign_verify_buffer(const struct sign_pubkey *pk, const void *data, size_t le
 		return sig_check_global(pk, &p, info, err);
 	if (!ok)
 		return error_set(err, POCDIR_ERR_INVALID,
-				 "signature does not verify: the data was changed or signed "
-				 "by another key");
+		                 "signature does not verify: the data was changed or signed "
+		                 "by another key");
 	return sig_check_global(pk, &p, info, err);
 }
 
@@ -631,8 +630,8 @@ static bool pos_matches(const char *text, const struct scalar_pos *p, const char
 
 /* Find the top-level "serial" and "updated" values of an origin file. */
 static int find_scalars(const char *path, const char *text, size_t len, struct scalar_pos *serial,
-			char *serial_text, size_t serial_size, struct scalar_pos *updated,
-			pocdir_error *err)
+                        char *serial_text, size_t serial_size, struct scalar_pos *updated,
+                        pocdir_error *err)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -649,9 +648,9 @@ static int find_scalars(const char *path, const char *text, size_t len, struct s
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
-				  (unsigned long)parser.problem_mark.line + 1,
-				  (unsigned long)parser.problem_mark.column + 1,
-				  parser.problem ? parser.problem : "invalid YAML");
+			          (unsigned long)parser.problem_mark.line + 1,
+			          (unsigned long)parser.problem_mark.column + 1,
+			          parser.problem ? parser.problem : "invalid YAML");
 			goto out;
 		}
 		switch (ev.type) {
@@ -673,11 +672,11 @@ static int find_scalars(const char *path, const char *text, size_t len, struct s
 				break;
 			if (expect_key) {
 				snprintf(key, sizeof(key), "%.*s", (int)ev.data.scalar.length,
-					 (const char *)ev.data.scalar.value);
+				         (const char *)ev.data.scalar.value);
 			} else {
 				struct scalar_pos *p = strcmp(key, "serial") == 0    ? serial
-						       : strcmp(key, "updated") == 0 ? updated
-										     : NULL;
+				                       : strcmp(key, "updated") == 0 ? updated
+				                                                     : NULL;
 				if (p != NULL) {
 					p->found = true;
 					p->start = mark_offset(text, len, &ev.start_mark);
@@ -688,9 +687,9 @@ static int find_scalars(const char *path, const char *text, size_t len, struct s
 					if (p->line_end < len)
 						p->line_end++;
 					snprintf(p == serial ? serial_text : updated_text,
-						 p == serial ? serial_size : sizeof(updated_text),
-						 "%.*s", (int)ev.data.scalar.length,
-						 (const char *)ev.data.scalar.value);
+					         p == serial ? serial_size : sizeof(updated_text),
+					         "%.*s", (int)ev.data.scalar.length,
+					         (const char *)ev.data.scalar.value);
 				}
 			}
 			expect_key = !expect_key;
@@ -710,9 +709,9 @@ static int find_scalars(const char *path, const char *text, size_t len, struct s
 	if (!pos_matches(text, serial, serial_text) ||
 	    (updated->found && !pos_matches(text, updated, updated_text))) {
 		error_set(err, POCDIR_ERR_INVALID,
-			  "%s: serial or updated is not a simple one-line value; cannot edit it in "
-			  "place",
-			  path);
+		          "%s: serial or updated is not a simple one-line value; cannot edit it in "
+		          "place",
+		          path);
 		goto out;
 	}
 	rc = 0;
@@ -724,8 +723,8 @@ out:
 /* The text with serial and updated replaced (updated inserted after the
  * serial line when the file has none). Returns a string to free(). */
 static char *edit_scalars(const char *text, size_t len, const struct scalar_pos *serial,
-			  const char *new_serial, const struct scalar_pos *updated,
-			  const char *new_updated, size_t *outlen)
+                          const char *new_serial, const struct scalar_pos *updated,
+                          const char *new_updated, size_t *outlen)
 {
 	struct {
 		size_t start, end;
@@ -744,8 +743,8 @@ static char *edit_scalars(const char *text, size_t len, const struct scalar_pos 
 	} else {
 		edits[n].start = edits[n].end = serial->line_end;
 		snprintf(edits[n++].repl, sizeof(edits[0].repl), "%supdated: %s\n",
-			 serial->line_end > 0 && text[serial->line_end - 1] != '\n' ? "\n" : "",
-			 new_updated);
+		         serial->line_end > 0 && text[serial->line_end - 1] != '\n' ? "\n" : "",
+		         new_updated);
 	}
 	if (edits[1].start < edits[0].start) {
 		edits[0] = edits[1]; /* keep them in file order */
@@ -771,16 +770,17 @@ static char *edit_scalars(const char *text, size_t len, const struct scalar_pos 
 }
 
 int pocdir_keygen(const char *pubkey_path, const char *seckey_path, const char *passphrase,
-		  pocdir_error *err)
+                  pocdir_error *err)
 {
 	error_clear(err);
 	if (pubkey_path == NULL || seckey_path == NULL)
-		return error_set(err, POCDIR_ERR_USAGE, "keygen needs a public and a secret key path");
+		return error_set(err, POCDIR_ERR_USAGE,
+		                 "keygen needs a public and a secret key path");
 	return sign_keygen(pubkey_path, seckey_path, passphrase, err);
 }
 
 int pocdir_sign_file(const char *path, const char *seckey_path, const char *passphrase,
-		     long long now, pocdir_sign_info *info, pocdir_error *err)
+                     long long now, pocdir_sign_info *info, pocdir_error *err)
 {
 	struct sign_seckey sk;
 	struct sign_pubkey pk;
@@ -813,7 +813,7 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 	if (file_read(path, LOAD_MAX_FILE_BYTES, &text, &len, err) == -1)
 		goto out;
 	if (find_scalars(path, text, len, &serial, serial_text, sizeof(serial_text), &updated,
-			 err) == -1)
+	                 err) == -1)
 		goto out;
 	old = strtoull(serial_text, NULL, 10);
 	info->old_serial = info->serial = old;
@@ -831,26 +831,27 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 	t = now > 0 ? (time_t)now : time(NULL);
 	gmtime_r(&t, &tm);
 	today = (uint64_t)(tm.tm_year + 1900) * 10000 + (uint64_t)(tm.tm_mon + 1) * 100 +
-		(uint64_t)tm.tm_mday;
+	        (uint64_t)tm.tm_mday;
 	bumped = old + 1 > today * 100 + 1 ? old + 1 : today * 100 + 1;
 	snprintf(new_serial, sizeof(new_serial), "%llu", (unsigned long long)bumped);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((edited = edit_scalars(text, len, &serial, new_serial, &updated, stamp, &edlen)) == NULL)
+	if ((edited = edit_scalars(text, len, &serial, new_serial, &updated, stamp, &edlen)) ==
+	    NULL)
 		goto oom;
 	/* Never sign what would not load: the message names file:line:col. */
 	if (load_origin_buffer(edited, edlen, path, NULL, &set, NULL, NULL, NULL, err) == -1)
 		goto out;
 	if (set.origin.serial != bumped) {
 		error_set(err, POCDIR_ERR_INVALID, "%s: serial edit did not take (read back %llu)",
-			  path, (unsigned long long)set.origin.serial);
+		          path, (unsigned long long)set.origin.serial);
 		goto out;
 	}
 	snprintf(info->origin, sizeof(info->origin), "%s", set.origin.id);
 	base = strrchr(path, '/');
 	snprintf(trusted, sizeof(trusted), "timestamp:%lld\tfile:%s\thashed\torigin:%s\tserial:%s",
-		 (long long)t, base != NULL ? base + 1 : path, set.origin.id, new_serial);
+	         (long long)t, base != NULL ? base + 1 : path, set.origin.id, new_serial);
 	if (sign_buffer(&sk, edited, edlen, "signature from pocdir secret key", trusted, &sig,
-			err) == -1)
+	                err) == -1)
 		goto out;
 	/* File first, signature second: a crash in between leaves a file whose
 	 * old signature fails, and the next `pocdir sign` raises it again. */
@@ -874,8 +875,8 @@ out:
 	return rc;
 }
 
-int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey,
-		       char *trusted, size_t size, pocdir_error *err)
+int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey, char *trusted,
+                       size_t size, pocdir_error *err)
 {
 	struct sign_pubkey pk;
 	struct sign_info info;

@@ -47,21 +47,21 @@ void sign_seckey_public(const struct sign_seckey *sk, struct sign_pubkey *pk);
  * passphrase; an unencrypted one (kdf 0, minisign -W) ignores it. The
  * BLAKE2b-256 checksum over sig_alg || key id || sk is verified. */
 int sign_seckey_load(const char *path, const char *passphrase, struct sign_seckey *out,
-		     pocdir_error *err);
+                     pocdir_error *err);
 
 void sign_seckey_wipe(struct sign_seckey *sk);
 
 /* Make a key pair and write pubpath (0644) and secpath (0600, refused when
  * it exists). passphrase NULL writes an unencrypted key (as minisign -W). */
 int sign_keygen(const char *pubpath, const char *secpath, const char *passphrase,
-		pocdir_error *err);
+                pocdir_error *err);
 
 /* Sign data: *out receives the text of a .minisig file (free() it):
  * untrusted comment, base64("ED" || key id || Ed25519(BLAKE2b-512(data))),
  * trusted comment, base64(Ed25519(signature || trusted comment)). The
  * comments must be one line each. */
-int sign_buffer(const struct sign_seckey *sk, const void *data, size_t len,
-		const char *untrusted, const char *trusted, char **out, pocdir_error *err);
+int sign_buffer(const struct sign_seckey *sk, const void *data, size_t len, const char *untrusted,
+                const char *trusted, char **out, pocdir_error *err);
 
 /* What a verified signature said. */
 struct sign_info {
@@ -73,13 +73,13 @@ struct sign_info {
  * signature (not the data): lets `pocdir sign` trust the serial recorded in
  * an old signature of a file that has since changed. */
 int sign_read_trusted(const struct sign_pubkey *pk, const char *sig, size_t siglen,
-		      struct sign_info *info, pocdir_error *err);
+                      struct sign_info *info, pocdir_error *err);
 
 /* Verify sig (the text of a .minisig file) over data with pk: the key ids
  * must match, the data signature ("ED": over BLAKE2b-512 of data; legacy
  * "Ed": over data) and the global signature over the trusted comment must
  * both hold. info may be NULL. Returns 0, or -1 with POCDIR_ERR_INVALID. */
-int sign_verify_buffer(const struct sign_pubkey *pk, const void *data, size_t len,
-		       const char *sig, size_t siglen, struct sign_info *info, pocdir_error *err);
+int sign_verify_buffer(const struct sign_pubkey *pk, const void *data, size_t len, const char *sig,
+                       size_t siglen, struct sign_info *info, pocdir_error *err);
 
 #endif /* POCDIR_SIGN_H */

@@ -37,8 +37,8 @@ static int conf_error(struct conf_walk *w, const yaml_node_t *n, const char *fmt
 
 	snprintf(msg, sizeof(msg), fmt, what);
 	return error_set(w->err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", w->file,
-			 n != NULL ? (unsigned long)n->start_mark.line + 1 : 0UL,
-			 n != NULL ? (unsigned long)n->start_mark.column + 1 : 0UL, msg);
+	                 n != NULL ? (unsigned long)n->start_mark.line + 1 : 0UL,
+	                 n != NULL ? (unsigned long)n->start_mark.column + 1 : 0UL, msg);
 }
 
 static int conf_string(struct conf_walk *w, const yaml_node_t *n, const char *key, char **out)
@@ -58,7 +58,7 @@ static int conf_string(struct conf_walk *w, const yaml_node_t *n, const char *ke
 
 /* An unsigned number with an optional K/M/G suffix (sizes), within bounds. */
 static int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *key, uint64_t min,
-		       uint64_t max, uint64_t *out)
+                       uint64_t max, uint64_t *out)
 {
 	const char *s;
 	char *end;
@@ -82,7 +82,7 @@ static int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *ke
 		return conf_error(w, n, "%s: expected a number (K, M or G may follow)", key);
 	if (v < min || v > max) {
 		snprintf(msg, sizeof(msg), "%%s: expected %llu to %llu", (unsigned long long)min,
-			 (unsigned long long)max);
+		         (unsigned long long)max);
 		return conf_error(w, n, msg, key);
 	}
 	*out = v;
@@ -90,23 +90,24 @@ static int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *ke
 }
 
 static int conf_peer(struct conf_walk *w, yaml_node_t *n, const struct sync_peer *defaults,
-		     struct sync_peer *p)
+                     struct sync_peer *p)
 {
 	*p = *defaults;
 	p->url = NULL;
 	if (n->type == YAML_SCALAR_NODE)
 		return conf_string(w, n, "peers", &p->url);
 	if (n->type != YAML_MAPPING_NODE)
-		return conf_error(w, n, "%s: expected a URL or a mapping with url, interval, "
-					"timeout, max-size",
-				  "peers");
+		return conf_error(w, n,
+		                  "%s: expected a URL or a mapping with url, interval, "
+		                  "timeout, max-size",
+		                  "peers");
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
 		const char *key = k != NULL && k->type == YAML_SCALAR_NODE
-					  ? (const char *)k->data.scalar.value
-					  : "";
+		                      ? (const char *)k->data.scalar.value
+		                      : "";
 		uint64_t u;
 
 		if (strcmp(key, "url") == 0) {
@@ -125,9 +126,10 @@ static int conf_peer(struct conf_walk *w, yaml_node_t *n, const struct sync_peer
 				return -1;
 			p->max_size = u;
 		} else {
-			return conf_error(w, k, "peers: unknown key \"%s\" (url, interval, timeout, "
-						"max-size)",
-					  key);
+			return conf_error(w, k,
+			                  "peers: unknown key \"%s\" (url, interval, timeout, "
+			                  "max-size)",
+			                  key);
 		}
 	}
 	if (p->url == NULL)
@@ -149,20 +151,21 @@ static int conf_trusted(struct conf_walk *w, yaml_node_t *n, struct sync_trusted
 	memset(t, 0, sizeof(*t));
 	if (n->type != YAML_MAPPING_NODE)
 		return conf_error(w, n, "%s: expected a mapping with origin, key and scope",
-				  "trusted");
+		                  "trusted");
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
 		const char *name = k != NULL && k->type == YAML_SCALAR_NODE
-					   ? (const char *)k->data.scalar.value
-					   : "";
+		                       ? (const char *)k->data.scalar.value
+		                       : "";
 
 		if (strcmp(name, "origin") == 0) {
 			if (v == NULL || v->type != YAML_SCALAR_NODE ||
 			    !validate_id((const char *)v->data.scalar.value, why, sizeof(why)))
 				return conf_error(w, v, "trusted: origin: %s", why);
-			snprintf(t->origin, sizeof(t->origin), "%s", (const char *)v->data.scalar.value);
+			snprintf(t->origin, sizeof(t->origin), "%s",
+			         (const char *)v->data.scalar.value);
 		} else if (strcmp(name, "key") == 0) {
 			if (conf_string(w, v, name, &key) == -1)
 				goto out;
@@ -195,7 +198,7 @@ static int conf_trusted(struct conf_walk *w, yaml_node_t *n, struct sync_trusted
 	}
 	for (size_t i = 0; i < t->nscope; i++) {
 		yaml_node_t *c =
-			yaml_document_get_node(w->doc, scope->data.sequence.items.start[i]);
+		    yaml_document_get_node(w->doc, scope->data.sequence.items.start[i]);
 
 		if (c == NULL || c->type != YAML_SCALAR_NODE ||
 		    !validate_country((const char *)c->data.scalar.value, why, sizeof(why))) {
@@ -213,19 +216,20 @@ out:
 static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_config *c)
 {
 	struct sync_peer defaults = {NULL, SYNC_DEFAULT_INTERVAL, SYNC_DEFAULT_TIMEOUT,
-				     SYNC_DEFAULT_MAX_SIZE};
+	                             SYNC_DEFAULT_MAX_SIZE};
 	yaml_node_t *peers = NULL, *trusted = NULL;
 	uint64_t u;
 
 	if (m->type != YAML_MAPPING_NODE)
-		return conf_error(w, m, "%s: expected a mapping (state, peers, trusted, ...)", "sync");
+		return conf_error(w, m, "%s: expected a mapping (state, peers, trusted, ...)",
+		                  "sync");
 	for (yaml_node_pair_t *pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top;
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
 		const char *key = k != NULL && k->type == YAML_SCALAR_NODE
-					  ? (const char *)k->data.scalar.value
-					  : "";
+		                      ? (const char *)k->data.scalar.value
+		                      : "";
 		int rc = 0;
 
 		if (strcmp(key, "state") == 0)
@@ -257,7 +261,7 @@ static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_con
 			trusted = v;
 		else
 			rc = conf_error(w, k, "sync: unknown setting \"%s\" (see pocdird.conf(5))",
-					key);
+			                key);
 		if (rc == -1)
 			return -1;
 	}
@@ -274,7 +278,7 @@ static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_con
 			return error_set(w->err, POCDIR_ERR_SYSTEM, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			yaml_node_t *p =
-				yaml_document_get_node(w->doc, peers->data.sequence.items.start[i]);
+			    yaml_document_get_node(w->doc, peers->data.sequence.items.start[i]);
 
 			if (p == NULL || conf_peer(w, p, &defaults, &c->peers[i]) == -1) {
 				c->npeers = i + 1; /* so that clear frees the url */
@@ -295,15 +299,16 @@ static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_con
 			return error_set(w->err, POCDIR_ERR_SYSTEM, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			yaml_node_t *t =
-				yaml_document_get_node(w->doc, trusted->data.sequence.items.start[i]);
+			    yaml_document_get_node(w->doc, trusted->data.sequence.items.start[i]);
 
 			c->ntrusted = i + 1;
 			if (t == NULL || conf_trusted(w, t, &c->trusted[i]) == -1)
 				return -1;
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(c->trusted[j].origin, c->trusted[i].origin) == 0)
-					return conf_error(w, t, "trusted: origin %s is listed twice",
-							  c->trusted[i].origin);
+					return conf_error(w, t,
+					                  "trusted: origin %s is listed twice",
+					                  c->trusted[i].origin);
 		}
 	}
 	return 0;
@@ -371,9 +376,9 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
-			  (unsigned long)parser.problem_mark.line + 1,
-			  (unsigned long)parser.problem_mark.column + 1,
-			  parser.problem ? parser.problem : "invalid YAML");
+		          (unsigned long)parser.problem_mark.line + 1,
+		          (unsigned long)parser.problem_mark.column + 1,
+		          parser.problem ? parser.problem : "invalid YAML");
 		yaml_parser_delete(&parser);
 		free(data);
 		pocdir_sync_config_free(&c);
@@ -391,8 +396,8 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
 		const char *key = k != NULL && k->type == YAML_SCALAR_NODE
-					  ? (const char *)k->data.scalar.value
-					  : "";
+		                      ? (const char *)k->data.scalar.value
+		                      : "";
 
 		if (strcmp(key, "directory") == 0) {
 			if (conf_string(&w, v, key, &c->directory) == -1)
@@ -434,7 +439,7 @@ const char *pocdir_sync_config_state(const pocdir_sync_config *cfg)
 }
 
 const struct sync_trusted *sync_trusted_find(const struct pocdir_sync_config *cfg,
-					     const char *origin)
+                                             const char *origin)
 {
 	for (size_t i = 0; i < cfg->ntrusted; i++)
 		if (strcmp(cfg->trusted[i].origin, origin) == 0)
@@ -452,9 +457,8 @@ bool sync_in_scope(const struct sync_trusted *t, const char *cc)
 
 /* ---- The pure core --------------------------------------------------------- */
 
-int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted,
-	      const uint64_t *held, size_t ntrusted, struct sync_action **out,
-	      pocdir_error *err)
+int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted, const uint64_t *held,
+              size_t ntrusted, struct sync_action **out, pocdir_error *err)
 {
 	struct sync_action *a;
 
@@ -479,15 +483,15 @@ int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted,
 		/* Only a higher serial is worth a transfer: an equal one is what
 		 * we hold, a lower one a lagging or replaying peer. */
 		a[i].decision = it->serial > held[t]    ? SYNC_FETCH
-				: it->serial == held[t] ? SYNC_CURRENT
-							: SYNC_STALE;
+		                : it->serial == held[t] ? SYNC_CURRENT
+		                                        : SYNC_STALE;
 	}
 	*out = a;
 	return (int)ix->count;
 }
 
 double sync_next_delay(unsigned interval, unsigned failures, unsigned base, unsigned cap,
-		       uint32_t rnd)
+                       uint32_t rnd)
 {
 	double d, jitter;
 
@@ -539,7 +543,7 @@ static void peer_field(const char *key, const char *value, void *ctx)
 }
 
 int sync_state_load(const char *state, const char *url, struct sync_peer_state *st,
-		    pocdir_error *err)
+                    pocdir_error *err)
 {
 	char path[4096];
 	pocdir_error e = {0};
@@ -571,9 +575,9 @@ int sync_state_save(const char *state, const struct sync_peer_state *st, pocdir_
 	history_yaml_quote(st->last_modified, qlm, sizeof(qlm));
 	history_yaml_quote(st->last_error, qerr, sizeof(qerr));
 	snprintf(text, sizeof(text),
-		 "# pocdir: state of syncs from one peer\nurl: %s\netag: %s\nlast-modified: %s\n"
-		 "last-attempt: %lld\nlast-success: %lld\nfailures: %u\nlast-error: %s\n",
-		 qurl, qetag, qlm, st->last_attempt, st->last_success, st->failures, qerr);
+	         "# pocdir: state of syncs from one peer\nurl: %s\netag: %s\nlast-modified: %s\n"
+	         "last-attempt: %lld\nlast-success: %lld\nfailures: %u\nlast-error: %s\n",
+	         qurl, qetag, qlm, st->last_attempt, st->last_success, st->failures, qerr);
 	return file_write_atomic(path, text, strlen(text), err);
 }
 
@@ -595,9 +599,9 @@ int pocdir_peer_status_list(const char *state, pocdir_peer_status **out, pocdir_
 	state = history_state_dir(state);
 	snprintf(path, sizeof(path), "%s/peers", state);
 	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? 0
-				       : error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", path,
-						   strerror(errno));
+		return errno == ENOENT
+		           ? 0
+		           : error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", path, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		struct sync_peer_state st;
 		size_t nl = strlen(de->d_name);
@@ -736,7 +740,7 @@ static void fetch_free(struct fetch *f)
  * the request conditional (RFC 9110 13.1.2, 13.1.3). Returns 0 with *status
  * the HTTP status, or -1 with why saying what failed. */
 static int fetch_url(CURL *h, const char *url, size_t max, unsigned timeout, const char *etag,
-		     const char *lm, struct fetch *f, long *status, char *why, size_t whysize)
+                     const char *lm, struct fetch *f, long *status, char *why, size_t whysize)
 {
 	struct curl_slist *headers = NULL;
 	char line[400];
@@ -781,10 +785,11 @@ static int fetch_url(CURL *h, const char *url, size_t max, unsigned timeout, con
 	if (f->oversize || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(why, whysize, "body larger than the maximum of %zu bytes", max);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(why, whysize, "timed out after %u s (%s)", timeout, curl_easy_strerror(rc));
+		snprintf(why, whysize, "timed out after %u s (%s)", timeout,
+		         curl_easy_strerror(rc));
 	else if (rc == CURLE_PARTIAL_FILE)
 		snprintf(why, whysize, "truncated body (%zu bytes received): %s", f->len,
-			 curl_easy_strerror(rc));
+		         curl_easy_strerror(rc));
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
 		snprintf(why, whysize, "peer unreachable: %s", curl_easy_strerror(rc));
 	else
@@ -814,8 +819,8 @@ static void copy_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void emit(pocdir_sync_event_fn fn, void *ctx, pocdir_sync_event_kind kind,
-		 const char *peer, const char *origin, uint64_t serial, const char *message)
+static void emit(pocdir_sync_event_fn fn, void *ctx, pocdir_sync_event_kind kind, const char *peer,
+                 const char *origin, uint64_t serial, const char *message)
 {
 	pocdir_sync_event ev = {kind, peer, origin, serial, message};
 
@@ -825,8 +830,8 @@ static void emit(pocdir_sync_event_fn fn, void *ctx, pocdir_sync_event_kind kind
 
 /* Fetch, check and commit one origin. Returns 1 committed, 0 already held,
  * -1 rejected (why says why). */
-static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_peer *peer,
-		       CURL *h, const struct sync_action *a, char *why, size_t whysize)
+static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_peer *peer, CURL *h,
+                       const struct sync_action *a, char *why, size_t whysize)
 {
 	const struct feed_item *it = a->item;
 	const struct sync_trusted *t = a->trusted;
@@ -834,8 +839,8 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 	struct origin_set os;
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char url[SYNC_MAX_URL + FEED_MAX_PATH + 16], hex[65], name[SYNC_MAX_URL + 100];
-	size_t max = peer->max_size < LOAD_MAX_FILE_BYTES ? (size_t)peer->max_size
-							   : LOAD_MAX_FILE_BYTES;
+	size_t max =
+	    peer->max_size < LOAD_MAX_FILE_BYTES ? (size_t)peer->max_size : LOAD_MAX_FILE_BYTES;
 	pocdir_error err = {0};
 	long status;
 	int rc = -1, r;
@@ -843,7 +848,7 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 	memset(&os, 0, sizeof(os));
 	if (it->size > max) {
 		snprintf(why, whysize, "set of %" PRIu64 " bytes is larger than the maximum of %zu",
-			 it->size, max);
+		         it->size, max);
 		return -1;
 	}
 	url_join(peer->url, it->path, url, sizeof(url));
@@ -857,19 +862,19 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	if (strcmp(hex, it->sha256) != 0) {
 		snprintf(why, whysize,
-			 "sha256 mismatch: the index says %.12s..., the body (%zu bytes) hashes to "
-			 "%.12s... (corrupted or truncated)",
-			 it->sha256, set.len, hex);
+		         "sha256 mismatch: the index says %.12s..., the body (%zu bytes) hashes to "
+		         "%.12s... (corrupted or truncated)",
+		         it->sha256, set.len, hex);
 		goto out;
 	}
 	if (it->size != 0 && it->size != set.len) {
 		snprintf(why, whysize, "size mismatch: the index says %" PRIu64 ", got %zu",
-			 it->size, set.len);
+		         it->size, set.len);
 		goto out;
 	}
 	strncat(url, ".minisig", sizeof(url) - strlen(url) - 1);
 	if (fetch_url(h, url, SIGN_MAX_FILE_BYTES, peer->timeout, NULL, NULL, &sig, &status, why,
-		      whysize) == -1) {
+	              whysize) == -1) {
 		char inner[400];
 
 		copy_text(inner, sizeof(inner), why);
@@ -895,30 +900,30 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 	}
 	if (strcmp(os.origin.id, it->origin) != 0) {
 		snprintf(why, whysize, "the set is origin %s, the index says %s", os.origin.id,
-			 it->origin);
+		         it->origin);
 		goto out;
 	}
 	if (os.origin.serial != it->serial) {
 		snprintf(why, whysize, "the set has serial %" PRIu64 ", the index says %" PRIu64,
-			 os.origin.serial, it->serial);
+		         os.origin.serial, it->serial);
 		goto out;
 	}
 	/* An origin speaks only for the countries this node trusts it for. */
 	for (size_t i = 0; i < os.origin.nscope; i++)
 		if (!sync_in_scope(t, os.origin.scope[i])) {
 			snprintf(why, whysize, "scope %s is outside the trusted scope of origin %s",
-				 os.origin.scope[i], t->origin);
+			         os.origin.scope[i], t->origin);
 			goto out;
 		}
 	for (size_t i = 0; i < os.nentries; i++)
 		if (!sync_in_scope(t, os.entries[i]->country)) {
 			snprintf(why, whysize,
-				 "entry %s/%s is outside the trusted scope of origin %s",
-				 os.entries[i]->country, os.entries[i]->id, t->origin);
+			         "entry %s/%s is outside the trusted scope of origin %s",
+			         os.entries[i]->country, os.entries[i]->id, t->origin);
 			goto out;
 		}
 	r = history_commit(cfg->state, it->origin, it->serial, os.origin.updated, set.buf, set.len,
-			   sig.buf, sig.len, peer->url, &err);
+	                   sig.buf, sig.len, peer->url, &err);
 	if (r == -1) {
 		copy_text(why, whysize, err.message);
 		goto out;
@@ -932,7 +937,7 @@ out:
 }
 
 int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer,
-	      pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *rep, pocdir_error *err)
+              pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *rep, pocdir_error *err)
 {
 	struct sync_peer_state st;
 	struct feed_index ix;
@@ -957,7 +962,7 @@ int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer
 	st.last_attempt = (long long)time(NULL);
 	url_join(peer->url, "index.yaml", url, sizeof(url));
 	if (fetch_url(h, url, FEED_MAX_INDEX_BYTES, peer->timeout, st.etag, st.last_modified,
-		      &index, &status, why, sizeof(why)) == -1)
+	              &index, &status, why, sizeof(why)) == -1)
 		goto peer_failed;
 	if (status == 304) {
 		/* RFC 9110 15.4.5: nothing changed since our last good run. */
@@ -1000,7 +1005,8 @@ int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer
 			 * was recorded from the local directory. */
 			if (history_held(cfg->state, a->item->origin, &own, NULL) == 0 && own > 0)
 				continue;
-			emit(fn, ctx, POCDIR_SYNC_IGNORED, peer->url, a->item->origin, a->item->serial,
+			emit(fn, ctx, POCDIR_SYNC_IGNORED, peer->url, a->item->origin,
+			     a->item->serial,
 			     "unknown origin: no trusted key for it here, ignored");
 			continue;
 		}
@@ -1008,11 +1014,11 @@ int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer
 			rep->checked++;
 			rep->ignored++;
 			snprintf(msg, sizeof(msg),
-				 "peer offers serial %" PRIu64 ", older than the %" PRIu64
-				 " held: kept ours",
-				 a->item->serial, a->held);
-			emit(fn, ctx, POCDIR_SYNC_IGNORED, peer->url, a->item->origin, a->item->serial,
-			     msg);
+			         "peer offers serial %" PRIu64 ", older than the %" PRIu64
+			         " held: kept ours",
+			         a->item->serial, a->held);
+			emit(fn, ctx, POCDIR_SYNC_IGNORED, peer->url, a->item->origin,
+			     a->item->serial, msg);
 			continue;
 		case SYNC_CURRENT:
 			rep->checked++;
@@ -1034,7 +1040,7 @@ int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer
 			     a->item->serial, why);
 			if (first_why[0] == '\0')
 				snprintf(first_why, sizeof(first_why), "peer %s origin %s: %s",
-					 peer->url, a->item->origin, why);
+				         peer->url, a->item->origin, why);
 		}
 	}
 	/* Remember the index's validators only when all of it was taken in:
@@ -1071,9 +1077,8 @@ done:
 	return 0;
 }
 
-int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url,
-		    pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *report,
-		    pocdir_error *err)
+int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
+                    void *ctx, pocdir_sync_report *report, pocdir_error *err)
 {
 	pocdir_sync_report local;
 	pocdir_error first = {0};
@@ -1096,20 +1101,22 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url,
 				p = &cfg->peers[i];
 		if (p == NULL) {
 			/* A peer not in the file: default limits. */
-			if (strncmp(peer_url, "http://", 7) != 0 && strncmp(peer_url, "https://", 8) != 0)
+			if (strncmp(peer_url, "http://", 7) != 0 &&
+			    strncmp(peer_url, "https://", 8) != 0)
 				return error_set(err, POCDIR_ERR_USAGE,
-						 "%s: expected an http:// or https:// URL", peer_url);
+				                 "%s: expected an http:// or https:// URL",
+				                 peer_url);
 			if (strlen(peer_url) > SYNC_MAX_URL - 16)
 				return error_set(err, POCDIR_ERR_USAGE, "peer URL too long");
 			adhoc = (struct sync_peer){(char *)peer_url, SYNC_DEFAULT_INTERVAL,
-						   SYNC_DEFAULT_TIMEOUT, SYNC_DEFAULT_MAX_SIZE};
+			                           SYNC_DEFAULT_TIMEOUT, SYNC_DEFAULT_MAX_SIZE};
 			p = &adhoc;
 		}
 		return sync_peer(cfg, p, fn, ctx, report, err);
 	}
 	if (cfg->npeers == 0)
 		return error_set(err, POCDIR_ERR_USAGE, "%s: no peers configured (sync: peers:)",
-				 cfg->file);
+		                 cfg->file);
 	for (size_t i = 0; i < cfg->npeers; i++) {
 		pocdir_error e = {0};
 

@@ -12,21 +12,21 @@
 #include "pocdir.h"
 #include "sign.h"
 
-#define SYNC_DEFAULT_INTERVAL 300            /* seconds between syncs of a peer */
-#define SYNC_DEFAULT_TIMEOUT 30              /* seconds for one request */
-#define SYNC_DEFAULT_MAX_SIZE (16u << 20)    /* bytes of one set */
-#define SYNC_DEFAULT_BACKOFF_BASE 10         /* first retry after a failure */
-#define SYNC_DEFAULT_BACKOFF_MAX 3600        /* longest wait between retries */
+#define SYNC_DEFAULT_INTERVAL 300         /* seconds between syncs of a peer */
+#define SYNC_DEFAULT_TIMEOUT 30           /* seconds for one request */
+#define SYNC_DEFAULT_MAX_SIZE (16u << 20) /* bytes of one set */
+#define SYNC_DEFAULT_BACKOFF_BASE 10      /* first retry after a failure */
+#define SYNC_DEFAULT_BACKOFF_MAX 3600     /* longest wait between retries */
 #define SYNC_JITTER_PERCENT 10
 #define SYNC_MAX_PEERS 256
 #define SYNC_MAX_TRUSTED 4096
 #define SYNC_MAX_URL 512
 
 struct sync_peer {
-	char *url;          /* feed folder URL, e.g. "https://cert.kr.example/pocdir/" */
-	unsigned interval;  /* seconds */
-	unsigned timeout;   /* seconds for one request (connect + transfer) */
-	uint64_t max_size;  /* bytes of one set */
+	char *url;         /* feed folder URL, e.g. "https://cert.kr.example/pocdir/" */
+	unsigned interval; /* seconds */
+	unsigned timeout;  /* seconds for one request (connect + transfer) */
+	uint64_t max_size; /* bytes of one set */
 };
 
 /* An origin this node accepts sets of: its key and the countries it may
@@ -56,17 +56,17 @@ struct pocdir_sync_config {
 
 /* Find the trusted entry for origin, or NULL. */
 const struct sync_trusted *sync_trusted_find(const struct pocdir_sync_config *cfg,
-					     const char *origin);
+                                             const char *origin);
 
 /* Is the country code cc in t's scope? */
 bool sync_in_scope(const struct sync_trusted *t, const char *cc);
 
 /* What to do about one origin of a peer's index. */
 enum sync_decision {
-	SYNC_FETCH,     /* trusted and newer than held: fetch, check, commit */
-	SYNC_CURRENT,   /* the same serial is held */
-	SYNC_STALE,     /* the peer has an older serial than held: keep ours */
-	SYNC_UNTRUSTED  /* no trusted key for this origin here: ignore */
+	SYNC_FETCH,    /* trusted and newer than held: fetch, check, commit */
+	SYNC_CURRENT,  /* the same serial is held */
+	SYNC_STALE,    /* the peer has an older serial than held: keep ours */
+	SYNC_UNTRUSTED /* no trusted key for this origin here: ignore */
 };
 
 struct sync_action {
@@ -80,16 +80,15 @@ struct sync_action {
  * the serial held for trusted[i] (0 when none). *out is an array to free()
  * (NULL when the index is empty). Returns the count, or -1 on allocation
  * failure. No I/O, no clock. */
-int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted,
-	      const uint64_t *held, size_t ntrusted, struct sync_action **out,
-	      pocdir_error *err);
+int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted, const uint64_t *held,
+              size_t ntrusted, struct sync_action **out, pocdir_error *err);
 
 /* Seconds until a peer's next sync: interval after a success (failures ==
  * 0); after n failures, min(base * 2^(n-1), cap). Either way +/- 10%
  * jitter taken from rnd (any 32-bit value, uniformly drawn by the caller),
  * never below one second. Pure: tests pass fixed rnd values. */
 double sync_next_delay(unsigned interval, unsigned failures, unsigned base, unsigned cap,
-		       uint32_t rnd);
+                       uint32_t rnd);
 
 /* What the state directory remembers about a peer. */
 struct sync_peer_state {
@@ -102,7 +101,7 @@ struct sync_peer_state {
 };
 
 int sync_state_load(const char *state, const char *url, struct sync_peer_state *st,
-		    pocdir_error *err);
+                    pocdir_error *err);
 int sync_state_save(const char *state, const struct sync_peer_state *st, pocdir_error *err);
 
 /* Sync one peer once: conditional GET of index.yaml, then for each origin
@@ -113,6 +112,6 @@ int sync_state_save(const char *state, const struct sync_peer_state *st, pocdir_
  * ID: reason". Updates rep; returns 0 when nothing failed, else -1 with err
  * holding the first failure. */
 int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer,
-	      pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *rep, pocdir_error *err);
+              pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *rep, pocdir_error *err);
 
 #endif /* POCDIR_SYNC_H */

@@ -36,9 +36,9 @@ static int history_option(int opt, const char *arg, void *ctx)
 }
 
 static const struct option history_options[] = {
-	{"state", required_argument, NULL, OPT_STATE},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{NULL, 0, NULL, 0},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {NULL, 0, NULL, 0},
 };
 
 static void time_text(long long t, char *buf, size_t size)
@@ -97,7 +97,8 @@ int cmd_log(int argc, char **argv, const struct cli *cli0)
 
 		time_text(v[i].received, rec, sizeof(rec));
 		printf("%-8s %-12" PRIu64 " %-21s %-21s %s\n", v[i].origin, v[i].serial,
-		       v[i].updated[0] ? v[i].updated : "-", rec, v[i].source[0] ? v[i].source : "-");
+		       v[i].updated[0] ? v[i].updated : "-", rec,
+		       v[i].source[0] ? v[i].source : "-");
 	}
 	pocdir_log_free(&v);
 	return EXIT_FOUND;
@@ -134,10 +135,10 @@ int cmd_diff(int argc, char **argv, const struct cli *cli0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first + 3 != argc)
 		return cli_usage_error("diff", "expected ORIGIN SERIAL-A SERIAL-B, e.g. "
-					       "pocdir diff kr 2026112201 2026112202");
+		                               "pocdir diff kr 2026112201 2026112202");
 	if (!serial_arg(argv[first + 1], &sa) || !serial_arg(argv[first + 2], &sb))
 		return cli_usage_error("diff", "serials are numbers (see pocdir log %s)",
-				       argv[first]);
+		                       argv[first]);
 	printf("origin %s: %" PRIu64 " -> %" PRIu64 "\n", argv[first], sa, sb);
 	n = pocdir_diff(a.state, argv[first], sa, sb, print_change, NULL, &err);
 	if (n < 0) {
@@ -204,7 +205,8 @@ int cmd_status(int argc, char **argv, const struct cli *cli0)
 
 			time_text(peers[i].last_attempt, t1, sizeof(t1));
 			time_text(peers[i].last_success, t2, sizeof(t2));
-			printf("%-40s %-21s %-21s %-8u %s\n", peers[i].url, t1, t2, peers[i].failures,
+			printf("%-40s %-21s %-21s %-8u %s\n", peers[i].url, t1, t2,
+			       peers[i].failures,
 			       peers[i].last_error[0] ? peers[i].last_error : "-");
 		}
 	}

@@ -52,10 +52,10 @@ static const char *passphrase(void)
 int cmd_keygen(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"key", required_argument, NULL, OPT_KEY},
-		{"pubkey", required_argument, NULL, OPT_PUBKEY},
-		{"encrypt", no_argument, NULL, OPT_ENCRYPT},
-		{NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {"pubkey", required_argument, NULL, OPT_PUBKEY},
+	    {"encrypt", no_argument, NULL, OPT_ENCRYPT},
+	    {NULL, 0, NULL, 0},
 	};
 	struct key_args a = {.key = "pocdir.key", .pubkey = "pocdir.pub"};
 	struct cli cli;
@@ -70,7 +70,7 @@ int cmd_keygen(int argc, char **argv, const struct cli *cli0)
 		return cli_usage_error("keygen", "unexpected argument '%s'", argv[first]);
 	if (a.encrypt && (pass = passphrase()) == NULL)
 		return cli_usage_error("keygen", "--encrypt takes the passphrase from "
-						 "POCDIR_PASSPHRASE, which is not set");
+		                                 "POCDIR_PASSPHRASE, which is not set");
 	if (pocdir_keygen(a.pubkey, a.key, pass, &err) == -1) {
 		cli_error("%s", err.message);
 		return EXIT_USAGE;
@@ -83,8 +83,8 @@ int cmd_keygen(int argc, char **argv, const struct cli *cli0)
 int cmd_sign(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"key", required_argument, NULL, OPT_KEY},
-		{NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {NULL, 0, NULL, 0},
 	};
 	struct key_args a = {0};
 	struct cli cli;
@@ -94,8 +94,9 @@ int cmd_sign(int argc, char **argv, const struct cli *cli0)
 	if (first < 0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first >= argc)
-		return cli_usage_error("sign", "which origin file? e.g. pocdir sign origins/kr.yaml "
-					       "--key kr.key");
+		return cli_usage_error("sign",
+		                       "which origin file? e.g. pocdir sign origins/kr.yaml "
+		                       "--key kr.key");
 	if (a.key == NULL)
 		return cli_usage_error("sign", "--key SECRET-KEY is needed");
 	for (int i = first; i < argc; i++) {
@@ -121,9 +122,9 @@ int cmd_sign(int argc, char **argv, const struct cli *cli0)
 int cmd_verify(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"pubkey", required_argument, NULL, OPT_PUBKEY},
-		{"sig", required_argument, NULL, OPT_SIG},
-		{NULL, 0, NULL, 0},
+	    {"pubkey", required_argument, NULL, OPT_PUBKEY},
+	    {"sig", required_argument, NULL, OPT_SIG},
+	    {NULL, 0, NULL, 0},
 	};
 	struct key_args a = {0};
 	struct cli cli;
@@ -134,10 +135,10 @@ int cmd_verify(int argc, char **argv, const struct cli *cli0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first >= argc)
 		return cli_usage_error("verify", "which file? e.g. pocdir verify kr.yaml "
-						 "--pubkey kr.pub");
+		                                 "--pubkey kr.pub");
 	if (a.pubkey == NULL)
 		return cli_usage_error("verify", "--pubkey KEY (a .pub file or a base64 key) is "
-						 "needed");
+		                                 "needed");
 	if (a.sig != NULL && first + 1 != argc)
 		return cli_usage_error("verify", "--sig goes with one file only");
 	for (int i = first; i < argc; i++) {

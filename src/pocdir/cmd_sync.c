@@ -57,10 +57,10 @@ static int sync_option(int opt, const char *arg, void *ctx)
 int cmd_publish(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"out", required_argument, NULL, OPT_OUT},
-		{"state", required_argument, NULL, OPT_STATE},
-		{"publisher", required_argument, NULL, OPT_PUBLISHER},
-		{NULL, 0, NULL, 0},
+	    {"out", required_argument, NULL, OPT_OUT},
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"publisher", required_argument, NULL, OPT_PUBLISHER},
+	    {NULL, 0, NULL, 0},
 	};
 	struct sync_args a = {.publisher = "pocdir"};
 	pocdir_error err = {0};
@@ -74,7 +74,7 @@ int cmd_publish(int argc, char **argv, const struct cli *cli0)
 		return cli_usage_error("publish", "unexpected argument '%s'", argv[first]);
 	if (a.out == NULL)
 		return cli_usage_error("publish", "--out FOLDER is needed (the folder a web server "
-						  "serves)");
+		                                  "serves)");
 	n = pocdir_publish(cli.directory, a.state, a.out, a.publisher, &err);
 	if (n < 0) {
 		cli_error("%s", err.message);
@@ -99,7 +99,7 @@ static void append_reason(struct sync_view *v, const char *origin, const char *w
 	if (n + 8 >= sizeof(v->reasons))
 		return;
 	snprintf(v->reasons + n, sizeof(v->reasons) - n, "%s%s: %s", n > 0 ? "; " : "", origin,
-		 why);
+	         why);
 }
 
 static void on_event(const pocdir_sync_event *ev, void *ctx)
@@ -117,7 +117,7 @@ static void on_event(const pocdir_sync_event *ev, void *ctx)
 	case POCDIR_SYNC_FETCH:
 		if (v->tty && !v->quiet)
 			fprintf(stderr, "peer %u: %s: fetching %s %" PRIu64 " ...", v->peer_no,
-				ev->peer, ev->origin, ev->serial);
+			        ev->peer, ev->origin, ev->serial);
 		break;
 	case POCDIR_SYNC_NOT_MODIFIED:
 		if (!v->quiet)
@@ -135,7 +135,7 @@ static void on_event(const pocdir_sync_event *ev, void *ctx)
 	case POCDIR_SYNC_REJECTED:
 		/* The log line operators grep for: peer, origin, reason. */
 		fprintf(stderr, "pocdir: peer %s origin %s: rejected: %s\n", ev->peer, ev->origin,
-			ev->message);
+		        ev->message);
 		append_reason(v, ev->origin, ev->message);
 		break;
 	case POCDIR_SYNC_PEER_FAILED:
@@ -150,10 +150,10 @@ static void on_event(const pocdir_sync_event *ev, void *ctx)
 int cmd_sync(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
-		{"config", required_argument, NULL, OPT_CONFIG},
-		{"peer", required_argument, NULL, OPT_PEER},
-		{"quiet", no_argument, NULL, OPT_QUIET},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, OPT_CONFIG},
+	    {"peer", required_argument, NULL, OPT_PEER},
+	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {NULL, 0, NULL, 0},
 	};
 	struct sync_args a = {0};
 	struct sync_view view = {0};

@@ -55,19 +55,19 @@ static void http_date(time_t t, char *buf, size_t size)
 	struct tm tm;
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 	gmtime_r(&t, &tm);
 	/* Spelled out rather than strftime("%a %b"), which follows the locale. */
 	snprintf(buf, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	         months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static enum MHD_Result respond_status(struct MHD_Connection *conn, unsigned status,
-				      const char *text)
+                                      const char *text)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result rc;
 
 	if (r == NULL)
@@ -79,8 +79,8 @@ static enum MHD_Result respond_status(struct MHD_Connection *conn, unsigned stat
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	char path[4096], etag[70], date[64];
 	unsigned char digest[crypto_hash_sha256_BYTES];
@@ -144,8 +144,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	if (!not_modified)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-					strstr(url, ".minisig") != NULL ? "text/plain"
-									: "application/yaml");
+		                        strstr(url, ".minisig") != NULL ? "text/plain"
+		                                                        : "application/yaml");
 	rc = MHD_queue_response(conn, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -173,14 +173,14 @@ int http_start(const char *addr, const char *dir, pocdir_error *err)
 		flags |= MHD_USE_IPv6;
 	MHD_set_panic_func(on_panic, NULL);
 	httpd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-				 (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-				 (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_END);
+	                         (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+	                         (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+	                         (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_END);
 	if (httpd == NULL) {
 		free(feed_dir);
 		feed_dir = NULL;
 		return error_set(err, POCDIR_ERR_SYSTEM, "feed-listen %s: cannot listen (%s)", addr,
-				 errno ? strerror(errno) : "libmicrohttpd failed");
+		                 errno ? strerror(errno) : "libmicrohttpd failed");
 	}
 	log_info("serving the feed %s over HTTP on %s", dir, addr);
 	return 0;

@@ -28,10 +28,19 @@ static pthread_t thread;
 static bool thread_running;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
-static bool stopping;                /* guarded by lock */
-static struct store *pending;        /* guarded by lock: next snapshot to serve */
+static bool stopping;         /* guarded by lock */
+static struct store *pending; /* guarded by lock: next snapshot to serve */
 static struct watch swap_watch = {.fd = -1};
 static char *live_directory, *live_base; /* the daemon's, which -d may have set */
+
+/* A local origin file that cannot be recorded (edited after signing):
+ * said, and the other origins go on. */
+static void import_warning(const pocdir_diag *d, void *ctx)
+{
+	(void)ctx;
+	log_warn("sync: %s: %s; run pocdir sign on it (its last signed version stays published)",
+	         d->file, d->message);
+}
 
 /* Record the local signed sets and republish the feed; problems are logged,
  * not fatal: the directory still serves what it has. */
@@ -44,9 +53,9 @@ static void refresh_feed(const pocdir_sync_config *sc, const char *directory)
 		log_err("sync: state directory %s: %s", sc->state, strerror(errno));
 		return;
 	}
-	if (directory != NULL && history_import(sc->state, directory, &err) == -1)
-		log_warn("sync: %s (the local set is not published until this is fixed)",
-			 err.message);
+	if (directory != NULL &&
+	    history_import(sc->state, directory, import_warning, NULL, &err) == -1)
+		log_err("sync: recording the local sets: %s", err.message);
 	n = pocdir_publish(NULL, sc->state, sc->feed_dir, sc->publisher, &err);
 	if (n < 0)
 		log_err("sync: publishing the feed to %s: %s", sc->feed_dir, err.message);
@@ -55,7 +64,7 @@ static void refresh_feed(const pocdir_sync_config *sc, const char *directory)
 }
 
 struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *ctx,
-			       pocdir_error *err)
+                               pocdir_error *err)
 {
 	pocdir_sync_config *sc = NULL;
 	struct store *s;
@@ -89,18 +98,18 @@ static void on_event(const pocdir_sync_event *ev, void *ctx)
 		break;
 	case POCDIR_SYNC_FETCH:
 		log_debug("sync: peer %s origin %s: fetching %llu", ev->peer, ev->origin,
-			  (unsigned long long)ev->serial);
+		          (unsigned long long)ev->serial);
 		break;
 	case POCDIR_SYNC_UPDATED:
 		log_info("sync: peer %s origin %s: updated to %llu", ev->peer, ev->origin,
-			 (unsigned long long)ev->serial);
+		         (unsigned long long)ev->serial);
 		break;
 	case POCDIR_SYNC_IGNORED:
 		log_info("sync: peer %s origin %s: %s", ev->peer, ev->origin, ev->message);
 		break;
 	case POCDIR_SYNC_REJECTED:
 		log_warn("sync: peer %s origin %s: rejected: %s; keeping the held version",
-			 ev->peer, ev->origin, ev->message);
+		         ev->peer, ev->origin, ev->message);
 		break;
 	case POCDIR_SYNC_PEER_FAILED:
 		log_warn("sync: peer %s: failed: %s", ev->peer, ev->message);
@@ -127,7 +136,7 @@ static void publish_snapshot(void)
 	s = history_store_load(live_directory, cfg->state, NULL, live_base, &err);
 	if (s == NULL) {
 		log_err("sync: cannot build the new snapshot: %s; the old one keeps serving",
-			err.message);
+		        err.message);
 		return;
 	}
 	pthread_mutex_lock(&lock);
@@ -179,7 +188,7 @@ static void held_digest(char hex[65])
 		if (i + 1 < n && strcmp(v[i].origin, v[i + 1].origin) == 0)
 			continue; /* only the newest of each origin */
 		snprintf(line, sizeof(line), "%s %llu\n", v[i].origin,
-			 (unsigned long long)v[i].serial);
+		         (unsigned long long)v[i].serial);
 		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
 	}
 	crypto_hash_sha256_final(&h, d);
@@ -222,12 +231,12 @@ static void *sync_thread(void *arg)
 			int n;
 
 			signed_at = local_signatures_mtime();
-			n = history_import(cfg->state, live_directory, &ierr);
+			n = history_import(cfg->state, live_directory, import_warning, NULL, &ierr);
 			if (n < 0)
 				log_warn("sync: %s", ierr.message);
 			else if (n > 0) {
 				log_info("sync: %d newly signed local %s recorded", n,
-					 n == 1 ? "set" : "sets");
+				         n == 1 ? "set" : "sets");
 				publish_snapshot();
 				held_digest(held);
 			}
@@ -249,11 +258,12 @@ static void *sync_thread(void *arg)
 		(void)sync_peer(cfg, &cfg->peers[p], on_event, NULL, &rep, &err);
 		sync_state_load(cfg->state, cfg->peers[p].url, &st, NULL);
 		delay = sync_next_delay(cfg->peers[p].interval, st.failures, cfg->backoff_base,
-					cfg->backoff_max, randombytes_random());
+		                        cfg->backoff_max, randombytes_random());
 		next[p] = monotonic() + delay;
 		if (st.failures > 0)
-			log_info("sync: peer %s: %u failed %s, next try in %.0f s", cfg->peers[p].url,
-				 st.failures, st.failures == 1 ? "run" : "runs in a row", delay);
+			log_info("sync: peer %s: %u failed %s, next try in %.0f s",
+			         cfg->peers[p].url, st.failures,
+			         st.failures == 1 ? "run" : "runs in a row", delay);
 		held_digest(now_held);
 		if (rep.updated > 0 || strcmp(now_held, held) != 0)
 			publish_snapshot();
@@ -281,7 +291,7 @@ static void swap_event(struct watch *w, uint32_t events)
 	if (s == NULL)
 		return;
 	log_info("sync: now serving %zu contacts from %zu origins, version %.12s", s->nentries,
-		 s->norigins, s->version);
+	         s->norigins, s->version);
 	server_swap_store(s);
 }
 
@@ -326,7 +336,7 @@ int sched_start(const struct config *c, pocdir_error *err)
 	}
 	thread_running = true;
 	log_info("sync: %zu peers, %zu trusted origins, state %s", cfg->npeers, cfg->ntrusted,
-		 cfg->state);
+	         cfg->state);
 	return 0;
 fail:
 	sched_stop();

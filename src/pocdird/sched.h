@@ -12,7 +12,7 @@
  * then the store is built from the local files and the newest accepted set
  * of every origin; without, plain store_load. NULL with err on failure. */
 struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *ctx,
-			       pocdir_error *err);
+                               pocdir_error *err);
 
 /* Start the feed's HTTP server and the sync thread (after daemonising: a
  * fork would lose the threads). New snapshots from the thread reach the
