@@ -93,7 +93,8 @@ sync:
   feed-listen: 127.0.0.1:$HTTP
 EOF
 "$POCDIRD" -f -c d.conf >d.log 2>&1 &
-PIDS="$PIDS $!"
+DPID=$!
+PIDS="$PIDS $DPID"
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	curl -s -o /dev/null "http://127.0.0.1:$HTTP/index.yaml" && break
 	sleep 0.25
@@ -116,4 +117,28 @@ check "GET and HEAD only" [ "$(code -X DELETE "http://127.0.0.1:$HTTP/index.yaml
 check "HEAD" [ "$(code -I "http://127.0.0.1:$HTTP/index.yaml")" = 200 ]
 check "pocdird synced nothing and still answers LDAP" \
 	sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$LDAP -b dc=pocdir '(pocOrigin=x77)' o | grep -q 'CERT 77 (new name)'"
+
+# A publisher without peers: a set signed here is published within seconds.
+sed -i 's/CERT 5$/CERT 5 (renamed)/' a/origins/x5.yaml
+"$POCDIR" sign a/origins/x5.yaml --key k.key >/dev/null
+S5=$(sed -n 's/^serial: //p' a/origins/x5.yaml)
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	[ "$(code "http://127.0.0.1:$HTTP/origins/x5/$S5.yaml")" = 200 ] && break
+	sleep 0.5
+done
+check "a newly signed local set is in pocdird's feed without a SIGHUP" \
+	[ "$(code "http://127.0.0.1:$HTTP/origins/x5/$S5.yaml")" = 200 ]
+check "and served over LDAP" \
+	sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$LDAP -b dc=pocdir '(pocOrigin=x5)' o | grep -q 'CERT 5 (renamed)'"
+# A file edited after signing: pocdird says so on reload and keeps the
+# signed version published; pocdir publish refuses.
+sed -i 's/CERT 6$/CERT 6 (unsigned edit)/' a/origins/x6.yaml
+kill -HUP "$DPID"
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q "x6.yaml: .*run pocdir sign" d.log && break; sleep 0.3; done
+check "pocdird warns about a set edited after signing" grep -q "x6.yaml: serial .* already held with different content.*run pocdir sign" d.log
+check "pocdird still answers after the reload" \
+	sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$LDAP -b dc=pocdir '(pocOrigin=x5)' o | grep -q 'CERT 5 (renamed)'"
+"$POCDIR" -d a publish --state a-state --out feeds/f --publisher a >out 2>err
+check "pocdir publish refuses it" [ $? -eq 2 ]
+check "... naming the file" grep -q "x6.yaml: serial .* already held with different content" err
 tap_end

@@ -198,7 +198,7 @@ static void held_digest(char hex[65])
 
 static void *sync_thread(void *arg)
 {
-	double *next = calloc(cfg->npeers, sizeof(double));
+	double *next = calloc(cfg->npeers + 1, sizeof(double)); /* +1: none is fine */
 	double now = monotonic();
 	long long signed_at = local_signatures_mtime();
 	char held[65], now_held[65];
@@ -245,9 +245,12 @@ static void *sync_thread(void *arg)
 		if (stopping)
 			break;
 		now = monotonic();
-		if (next[p] > now) {
+		/* With no peers the thread only watches the local signatures. */
+		if (cfg->npeers == 0 || next[p] > now) {
 			struct timespec until;
-			double t = next[p] < now + LOCAL_CHECK ? next[p] : now + LOCAL_CHECK;
+			double t = cfg->npeers > 0 && next[p] < now + LOCAL_CHECK
+			               ? next[p]
+			               : now + LOCAL_CHECK;
 
 			until.tv_sec = (time_t)t;
 			until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
@@ -309,8 +312,6 @@ int sched_start(const struct config *c, pocdir_error *err)
 	}
 	if (cfg->feed_listen != NULL && http_start(cfg->feed_listen, cfg->feed_dir, err) == -1)
 		goto fail;
-	if (cfg->npeers == 0)
-		return 0;
 	live_directory = str_dup(c->directory);
 	live_base = str_dup(c->base);
 	if ((c->directory != NULL && live_directory == NULL) ||
