@@ -258,5 +258,11 @@ well_behaved(srv, "after a connection slot frees up")
 for s in socks:
     s.close()
 tap.ok("max-connections" in srv.log_text(), "the refusal is logged")
-srv.stop()
+s = connect(srv)
+time.sleep(0.2)
+tap.eq(srv.stop(), 0, "SIGTERM with clients connected: clean exit")
+m = ber.Reader(s).next()
+tap.ok(m is not None and m[0] == 0 and NOTICE in m[2] and ber.result_code(m[2]) == 52,
+       "clients get a Notice of Disconnection (unavailable) at shutdown", m)
+s.close()
 tap.done()

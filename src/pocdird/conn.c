@@ -485,9 +485,20 @@ struct conn *conn_find(uint64_t id)
 
 void conn_close_all(void)
 {
-	for (size_t fd = 0; fd < by_fd_size; fd++)
-		if (by_fd[fd] != NULL)
-			conn_close(by_fd[fd], false);
+	for (size_t fd = 0; fd < by_fd_size; fd++) {
+		struct conn *c = by_fd[fd];
+
+		if (c == NULL)
+			continue;
+		/* RFC 4511 4.4.1: tell the client why (best effort: one
+		 * non-blocking write), then close. */
+		if (!c->closing) {
+			ldape_notice(c, LDAP_UNAVAILABLE, "pocdird is shutting down");
+			conn_flush(c);
+		}
+		if (c->watch.fd >= 0)
+			conn_close(c, false);
+	}
 	while (dead != NULL) {
 		struct conn *c = dead;
 

@@ -29,6 +29,12 @@ bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const 
 
 void ldape_disconnect(struct conn *c, int rc, const char *text)
 {
+	ldape_notice(c, rc, text);
+	conn_close(c, true);
+}
+
+void ldape_notice(struct conn *c, int rc, const char *text)
+{
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
 
 	/* RFC 4511 4.4.1: messageID 0, an ExtendedResponse named
@@ -40,7 +46,6 @@ void ldape_disconnect(struct conn *c, int rc, const char *text)
 		conn_queue_ber(c, ber);
 	else if (ber != NULL)
 		ber_free(ber, 1);
-	conn_close(c, true);
 }
 
 /* Read the optional controls after the operation (RFC 4511 4.1.11). Returns

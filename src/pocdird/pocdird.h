@@ -197,6 +197,9 @@ bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const 
 /* Read the request's controls after its operation; false when the request
  * was answered (unknown critical control) or the connection closed. */
 bool ldape_controls(struct request *req);
+/* Queue the Notice of Disconnection (RFC 4511 4.4.1); ldape_disconnect
+ * also closes the connection once it is sent. */
+void ldape_notice(struct conn *c, int rc, const char *text);
 /* Send the Notice of Disconnection (RFC 4511 4.4.1) and close. */
 void ldape_disconnect(struct conn *c, int rc, const char *text);
 
