@@ -81,7 +81,7 @@ expect "search without a filter" 2 "$POCDIR" search
 stderr_has "a filter is needed"
 expect "search with two filters" 2 "$POCDIR" search '(c=KR)' '(c=FR)'
 expect "bad filter" 2 "$POCDIR" search '(c=KR'
-stderr_has "pocdir: "
+stderr_has 'pocdir: bad filter "(c=KR"'
 if [ "$(wc -l <"$T/out")" -eq 0 ]; then ok "bad filter prints nothing on stdout"; else not_ok "bad filter printed on stdout"; fi
 expect "filter without parentheses is not a filter" 2 "$POCDIR" search '&&&'
 expect "show without a key" 2 "$POCDIR" show
