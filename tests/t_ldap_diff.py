@@ -112,6 +112,18 @@ FILTERS = [
     "(dc=*c*i*)",
     "(!(dc=*))",
     "(&(objectClass=country)(!(dc=pocdir)))",
+    "(hasSubordinates=TRUE)",
+    "(hasSubordinates=FALSE)",
+    "(!(hasSubordinates=TRUE))",
+    "(hasSubordinates=*)",
+    "(&(c=KR)(hasSubordinates=FALSE))",
+    "(structuralObjectClass=country)",
+    "(structuralObjectClass=INETORGPERSON)",
+    "(structuralObjectClass=organization)",
+    "(entryDN=uid=krcert,c=KR,dc=pocdir)",
+    "(entryDN=UID=KRCERT, C=kr,dc=pocdir)",
+    "(|(entryDN=c=JP,dc=pocdir)(entryDN=dc=pocdir))",
+    "(entryDN=*)",
     "(cn=  ncsc   situation room  )",
 ]
 

@@ -69,7 +69,7 @@ struct search {
 	double deadline;
 	bool paged;
 	unsigned long page_size, page_sent;
-	bool has_dc; /* the filter asserts on dc: evaluate with dc_eval */
+	bool has_virtual; /* the filter asserts on dc or an operational attribute */
 	double started;
 };
 
@@ -551,6 +551,9 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 	s->pos = s->phase == PHASE_COUNTRIES ? s->country_lo : 0;
 }
 
+enum virt { VIRT_NONE, VIRT_DC, VIRT_ENTRYDN, VIRT_HASSUBORDINATES, VIRT_STRUCTURAL };
+static enum virt virtual_attr(const struct filter *f);
+
 /* Can f be TRUE for an entry that has no attributes but those in `has`?
  * Country entries hold objectClass and c only, so a filter like
  * (&(c=KR)(uid=krcert)) need not be evaluated against each of them. A
@@ -572,42 +575,69 @@ static bool filter_may_match(const struct filter *f, const bool *has)
 	case FILTER_EXTENSIBLE: /* dnAttributes may match the DN itself */
 		return true;
 	default:
-		/* An unknown attribute is Undefined, an absent one FALSE. */
-		return f->attr != NULL && has[f->attr->id];
+		/* An unknown attribute is Undefined, an absent one FALSE; the
+		 * operational ones every entry has may match. */
+		if (f->attr == NULL)
+			return virtual_attr(f) != VIRT_NONE && virtual_attr(f) != VIRT_DC;
+		return has[f->attr->id];
 	}
 }
 
-/* dc (RFC 4519 2.4) is known to the schema but not to the attribute table,
- * as only the base entry carries it. slapd treats an assertion on it as
- * FALSE for entries without it, and matches it on the base entry; so do we,
- * evaluating dc items here and the rest with filter_eval, combined
- * three-valued as RFC 4511 4.5.1.7 says. dc is the base's value or NULL. */
-static bool is_dc(const struct filter *f)
+/* Attributes the subschema lists that the attribute table does not hold:
+ * the base entry's dc (RFC 4519 2.4) and the operational attributes every
+ * entry shows. Being known, an assertion on them is evaluated, not
+ * Undefined; slapd does the same, and the differential test holds us to it.
+ * Items on them are evaluated here, the rest with filter_eval, combined
+ * three-valued as RFC 4511 4.5.1.7 says. */
+
+static enum virt virtual_attr(const struct filter *f)
 {
-	return f->attr == NULL && f->attr_name != NULL &&
-	       (strcasecmp(f->attr_name, "dc") == 0 ||
-		strcasecmp(f->attr_name, "domainComponent") == 0 ||
-		strcmp(f->attr_name, "0.9.2342.19200300.100.1.25") == 0);
+	static const struct {
+		const char *name, *alias, *oid;
+		enum virt v;
+	} names[] = {
+		{"dc", "domainComponent", "0.9.2342.19200300.100.1.25", VIRT_DC},
+		{"entryDN", NULL, "1.3.6.1.1.20", VIRT_ENTRYDN},
+		{"hasSubordinates", NULL, "2.5.18.9", VIRT_HASSUBORDINATES},
+		{"structuralObjectClass", NULL, "2.5.21.9", VIRT_STRUCTURAL},
+	};
+
+	if (f->attr != NULL || f->attr_name == NULL)
+		return VIRT_NONE;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(f->attr_name, names[i].name) == 0 ||
+		    (names[i].alias != NULL && strcasecmp(f->attr_name, names[i].alias) == 0) ||
+		    strcmp(f->attr_name, names[i].oid) == 0)
+			return names[i].v;
+	return VIRT_NONE;
 }
 
-static bool has_dc(const struct filter *f)
+static bool has_virtual(const struct filter *f)
 {
 	switch (f->choice) {
 	case FILTER_AND:
 	case FILTER_OR:
 		for (size_t i = 0; i < f->u.set.count; i++)
-			if (has_dc(f->u.set.children[i]))
+			if (has_virtual(f->u.set.children[i]))
 				return true;
 		return false;
 	case FILTER_NOT:
-		return has_dc(f->u.not);
+		return has_virtual(f->u.not);
 	default:
-		return is_dc(f);
+		return virtual_attr(f) != VIRT_NONE;
 	}
 }
 
+/* What the virtual attributes hold for the entry being evaluated. */
+struct virtual_values {
+	const char *dc;         /* NULL: the entry has none */
+	const char *dn;
+	const char *structural;
+	bool subordinates;
+};
+
 /* caseIgnoreIA5SubstringsMatch on a normalised value. */
-static bool dc_substrings(const struct filter *f, const char *v)
+static bool substrings_match(const struct filter *f, const char *v)
 {
 	size_t len = strlen(v);
 
@@ -636,18 +666,65 @@ static bool dc_substrings(const struct filter *f, const char *v)
 	return true;
 }
 
-static enum tri dc_eval(const struct filter *f, const entry_t *e, const char *dc)
+static enum tri virtual_item(const struct filter *f, enum virt v, const struct virtual_values *vv)
+{
+	bool invalid;
+	char *a, *b;
+	enum tri r;
+
+	if (v == VIRT_DC && vv->dc == NULL)
+		return f->choice == FILTER_GE || f->choice == FILTER_LE ? TRI_UNDEFINED : TRI_FALSE;
+	if (f->choice == FILTER_PRESENT)
+		return TRI_TRUE;
+	if (f->choice == FILTER_SUBSTRINGS) {
+		if (v != VIRT_DC)
+			return TRI_UNDEFINED; /* no SUBSTR rule */
+		a = attr_normalize(MATCH_CASE_IGNORE, vv->dc, strlen(vv->dc), &invalid);
+		r = a == NULL ? TRI_UNDEFINED : substrings_match(f, a) ? TRI_TRUE : TRI_FALSE;
+		free(a);
+		return r;
+	}
+	if (f->choice != FILTER_EQUALITY && f->choice != FILTER_APPROX)
+		return TRI_UNDEFINED; /* no ORDERING rule; extensible not offered */
+	switch (v) {
+	case VIRT_DC: /* caseIgnoreIA5Match */
+	case VIRT_STRUCTURAL: /* objectIdentifierMatch, by name */
+		a = attr_normalize(MATCH_CASE_IGNORE, f->u.ava.value, strlen(f->u.ava.value),
+				   &invalid);
+		r = a == NULL ? TRI_UNDEFINED
+		    : strcasecmp(a, v == VIRT_DC ? vv->dc : vv->structural) == 0 ? TRI_TRUE
+										   : TRI_FALSE;
+		free(a);
+		return r;
+	case VIRT_HASSUBORDINATES: /* booleanMatch (RFC 4517 3.3.3) */
+		if (strcmp(f->u.ava.value, "TRUE") != 0 && strcmp(f->u.ava.value, "FALSE") != 0)
+			return TRI_UNDEFINED;
+		return (strcmp(f->u.ava.value, "TRUE") == 0) == vv->subordinates ? TRI_TRUE
+										  : TRI_FALSE;
+	case VIRT_ENTRYDN: /* distinguishedNameMatch */
+		a = store_dn_normalize(f->u.ava.value);
+		b = store_dn_normalize(vv->dn);
+		r = a == NULL || b == NULL ? TRI_UNDEFINED : strcmp(a, b) == 0 ? TRI_TRUE : TRI_FALSE;
+		free(a);
+		free(b);
+		return r;
+	default:
+		return TRI_UNDEFINED;
+	}
+}
+
+static enum tri virtual_eval(const struct filter *f, const entry_t *e,
+			     const struct virtual_values *vv)
 {
 	enum tri r, acc;
-	bool invalid;
-	char *a;
+	enum virt v;
 
 	switch (f->choice) {
 	case FILTER_AND:
 	case FILTER_OR:
 		acc = f->choice == FILTER_AND ? TRI_TRUE : TRI_FALSE;
 		for (size_t i = 0; i < f->u.set.count; i++) {
-			r = dc_eval(f->u.set.children[i], e, dc);
+			r = virtual_eval(f->u.set.children[i], e, vv);
 			if (r == (f->choice == FILTER_AND ? TRI_FALSE : TRI_TRUE))
 				return r;
 			if (r == TRI_UNDEFINED)
@@ -655,35 +732,26 @@ static enum tri dc_eval(const struct filter *f, const entry_t *e, const char *dc
 		}
 		return acc;
 	case FILTER_NOT:
-		r = dc_eval(f->u.not, e, dc);
+		r = virtual_eval(f->u.not, e, vv);
 		return r == TRI_UNDEFINED ? r : r == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
 	default:
-		break;
+		v = virtual_attr(f);
+		return v == VIRT_NONE ? filter_eval(f, e) : virtual_item(f, v, vv);
 	}
-	if (!is_dc(f))
-		return filter_eval(f, e);
-	switch (f->choice) {
-	case FILTER_PRESENT:
-		return dc != NULL ? TRI_TRUE : TRI_FALSE;
-	case FILTER_EQUALITY:
-	case FILTER_APPROX:
-		if (dc == NULL)
-			return TRI_FALSE;
-		a = attr_normalize(MATCH_CASE_IGNORE, f->u.ava.value, strlen(f->u.ava.value),
-				   &invalid);
-		r = a == NULL ? TRI_UNDEFINED : strcasecmp(a, dc) == 0 ? TRI_TRUE : TRI_FALSE;
-		free(a);
-		return r;
-	case FILTER_SUBSTRINGS:
-		if (dc == NULL)
-			return TRI_FALSE;
-		a = attr_normalize(MATCH_CASE_IGNORE, dc, strlen(dc), &invalid);
-		r = a == NULL ? TRI_UNDEFINED : dc_substrings(f, a) ? TRI_TRUE : TRI_FALSE;
-		free(a);
-		return r;
-	default:
-		return TRI_UNDEFINED; /* no ORDERING rule; extensible not offered */
-	}
+}
+
+/* Evaluate s's filter for a contact or country entry. */
+static enum tri search_eval(const struct search *s, const entry_t *e)
+{
+	struct virtual_values vv;
+
+	if (!s->has_virtual)
+		return filter_eval(s->filter, e);
+	vv.dc = NULL;
+	vv.dn = e->dn;
+	vv.structural = e->kind == ENTRY_COUNTRY ? "country" : "inetOrgPerson";
+	vv.subordinates = e->kind == ENTRY_COUNTRY;
+	return virtual_eval(s->filter, e, &vv);
 }
 
 static const char *base_dc(const struct special_attr *attrs)
@@ -790,8 +858,15 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 			search_finish(c, s);
 			return true;
 		}
-		if ((s->has_dc ? dc_eval(s->filter, e, s->target == TARGET_BASE ? base_dc(attrs) : NULL)
-			       : filter_eval(s->filter, e)) == TRI_TRUE) {
+		struct virtual_values vv = {
+			.dc = s->target == TARGET_BASE ? base_dc(attrs) : NULL,
+			.dn = dn,
+			.structural = structural != NULL ? structural : "",
+			.subordinates = s->target == TARGET_BASE && s->store->ncountries > 0,
+		};
+
+		if ((s->has_virtual ? virtual_eval(s->filter, e, &vv) : filter_eval(s->filter, e)) ==
+		    TRI_TRUE) {
 			if (!may_send(c, s, s->pos, s->phase))
 				return true;
 			if (!send_special(c, s, dn, attrs, structural,
@@ -819,7 +894,7 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 		e = next_candidate(s, &done);
 		if (done)
 			break;
-		if ((s->has_dc ? dc_eval(s->filter, e, NULL) : filter_eval(s->filter, e)) != TRI_TRUE)
+		if (search_eval(s, e) != TRI_TRUE)
 			continue;
 		if (!may_send(c, s, pos, phase))
 			return true;
@@ -1029,7 +1104,7 @@ void search_start(struct request *req)
 		r.target = TARGET_BASE;
 	}
 	s->target = r.target;
-	s->has_dc = has_dc(s->filter);
+	s->has_virtual = has_virtual(s->filter);
 	plan_scope(s, &r, scope);
 	{
 		bool country_attrs[ATTR_COUNT] = {false};
