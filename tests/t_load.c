@@ -269,7 +269,10 @@ static void test_hostile(void)
 	bad("a YAML tag", "origin: !!python/object:os.system kr\n", "tag", 1, 9);
 	bad("invalid UTF-8", "origin: kr\nname: \"\xff\xfe\"\n", "UTF-8", 2, 8);
 	bad("a syntax error", "origin: kr\nscope: [KR\n", "YAML syntax error", 0, 0);
-	bad("a control character", "origin: \"k\x01r\"\n", "", 0, 0);
+	bad("a control character", "origin: \"k\\x1b[31mr\"\n", "control character", 1, 9);
+	bad("a C1 control", "origin: \"k\\u0085r\"\n", "control character", 1, 9);
+	bad("a bidi override", "name: \"abc\xe2\x80\xae" "def\"\n", "bidirectional", 1, 7);
+	bad("a carriage return", "name: \"a\\rb\"\n", "control character", 1, 7);
 
 	/* 10,000 levels of nesting: refused at the depth limit, no recursion. */
 	for (size_t i = 0; i < 10000; i++)

@@ -164,6 +164,26 @@ static void check_duplicates(struct loader *l, const struct node *map)
 	}
 }
 
+/* Values end up on terminals, in LDAP answers and in address books: C0 and
+ * C1 controls (but tab and line feed) and Unicode bidirectional overrides
+ * (U+202A-U+202E, U+2066-U+2069) could disguise what a reader sees. */
+static bool has_control(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			return true;
+		if (c == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+			return true;
+		if (c == 0xe2 && i + 2 < n &&
+		    ((s[i + 1] == 0x80 && s[i + 2] >= 0xaa && s[i + 2] <= 0xae) ||
+		     (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)))
+			return true;
+	}
+	return false;
+}
+
 /* Parse the buffer into a tree. Returns the root, or NULL after reporting
  * why. Aliases are refused outright, which defeats "billion laughs"; depth,
  * scalar size and node count are bounded. */
@@ -265,6 +285,12 @@ static struct node *parse_tree(struct loader *l)
 				}
 				if (memchr(event.data.scalar.value, '\0', n->len) != NULL) {
 					problem(l, line, col, "value contains a NUL character");
+					n->len = 0;
+				} else if (has_control(event.data.scalar.value, n->len)) {
+					problem(l, line, col,
+						"value contains a control character or a "
+						"bidirectional override: only printable text, tabs "
+						"and line breaks are allowed");
 					n->len = 0;
 				}
 				n->text = arena_strndup(l->tree, (const char *)event.data.scalar.value,

@@ -5,7 +5,7 @@
  *
  *	#include <pocdir.h>
  *
- *	pocdir_error err;
+ *	pocdir_error err = {0};
  *	pocdir *dir = pocdir_open("/usr/share/pocdir/directory", &err);
  *	if (dir == NULL) {
  *		fprintf(stderr, "%s\n", err.message);

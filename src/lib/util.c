@@ -20,8 +20,7 @@ int error_set(pocdir_error *err, int code, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	err->code = code;
-	if (err->count == 0)
-		err->count = 1;
+	err->count = 1; /* callers that count problems overwrite it */
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
