@@ -7,7 +7,7 @@
 
 int main(int argc, char **argv)
 {
-	pocdir_error err;
+	pocdir_error err = {0};
 	pocdir_result *res;
 	pocdir *dir;
 
