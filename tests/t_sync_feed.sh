@@ -61,7 +61,17 @@ if [ ! -x "$NGINX" ]; then
 	exit $?
 fi
 PORT=$(free_port)
+TLS=$(free_port)
 mkdir -p ng/tmp
+# A private CA's certificate for 127.0.0.1, to check that https peers are
+# verified (and that ca-file trusts a private CA).
+TLS_OK=
+if command -v openssl >/dev/null &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout ng/tls.key -out ng/tls.crt \
+		>/dev/null 2>&1; then
+	TLS_OK=1
+fi
 sed "s|/var/lib/pocdir/feed/|$T/feed/|" "$top_srcdir/contrib/nginx-feed.conf" >ng/feed.conf
 cat >ng/nginx.conf <<EOF
 user $(id -un);
@@ -80,6 +90,7 @@ http {
 		listen 127.0.0.1:$PORT;
 		include $T/ng/feed.conf;
 	}
+$([ -n "$TLS_OK" ] && printf '\tserver {\n\t\tlisten 127.0.0.1:%s ssl;\n\t\tssl_certificate %s;\n\t\tssl_certificate_key %s;\n\t\tinclude %s;\n\t}\n' "$TLS" "$T/ng/tls.crt" "$T/ng/tls.key" "$T/ng/feed.conf")
 }
 EOF
 "$NGINX" -p "$T/ng" -c "$T/ng/nginx.conf" -g 'daemon off;' 2>ng/stderr &
@@ -133,6 +144,27 @@ run "$POCDIR" sync --config b.conf
 check "sync of the new version" [ "$rc" -eq 0 ]
 has out "origin kr: updated to $S2"
 check "three requests: index, set, signature" [ "$(($(wc -l <ng/access.log) - LINES))" -eq 3 ]
+
+# https: the certificate is checked; a private CA is trusted with ca-file.
+if [ -n "$TLS_OK" ]; then
+	run "$POCDIR" sync --config b.conf --peer "https://127.0.0.1:$TLS/pocdir/"
+	check "https peer with an unknown CA: refused" [ "$rc" -eq 1 ]
+	has err "SSL certificate problem"
+	cat >c.conf <<EOF
+sync:
+  state: $T/c-state
+  ca-file: $T/ng/tls.crt
+  trusted:
+    - {origin: kr, key: $T/kr.pub, scope: [KR]}
+EOF
+	run "$POCDIR" sync --config c.conf --peer "https://127.0.0.1:$TLS/pocdir/"
+	check "https peer with ca-file: synced" [ "$rc" -eq 0 ]
+	has out "origin kr: updated to $S2"
+	run "$POCDIR" sync --config c.conf --peer "https://localhost:$TLS/pocdir/"
+	check "https peer under another name: refused (hostname checked)" [ "$rc" -eq 1 ]
+else
+	echo "# SKIP https checks: openssl could not make a certificate"
+fi
 
 export POCDIR_STATE="$T/b-state"
 run "$POCDIR" log kr

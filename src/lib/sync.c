@@ -240,6 +240,8 @@ static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_con
 			rc = conf_string(w, v, key, &c->feed_dir);
 		else if (strcmp(key, "feed-listen") == 0)
 			rc = conf_string(w, v, key, &c->feed_listen);
+		else if (strcmp(key, "ca-file") == 0)
+			rc = conf_string(w, v, key, &c->ca_file);
 		else if (strcmp(key, "interval") == 0) {
 			rc = conf_number(w, v, key, 1, 86400 * 7, &u);
 			defaults.interval = (unsigned)u;
@@ -334,6 +336,7 @@ void pocdir_sync_config_free(pocdir_sync_config **cfg)
 	free(c->publisher);
 	free(c->feed_dir);
 	free(c->feed_listen);
+	free(c->ca_file);
 	free(c);
 	*cfg = NULL;
 }
@@ -739,11 +742,12 @@ static void fetch_free(struct fetch *f)
 /* GET url into f (at most max bytes) within timeout seconds. etag / lm make
  * the request conditional (RFC 9110 13.1.2, 13.1.3). Returns 0 with *status
  * the HTTP status, or -1 with why saying what failed. */
-static int fetch_url(CURL *h, const char *url, size_t max, unsigned timeout, const char *etag,
-                     const char *lm, struct fetch *f, long *status, char *why, size_t whysize)
+static int fetch_url(CURL *h, const char *ca_file, const char *url, size_t max, unsigned timeout,
+                     const char *etag, const char *lm, struct fetch *f, long *status, char *why,
+                     size_t whysize)
 {
 	struct curl_slist *headers = NULL;
-	char line[400];
+	char line[400], detail[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 
 	memset(f, 0, sizeof(*f));
@@ -760,11 +764,14 @@ static int fetch_url(CURL *h, const char *url, size_t max, unsigned timeout, con
 		headers = curl_slist_append(headers, line);
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca_file != NULL) /* a private CA instead of the system's */
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "pocdir/" POCDIR_VERSION_STRING);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -792,6 +799,8 @@ static int fetch_url(CURL *h, const char *url, size_t max, unsigned timeout, con
 		         curl_easy_strerror(rc));
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
 		snprintf(why, whysize, "peer unreachable: %s", curl_easy_strerror(rc));
+	else if (detail[0] != '\0') /* e.g. which certificate check failed */
+		snprintf(why, whysize, "%s: %s", curl_easy_strerror(rc), detail);
 	else
 		snprintf(why, whysize, "%s", curl_easy_strerror(rc));
 	fetch_free(f);
@@ -852,7 +861,8 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 		return -1;
 	}
 	url_join(peer->url, it->path, url, sizeof(url));
-	if (fetch_url(h, url, max, peer->timeout, NULL, NULL, &set, &status, why, whysize) == -1)
+	if (fetch_url(h, cfg->ca_file, url, max, peer->timeout, NULL, NULL, &set, &status, why,
+	              whysize) == -1)
 		return -1;
 	if (status != 200) {
 		snprintf(why, whysize, "GET %s: HTTP %ld", it->path, status);
@@ -873,8 +883,8 @@ static int sync_origin(const struct pocdir_sync_config *cfg, const struct sync_p
 		goto out;
 	}
 	strncat(url, ".minisig", sizeof(url) - strlen(url) - 1);
-	if (fetch_url(h, url, SIGN_MAX_FILE_BYTES, peer->timeout, NULL, NULL, &sig, &status, why,
-	              whysize) == -1) {
+	if (fetch_url(h, cfg->ca_file, url, SIGN_MAX_FILE_BYTES, peer->timeout, NULL, NULL, &sig,
+	              &status, why, whysize) == -1) {
 		char inner[400];
 
 		copy_text(inner, sizeof(inner), why);
@@ -961,8 +971,8 @@ int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer
 	sync_state_load(cfg->state, peer->url, &st, NULL);
 	st.last_attempt = (long long)time(NULL);
 	url_join(peer->url, "index.yaml", url, sizeof(url));
-	if (fetch_url(h, url, FEED_MAX_INDEX_BYTES, peer->timeout, st.etag, st.last_modified,
-	              &index, &status, why, sizeof(why)) == -1)
+	if (fetch_url(h, cfg->ca_file, url, FEED_MAX_INDEX_BYTES, peer->timeout, st.etag,
+	              st.last_modified, &index, &status, why, sizeof(why)) == -1)
 		goto peer_failed;
 	if (status == 304) {
 		/* RFC 9110 15.4.5: nothing changed since our last good run. */

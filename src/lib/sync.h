@@ -47,6 +47,7 @@ struct pocdir_sync_config {
 	char *publisher;   /* this node's name in its feed */
 	char *feed_dir;    /* where pocdird publishes its feed (default STATE/feed) */
 	char *feed_listen; /* "127.0.0.1:8080": pocdird serves the feed there; NULL = off */
+	char *ca_file;     /* CA certificates for https peers; NULL = the system's */
 	unsigned backoff_base, backoff_max;
 	struct sync_peer *peers;
 	size_t npeers;
