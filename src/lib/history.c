@@ -265,8 +265,10 @@ static void meta_field(const char *key, const char *value, void *ctx)
 		snprintf(v->sha256, sizeof(v->sha256), "%s", value);
 }
 
-int history_list(const char *state, const char *origin, struct history_version **out,
-                 pocdir_error *err)
+/* history_list, and its cheap form: newest_only keeps the last serial of
+ * each origin and reads no .meta files. */
+static int list_versions(const char *state, const char *origin, bool newest_only,
+                         struct history_version **out, pocdir_error *err)
 {
 	char **origins = NULL;
 	size_t norigins = 0, n = 0, cap = 0;
@@ -336,7 +338,7 @@ int history_list(const char *state, const char *origin, struct history_version *
 
 		if (list_serials(state, origins[i], &serials, &ns, err) == -1)
 			goto fail;
-		for (size_t j = 0; j < ns; j++) {
+		for (size_t j = newest_only && ns > 0 ? ns - 1 : 0; j < ns; j++) {
 			struct history_version *v;
 			char *meta;
 			pocdir_error ignored = {0};
@@ -356,6 +358,8 @@ int history_list(const char *state, const char *origin, struct history_version *
 			memset(v, 0, sizeof(*v));
 			snprintf(v->origin, sizeof(v->origin), "%s", origins[i]);
 			v->serial = serials[j];
+			if (newest_only)
+				continue;
 			meta = history_path(state, origins[i], serials[j], ".meta");
 			if (meta == NULL) {
 				free(serials);
@@ -380,6 +384,17 @@ fail:
 			free(origins[i]);
 	free(origins);
 	return rc;
+}
+
+int history_list(const char *state, const char *origin, struct history_version **out,
+                 pocdir_error *err)
+{
+	return list_versions(state, origin, false, out, err);
+}
+
+int history_list_newest(const char *state, struct history_version **out, pocdir_error *err)
+{
+	return list_versions(state, NULL, true, out, err);
 }
 
 /* Hold an exclusive lock on STATE/lock; returns the fd or -1. The lock keeps
@@ -638,7 +653,10 @@ struct store *history_store_load(const char *directory, const char *state,
 		}
 	}
 	if (state != NULL) {
-		if ((nv = history_list(state, NULL, &versions, err)) < 0)
+		/* The newest of each origin needs no .meta; an "as of" does. */
+		nv = at->kind == AT_NEWEST ? history_list_newest(state, &versions, err)
+		                           : history_list(state, NULL, &versions, err);
+		if (nv < 0)
 			goto out;
 		for (int i = 0; i < nv; i++) {
 			char *path;

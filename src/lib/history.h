@@ -54,6 +54,10 @@ int history_held(const char *state, const char *origin, uint64_t *serial, pocdir
 int history_list(const char *state, const char *origin, struct history_version **out,
                  pocdir_error *err);
 
+/* The newest version of every origin, sorted by origin, with only origin
+ * and serial filled (no .meta is read: cheap enough to poll). */
+int history_list_newest(const char *state, struct history_version **out, pocdir_error *err);
+
 /* Outcome of history_commit. */
 enum history_commit_result {
 	HISTORY_COMMITTED = 0, /* a new version was written */

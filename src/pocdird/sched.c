@@ -179,14 +179,12 @@ static void held_digest(char hex[65])
 	struct history_version *v = NULL;
 	crypto_hash_sha256_state h;
 	unsigned char d[crypto_hash_sha256_BYTES];
-	int n = history_list(cfg->state, NULL, &v, NULL);
+	int n = history_list_newest(cfg->state, &v, NULL);
 
 	crypto_hash_sha256_init(&h);
 	for (int i = 0; i < n; i++) {
 		char line[128];
 
-		if (i + 1 < n && strcmp(v[i].origin, v[i + 1].origin) == 0)
-			continue; /* only the newest of each origin */
 		snprintf(line, sizeof(line), "%s %llu\n", v[i].origin,
 		         (unsigned long long)v[i].serial);
 		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
