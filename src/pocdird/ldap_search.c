@@ -980,9 +980,11 @@ static void queue_search(struct conn *c, struct search *s)
 		tail = &(*tail)->next;
 	*tail = s;
 	c->nsearches++;
-	conn_set_runnable(c, true);
-	/* Most searches are small: answer at once rather than in a later turn. */
+	/* Most searches are small: answer at once rather than in a later turn;
+	 * what is left runs in the loop's next turns. */
 	search_run(c);
+	if (c->searches != NULL)
+		conn_set_runnable(c, true);
 }
 
 void search_start(struct request *req)
