@@ -193,4 +193,15 @@ check "status" [ "$rc" -eq 0 ]
 has out "directory version "
 has out "http://127.0.0.1:$PORT/pocdir/"
 check "status: peer with no failures" grep -q "^http://127.0.0.1:$PORT/pocdir/ .* 0 *-$" out
+
+# The feed keeps the current set and the one before (for a reader holding
+# the previous index); older ones go.
+check "feed keeps the previous set" [ -f "feed/origins/kr/$S1.yaml" ] && [ -f "feed/origins/kr/$S2.yaml" ]
+sed -i 's/cert-desk@/cert-desk2@/' a/origins/kr.yaml
+"$POCDIR" sign a/origins/kr.yaml --key kr.key >/dev/null
+S3=$(sed -n 's/^serial: \([0-9]*\).*/\1/p' a/origins/kr.yaml)
+"$POCDIR" -d a publish --state a-state --out feed --publisher node-a >/dev/null
+check "feed after a third version: $S2 and $S3 only" \
+	[ "$(ls feed/origins/kr | tr '\n' ' ')" = "$S2.yaml $S2.yaml.minisig $S3.yaml $S3.yaml.minisig " ]
+check "the state keeps every version" [ "$(ls a-state/sets/kr/*.yaml | wc -l)" -eq 3 ]
 tap_end

@@ -147,7 +147,9 @@ while [ $i -lt 6 ]; do
 done
 KRN=$(serial_of a/origins/kr.yaml)
 check "C catches up with A after the crashes ($KRN)" wait_for C "kr $KRN"
-check "no half-written set in C's state" sh -c "[ -z \"\$(find c-state -name '*.tmp*')\" ]"
+# A crash mid-write may leave a temporary file; it is never read as a
+# version, and the next commit of that origin clears it.
+check "no half-written set left in C's kr history" sh -c "[ -z \"\$(find c-state/sets/kr -name '*.tmp*')\" ]"
 bad=0
 for f in c-state/sets/*/*.yaml; do
 	"$POCDIR" validate "$f" >/dev/null 2>&1 || { bad=1; echo "# invalid: $f"; }

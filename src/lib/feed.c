@@ -2,6 +2,7 @@
  * rendering ours, and publishing a folder atomically (pocdir publish). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -259,6 +260,47 @@ static int feed_copy(const char *from, const char *to, size_t max, pocdir_error 
 	return rc;
 }
 
+/* After a new index: drop the sets of origins/<id>/ older than the one the
+ * index names and the one before it. The one before stays for a reader who
+ * fetched the previous index a moment ago. Removal failures are harmless. */
+static void feed_prune(const char *out_dir, const struct feed_index *ix)
+{
+	for (size_t i = 0; i < ix->count; i++) {
+		char dir[4096], file[4400];
+		uint64_t keep_from = 0;
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/origins/%s", out_dir, ix->items[i].origin);
+		if ((d = opendir(dir)) == NULL)
+			continue;
+		/* The newest serial below the current one is the previous. */
+		while ((de = readdir(d)) != NULL) {
+			uint64_t serial;
+			size_t n = strspn(de->d_name, "0123456789");
+
+			if (n == 0 || strcmp(de->d_name + n, ".yaml") != 0)
+				continue;
+			serial = strtoull(de->d_name, NULL, 10);
+			if (serial < ix->items[i].serial && serial > keep_from)
+				keep_from = serial;
+		}
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL) {
+			size_t n = strspn(de->d_name, "0123456789");
+
+			if (n == 0 || (strcmp(de->d_name + n, ".yaml") != 0 &&
+			               strcmp(de->d_name + n, ".yaml.minisig") != 0))
+				continue;
+			if (keep_from == 0 || strtoull(de->d_name, NULL, 10) >= keep_from)
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+			(void)unlink(file);
+		}
+		closedir(d);
+	}
+}
+
 int pocdir_publish(const char *directory, const char *state, const char *out_dir,
                    const char *publisher, pocdir_error *err)
 {
@@ -336,6 +378,7 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 	snprintf(path, sizeof(path), "%s/index.yaml", out_dir);
 	if (file_write_atomic(path, text, strlen(text), err) == -1)
 		goto out;
+	feed_prune(out_dir, &ix);
 	rc = (int)ix.count;
 out:
 	free(text);

@@ -397,6 +397,28 @@ int history_list_newest(const char *state, struct history_version **out, pocdir_
 	return list_versions(state, NULL, true, out, err);
 }
 
+/* Remove the temporary files a crash left in a set folder (file_write_atomic
+ * names them "<name>.tmpXXXXXX"). Only called under the state lock, so no
+ * writer of this folder is running; they never look like versions anyway. */
+static void remove_leftovers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4400];
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *t = strstr(de->d_name, ".tmp");
+
+		if (t == NULL || strlen(t) != 10)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		(void)unlink(path);
+	}
+	closedir(d);
+}
+
 /* Hold an exclusive lock on STATE/lock; returns the fd or -1. The lock keeps
  * a cron `pocdir sync` and the daemon from committing the same origin at once. */
 static int state_lock(const char *state, pocdir_error *err)
@@ -442,6 +464,7 @@ int history_commit(const char *state, const char *origin, uint64_t serial, const
 		goto out;
 	if ((fd = state_lock(state, err)) == -1)
 		goto out;
+	remove_leftovers(dir);
 	if (history_held(state, origin, &held, err) == -1)
 		goto out;
 	if (serial <= held) {
