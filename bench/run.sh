@@ -9,7 +9,8 @@
 # BENCH_WARMUP (5), BENCH_DURATION (10), BENCH_CONNS (4), BENCH_INFLIGHT (8),
 # BENCH_OUT (BENCHMARKS.md in the source folder), BENCH_KEEP=1 keeps the
 # scratch folder, BENCH_SCHEMA (default contrib/pocdir.schema),
-# BENCH_SERVERS ("slapd pocdird").
+# BENCH_SERVERS ("slapd pocdird"), BENCH_COMMIT (the commit measured, when
+# the source folder is an export without git).
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -253,5 +254,5 @@ $PYTHON "$srcdir/bench/report.py" --results "$results" --commands "$commands" \
 	--out "$OUT" --duration "$(($(date +%s) - started))" \
 	--loadavg "$load_start / $(cut -d' ' -f1-3 /proc/loadavg)" \
 	--slapd-version "$(slapd -VV 2>&1 | sed -n 's/.*\(slapd [0-9][0-9.]*[^ ]*\).*/\1/p' | head -1)" \
-	--pocdird-version "$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	--pocdird-version "${BENCH_COMMIT:-$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 log "done"
