@@ -54,7 +54,7 @@ int cmd_passwd(int argc, char **argv, const struct cli *cli0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first < argc)
 		return cli_usage_error("passwd", "the password is read from standard input, "
-						 "not from the command line");
+		                                 "not from the command line");
 	if (sodium_init() < 0) {
 		cli_error("libsodium failed to initialise");
 		return EXIT_USAGE;
@@ -73,7 +73,7 @@ int cmd_passwd(int argc, char **argv, const struct cli *cli0)
 	/* The "interactive" cost: about 0.1 s and 64 MiB per check, paid by
 	 * pocdird on a worker thread for each bind. */
 	if (crypto_pwhash_str(hash, pw, (unsigned long long)len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		cli_error("out of memory while hashing");
 		goto out;
 	}

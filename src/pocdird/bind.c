@@ -104,13 +104,13 @@ static void done_event(struct watch *w, uint32_t events)
 				c->bound_dn = j->dn;
 				j->dn = NULL;
 				log_info("conn %llu from %s: bound as \"%s\"",
-					 (unsigned long long)c->id, c->peer, c->bound_dn);
+				         (unsigned long long)c->id, c->peer, c->bound_dn);
 				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
 			} else {
 				log_info("conn %llu from %s: wrong password for \"%s\"",
-					 (unsigned long long)c->id, c->peer, j->dn);
+				         (unsigned long long)c->id, c->peer, j->dn);
 				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS,
-					     "", NULL);
+				             "", NULL);
 			}
 			conn_read(c); /* resumes reading, and flushes */
 		}
@@ -203,16 +203,16 @@ void bind_handle(struct request *req)
 	free(c->bound_dn);
 	c->bound_dn = NULL;
 	log_debug("conn %llu op %d: bind \"%.*s\" %s", (unsigned long long)c->id, req->msgid,
-		  (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val,
-		  auth == LDAP_AUTH_SASL ? "sasl" : "simple");
+	          (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val,
+	          auth == LDAP_AUTH_SASL ? "sasl" : "simple");
 	if (version != LDAP_VERSION3) {
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_PROTOCOL_ERROR, "",
-			     "only LDAPv3 is supported");
+		             "only LDAPv3 is supported");
 		return;
 	}
 	if (auth == LDAP_AUTH_SASL) {
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_AUTH_METHOD_NOT_SUPPORTED, "",
-			     "SASL is not supported; use a simple bind");
+		             "SASL is not supported; use a simple bind");
 		return;
 	}
 	if (name.bv_len == 0 && password.bv_len == 0) {
@@ -223,7 +223,7 @@ void bind_handle(struct request *req)
 		/* RFC 4513 5.1.2: an unauthenticated bind (a name, no password)
 		 * is refused rather than silently treated as anonymous. */
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_UNWILLING_TO_PERFORM, "",
-			     "unauthenticated bind (DN with an empty password) is not allowed");
+		             "unauthenticated bind (DN with an empty password) is not allowed");
 		return;
 	}
 	norm = name.bv_len > 0 ? dn_normalize(name.bv_val, name.bv_len) : NULL;
@@ -233,14 +233,15 @@ void bind_handle(struct request *req)
 	free(norm);
 	if (b == NULL || password.bv_len > BIND_MAX_PASSWORD ||
 	    strlen(b->hash) >= crypto_pwhash_STRBYTES) {
-		log_info("conn %llu from %s: bind as unknown DN \"%.*s\"", (unsigned long long)c->id,
-			 c->peer, (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val);
+		log_info("conn %llu from %s: bind as unknown DN \"%.*s\"",
+		         (unsigned long long)c->id, c->peer,
+		         (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val);
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS, "", NULL);
 		return;
 	}
 	if (pending >= BIND_MAX_PENDING) {
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_BUSY, "",
-			     "too many binds in progress; retry");
+		             "too many binds in progress; retry");
 		return;
 	}
 	j = calloc(1, sizeof(*j));

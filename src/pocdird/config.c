@@ -102,7 +102,8 @@ int config_set_hidden(struct config *c, const char *const *names, size_t n, pocd
 		const struct attr_type *t = attr_lookup(names[i], strlen(names[i]));
 
 		if (t == NULL)
-			return error_set(err, POCDIR_ERR_USAGE, "unknown attribute \"%s\"", names[i]);
+			return error_set(err, POCDIR_ERR_USAGE, "unknown attribute \"%s\"",
+			                 names[i]);
 		if (t->id == ATTR_OBJECTCLASS)
 			return error_set(err, POCDIR_ERR_USAGE, "objectClass cannot be hidden");
 		hidden[t->id] = true;
@@ -112,7 +113,7 @@ int config_set_hidden(struct config *c, const char *const *names, size_t n, pocd
 }
 
 int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_t *len,
-			 pocdir_error *err)
+                         pocdir_error *err)
 {
 	char host[64];
 	const char *port, *h = text;
@@ -164,9 +165,9 @@ int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_
 	}
 	return 0;
 bad:
-	return error_set(err, POCDIR_ERR_USAGE,
-			 "listen address \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or [::1]:3389)",
-			 text);
+	return error_set(
+	    err, POCDIR_ERR_USAGE,
+	    "listen address \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or [::1]:3389)", text);
 }
 
 /* ---- the YAML walk ---- */
@@ -183,8 +184,8 @@ static int walk_error(struct walk *w, const yaml_node_t *n, const char *fmt, con
 
 	snprintf(msg, sizeof(msg), fmt, what);
 	return error_set(w->err, POCDIR_ERR_USAGE, "%s:%lu:%lu: %s", w->file,
-			 (unsigned long)n->start_mark.line + 1, (unsigned long)n->start_mark.column + 1,
-			 msg);
+	                 (unsigned long)n->start_mark.line + 1,
+	                 (unsigned long)n->start_mark.column + 1, msg);
 }
 
 static int walk_scalar(struct walk *w, const yaml_node_t *n, const char *key, const char **out)
@@ -213,7 +214,7 @@ static int walk_string(struct walk *w, const yaml_node_t *n, const char *key, ch
 }
 
 static int walk_unsigned(struct walk *w, const yaml_node_t *n, const char *key, unsigned min,
-			 unsigned max, unsigned *out)
+                         unsigned max, unsigned *out)
 {
 	const char *s = "";
 	char *end;
@@ -239,18 +240,17 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 		size_t offset;
 		unsigned min, max;
 	} fields[] = {
-		{"max-connections", offsetof(struct config_limits, max_connections), 1, 1000000},
-		{"idle-timeout", offsetof(struct config_limits, idle_timeout), 1, 86400},
-		{"max-pdu-size", offsetof(struct config_limits, max_pdu), 1024, 64 * 1024 * 1024},
-		{"max-results", offsetof(struct config_limits, max_results), 1, 10000000},
-		{"time-limit", offsetof(struct config_limits, time_limit), 1, 86400},
-		{"max-operations", offsetof(struct config_limits, max_operations), 1, 1024},
-		{"max-paged-searches", offsetof(struct config_limits, max_pages), 1, 1024},
-		{"output-queue", offsetof(struct config_limits, output_queue), 4096,
-		 256 * 1024 * 1024},
-		{"batch", offsetof(struct config_limits, batch), 1, 100000},
-		{"filter-depth", offsetof(struct config_limits, filter.max_depth), 1, 1024},
-		{"filter-nodes", offsetof(struct config_limits, filter.max_nodes), 1, 1000000},
+	    {"max-connections", offsetof(struct config_limits, max_connections), 1, 1000000},
+	    {"idle-timeout", offsetof(struct config_limits, idle_timeout), 1, 86400},
+	    {"max-pdu-size", offsetof(struct config_limits, max_pdu), 1024, 64 * 1024 * 1024},
+	    {"max-results", offsetof(struct config_limits, max_results), 1, 10000000},
+	    {"time-limit", offsetof(struct config_limits, time_limit), 1, 86400},
+	    {"max-operations", offsetof(struct config_limits, max_operations), 1, 1024},
+	    {"max-paged-searches", offsetof(struct config_limits, max_pages), 1, 1024},
+	    {"output-queue", offsetof(struct config_limits, output_queue), 4096, 256 * 1024 * 1024},
+	    {"batch", offsetof(struct config_limits, batch), 1, 100000},
+	    {"filter-depth", offsetof(struct config_limits, filter.max_depth), 1, 1024},
+	    {"filter-nodes", offsetof(struct config_limits, filter.max_nodes), 1, 1000000},
 	};
 	yaml_node_pair_t *p;
 
@@ -278,7 +278,7 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 		if (i == sizeof(fields) / sizeof(fields[0]))
 			return walk_error(w, k, "unknown limit \"%s\" (see pocdird.conf(5))", key);
 		if (walk_unsigned(w, v, key, fields[i].min, fields[i].max,
-				  (unsigned *)((char *)l + fields[i].offset)) == -1)
+		                  (unsigned *)((char *)l + fields[i].offset)) == -1)
 			return -1;
 	}
 	return 0;
@@ -303,7 +303,7 @@ static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
 
 		if (m->type != YAML_MAPPING_NODE)
 			return walk_error(w, m, "%s: expected a mapping with dn and password-hash",
-					  "binds");
+			                  "binds");
 		if (c->nbinds == CONFIG_MAX_BINDS)
 			return walk_error(w, m, "%s: too many entries (at most 64)", "binds");
 		b = &c->binds[c->nbinds++];
@@ -321,16 +321,18 @@ static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
 				if (walk_string(w, v, key, &b->hash) == -1)
 					return -1;
 				if (strncmp(b->hash, "$argon2id$", 10) != 0)
-					return walk_error(w, v,
-							  "%s: expected an argon2id hash as printed "
-							  "by `pocdir passwd`",
-							  key);
+					return walk_error(
+					    w, v,
+					    "%s: expected an argon2id hash as printed "
+					    "by `pocdir passwd`",
+					    key);
 			} else {
 				return walk_error(w, k, "binds: unknown key \"%s\"", key);
 			}
 		}
 		if (b->dn == NULL || b->hash == NULL || b->dn[0] == '\0')
-			return walk_error(w, m, "%s: each entry needs dn and password-hash", "binds");
+			return walk_error(w, m, "%s: each entry needs dn and password-hash",
+			                  "binds");
 		b->dn_norm = dn_normalize(b->dn, strlen(b->dn));
 		if (b->dn_norm == NULL)
 			return walk_error(w, m, "%s: dn too long", "binds");
@@ -347,7 +349,7 @@ static int walk_hidden(struct walk *w, yaml_node_t *seq, struct config *c)
 
 	if (seq->type != YAML_SEQUENCE_NODE)
 		return walk_error(w, seq, "%s: expected a list of attribute names",
-				  "hidden-attributes");
+		                  "hidden-attributes");
 	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		yaml_node_t *v = yaml_document_get_node(w->doc, *it);
 
@@ -382,7 +384,7 @@ static int walk_listen(struct walk *w, yaml_node_t *v, struct config *c)
 				goto fail;
 			}
 			if (walk_string(w, yaml_document_get_node(w->doc, *it), "listen",
-					&addrs[n]) == -1)
+			                &addrs[n]) == -1)
 				goto fail;
 			n++;
 		}
@@ -429,9 +431,9 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		error_set(err, POCDIR_ERR_USAGE, "%s:%lu:%lu: %s", path,
-			  (unsigned long)parser.problem_mark.line + 1,
-			  (unsigned long)parser.problem_mark.column + 1,
-			  parser.problem ? parser.problem : "invalid YAML");
+		          (unsigned long)parser.problem_mark.line + 1,
+		          (unsigned long)parser.problem_mark.column + 1,
+		          parser.problem ? parser.problem : "invalid YAML");
 		yaml_parser_delete(&parser);
 		free(data);
 		return -1;

@@ -34,8 +34,8 @@ static struct conn **by_fd; /* indexed by fd */
 static size_t by_fd_size;
 static unsigned nconns;
 static uint64_t next_id = 1;
-static struct conn *run_head;   /* connections with search or read work */
-static struct conn *dead;       /* closed, freed at the end of the turn */
+static struct conn *run_head; /* connections with search or read work */
+static struct conn *dead;     /* closed, freed at the end of the turn */
 
 unsigned conn_count(void)
 {
@@ -56,7 +56,7 @@ static void conn_update_events(struct conn *c)
 {
 	uint32_t ev = 0;
 	bool want_read = !c->closing && !c->bind_pending && !conn_output_full(c) &&
-			 c->nsearches < limits()->max_operations;
+	                 c->nsearches < limits()->max_operations;
 
 	if (want_read)
 		ev |= EPOLLIN;
@@ -92,7 +92,7 @@ bool conn_queue(struct conn *c, const void *data, size_t n)
 			nb = realloc(q->buf, cap);
 			if (nb == NULL) {
 				log_err("conn %llu: out of memory for output",
-					(unsigned long long)c->id);
+				        (unsigned long long)c->id);
 				conn_close(c, false);
 				return false;
 			}
@@ -170,7 +170,7 @@ void conn_flush(struct conn *c)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			log_debug("conn %llu: write: %s", (unsigned long long)c->id,
-				  strerror(errno));
+			          strerror(errno));
 			conn_close(c, false);
 			return;
 		}
@@ -230,10 +230,10 @@ void conn_read(struct conn *c)
 			}
 			/* ERANGE: longer than the PDU limit; EINVAL: bad tag or length. */
 			log_info("conn %llu from %s: %s", (unsigned long long)c->id, c->peer,
-				 e == ERANGE ? "message exceeds max-pdu-size"
-					     : "undecodable message");
+			         e == ERANGE ? "message exceeds max-pdu-size"
+			                     : "undecodable message");
 			ldape_disconnect(c, LDAP_PROTOCOL_ERROR,
-					 e == ERANGE ? "message too large" : "undecodable message");
+			                 e == ERANGE ? "message too large" : "undecodable message");
 			break;
 		}
 		if (tag != LDAP_TAG_MESSAGE) {
@@ -301,8 +301,8 @@ static void conn_new(int fd, const struct sockaddr_storage *ss)
 	c->sb = ber_sockbuf_alloc();
 	if (c->sb == NULL ||
 	    ber_sockbuf_add_io(c->sb, &ber_sockbuf_io_tcp, LBER_SBIOD_LEVEL_PROVIDER, &fd) != 0 ||
-	    ber_sockbuf_add_io(c->sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER,
-			       NULL) != 0 ||
+	    ber_sockbuf_add_io(c->sb, &ber_sockbuf_io_readahead, LBER_SBIOD_LEVEL_PROVIDER, NULL) !=
+	        0 ||
 	    ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_NONBLOCK, (void *)1) != 1 ||
 	    ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_MAX_INCOMING, &max) != 1 ||
 	    loop_add(&c->watch, EPOLLIN) == -1) {
@@ -319,7 +319,7 @@ static void conn_new(int fd, const struct sockaddr_storage *ss)
 	by_fd[fd] = c;
 	nconns++;
 	log_debug("conn %llu from %s: opened (%u open)", (unsigned long long)c->id, c->peer,
-		  nconns);
+	          nconns);
 }
 
 static void listener_event(struct watch *w, uint32_t events)
@@ -373,14 +373,14 @@ int conn_listen(const struct config *cfg, pocdir_error *err)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&ss, len) == -1 || listen(fd, 512) == -1) {
 			error_set(err, POCDIR_ERR_SYSTEM, "listen on %s: %s", cfg->listen[i],
-				  strerror(errno));
+			          strerror(errno));
 			close(fd);
 			goto fail;
 		}
 		listeners[nlisteners].watch.fd = fd;
 		listeners[nlisteners].watch.fn = listener_event;
 		snprintf(listeners[nlisteners].addr, sizeof(listeners[nlisteners].addr), "%s",
-			 cfg->listen[i]);
+		         cfg->listen[i]);
 		if (loop_add(&listeners[nlisteners].watch, EPOLLIN) == -1) {
 			error_set(err, POCDIR_ERR_SYSTEM, "epoll: %s", strerror(errno));
 			close(fd);
@@ -463,7 +463,7 @@ void conn_sweep(double now)
 
 		if (c != NULL && now - c->last_active > idle && !c->bind_pending) {
 			log_debug("conn %llu from %s: idle for %us, closing",
-				  (unsigned long long)c->id, c->peer, idle);
+			          (unsigned long long)c->id, c->peer, idle);
 			conn_close(c, false);
 		}
 	}

@@ -33,10 +33,10 @@ static const struct {
 	const char *name;
 	enum oper bit;
 } opers[] = {
-	{"structuralObjectClass", OPER_STRUCTURAL},
-	{"entryDN", OPER_ENTRYDN},
-	{"subschemaSubentry", OPER_SUBSCHEMA},
-	{"hasSubordinates", OPER_HASSUBORDINATES},
+    {"structuralObjectClass", OPER_STRUCTURAL},
+    {"entryDN", OPER_ENTRYDN},
+    {"subschemaSubentry", OPER_SUBSCHEMA},
+    {"hasSubordinates", OPER_HASSUBORDINATES},
 };
 
 struct selection {
@@ -58,10 +58,10 @@ struct search {
 	bool types_only;
 	enum target target;
 	enum phase phase;
-	size_t pos;                   /* within the phase */
+	size_t pos;                    /* within the phase */
 	size_t country_lo, country_hi; /* store->countries range in scope */
 	size_t contact_lo, contact_hi; /* store->entries range in scope */
-	uint32_t *cand;               /* planner's candidates, or NULL for all */
+	uint32_t *cand;                /* planner's candidates, or NULL for all */
 	size_t ncand;
 	bool cand_all;
 	unsigned long sent, size_limit; /* size_limit 0: none */
@@ -137,7 +137,7 @@ void search_abandon(struct conn *c, ber_int_t msgid)
 	for (struct search *s = c->searches; s != NULL; s = s->next)
 		if (s->msgid == msgid) {
 			log_debug("conn %llu op %d: search abandoned after %lu entries",
-				  (unsigned long long)c->id, msgid, s->sent);
+			          (unsigned long long)c->id, msgid, s->sent);
 			search_finish(c, s);
 			return;
 		}
@@ -245,8 +245,8 @@ static void access_hidden(const struct conn *c, bool *hidden)
 
 /* ---- entries out ---- */
 
-static bool send_values(BerElement *ber, const char *name, const char *const *values,
-			size_t count, bool types_only)
+static bool send_values(BerElement *ber, const char *name, const char *const *values, size_t count,
+                        bool types_only)
 {
 	if (ber_printf(ber, "{s[", name) == -1)
 		return false;
@@ -263,7 +263,7 @@ static const char *structural_class(const entry_t *e)
 }
 
 static bool send_operational(BerElement *ber, const struct search *s, const char *dn,
-			     const char *structural, bool subordinates)
+                             const char *structural, bool subordinates)
 {
 	unsigned want = s->sel.all_oper ? ~0u : s->sel.oper;
 	const char *v;
@@ -276,8 +276,7 @@ static bool send_operational(BerElement *ber, const struct search *s, const char
 	if ((want & OPER_ENTRYDN) && !send_values(ber, "entryDN", &dn, 1, s->types_only))
 		return false;
 	v = SUBSCHEMA_DN;
-	if ((want & OPER_SUBSCHEMA) &&
-	    !send_values(ber, "subschemaSubentry", &v, 1, s->types_only))
+	if ((want & OPER_SUBSCHEMA) && !send_values(ber, "subschemaSubentry", &v, 1, s->types_only))
 		return false;
 	v = subordinates ? "TRUE" : "FALSE";
 	if ((want & OPER_HASSUBORDINATES) &&
@@ -317,8 +316,8 @@ fail:
 
 /* The base entry, the root DSE and the subschema subentry come from tables. */
 static bool send_special(struct conn *c, struct search *s, const char *dn,
-			 const struct special_attr *attrs, const char *structural, bool with_oper,
-			 bool subordinates)
+                         const struct special_attr *attrs, const char *structural, bool with_oper,
+                         bool subordinates)
 {
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
 
@@ -330,7 +329,7 @@ static bool send_special(struct conn *c, struct search *s, const char *dn,
 		/* Root DSE attributes come with "*" or "+" alike: clients ask
 		 * either way for them (RFC 4512 5.1 lists them as operational). */
 		bool want = a->operational ? s->sel.all_oper
-					   : s->sel.all_user || (!with_oper && s->sel.all_oper);
+		                           : s->sel.all_user || (!with_oper && s->sel.all_oper);
 
 		if (!want && !selection_has_name(&s->sel, a->name))
 			continue;
@@ -355,7 +354,7 @@ static void send_done(struct conn *c, struct search *s, int rc, const char *text
 	if (ber == NULL)
 		return;
 	if (ber_printf(ber, "{it{ess}", s->msgid, LDAP_RES_SEARCH_RESULT, (ber_int_t)rc, "",
-		       text ? text : "") == -1)
+	               text ? text : "") == -1)
 		goto fail;
 	if (s->paged) {
 		/* RFC 2696: size is an estimate (0 = unknown); an empty cookie
@@ -374,8 +373,8 @@ static void send_done(struct conn *c, struct search *s, int rc, const char *text
 		}
 		if (ber_printf(value, "{io}", (ber_int_t)0, (char *)cookie, clen) == -1 ||
 		    ber_flatten2(value, &bv, 0) == -1 ||
-		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_PAGEDRESULTS,
-			       &bv) == -1) {
+		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_PAGEDRESULTS, &bv) ==
+		        -1) {
 			ber_free(value, 1);
 			goto fail;
 		}
@@ -386,8 +385,8 @@ static void send_done(struct conn *c, struct search *s, int rc, const char *text
 	conn_queue_ber(c, ber);
 	if (log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("conn %llu op %d: search done, result %d, %lu entries, %.1f ms",
-			  (unsigned long long)c->id, s->msgid, rc, s->sent,
-			  (now_monotonic() - s->started) * 1000);
+		          (unsigned long long)c->id, s->msgid, rc, s->sent,
+		          (now_monotonic() - s->started) * 1000);
 	return;
 fail:
 	ber_free(ber, 1);
@@ -443,8 +442,7 @@ struct resolved {
 /* Find dn. Returns 0; -1 with matched set to the longest existing superior
  * (RFC 4511 4.1.9, a string owned by the store or static); -2 when dn is not
  * a DN (invalidDNSyntax). */
-static int resolve(const struct store *st, const char *dn, struct resolved *r,
-		   const char **matched)
+static int resolve(const struct store *st, const char *dn, struct resolved *r, const char **matched)
 {
 	char *norm;
 	const char *p;
@@ -538,7 +536,7 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 		}
 		if (scope != LDAP_SCOPE_BASE)
 			country_range(st, st->countries[r->index]->country, &s->contact_lo,
-				      &s->contact_hi);
+			              &s->contact_hi);
 		break;
 	case TARGET_CONTACT:
 		if (scope != LDAP_SCOPE_ONELEVEL) {
@@ -596,10 +594,10 @@ static enum virt virtual_attr(const struct filter *f)
 		const char *name, *alias, *oid;
 		enum virt v;
 	} names[] = {
-		{"dc", "domainComponent", "0.9.2342.19200300.100.1.25", VIRT_DC},
-		{"entryDN", NULL, "1.3.6.1.1.20", VIRT_ENTRYDN},
-		{"hasSubordinates", NULL, "2.5.18.9", VIRT_HASSUBORDINATES},
-		{"structuralObjectClass", NULL, "2.5.21.9", VIRT_STRUCTURAL},
+	    {"dc", "domainComponent", "0.9.2342.19200300.100.1.25", VIRT_DC},
+	    {"entryDN", NULL, "1.3.6.1.1.20", VIRT_ENTRYDN},
+	    {"hasSubordinates", NULL, "2.5.18.9", VIRT_HASSUBORDINATES},
+	    {"structuralObjectClass", NULL, "2.5.21.9", VIRT_STRUCTURAL},
 	};
 
 	if (f->attr != NULL || f->attr_name == NULL)
@@ -622,7 +620,7 @@ static bool has_virtual(const struct filter *f)
 				return true;
 		return false;
 	case FILTER_NOT:
-		return has_virtual(f->u.not);
+		return has_virtual(f->u.not );
 	default:
 		return virtual_attr(f) != VIRT_NONE;
 	}
@@ -630,7 +628,7 @@ static bool has_virtual(const struct filter *f)
 
 /* What the virtual attributes hold for the entry being evaluated. */
 struct virtual_values {
-	const char *dc;         /* NULL: the entry has none */
+	const char *dc; /* NULL: the entry has none */
 	const char *dn;
 	const char *structural;
 	bool subordinates;
@@ -687,24 +685,26 @@ static enum tri virtual_item(const struct filter *f, enum virt v, const struct v
 	if (f->choice != FILTER_EQUALITY && f->choice != FILTER_APPROX)
 		return TRI_UNDEFINED; /* no ORDERING rule; extensible not offered */
 	switch (v) {
-	case VIRT_DC: /* caseIgnoreIA5Match */
+	case VIRT_DC:         /* caseIgnoreIA5Match */
 	case VIRT_STRUCTURAL: /* objectIdentifierMatch, by name */
 		a = attr_normalize(MATCH_CASE_IGNORE, f->u.ava.value, strlen(f->u.ava.value),
-				   &invalid);
-		r = a == NULL ? TRI_UNDEFINED
+		                   &invalid);
+		r = a == NULL                                                    ? TRI_UNDEFINED
 		    : strcasecmp(a, v == VIRT_DC ? vv->dc : vv->structural) == 0 ? TRI_TRUE
-										   : TRI_FALSE;
+		                                                                 : TRI_FALSE;
 		free(a);
 		return r;
 	case VIRT_HASSUBORDINATES: /* booleanMatch (RFC 4517 3.3.3) */
 		if (strcmp(f->u.ava.value, "TRUE") != 0 && strcmp(f->u.ava.value, "FALSE") != 0)
 			return TRI_UNDEFINED;
 		return (strcmp(f->u.ava.value, "TRUE") == 0) == vv->subordinates ? TRI_TRUE
-										  : TRI_FALSE;
+		                                                                 : TRI_FALSE;
 	case VIRT_ENTRYDN: /* distinguishedNameMatch */
 		a = store_dn_normalize(f->u.ava.value);
 		b = store_dn_normalize(vv->dn);
-		r = a == NULL || b == NULL ? TRI_UNDEFINED : strcmp(a, b) == 0 ? TRI_TRUE : TRI_FALSE;
+		r = a == NULL || b == NULL ? TRI_UNDEFINED
+		    : strcmp(a, b) == 0    ? TRI_TRUE
+		                           : TRI_FALSE;
 		free(a);
 		free(b);
 		return r;
@@ -714,7 +714,7 @@ static enum tri virtual_item(const struct filter *f, enum virt v, const struct v
 }
 
 static enum tri virtual_eval(const struct filter *f, const entry_t *e,
-			     const struct virtual_values *vv)
+                             const struct virtual_values *vv)
 {
 	enum tri r, acc;
 	enum virt v;
@@ -771,9 +771,9 @@ static bool may_send(struct conn *c, struct search *s, size_t pos, enum phase ph
 	if (s->size_limit != 0 && s->sent >= s->size_limit) {
 		/* RFC 4511 4.5.1.4: the entries so far, then sizeLimitExceeded. */
 		send_done(c, s, LDAP_SIZELIMIT_EXCEEDED,
-			  s->size_limit_is_server ? "more entries than max-results; use paged "
-						    "results"
-						  : NULL);
+		          s->size_limit_is_server ? "more entries than max-results; use paged "
+		                                    "results"
+		                                  : NULL);
 		search_finish(c, s);
 		return false;
 	}
@@ -859,26 +859,25 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 			return true;
 		}
 		struct virtual_values vv = {
-			.dc = s->target == TARGET_BASE ? base_dc(attrs) : NULL,
-			.dn = dn,
-			.structural = structural != NULL ? structural : "",
-			.subordinates = s->target == TARGET_BASE && s->store->ncountries > 0,
+		    .dc = s->target == TARGET_BASE ? base_dc(attrs) : NULL,
+		    .dn = dn,
+		    .structural = structural != NULL ? structural : "",
+		    .subordinates = s->target == TARGET_BASE && s->store->ncountries > 0,
 		};
 
-		if ((s->has_virtual ? virtual_eval(s->filter, e, &vv) : filter_eval(s->filter, e)) ==
-		    TRI_TRUE) {
+		if ((s->has_virtual ? virtual_eval(s->filter, e, &vv)
+		                    : filter_eval(s->filter, e)) == TRI_TRUE) {
 			if (!may_send(c, s, s->pos, s->phase))
 				return true;
-			if (!send_special(c, s, dn, attrs, structural,
-					  s->target != TARGET_ROOTDSE,
-					  s->target == TARGET_BASE && s->store->ncountries > 0))
+			if (!send_special(c, s, dn, attrs, structural, s->target != TARGET_ROOTDSE,
+			                  s->target == TARGET_BASE && s->store->ncountries > 0))
 				return true;
 			s->sent++;
 			s->page_sent++;
 		}
-		s->phase = s->phase == PHASE_BASE && s->country_hi > 0 ? PHASE_COUNTRIES
-				 : s->phase == PHASE_BASE && s->contact_hi > 0 ? PHASE_CONTACTS
-										  : PHASE_DONE;
+		s->phase = s->phase == PHASE_BASE && s->country_hi > 0   ? PHASE_COUNTRIES
+		           : s->phase == PHASE_BASE && s->contact_hi > 0 ? PHASE_CONTACTS
+		                                                         : PHASE_DONE;
 		s->pos = s->country_lo;
 	}
 	for (unsigned evals = 0; evals < EVALS_PER_TURN; evals++) {
@@ -1001,13 +1000,13 @@ void search_start(struct request *req)
 	int rc;
 
 	if (ber_scanf(req->ber, "{miiiib", &base, &scope, &deref, &sizelimit, &timelimit,
-		      &typesonly) == LBER_ERROR) {
+	              &typesonly) == LBER_ERROR) {
 		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed search request");
 		return;
 	}
 	if (base.bv_len > MAX_DN) {
 		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_INVALID_DN_SYNTAX, "",
-			     "base DN too long");
+		             "base DN too long");
 		return; /* the rest of the PDU is not needed */
 	}
 	memcpy(basebuf, base.bv_val, base.bv_len);
@@ -1019,7 +1018,8 @@ void search_start(struct request *req)
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "", "out of memory");
+		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
+		             "out of memory");
 		return;
 	}
 	s->msgid = req->msgid;
@@ -1029,14 +1029,14 @@ void search_start(struct request *req)
 		if (err.code == POCDIR_ERR_LIMIT) {
 			/* The request is well formed; it asks too much. */
 			log_info("conn %llu op %d: filter refused: %s", (unsigned long long)c->id,
-				 req->msgid, err.message);
+			         req->msgid, err.message);
 			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-				     LDAP_ADMINLIMIT_EXCEEDED, "", err.message);
+			             LDAP_ADMINLIMIT_EXCEEDED, "", err.message);
 		} else if (err.code == POCDIR_ERR_FILTER) {
 			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, err.message);
 		} else {
 			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
-				     err.message);
+			             err.message);
 		}
 		search_free(s);
 		return;
@@ -1054,9 +1054,9 @@ void search_start(struct request *req)
 		char text[512];
 
 		log_debug("conn %llu op %d: search base=\"%s\" scope=%d filter=%s%s%s",
-			  (unsigned long long)c->id, req->msgid, basebuf, scope,
-			  filter_to_string(s->filter, text, sizeof(text)),
-			  req->paged ? " paged" : "", c->bound_dn ? " (bound)" : "");
+		          (unsigned long long)c->id, req->msgid, basebuf, scope,
+		          filter_to_string(s->filter, text, sizeof(text)),
+		          req->paged ? " paged" : "", c->bound_dn ? " (bound)" : "");
 	}
 
 	if (req->paged && req->cookie.bv_len > 0) {
@@ -1064,7 +1064,7 @@ void search_start(struct request *req)
 
 		if (prev == NULL) {
 			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-				     LDAP_UNWILLING_TO_PERFORM, "", "unknown paged results cookie");
+			             LDAP_UNWILLING_TO_PERFORM, "", "unknown paged results cookie");
 			search_free(s);
 			return;
 		}
@@ -1095,8 +1095,8 @@ void search_start(struct request *req)
 	rc = resolve(s->store, basebuf, &r, &matched);
 	if (rc < 0) {
 		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-			     rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
-			     rc == -2 ? "invalid DN" : "no such entry");
+		             rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
+		             rc == -2 ? "invalid DN" : "no such entry");
 		search_free(s);
 		return;
 	}
@@ -1115,7 +1115,8 @@ void search_start(struct request *req)
 		if (s->phase != PHASE_DONE && !filter_may_match(s->filter, country_attrs)) {
 			/* Skip the country entries: none can match. */
 			if (s->phase == PHASE_COUNTRIES)
-				s->phase = s->contact_hi > s->contact_lo ? PHASE_CONTACTS : PHASE_DONE;
+				s->phase =
+				    s->contact_hi > s->contact_lo ? PHASE_CONTACTS : PHASE_DONE;
 			s->country_hi = s->country_lo;
 			s->pos = 0;
 		}
@@ -1125,7 +1126,7 @@ void search_start(struct request *req)
 
 		if (search_plan(s->store, s->filter, &s->cand, &s->ncand, &all, &err) == -1) {
 			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
-				     err.message);
+			             err.message);
 			search_free(s);
 			return;
 		}
@@ -1145,8 +1146,8 @@ void search_start(struct request *req)
 		s->size_limit_is_server = true;
 	}
 	s->deadline = s->started + (timelimit > 0 && (unsigned)timelimit < cfg->limits.time_limit
-					    ? (unsigned)timelimit
-					    : cfg->limits.time_limit);
+	                                ? (unsigned)timelimit
+	                                : cfg->limits.time_limit);
 	queue_search(c, s);
 }
 
@@ -1175,19 +1176,19 @@ void compare_handle(struct request *req)
 		return;
 	if (dn.bv_len > MAX_DN || value.bv_len > server_config()->limits.filter.max_value) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_ADMINLIMIT_EXCEEDED, "",
-			     "DN or value too long");
+		             "DN or value too long");
 		return;
 	}
 	memcpy(dnbuf, dn.bv_val, dn.bv_len);
 	dnbuf[dn.bv_len] = '\0';
 	log_debug("conn %llu op %d: compare \"%s\" %s", (unsigned long long)c->id, req->msgid,
-		  dnbuf, type.bv_val);
+	          dnbuf, type.bv_val);
 	st = server_store();
 	rc = resolve(st, dnbuf, &r, &matched);
 	if (rc < 0) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE,
-			     rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
-			     rc == -2 ? "invalid DN" : "no such entry");
+		             rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
+		             rc == -2 ? "invalid DN" : "no such entry");
 		goto out;
 	}
 	rc = LDAP_COMPARE_FALSE;
@@ -1195,13 +1196,13 @@ void compare_handle(struct request *req)
 	access_hidden(c, hidden);
 	if (t == NULL) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_UNDEFINED_TYPE, "",
-			     "attribute type not known here");
+		             "attribute type not known here");
 		goto out;
 	}
 	e = r.target == TARGET_COUNTRY || r.target == TARGET_CONTACT ? r.entry
-	    : r.target == TARGET_BASE					? special_base(st->base_dn)
-	    : r.target == TARGET_ROOTDSE				? special_rootdse()
-									: special_subschema();
+	    : r.target == TARGET_BASE                                ? special_base(st->base_dn)
+	    : r.target == TARGET_ROOTDSE                             ? special_rootdse()
+	                                                             : special_subschema();
 	a = e != NULL && !hidden[t->id] ? entry_attr(e, t->id) : NULL;
 	/* A hidden attribute looks absent, exactly as in search results. */
 	if (a == NULL) {
@@ -1210,14 +1211,14 @@ void compare_handle(struct request *req)
 	}
 	if (t->equality == MATCH_NONE) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_INAPPROPRIATE_MATCHING, "",
-			     "attribute has no equality rule");
+		             "attribute has no equality rule");
 		goto out;
 	}
 	norm = attr_normalize(t->equality, value.bv_val, value.bv_len, &invalid);
 	if (norm == NULL) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE,
-			     invalid ? LDAP_INVALID_SYNTAX : LDAP_OTHER, "",
-			     invalid ? "value does not fit the attribute's syntax" : NULL);
+		             invalid ? LDAP_INVALID_SYNTAX : LDAP_OTHER, "",
+		             invalid ? "value does not fit the attribute's syntax" : NULL);
 		goto out;
 	}
 	for (size_t i = 0; i < a->count; i++)

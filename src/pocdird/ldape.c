@@ -13,14 +13,14 @@
 #define MAX_OID 256
 
 bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const char *matched,
-		  const char *text)
+                  const char *text)
 {
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
 
 	if (ber == NULL)
 		return false;
 	if (ber_printf(ber, "{it{ess}}", msgid, tag, (ber_int_t)rc, matched ? matched : "",
-		       text ? text : "") == -1) {
+	               text ? text : "") == -1) {
 		ber_free(ber, 1);
 		return false;
 	}
@@ -40,9 +40,9 @@ void ldape_notice(struct conn *c, int rc, const char *text)
 	/* RFC 4511 4.4.1: messageID 0, an ExtendedResponse named
 	 * 1.3.6.1.4.1.1466.20036, then the server closes the connection. */
 	log_debug("conn %llu: notice of disconnection: %s", (unsigned long long)c->id, text);
-	if (ber != NULL && ber_printf(ber, "{it{essts}}", (ber_int_t)0, LDAP_RES_EXTENDED,
-				      (ber_int_t)rc, "", text, LDAP_TAG_EXOP_RES_OID,
-				      LDAP_NOTICE_OF_DISCONNECTION) != -1)
+	if (ber != NULL &&
+	    ber_printf(ber, "{it{essts}}", (ber_int_t)0, LDAP_RES_EXTENDED, (ber_int_t)rc, "", text,
+	               LDAP_TAG_EXOP_RES_OID, LDAP_NOTICE_OF_DISCONNECTION) != -1)
 		conn_queue_ber(c, ber);
 	else if (ber != NULL)
 		ber_free(ber, 1);
@@ -181,11 +181,11 @@ static void write_handle(struct request *req)
 	if (rc == LDAP_SUCCESS)
 		rc = LDAP_UNWILLING_TO_PERFORM;
 	log_debug("conn %llu op %d: update (tag 0x%lx) refused", (unsigned long long)req->conn->id,
-		  req->msgid, (unsigned long)req->op);
+	          req->msgid, (unsigned long)req->op);
 	ldape_result(req->conn, req->msgid, response_tag(req->op), rc, "",
-		     rc == LDAP_UNWILLING_TO_PERFORM ? "the directory is read-only; changes "
-						       "come from the origins' signed files"
-						     : "critical control not supported");
+	             rc == LDAP_UNWILLING_TO_PERFORM ? "the directory is read-only; changes "
+	                                               "come from the origins' signed files"
+	                                             : "critical control not supported");
 }
 
 static void abandon_handle(struct request *req)
@@ -204,7 +204,7 @@ static void abandon_handle(struct request *req)
 		return;
 	}
 	log_debug("conn %llu op %d: abandon %d", (unsigned long long)req->conn->id, req->msgid,
-		  target);
+	          target);
 	search_abandon(req->conn, target);
 }
 
@@ -242,10 +242,10 @@ static void extended_handle(struct request *req)
 		return;
 	}
 	log_debug("conn %llu op %d: extended %s", (unsigned long long)req->conn->id, req->msgid,
-		  oid.bv_val);
+	          oid.bv_val);
 	if (rc != LDAP_SUCCESS) {
 		ldape_result(req->conn, req->msgid, LDAP_RES_EXTENDED, rc, "",
-			     "critical control not supported");
+		             "critical control not supported");
 		return;
 	}
 	if (strcmp(oid.bv_val, LDAP_EXOP_WHO_AM_I) == 0 && value.bv_val == NULL) {
@@ -259,8 +259,8 @@ static void extended_handle(struct request *req)
 		if (ber == NULL)
 			return;
 		if (ber_printf(ber, "{it{essto}}", req->msgid, LDAP_RES_EXTENDED,
-			       (ber_int_t)LDAP_SUCCESS, "", "", LDAP_TAG_EXOP_RES_VALUE, authz,
-			       (ber_len_t)strlen(authz)) == -1) {
+		               (ber_int_t)LDAP_SUCCESS, "", "", LDAP_TAG_EXOP_RES_VALUE, authz,
+		               (ber_len_t)strlen(authz)) == -1) {
 			ber_free(ber, 1);
 			return;
 		}
@@ -271,9 +271,9 @@ static void extended_handle(struct request *req)
 	 * (RFC 4511 4.14) lands here too: pocdird speaks plain LDAP on loopback
 	 * only; put a TLS proxy in front of it for remote clients. */
 	ldape_result(req->conn, req->msgid, LDAP_RES_EXTENDED, LDAP_PROTOCOL_ERROR, "",
-		     strcmp(oid.bv_val, LDAP_EXOP_START_TLS) == 0
-			     ? "StartTLS is not supported by pocdird"
-			     : "unsupported extended operation");
+	             strcmp(oid.bv_val, LDAP_EXOP_START_TLS) == 0
+	                 ? "StartTLS is not supported by pocdird"
+	                 : "unsupported extended operation");
 }
 
 /* Shared by the handlers that read their own fields: controls next. Returns
@@ -290,10 +290,10 @@ bool ldape_controls(struct request *req)
 		return false;
 	}
 	ldape_result(req->conn, req->msgid, response_tag(req->op), rc, "",
-		     rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION ? "critical control not supported"
-							       : "cannot read controls");
-	log_debug("conn %llu op %d: critical control %s refused",
-		  (unsigned long long)req->conn->id, req->msgid, bad ? bad : "?");
+	             rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION ? "critical control not supported"
+	                                                       : "cannot read controls");
+	log_debug("conn %llu op %d: critical control %s refused", (unsigned long long)req->conn->id,
+	          req->msgid, bad ? bad : "?");
 	return false;
 }
 
@@ -302,16 +302,11 @@ static const struct {
 	const char *name;
 	void (*handle)(struct request *req);
 } handlers[] = {
-	{LDAP_REQ_BIND, "bind", bind_handle},
-	{LDAP_REQ_UNBIND, "unbind", unbind_handle},
-	{LDAP_REQ_SEARCH, "search", search_start},
-	{LDAP_REQ_MODIFY, "modify", write_handle},
-	{LDAP_REQ_ADD, "add", write_handle},
-	{LDAP_REQ_DELETE, "delete", write_handle},
-	{LDAP_REQ_MODDN, "modrdn", write_handle},
-	{LDAP_REQ_COMPARE, "compare", compare_handle},
-	{LDAP_REQ_ABANDON, "abandon", abandon_handle},
-	{LDAP_REQ_EXTENDED, "extended", extended_handle},
+    {LDAP_REQ_BIND, "bind", bind_handle},          {LDAP_REQ_UNBIND, "unbind", unbind_handle},
+    {LDAP_REQ_SEARCH, "search", search_start},     {LDAP_REQ_MODIFY, "modify", write_handle},
+    {LDAP_REQ_ADD, "add", write_handle},           {LDAP_REQ_DELETE, "delete", write_handle},
+    {LDAP_REQ_MODDN, "modrdn", write_handle},      {LDAP_REQ_COMPARE, "compare", compare_handle},
+    {LDAP_REQ_ABANDON, "abandon", abandon_handle}, {LDAP_REQ_EXTENDED, "extended", extended_handle},
 };
 
 void ldape_dispatch(struct conn *c, BerElement *ber)

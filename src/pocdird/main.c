@@ -85,21 +85,21 @@ const struct config *server_config(void)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pocdird [-f] [-c FILE] [--directory PATH] [--listen ADDR:PORT]\n"
-		"               [--base DN] [--debug] [--check]\n"
-		"       pocdird --print-schema[=ldif]\n"
-		"\n"
-		"Serve a pocdir directory as read-only LDAPv3.\n"
-		"  -f, --foreground      stay in the foreground, log to stderr\n"
-		"  -c, --config FILE     YAML configuration (pocdird.conf(5))\n"
-		"      --directory PATH  directory to serve (default %s/directory)\n"
-		"      --listen ADDR:PORT  address to listen on (default 127.0.0.1:3389)\n"
-		"      --base DN         base DN (default dc=pocdir)\n"
-		"  -d, --debug           log every connection and operation\n"
-		"  -n, --check           load configuration and directory, then exit\n"
-		"      --print-schema[=ldif]  print the pocContact schema for OpenLDAP\n"
-		"  -V, --version         print the version\n",
-		POCDIR_DATADIR);
+	        "usage: pocdird [-f] [-c FILE] [--directory PATH] [--listen ADDR:PORT]\n"
+	        "               [--base DN] [--debug] [--check]\n"
+	        "       pocdird --print-schema[=ldif]\n"
+	        "\n"
+	        "Serve a pocdir directory as read-only LDAPv3.\n"
+	        "  -f, --foreground      stay in the foreground, log to stderr\n"
+	        "  -c, --config FILE     YAML configuration (pocdird.conf(5))\n"
+	        "      --directory PATH  directory to serve (default %s/directory)\n"
+	        "      --listen ADDR:PORT  address to listen on (default 127.0.0.1:3389)\n"
+	        "      --base DN         base DN (default dc=pocdir)\n"
+	        "  -d, --debug           log every connection and operation\n"
+	        "  -n, --check           load configuration and directory, then exit\n"
+	        "      --print-schema[=ldif]  print the pocContact schema for OpenLDAP\n"
+	        "  -V, --version         print the version\n",
+	        POCDIR_DATADIR);
 }
 
 static void diag_log(const pocdir_diag *d, void *ctx)
@@ -153,7 +153,7 @@ static int config_build(struct config *c, pocdir_error *err)
 	}
 	if (special_check_base(c->base) == -1) {
 		error_set(err, POCDIR_ERR_USAGE,
-			  "base \"%s\" must be a DN whose first RDN is dc= or o=", c->base);
+		          "base \"%s\" must be a DN whose first RDN is dc= or o=", c->base);
 		goto fail;
 	}
 	return 0;
@@ -180,7 +180,7 @@ static void raise_nofile(struct config *c)
 		unsigned fit = rl.rlim_cur > 64 ? (unsigned)rl.rlim_cur - 32 : 32;
 
 		log_warn("max-connections %u lowered to %u to fit the descriptor limit %llu",
-			 c->limits.max_connections, fit, (unsigned long long)rl.rlim_cur);
+		         c->limits.max_connections, fit, (unsigned long long)rl.rlim_cur);
 		c->limits.max_connections = fit;
 	}
 }
@@ -199,18 +199,17 @@ static void reload(void)
 	s = sched_store_load(&next, diag_log, NULL, &err); /* + synced sets */
 	if (s == NULL) {
 		log_err("reload: %s: %s (%u problems); the loaded directory keeps serving",
-			next.directory, err.message, err.count);
+		        next.directory, err.message, err.count);
 		config_clear(&next);
 		return;
 	}
-	if (next.nlisten != current.nlisten ||
-	    memcmp(next.listen, current.listen, 0) != 0) {
+	if (next.nlisten != current.nlisten || memcmp(next.listen, current.listen, 0) != 0) {
 		/* fall through to the element-wise check below */
 	}
 	for (size_t i = 0; i < next.nlisten; i++)
 		if (i >= current.nlisten || strcmp(next.listen[i], current.listen[i]) != 0) {
 			log_warn("reload: a new listen address takes a restart; still on %s",
-				 current.listen[0]);
+			         current.listen[0]);
 			break;
 		}
 	/* Listen addresses stay as they are; everything else takes effect. */
@@ -227,7 +226,7 @@ static void reload(void)
 	log_set_level(current.log_level);
 	server_swap_store(s);
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
-		 live->nentries, live->ncountries, live->version);
+	         live->nentries, live->ncountries, live->version);
 }
 
 static void signal_event(struct watch *w, uint32_t events)
@@ -271,17 +270,17 @@ static int parse_options(int argc, char **argv)
 {
 	enum { OPT_DIRECTORY = 256, OPT_LISTEN, OPT_BASE, OPT_PRINT_SCHEMA };
 	static const struct option longopts[] = {
-		{"foreground", no_argument, NULL, 'f'},
-		{"config", required_argument, NULL, 'c'},
-		{"directory", required_argument, NULL, OPT_DIRECTORY},
-		{"listen", required_argument, NULL, OPT_LISTEN},
-		{"base", required_argument, NULL, OPT_BASE},
-		{"debug", no_argument, NULL, 'd'},
-		{"check", no_argument, NULL, 'n'},
-		{"print-schema", optional_argument, NULL, OPT_PRINT_SCHEMA},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"directory", required_argument, NULL, OPT_DIRECTORY},
+	    {"listen", required_argument, NULL, OPT_LISTEN},
+	    {"base", required_argument, NULL, OPT_BASE},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"check", no_argument, NULL, 'n'},
+	    {"print-schema", optional_argument, NULL, OPT_PRINT_SCHEMA},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -355,7 +354,7 @@ int main(int argc, char **argv)
 	}
 	if (opts.print_schema)
 		return schema_print(stdout, opts.print_schema == 2) == 0 && fflush(stdout) == 0 ? 0
-											    : 1;
+		                                                                                : 1;
 	log_init(true, opts.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if (sodium_init() < 0) {
 		log_err("libsodium failed to initialise");
@@ -419,8 +418,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_info("pocdird %s serving %s as %s: %zu contacts in %zu countries, version %.12s",
-		 PACKAGE_VERSION, current.directory, live->base_dn, live->nentries, live->ncountries,
-		 live->version);
+	         PACKAGE_VERSION, current.directory, live->base_dn, live->nentries,
+	         live->ncountries, live->version);
 
 	last_sweep = now_monotonic();
 	while (!stop) {

@@ -84,7 +84,7 @@ int config_set_hidden(struct config *c, const char *const *names, size_t n, pocd
 
 /* Check a "HOST:PORT" or "[V6]:PORT" address; fills ss. 0 or -1 with err. */
 int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_t *len,
-			 pocdir_error *err);
+                         pocdir_error *err);
 
 /* Release what c holds (c itself is the caller's). */
 void config_clear(struct config *c);
@@ -133,12 +133,12 @@ struct conn {
 	struct outq out;
 	uint32_t events; /* current epoll interest */
 	double last_active;
-	bool closing;       /* send what is queued, then close */
-	bool bind_pending;  /* a password check is running; reading waits */
-	char *bound_dn;     /* NULL for anonymous */
+	bool closing;            /* send what is queued, then close */
+	bool bind_pending;       /* a password check is running; reading waits */
+	char *bound_dn;          /* NULL for anonymous */
 	struct search *searches; /* running or paused searches, a list */
 	unsigned nsearches;
-	struct search *pages;    /* paged searches waiting for the next page request */
+	struct search *pages; /* paged searches waiting for the next page request */
 	unsigned npages;
 	uint64_t next_cookie;
 	struct conn *run_next, *run_prev; /* in the runnable list when linked */
@@ -182,7 +182,7 @@ struct request {
 	ber_int_t msgid;
 	ber_tag_t op;
 	BerElement *ber; /* positioned at the operation's contents */
-	bool paged;          /* a paged results control came with it */
+	bool paged;      /* a paged results control came with it */
 	ber_int_t page_size;
 	struct berval cookie;
 	bool paged_critical;
@@ -193,7 +193,7 @@ void ldape_dispatch(struct conn *c, BerElement *ber);
 
 /* Send an LDAPResult of type tag; returns false when the connection closes. */
 bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const char *matched,
-		  const char *text);
+                  const char *text);
 /* Read the request's controls after its operation; false when the request
  * was answered (unknown critical control) or the connection closed. */
 bool ldape_controls(struct request *req);

@@ -30,8 +30,8 @@ static const char *const subschema_classes[] = {"top", "subentry", "subschema"};
 static struct special_attr base_table[4];
 static const char *base_value_list[1];
 
-static int special_fill(struct special *sp, const char *dn, const char *const *classes,
-			size_t n, const char *o)
+static int special_fill(struct special *sp, const char *dn, const char *const *classes, size_t n,
+                        const char *o)
 {
 	const struct attr_type *oc = attr_by_id(ATTR_OBJECTCLASS);
 	size_t k = 0;
@@ -46,7 +46,8 @@ static int special_fill(struct special *sp, const char *dn, const char *const *c
 	sp->attrs[0].raw = &sp->raw[0];
 	for (k = 0; k < n; k++) {
 		sp->values[k].raw = (char *)classes[k];
-		sp->values[k].norm = attr_normalize(oc->equality, classes[k], strlen(classes[k]), NULL);
+		sp->values[k].norm =
+		    attr_normalize(oc->equality, classes[k], strlen(classes[k]), NULL);
 		sp->raw[k] = classes[k];
 		if (sp->values[k].norm == NULL)
 			return -1;
@@ -129,7 +130,8 @@ static bool base_build(const char *base)
 	if (ldap_str2dn(base, &dn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || dn == NULL ||
 	    dn[0] == NULL || dn[0][0] == NULL)
 		goto fail;
-	is_dc = dn[0][0]->la_attr.bv_len == 2 && strncasecmp(dn[0][0]->la_attr.bv_val, "dc", 2) == 0;
+	is_dc =
+	    dn[0][0]->la_attr.bv_len == 2 && strncasecmp(dn[0][0]->la_attr.bv_val, "dc", 2) == 0;
 	base_value = str_ndup(dn[0][0]->la_value.bv_val, dn[0][0]->la_value.bv_len);
 	base_for = str_dup(base);
 	sp = calloc(1, sizeof(*sp));
@@ -139,7 +141,7 @@ static bool base_build(const char *base)
 	}
 	base_special = sp;
 	if (special_fill(sp, base_for, is_dc ? base_classes_dc : base_classes_o, is_dc ? 3 : 2,
-			 base_value) == -1)
+	                 base_value) == -1)
 		goto fail;
 	base_value_list[0] = base_value;
 	base_table[0] = (struct special_attr){"objectClass", sp->raw, is_dc ? 3 : 2, false};
@@ -189,22 +191,22 @@ const struct special_attr *rootdse_attrs(const char *base)
 	static const char *const extensions[] = {LDAP_EXOP_WHO_AM_I};
 	/* RFC 3673 all operational attributes ("+"); RFC 4526 (&) and (|). */
 	static const char *const features[] = {LDAP_FEATURE_ALL_OP_ATTRS,
-					       LDAP_FEATURE_ABSOLUTE_FILTERS};
+	                                       LDAP_FEATURE_ABSOLUTE_FILTERS};
 	static const char *const vendor[] = {"pocdir project"};
 	static const char *const version[] = {"pocdird " PACKAGE_VERSION};
 	static const char *const subschema[] = {SUBSCHEMA_DN};
 	static const char *contexts[1];
 	static struct special_attr table[] = {
-		{"objectClass", rootdse_classes, 1, false},
-		{"namingContexts", contexts, 1, false},
-		{"subschemaSubentry", subschema, 1, false},
-		{"supportedLDAPVersion", versions, 1, false},
-		{"supportedControl", controls, 2, false},
-		{"supportedExtension", extensions, 1, false},
-		{"supportedFeatures", features, 2, false},
-		{"vendorName", vendor, 1, false},
-		{"vendorVersion", version, 1, false},
-		{NULL, NULL, 0, false},
+	    {"objectClass", rootdse_classes, 1, false},
+	    {"namingContexts", contexts, 1, false},
+	    {"subschemaSubentry", subschema, 1, false},
+	    {"supportedLDAPVersion", versions, 1, false},
+	    {"supportedControl", controls, 2, false},
+	    {"supportedExtension", extensions, 1, false},
+	    {"supportedFeatures", features, 2, false},
+	    {"vendorName", vendor, 1, false},
+	    {"vendorVersion", version, 1, false},
+	    {NULL, NULL, 0, false},
 	};
 
 	contexts[0] = base;

@@ -21,119 +21,118 @@
 static const struct {
 	const char *oid, *desc;
 } syntaxes[] = {
-	{"1.3.6.1.4.1.1466.115.121.1.3", "Attribute Type Description"},
-	{SYN_BOOLEAN, "Boolean"},
-	{"1.3.6.1.4.1.1466.115.121.1.11", "Country String"},
-	{SYN_DN, "DN"},
-	{SYN_DSTRING, "Directory String"},
-	{"1.3.6.1.4.1.1466.115.121.1.22", "Facsimile Telephone Number"},
-	{SYN_IA5, "IA5 String"},
-	{SYN_INTEGER, "INTEGER"},
-	{"1.3.6.1.4.1.1466.115.121.1.30", "Matching Rule Description"},
-	{"1.3.6.1.4.1.1466.115.121.1.37", "Object Class Description"},
-	{SYN_OID, "OID"},
-	{"1.3.6.1.4.1.1466.115.121.1.41", "Postal Address"},
-	{"1.3.6.1.4.1.1466.115.121.1.50", "Telephone Number"},
-	{"1.3.6.1.4.1.1466.115.121.1.54", "LDAP Syntax Description"},
-	{"1.3.6.1.4.1.1466.115.121.1.58", "Substring Assertion"},
+    {"1.3.6.1.4.1.1466.115.121.1.3", "Attribute Type Description"},
+    {SYN_BOOLEAN, "Boolean"},
+    {"1.3.6.1.4.1.1466.115.121.1.11", "Country String"},
+    {SYN_DN, "DN"},
+    {SYN_DSTRING, "Directory String"},
+    {"1.3.6.1.4.1.1466.115.121.1.22", "Facsimile Telephone Number"},
+    {SYN_IA5, "IA5 String"},
+    {SYN_INTEGER, "INTEGER"},
+    {"1.3.6.1.4.1.1466.115.121.1.30", "Matching Rule Description"},
+    {"1.3.6.1.4.1.1466.115.121.1.37", "Object Class Description"},
+    {SYN_OID, "OID"},
+    {"1.3.6.1.4.1.1466.115.121.1.41", "Postal Address"},
+    {"1.3.6.1.4.1.1466.115.121.1.50", "Telephone Number"},
+    {"1.3.6.1.4.1.1466.115.121.1.54", "LDAP Syntax Description"},
+    {"1.3.6.1.4.1.1466.115.121.1.58", "Substring Assertion"},
 };
 
 /* RFC 4517 4.2 (and RFC 4517 for the IA5 rules): the rules in use. */
 static const struct {
 	const char *oid, *name, *syntax;
 } rules[] = {
-	{"2.5.13.0", "objectIdentifierMatch", SYN_OID},
-	{"2.5.13.1", "distinguishedNameMatch", SYN_DN},
-	{"2.5.13.2", "caseIgnoreMatch", SYN_DSTRING},
-	{"2.5.13.3", "caseIgnoreOrderingMatch", SYN_DSTRING},
-	{"2.5.13.4", "caseIgnoreSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-	{"2.5.13.5", "caseExactMatch", SYN_DSTRING},
-	{"2.5.13.6", "caseExactOrderingMatch", SYN_DSTRING},
-	{"2.5.13.7", "caseExactSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-	{"2.5.13.11", "caseIgnoreListMatch", "1.3.6.1.4.1.1466.115.121.1.41"},
-	{"2.5.13.12", "caseIgnoreListSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-	{"2.5.13.13", "booleanMatch", SYN_BOOLEAN},
-	{"2.5.13.14", "integerMatch", SYN_INTEGER},
-	{"2.5.13.15", "integerOrderingMatch", SYN_INTEGER},
-	{"2.5.13.20", "telephoneNumberMatch", "1.3.6.1.4.1.1466.115.121.1.50"},
-	{"2.5.13.21", "telephoneNumberSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-	{"2.5.13.30", "objectIdentifierFirstComponentMatch", SYN_OID},
-	{"1.3.6.1.4.1.1466.109.114.1", "caseExactIA5Match", SYN_IA5},
-	{"1.3.6.1.4.1.1466.109.114.2", "caseIgnoreIA5Match", SYN_IA5},
-	{"1.3.6.1.4.1.1466.109.114.3", "caseIgnoreIA5SubstringsMatch",
-	 "1.3.6.1.4.1.1466.115.121.1.58"},
+    {"2.5.13.0", "objectIdentifierMatch", SYN_OID},
+    {"2.5.13.1", "distinguishedNameMatch", SYN_DN},
+    {"2.5.13.2", "caseIgnoreMatch", SYN_DSTRING},
+    {"2.5.13.3", "caseIgnoreOrderingMatch", SYN_DSTRING},
+    {"2.5.13.4", "caseIgnoreSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
+    {"2.5.13.5", "caseExactMatch", SYN_DSTRING},
+    {"2.5.13.6", "caseExactOrderingMatch", SYN_DSTRING},
+    {"2.5.13.7", "caseExactSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
+    {"2.5.13.11", "caseIgnoreListMatch", "1.3.6.1.4.1.1466.115.121.1.41"},
+    {"2.5.13.12", "caseIgnoreListSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
+    {"2.5.13.13", "booleanMatch", SYN_BOOLEAN},
+    {"2.5.13.14", "integerMatch", SYN_INTEGER},
+    {"2.5.13.15", "integerOrderingMatch", SYN_INTEGER},
+    {"2.5.13.20", "telephoneNumberMatch", "1.3.6.1.4.1.1466.115.121.1.50"},
+    {"2.5.13.21", "telephoneNumberSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
+    {"2.5.13.30", "objectIdentifierFirstComponentMatch", SYN_OID},
+    {"1.3.6.1.4.1.1466.109.114.1", "caseExactIA5Match", SYN_IA5},
+    {"1.3.6.1.4.1.1466.109.114.2", "caseIgnoreIA5Match", SYN_IA5},
+    {"1.3.6.1.4.1.1466.109.114.3", "caseIgnoreIA5SubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
 };
 
 /* Attribute types pocdird serves that are not in the table: the base
  * entry's dc, and the operational ones (RFC 4512 3.4, 4.2, 5.1; RFC 3045;
  * RFC 5020; draft hasSubordinates as slapd has it). */
 static const char *const extra_types[] = {
-	"( 0.9.2342.19200300.100.1.25 NAME ( 'dc' 'domainComponent' ) DESC 'domain component' "
-	"EQUALITY caseIgnoreIA5Match SUBSTR caseIgnoreIA5SubstringsMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 SINGLE-VALUE )",
-	"( 2.5.21.9 NAME 'structuralObjectClass' EQUALITY objectIdentifierMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 SINGLE-VALUE NO-USER-MODIFICATION "
-	"USAGE directoryOperation )",
-	"( 1.3.6.1.1.20 NAME 'entryDN' EQUALITY distinguishedNameMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE NO-USER-MODIFICATION "
-	"USAGE directoryOperation )",
-	"( 2.5.18.10 NAME 'subschemaSubentry' EQUALITY distinguishedNameMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE NO-USER-MODIFICATION "
-	"USAGE directoryOperation )",
-	"( 2.5.18.9 NAME 'hasSubordinates' EQUALITY booleanMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE NO-USER-MODIFICATION "
-	"USAGE directoryOperation )",
-	"( 2.5.21.5 NAME 'attributeTypes' EQUALITY objectIdentifierFirstComponentMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.3 USAGE directoryOperation )",
-	"( 2.5.21.6 NAME 'objectClasses' EQUALITY objectIdentifierFirstComponentMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.37 USAGE directoryOperation )",
-	"( 2.5.21.4 NAME 'matchingRules' EQUALITY objectIdentifierFirstComponentMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.30 USAGE directoryOperation )",
-	"( 1.3.6.1.4.1.1466.101.120.16 NAME 'ldapSyntaxes' "
-	"EQUALITY objectIdentifierFirstComponentMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.54 USAGE directoryOperation )",
-	"( 1.3.6.1.4.1.1466.101.120.5 NAME 'namingContexts' "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 USAGE dSAOperation )",
-	"( 1.3.6.1.4.1.1466.101.120.13 NAME 'supportedControl' "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 USAGE dSAOperation )",
-	"( 1.3.6.1.4.1.1466.101.120.7 NAME 'supportedExtension' "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 USAGE dSAOperation )",
-	"( 1.3.6.1.4.1.4203.1.3.5 NAME 'supportedFeatures' EQUALITY objectIdentifierMatch "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 USAGE dSAOperation )",
-	"( 1.3.6.1.4.1.1466.101.120.15 NAME 'supportedLDAPVersion' "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 USAGE dSAOperation )",
-	"( 1.3.6.1.4.1.1466.101.120.14 NAME 'supportedSASLMechanisms' "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 USAGE dSAOperation )",
-	"( 1.3.6.1.1.4 NAME 'vendorName' EQUALITY caseExactIA5Match "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE NO-USER-MODIFICATION "
-	"USAGE dSAOperation )",
-	"( 1.3.6.1.1.5 NAME 'vendorVersion' EQUALITY caseExactIA5Match "
-	"SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE NO-USER-MODIFICATION "
-	"USAGE dSAOperation )",
+    "( 0.9.2342.19200300.100.1.25 NAME ( 'dc' 'domainComponent' ) DESC 'domain component' "
+    "EQUALITY caseIgnoreIA5Match SUBSTR caseIgnoreIA5SubstringsMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 SINGLE-VALUE )",
+    "( 2.5.21.9 NAME 'structuralObjectClass' EQUALITY objectIdentifierMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 SINGLE-VALUE NO-USER-MODIFICATION "
+    "USAGE directoryOperation )",
+    "( 1.3.6.1.1.20 NAME 'entryDN' EQUALITY distinguishedNameMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE NO-USER-MODIFICATION "
+    "USAGE directoryOperation )",
+    "( 2.5.18.10 NAME 'subschemaSubentry' EQUALITY distinguishedNameMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE NO-USER-MODIFICATION "
+    "USAGE directoryOperation )",
+    "( 2.5.18.9 NAME 'hasSubordinates' EQUALITY booleanMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE NO-USER-MODIFICATION "
+    "USAGE directoryOperation )",
+    "( 2.5.21.5 NAME 'attributeTypes' EQUALITY objectIdentifierFirstComponentMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.3 USAGE directoryOperation )",
+    "( 2.5.21.6 NAME 'objectClasses' EQUALITY objectIdentifierFirstComponentMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.37 USAGE directoryOperation )",
+    "( 2.5.21.4 NAME 'matchingRules' EQUALITY objectIdentifierFirstComponentMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.30 USAGE directoryOperation )",
+    "( 1.3.6.1.4.1.1466.101.120.16 NAME 'ldapSyntaxes' "
+    "EQUALITY objectIdentifierFirstComponentMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.54 USAGE directoryOperation )",
+    "( 1.3.6.1.4.1.1466.101.120.5 NAME 'namingContexts' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 USAGE dSAOperation )",
+    "( 1.3.6.1.4.1.1466.101.120.13 NAME 'supportedControl' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 USAGE dSAOperation )",
+    "( 1.3.6.1.4.1.1466.101.120.7 NAME 'supportedExtension' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 USAGE dSAOperation )",
+    "( 1.3.6.1.4.1.4203.1.3.5 NAME 'supportedFeatures' EQUALITY objectIdentifierMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 USAGE dSAOperation )",
+    "( 1.3.6.1.4.1.1466.101.120.15 NAME 'supportedLDAPVersion' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 USAGE dSAOperation )",
+    "( 1.3.6.1.4.1.1466.101.120.14 NAME 'supportedSASLMechanisms' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 USAGE dSAOperation )",
+    "( 1.3.6.1.1.4 NAME 'vendorName' EQUALITY caseExactIA5Match "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE NO-USER-MODIFICATION "
+    "USAGE dSAOperation )",
+    "( 1.3.6.1.1.5 NAME 'vendorVersion' EQUALITY caseExactIA5Match "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE NO-USER-MODIFICATION "
+    "USAGE dSAOperation )",
 };
 
 /* Standard object classes as RFC 4519, RFC 2798 and RFC 4512 define them,
  * with MAY lists cut to the attributes pocdird serves. */
 static const char *const standard_classes[] = {
-	"( 2.5.6.0 NAME 'top' DESC 'top of the superclass chain' ABSTRACT MUST objectClass )",
-	"( 2.5.6.6 NAME 'person' DESC 'RFC 4519: a person' SUP top STRUCTURAL "
-	"MUST ( sn $ cn ) MAY ( telephoneNumber $ description ) )",
-	"( 2.5.6.7 NAME 'organizationalPerson' DESC 'RFC 4519: an organizational person' "
-	"SUP person STRUCTURAL MAY ( title $ telephoneNumber $ facsimileTelephoneNumber $ "
-	"postalAddress ) )",
-	"( 2.16.840.1.113730.3.2.2 NAME 'inetOrgPerson' DESC 'RFC 2798: Internet "
-	"Organizational Person' SUP organizationalPerson STRUCTURAL MAY ( givenName $ "
-	"labeledURI $ mail $ mobile $ o $ uid $ preferredLanguage ) )",
-	"( 2.5.6.2 NAME 'country' DESC 'RFC 4519: a country' SUP top STRUCTURAL MUST c "
-	"MAY description )",
-	"( 2.5.6.4 NAME 'organization' DESC 'RFC 4519: an organization' SUP top STRUCTURAL "
-	"MUST o MAY ( description $ telephoneNumber $ facsimileTelephoneNumber $ "
-	"postalAddress ) )",
-	"( 1.3.6.1.4.1.1466.344 NAME 'dcObject' DESC 'RFC 4519: domain component object' "
-	"SUP top AUXILIARY MUST dc )",
-	"( 2.5.17.0 NAME 'subentry' DESC 'RFC 3672: subentry' SUP top STRUCTURAL MUST cn )",
-	"( 2.5.20.1 NAME 'subschema' DESC 'RFC 4512: controlling subschema (sub)entry' "
-	"AUXILIARY MAY ( ldapSyntaxes $ attributeTypes $ objectClasses $ matchingRules ) )",
+    "( 2.5.6.0 NAME 'top' DESC 'top of the superclass chain' ABSTRACT MUST objectClass )",
+    "( 2.5.6.6 NAME 'person' DESC 'RFC 4519: a person' SUP top STRUCTURAL "
+    "MUST ( sn $ cn ) MAY ( telephoneNumber $ description ) )",
+    "( 2.5.6.7 NAME 'organizationalPerson' DESC 'RFC 4519: an organizational person' "
+    "SUP person STRUCTURAL MAY ( title $ telephoneNumber $ facsimileTelephoneNumber $ "
+    "postalAddress ) )",
+    "( 2.16.840.1.113730.3.2.2 NAME 'inetOrgPerson' DESC 'RFC 2798: Internet "
+    "Organizational Person' SUP organizationalPerson STRUCTURAL MAY ( givenName $ "
+    "labeledURI $ mail $ mobile $ o $ uid $ preferredLanguage ) )",
+    "( 2.5.6.2 NAME 'country' DESC 'RFC 4519: a country' SUP top STRUCTURAL MUST c "
+    "MAY description )",
+    "( 2.5.6.4 NAME 'organization' DESC 'RFC 4519: an organization' SUP top STRUCTURAL "
+    "MUST o MAY ( description $ telephoneNumber $ facsimileTelephoneNumber $ "
+    "postalAddress ) )",
+    "( 1.3.6.1.4.1.1466.344 NAME 'dcObject' DESC 'RFC 4519: domain component object' "
+    "SUP top AUXILIARY MUST dc )",
+    "( 2.5.17.0 NAME 'subentry' DESC 'RFC 3672: subentry' SUP top STRUCTURAL MUST cn )",
+    "( 2.5.20.1 NAME 'subschema' DESC 'RFC 4512: controlling subschema (sub)entry' "
+    "AUXILIARY MAY ( ldapSyntaxes $ attributeTypes $ objectClasses $ matchingRules ) )",
 };
 
 /* What inetOrgPerson and its superclasses already allow; everything else a
@@ -171,8 +170,8 @@ static const char *equality_rule(const struct attr_type *t)
 		return NULL;
 	case MATCH_CASE_IGNORE:
 		return strcmp(t->syntax, SYN_OID) == 0 ? "objectIdentifierMatch"
-		       : ia5				 ? "caseIgnoreIA5Match"
-							 : "caseIgnoreMatch";
+		       : ia5                           ? "caseIgnoreIA5Match"
+		                                       : "caseIgnoreMatch";
 	case MATCH_CASE_EXACT:
 		return ia5 ? "caseExactIA5Match" : "caseExactMatch";
 	case MATCH_TELEPHONE:
@@ -208,7 +207,7 @@ static const char *substrings_rule(const struct attr_type *t)
 	switch (t->equality) {
 	case MATCH_CASE_IGNORE:
 		return strcmp(t->syntax, SYN_IA5) == 0 ? "caseIgnoreIA5SubstringsMatch"
-						       : "caseIgnoreSubstringsMatch";
+		                                       : "caseIgnoreSubstringsMatch";
 	case MATCH_CASE_EXACT:
 		return "caseExactSubstringsMatch";
 	case MATCH_TELEPHONE:
@@ -271,9 +270,10 @@ static char *contact_class_description(const char *sep)
 
 	if (f == NULL)
 		return NULL;
-	fprintf(f, "( %s.2.1%sNAME 'pocContact'%sDESC 'point of contact for ICT-security "
-		   "incidents (pocdir)'%sSUP top AUXILIARY%sMAY ( ",
-		POCDIR_OID_ARC, sep, sep, sep, sep);
+	fprintf(f,
+	        "( %s.2.1%sNAME 'pocContact'%sDESC 'point of contact for ICT-security "
+	        "incidents (pocdir)'%sSUP top AUXILIARY%sMAY ( ",
+	        POCDIR_OID_ARC, sep, sep, sep, sep);
 	for (int i = 0; i < ATTR_COUNT; i++) {
 		const struct attr_type *t = attr_by_id((enum attr_id)i);
 
@@ -347,20 +347,20 @@ int schema_init(void)
 		char buf[256];
 
 		snprintf(buf, sizeof(buf), "( %s NAME '%s' SYNTAX %s )", rules[i].oid,
-			 rules[i].name, rules[i].syntax);
+		         rules[i].name, rules[i].syntax);
 		if ((rule_values[i] = str_dup(buf)) == NULL)
 			goto fail;
 	}
 	subschema[0] = (struct special_attr){"objectClass", subschema_classes, 3, false};
 	subschema[1] = (struct special_attr){"cn", subschema_cn, 1, false};
 	subschema[2] = (struct special_attr){"ldapSyntaxes", (const char *const *)syntax_values,
-					     N_SYNTAXES, true};
-	subschema[3] = (struct special_attr){"matchingRules", (const char *const *)rule_values,
-					     N_RULES, true};
-	subschema[4] = (struct special_attr){"attributeTypes", (const char *const *)types,
-					     N_TYPES, true};
-	subschema[5] = (struct special_attr){"objectClasses", (const char *const *)classes,
-					     N_CLASSES, true};
+	                                     N_SYNTAXES, true};
+	subschema[3] =
+	    (struct special_attr){"matchingRules", (const char *const *)rule_values, N_RULES, true};
+	subschema[4] =
+	    (struct special_attr){"attributeTypes", (const char *const *)types, N_TYPES, true};
+	subschema[5] =
+	    (struct special_attr){"objectClasses", (const char *const *)classes, N_CLASSES, true};
 	subschema[6] = (struct special_attr){NULL, NULL, 0, false};
 	return 0;
 fail:
@@ -379,20 +379,22 @@ int schema_print(FILE *out, bool ldif)
 	char *s;
 
 	if (ldif)
-		fprintf(out, "# pocdir.ldif - the pocContact schema for OpenLDAP's cn=config.\n"
-			     "# Generated by `pocdird --print-schema=ldif`; load with\n"
-			     "#   ldapadd -Y EXTERNAL -H ldapi:/// -f pocdir.ldif\n"
-			     "# OIDs under %s (X.667 UUID arc, RFC 4122).\n"
-			     "dn: cn=pocdir,cn=schema,cn=config\n"
-			     "objectClass: olcSchemaConfig\n"
-			     "cn: pocdir\n",
-			POCDIR_OID_ARC);
+		fprintf(out,
+		        "# pocdir.ldif - the pocContact schema for OpenLDAP's cn=config.\n"
+		        "# Generated by `pocdird --print-schema=ldif`; load with\n"
+		        "#   ldapadd -Y EXTERNAL -H ldapi:/// -f pocdir.ldif\n"
+		        "# OIDs under %s (X.667 UUID arc, RFC 4122).\n"
+		        "dn: cn=pocdir,cn=schema,cn=config\n"
+		        "objectClass: olcSchemaConfig\n"
+		        "cn: pocdir\n",
+		        POCDIR_OID_ARC);
 	else
-		fprintf(out, "# pocdir.schema - the pocContact schema for OpenLDAP slapd.\n"
-			     "# Generated by `pocdird --print-schema`; needs core, cosine and\n"
-			     "# inetorgperson. OIDs under %s\n"
-			     "# (X.667 UUID arc, RFC 4122): .1.N attributes, .2.N object classes.\n",
-			POCDIR_OID_ARC);
+		fprintf(out,
+		        "# pocdir.schema - the pocContact schema for OpenLDAP slapd.\n"
+		        "# Generated by `pocdird --print-schema`; needs core, cosine and\n"
+		        "# inetorgperson. OIDs under %s\n"
+		        "# (X.667 UUID arc, RFC 4122): .1.N attributes, .2.N object classes.\n",
+		        POCDIR_OID_ARC);
 	for (int i = 0; i < ATTR_COUNT; i++) {
 		const struct attr_type *t = attr_by_id((enum attr_id)i);
 

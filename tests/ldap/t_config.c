@@ -60,29 +60,29 @@ int main(void)
 	tap_ok(config_defaults(&c, &err) == 0, "defaults");
 	tap_is(c.listen[0], "127.0.0.1:3389", "default listen address is loopback");
 	tap_is(c.base, "dc=pocdir", "default base");
-	tap_ok(c.hidden[ATTR_EMERGENCYPHONE] && c.hidden[ATTR_EMERGENCYMAIL] && c.hidden[ATTR_MOBILE] &&
-		       !c.hidden[ATTR_MAIL] && !c.hidden[ATTR_TELEPHONE],
+	tap_ok(c.hidden[ATTR_EMERGENCYPHONE] && c.hidden[ATTR_EMERGENCYMAIL] &&
+	           c.hidden[ATTR_MOBILE] && !c.hidden[ATTR_MAIL] && !c.hidden[ATTR_TELEPHONE],
 	       "default hidden attributes: 24x7 phone and mail, mobile");
 	tap_ok(c.limits.max_connections == 1024 && c.limits.max_pdu == 256 * 1024 &&
-		       c.limits.max_results == 1000 && c.limits.filter.max_depth == 64,
+	           c.limits.max_results == 1000 && c.limits.filter.max_depth == 64,
 	       "default limits");
 	config_clear(&c);
 
 	tap_ok(load("# a comment\n"
-		    "listen: [127.0.0.1:1389, \"[::1]:1389\"]\n"
-		    "base: o=Example\n"
-		    "directory: /srv/pocdir\n"
-		    "log-level: debug\n"
-		    "hidden-attributes: [role, Mobile]\n"
-		    "limits:\n"
-		    "  max-connections: 10\n"
-		    "  idle-timeout: 5\n"
-		    "  filter-depth: 8\n"
-		    "  filter-value-size: 100\n"
-		    "binds:\n"
-		    "  - dn: CN=Reader, dc=pocdir\n"
-		    "    password-hash: \"$argon2id$v=19$m=65536,t=2,p=1$x$y\"\n",
-		    &c, &err) == 0,
+	            "listen: [127.0.0.1:1389, \"[::1]:1389\"]\n"
+	            "base: o=Example\n"
+	            "directory: /srv/pocdir\n"
+	            "log-level: debug\n"
+	            "hidden-attributes: [role, Mobile]\n"
+	            "limits:\n"
+	            "  max-connections: 10\n"
+	            "  idle-timeout: 5\n"
+	            "  filter-depth: 8\n"
+	            "  filter-value-size: 100\n"
+	            "binds:\n"
+	            "  - dn: CN=Reader, dc=pocdir\n"
+	            "    password-hash: \"$argon2id$v=19$m=65536,t=2,p=1$x$y\"\n",
+	            &c, &err) == 0,
 	       "a full file loads");
 	tap_ok(c.nlisten == 2 && strcmp(c.listen[1], "[::1]:1389") == 0, "two listen addresses");
 	tap_is(c.base, "o=Example", "base");
@@ -91,8 +91,8 @@ int main(void)
 	tap_ok(c.hidden[ATTR_ROLE] && c.hidden[ATTR_MOBILE] && !c.hidden[ATTR_EMERGENCYPHONE],
 	       "hidden attributes replace the default, by alias and in any case");
 	tap_ok(c.limits.max_connections == 10 && c.limits.idle_timeout == 5 &&
-		       c.limits.filter.max_depth == 8 && c.limits.filter.max_value == 100 &&
-		       c.limits.max_results == 1000,
+	           c.limits.filter.max_depth == 8 && c.limits.filter.max_value == 100 &&
+	           c.limits.max_results == 1000,
 	       "limits set, others kept");
 	tap_ok(c.nbinds == 1, "one bind");
 	tap_is(c.nbinds ? c.binds[0].dn_norm : NULL, "cn=reader,dc=pocdir", "bind DN normalised");
@@ -105,40 +105,42 @@ int main(void)
 	config_clear(&c);
 
 	expect_error("nonsense: 1\n", "1:1: unknown setting \"nonsense\" (see pocdird.conf(5))",
-		     "unknown setting");
+	             "unknown setting");
 	expect_error("limits:\n  max-results: 0\n",
-		     "2:16: max-results: expected a whole number from 1 to 10000000",
-		     "limit out of range");
+	             "2:16: max-results: expected a whole number from 1 to 10000000",
+	             "limit out of range");
 	expect_error("limits:\n  max-pdu-size: 99999999999999999999\n",
-		     "2:17: max-pdu-size: expected a whole number from 1024 to 67108864",
-		     "limit that overflows");
+	             "2:17: max-pdu-size: expected a whole number from 1024 to 67108864",
+	             "limit that overflows");
 	expect_error("limits:\n  max-results: -5\n",
-		     "2:16: max-results: expected a whole number from 1 to 10000000",
-		     "negative limit");
+	             "2:16: max-results: expected a whole number from 1 to 10000000",
+	             "negative limit");
 	expect_error("limits: {warp: 9}\n", "1:10: unknown limit \"warp\" (see pocdird.conf(5))",
-		     "unknown limit");
+	             "unknown limit");
 	expect_error("hidden-attributes: [nosuch]\n",
-		     "1:20: hidden-attributes: unknown attribute \"nosuch\"", "unknown hidden attribute");
+	             "1:20: hidden-attributes: unknown attribute \"nosuch\"",
+	             "unknown hidden attribute");
 	expect_error("hidden-attributes: [objectClass]\n",
-		     "1:20: hidden-attributes: objectClass cannot be hidden", "objectClass hidden");
-	expect_error("listen: localhost\n",
-		     "1:9: listen address \"localhost\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or "
-		     "[::1]:3389)",
-		     "listen without a port");
+	             "1:20: hidden-attributes: objectClass cannot be hidden", "objectClass hidden");
+	expect_error(
+	    "listen: localhost\n",
+	    "1:9: listen address \"localhost\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or "
+	    "[::1]:3389)",
+	    "listen without a port");
 	expect_error("binds:\n  - dn: cn=x\n    password-hash: secret\n",
-		     "3:20: password-hash: expected an argon2id hash as printed by `pocdir passwd`",
-		     "a clear-text password");
+	             "3:20: password-hash: expected an argon2id hash as printed by `pocdir passwd`",
+	             "a clear-text password");
 	expect_error("binds:\n  - dn: cn=x\n", "2:5: binds: each entry needs dn and password-hash",
-		     "a bind without a hash");
+	             "a bind without a hash");
 	expect_error("log-level: loud\n", "1:12: log-level: expected err, warning, info or debug",
-		     "log level");
+	             "log level");
 	expect_error("base: [a, b]\n", "1:7: base: expected a single value", "a list for a scalar");
 	expect_error("listen: \"unterminated\n", "2:1: found unexpected end of stream",
-		     "invalid YAML");
+	             "invalid YAML");
 	expect_error("- a\n- b\n", "1:1: expected a mapping of settings", "not a mapping");
 
 	tap_ok(config_parse_address("127.0.0.1:389", &ss, &len, &err) == 0 &&
-		       ss.ss_family == AF_INET,
+	           ss.ss_family == AF_INET,
 	       "IPv4 address");
 	tap_ok(config_parse_address("[::1]:389", &ss, &len, &err) == 0 && ss.ss_family == AF_INET6,
 	       "IPv6 address");
