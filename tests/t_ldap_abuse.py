@@ -7,6 +7,7 @@ import os
 import resource
 import selectors
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -239,6 +240,30 @@ else:
     for s in socks:
         s.close()
     tap.eq(srv.stop(), 0, "clean stop after 1,000 connections")
+
+# ---- password checks do not hold up the loop ----
+h = subprocess.run([pt.POCDIR, "passwd"], input=b"pw-for-abuse\n", stdout=subprocess.PIPE)
+srv = pt.pocdird(config='binds:\n  - dn: cn=op,dc=pocdir\n    password-hash: "%s"\n' %
+                 h.stdout.decode().strip())
+binders = []
+bind_req = ber.message(1, ber.seq(ber.integer(3), ber.octets("cn=op,dc=pocdir"),
+                                  ber.octets("pw-for-abuse", 0x80), tag=0x60))
+for i in range(24):
+    b = connect(srv)
+    b.settimeout(30)
+    b.sendall(bind_req)
+    binders.append(b)
+for i in range(3):
+    well_behaved(srv, "while 24 binds wait for argon2id (%d)" % i, timeout=2)
+codes = []
+for b in binders:
+    m = ber.Reader(b).next()
+    codes.append(ber.result_code(m[2]) if m is not None and m[1] == 0x61 else None)
+    b.close()
+tap.ok(all(c in (0, 51) for c in codes) and codes.count(0) >= 16,
+       "24 concurrent binds: %d succeed, %d told busy (51)" % (codes.count(0), codes.count(51)),
+       codes)
+srv.stop()
 
 # ---- max-connections ----
 srv = pt.pocdird(config="limits:\n  max-connections: 20\n")
