@@ -321,6 +321,13 @@ time.sleep(0.5)
 x.search("dc=pocdir", "(mobile=*)", attributes=["mobile"])
 tap.ok(len(x.entries) > 0 and all(e.mobile.value for e in x.entries),
        "SIGHUP re-reads the configuration: mobile no longer hidden")
+with open(os.path.join(srv.dir, "pocdird.conf"), "a") as f:
+    f.write("limits: {max-results: many}\n")
+srv.signal(signal.SIGHUP)
+time.sleep(0.5)
+x.search("dc=pocdir", "(mobile=*)", attributes=["mobile"])
+tap.ok(len(x.entries) > 0 and "keeping the running configuration" in srv.log_text(),
+       "SIGHUP with a bad configuration: logged, the running one stays")
 x.unbind()
 tap.eq(srv.stop(), 0, "SIGTERM: clean exit")
 tap.done()
