@@ -278,6 +278,27 @@ static void test_sign_file(void)
 	           strstr(text, "# raised by pocdir sign\nupdated: 2026-11-22T10:00:00Z\n") != NULL,
 	       "updated inserted after the serial line");
 	free(text);
+	/* Quoted values are replaced by plain ones; CRLF files stay CRLF. */
+	run("sed 's/^serial: .*/serial: \"2026112201\"/; s/^updated: .*/updated: \x27x\x27/' "
+	    "%s/tests/sync/kr.yaml > %s",
+	    src ? src : ".", at("quoted.yaml"));
+	tap_ok(pocdir_sign_file(at("quoted.yaml"), at("a.key"), NULL, now, &info, E) == 0 &&
+	           info.serial == 2026112202ULL,
+	       "quoted serial raised: %s", err.message);
+	text = slurp(at("quoted.yaml"), &len);
+	tap_ok(text != NULL &&
+	           strstr(text, "\nserial: 2026112202\nupdated: 2026-11-22T10:00:00Z\n"),
+	       "quoted serial and updated replaced in place");
+	free(text);
+	run("grep -v '^updated:' %s/tests/sync/kr.yaml | sed 's/$/\r/' > %s", src ? src : ".",
+	    at("crlf.yaml"));
+	tap_ok(pocdir_sign_file(at("crlf.yaml"), at("a.key"), NULL, now, &info, E) == 0,
+	       "CRLF file signed: %s", err.message);
+	text = slurp(at("crlf.yaml"), &len);
+	tap_ok(text != NULL &&
+	           strstr(text, "sign\r\nupdated: 2026-11-22T10:00:00Z\r\nentries:") != NULL,
+	       "inserted updated line ends in CRLF like the others");
+	free(text);
 	/* An invalid file is not signed. */
 	run("printf 'origin: kr\\nserial: 1\\nscope: [KR]\\nentries:\\n  - id: x\\n    country: "
 	    "JP\\n' > %s",

@@ -741,10 +741,14 @@ static char *edit_scalars(const char *text, size_t len, const struct scalar_pos 
 		edits[n].end = updated->end;
 		snprintf(edits[n++].repl, sizeof(edits[0].repl), "%s", new_updated);
 	} else {
+		/* The file's own line ending: CRLF files stay CRLF. */
+		const char *eol =
+		    serial->line_end >= 2 && text[serial->line_end - 2] == '\r' ? "\r\n" : "\n";
+
 		edits[n].start = edits[n].end = serial->line_end;
-		snprintf(edits[n++].repl, sizeof(edits[0].repl), "%supdated: %s\n",
-		         serial->line_end > 0 && text[serial->line_end - 1] != '\n' ? "\n" : "",
-		         new_updated);
+		snprintf(edits[n++].repl, sizeof(edits[0].repl), "%supdated: %s%s",
+		         serial->line_end > 0 && text[serial->line_end - 1] != '\n' ? eol : "",
+		         new_updated, eol);
 	}
 	if (edits[1].start < edits[0].start) {
 		edits[0] = edits[1]; /* keep them in file order */
