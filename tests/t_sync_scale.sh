@@ -141,4 +141,36 @@ check "pocdird still answers after the reload" \
 "$POCDIR" -d a publish --state a-state --out feeds/f --publisher a >out 2>err
 check "pocdir publish refuses it" [ $? -eq 2 ]
 check "... naming the file" grep -q "x6.yaml: serial .* already held with different content" err
+
+# SIGHUP with a new peer and a new trusted origin: synced without a restart.
+mkdir -p y/origins
+cat >y/origins/y1.yaml <<EOF
+origin: y1
+name: Another participant for AD
+scope: [AD]
+serial: 1
+entries:
+  - id: desk
+    country: AD
+    agency: Desk Y
+    agency-type: csirt
+    roles: [technical]
+    email: [desk@y.ad.example]
+EOF
+"$POCDIR" sign y/origins/y1.yaml --key k.key >/dev/null
+"$POCDIR" -d y publish --state y-state --out feeds/g --publisher y >/dev/null
+cat >>d.conf <<EOF
+  interval: 1
+  peers: [http://127.0.0.1:$PORT/g/]
+  trusted:
+    - {origin: y1, key: $T/k.pub, scope: [AD]}
+EOF
+kill -HUP "$DPID"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	ldapsearch -x -LLL -H "ldap://127.0.0.1:$LDAP" -b dc=pocdir '(pocOrigin=y1)' uid 2>/dev/null | grep -q '^uid: desk' && break
+	sleep 0.5
+done
+check "SIGHUP: a peer and a trusted origin added without a restart" \
+	sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$LDAP -b dc=pocdir '(pocOrigin=y1)' uid | grep -q '^uid: desk'"
+check "SIGHUP: logged" grep -q "sync: reloaded: 1 peers, 1 trusted origins" d.log
 tap_end

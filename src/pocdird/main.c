@@ -225,6 +225,7 @@ static void reload(void)
 	current = next;
 	log_set_level(current.log_level);
 	server_swap_store(s);
+	sched_reload(&current); /* peers and trusted origins of sync: */
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
 	         live->nentries, live->ncountries, live->version);
 }

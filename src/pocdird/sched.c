@@ -32,6 +32,12 @@ static bool stopping;         /* guarded by lock */
 static struct store *pending; /* guarded by lock: next snapshot to serve */
 static struct watch swap_watch = {.fd = -1};
 static char *live_directory, *live_base; /* the daemon's, which -d may have set */
+/* A configuration read on SIGHUP, taken by the thread at its next turn
+ * (guarded by lock), and the feed server's address and folder as started
+ * (the event loop's thread only). */
+static pocdir_sync_config *pending_cfg;
+static char *pending_directory, *pending_base;
+static char *http_addr, *http_dir;
 
 /* A local origin file that cannot be recorded (edited after signing):
  * said, and the other origins go on. */
@@ -218,6 +224,31 @@ static void *sync_thread(void *arg)
 		pocdir_error err = {0};
 		double delay;
 
+		if (pending_cfg != NULL) {
+			/* SIGHUP: new peers and trusted origins from the next turn;
+			 * every peer is synced again soon. */
+			double *grown = realloc(next, (pending_cfg->npeers + 1) * sizeof(double));
+
+			if (grown != NULL) {
+				pocdir_sync_config *old = cfg;
+
+				next = grown;
+				cfg = pending_cfg;
+				pending_cfg = NULL;
+				free(live_directory);
+				free(live_base);
+				live_directory = pending_directory;
+				live_base = pending_base;
+				pending_directory = pending_base = NULL;
+				now = monotonic();
+				for (size_t i = 0; i < cfg->npeers; i++)
+					next[i] = now + (double)randombytes_uniform(2000) / 1000.0;
+				pocdir_sync_config_free(&old);
+				log_info("sync: reloaded: %zu peers, %zu trusted origins",
+				         cfg->npeers, cfg->ntrusted);
+			}
+		}
+
 		for (size_t i = 1; i < cfg->npeers; i++)
 			if (next[i] < next[p])
 				p = i;
@@ -308,8 +339,12 @@ int sched_start(const struct config *c, pocdir_error *err)
 		pocdir_sync_config_free(&cfg);
 		return 0;
 	}
-	if (cfg->feed_listen != NULL && http_start(cfg->feed_listen, cfg->feed_dir, err) == -1)
-		goto fail;
+	if (cfg->feed_listen != NULL) {
+		if (http_start(cfg->feed_listen, cfg->feed_dir, err) == -1)
+			goto fail;
+		http_addr = str_dup(cfg->feed_listen);
+		http_dir = str_dup(cfg->feed_dir);
+	}
 	live_directory = str_dup(c->directory);
 	live_base = str_dup(c->base);
 	if ((c->directory != NULL && live_directory == NULL) ||
@@ -361,9 +396,72 @@ void sched_stop(void)
 	}
 	pthread_mutex_lock(&lock);
 	store_unref(&pending);
+	pocdir_sync_config_free(&pending_cfg);
+	free(pending_directory);
+	free(pending_base);
+	pending_directory = pending_base = NULL;
 	pthread_mutex_unlock(&lock);
+	free(http_addr);
+	free(http_dir);
+	http_addr = http_dir = NULL;
 	pocdir_sync_config_free(&cfg);
 	free(live_directory);
 	free(live_base);
 	live_directory = live_base = NULL;
+}
+
+static bool differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+void sched_reload(const struct config *c)
+{
+	pocdir_sync_config *next_cfg;
+	pocdir_error err = {0};
+	char *dir = NULL, *base = NULL;
+
+	if (c->file == NULL)
+		return;
+	if ((next_cfg = pocdir_sync_config_load(c->file, &err)) == NULL) {
+		log_err("reload: %s; the sync settings stay as they were", err.message);
+		return;
+	}
+	if (next_cfg->present != thread_running) {
+		log_warn("reload: %s the sync: section takes a restart",
+		         thread_running ? "removing" : "adding");
+		pocdir_sync_config_free(&next_cfg);
+		return;
+	}
+	if (!thread_running) {
+		pocdir_sync_config_free(&next_cfg);
+		return;
+	}
+	if (differ(http_addr, next_cfg->feed_listen) ||
+	    (http_addr != NULL && differ(http_dir, next_cfg->feed_dir))) {
+		http_stop();
+		free(http_addr);
+		free(http_dir);
+		http_addr = http_dir = NULL;
+		if (next_cfg->feed_listen != NULL) {
+			if (http_start(next_cfg->feed_listen, next_cfg->feed_dir, &err) == -1)
+				log_err("reload: %s; the feed is not served over HTTP",
+				        err.message);
+			else {
+				http_addr = str_dup(next_cfg->feed_listen);
+				http_dir = str_dup(next_cfg->feed_dir);
+			}
+		}
+	}
+	dir = str_dup(c->directory);
+	base = str_dup(c->base);
+	pthread_mutex_lock(&lock);
+	pocdir_sync_config_free(&pending_cfg);
+	free(pending_directory);
+	free(pending_base);
+	pending_cfg = next_cfg;
+	pending_directory = dir;
+	pending_base = base;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
 }

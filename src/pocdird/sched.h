@@ -20,6 +20,12 @@ struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *
  * server_swap_store. Returns 0 (also when sync is not configured) or -1. */
 int sched_start(const struct config *c, pocdir_error *err);
 
+/* After SIGHUP (the event loop's thread): read the sync: section again.
+ * New peers, trusted origins and limits apply from the sync thread's next
+ * turn; a new feed-listen address restarts the feed's HTTP server. Adding
+ * or removing the whole section takes a restart (logged). */
+void sched_reload(const struct config *c);
+
 /* Stop the thread and the HTTP server; safe to call when never started. */
 void sched_stop(void);
 
