@@ -17,6 +17,28 @@ check "contrib/pocdir.schema matches pocdird --print-schema" \
 check "contrib/pocdir.ldif matches pocdird --print-schema=ldif" \
 	cmp -s "$T/pocdir.ldif" "$top_srcdir/contrib/pocdir.ldif"
 
+# The cn=config form loads into slapd's configuration database, and an
+# export of the directory loads on top of it.
+if [ -x /usr/sbin/slaptest ] && [ -x /usr/sbin/slapadd ] && [ -d /etc/ldap/schema ]; then
+	mkdir -p "$T/cfg/slapd.d" "$T/cfg/db"
+	cat > "$T/cfg/slapd.conf" <<EOC
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+suffix "dc=pocdir"
+directory $T/cfg/db
+EOC
+	/usr/sbin/slaptest -Q -f "$T/cfg/slapd.conf" -F "$T/cfg/slapd.d" > "$T/out" 2>&1
+	check "contrib/pocdir.ldif loads into cn=config (slapadd -n0)" \
+		/usr/sbin/slapadd -n0 -F "$T/cfg/slapd.d" -l "$top_srcdir/contrib/pocdir.ldif"
+	"$POCDIR" export --format ldif -d "$SAMPLE" | sed '/^version: /d' > "$T/cfg/data.ldif"
+	check "... and the directory's LDIF export loads on top of it" \
+		/usr/sbin/slapadd -F "$T/cfg/slapd.d" -b dc=pocdir -l "$T/cfg/data.ldif"
+fi
+
 # Configuration errors name file:line:column.
 printf 'limits:\n  max-results: lots\n' > "$T/bad.conf"
 "$POCDIRD" -c "$T/bad.conf" --check > "$T/out" 2>&1
