@@ -13,25 +13,25 @@
 #include "store.h"
 #include "tap.h"
 
-#define HEAD                                                                                  \
-	"origin: kr\nname: Republic of Korea\nscope: [KR]\nserial: 2026112201\n"              \
+#define HEAD                                                                                       \
+	"origin: kr\nname: Republic of Korea\nscope: [KR]\nserial: 2026112201\n"                   \
 	"updated: 2026-11-22T09:00:00Z\nentries:\n"
 
 /* An entry that is valid; cases below change one line of it. */
-#define GOOD_ENTRY                                                                            \
-	"  - id: krcert\n"                                                                    \
-	"    country: KR\n"                                                                   \
-	"    agency: KrCERT/CC\n"                                                             \
-	"    agency-type: national-cert\n"                                                    \
-	"    roles: [technical, incident-response, 24x7]\n"                                   \
-	"    email: [cert@krcert.kr.example]\n"                                               \
-	"    phone-24x7: \"+82 2 0000 0118\"\n"                                               \
-	"    timezone: Asia/Seoul\n"                                                          \
-	"    hours: \"Mo-Fr 09:00-18:00\"\n"                                                  \
-	"    languages: [ko, en]\n"                                                           \
-	"    pgp: { fingerprint: \"0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567\", "   \
-	"expires: 2027-06-30 }\n"                                                             \
-	"    verified: 2026-11-01\n"                                                          \
+#define GOOD_ENTRY                                                                                 \
+	"  - id: krcert\n"                                                                         \
+	"    country: KR\n"                                                                        \
+	"    agency: KrCERT/CC\n"                                                                  \
+	"    agency-type: national-cert\n"                                                         \
+	"    roles: [technical, incident-response, 24x7]\n"                                        \
+	"    email: [cert@krcert.kr.example]\n"                                                    \
+	"    phone-24x7: \"+82 2 0000 0118\"\n"                                                    \
+	"    timezone: Asia/Seoul\n"                                                               \
+	"    hours: \"Mo-Fr 09:00-18:00\"\n"                                                       \
+	"    languages: [ko, en]\n"                                                                \
+	"    pgp: { fingerprint: \"0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567\", "         \
+	"expires: 2027-06-30 }\n"                                                                  \
+	"    verified: 2026-11-01\n"                                                               \
 	"    x-note: kept\n"
 
 struct collected {
@@ -72,17 +72,17 @@ static int load_text(const char *text, size_t len, struct collected *c, struct o
 /* One bad case: the text must fail with a message containing want, at
  * line/col (0 = don't check). */
 static void bad(const char *name, const char *text, const char *want, unsigned long line,
-		unsigned long col)
+                unsigned long col)
 {
 	struct collected c;
 	struct origin_set set;
 	int n = load_text(text, strlen(text), &c, &set);
 
 	if (!tap_ok(n > 0 && strstr(c.first, want) != NULL &&
-			    (line == 0 || (c.line == line && c.col == col)),
-		    "rejects %s", name))
+	                (line == 0 || (c.line == line && c.col == col)),
+	            "rejects %s", name))
 		tap_diag("problems %d, first at %lu:%lu: %s (want \"%s\" at %lu:%lu)", n, c.line,
-			 c.col, c.first, want, line, col);
+		         c.col, c.first, want, line, col);
 	origin_set_clear(&set);
 }
 
@@ -153,7 +153,7 @@ static void test_valid(void)
 	a = entry_attr(e, ATTR_PGPEXPIRES);
 	tap_ok(a != NULL && strcmp(a->raw[0], "2027-06-30") == 0, "pgp expiry");
 	tap_ok(e->next == 1 && strcmp(e->ext[0].key, "x-note") == 0 &&
-		       strcmp(e->ext[0].value, "kept") == 0,
+	           strcmp(e->ext[0].value, "kept") == 0,
 	       "x- keys are kept");
 	origin_set_clear(&set);
 }
@@ -176,8 +176,8 @@ static void test_rules(void)
 	good("a scalar where a list is allowed", with_line("    email:", "    email: a@b.example"));
 	bad("an unknown key with a hint", with_line("    verified:", "    verifed: 2026-11-01"),
 	    "did you mean \"verified\"", 18, 5);
-	bad("a lower-case country", with_line("    country:", "    country: kr"),
-	    "ISO 3166-1", 8, 14);
+	bad("a lower-case country", with_line("    country:", "    country: kr"), "ISO 3166-1", 8,
+	    14);
 	bad("an unknown country", with_line("    country:", "    country: XX"), "XX", 8, 14);
 	bad("a country outside the scope", with_line("    country:", "    country: JP"),
 	    "outside the scope", 8, 14);
@@ -195,13 +195,13 @@ static void test_rules(void)
 	    "pgp.fingerprint", 17, 25);
 	bad("a PGP expiry that is no date",
 	    with_line("    pgp:",
-		      "    pgp: { fingerprint: \"0123456789ABCDEF0123456789ABCDEF01234567\", "
-		      "expires: 2027-02-30 }"),
+	              "    pgp: { fingerprint: \"0123456789ABCDEF0123456789ABCDEF01234567\", "
+	              "expires: 2027-02-30 }"),
 	    "pgp.expires", 17, 0 + 78);
 	bad("an impossible date", with_line("    verified:", "    verified: 2026-02-29"),
 	    "verified", 18, 15);
-	bad("an unknown role", with_line("    roles:", "    roles: [technical, wizard]"),
-	    "wizard", 11, 24);
+	bad("an unknown role", with_line("    roles:", "    roles: [technical, wizard]"), "wizard",
+	    11, 24);
 	bad("an unknown agency type", with_line("    agency-type:", "    agency-type: club"),
 	    "agency-type", 10, 18);
 	bad("bad hours", with_line("    hours:", "    hours: \"whenever\""), "hours", 15, 12);
@@ -209,38 +209,38 @@ static void test_rules(void)
 	bad("no roles", with_line("    roles:", NULL), "no \"roles\"", 7, 5);
 	bad("no agency", with_line("    agency:", NULL), "no \"agency\"", 7, 5);
 	bad("an entry with no e-mail nor phone",
-	    HEAD "  - {id: a, country: KR, agency: A, roles: [technical]}\n", "no way to reach",
-	    7, 5);
+	    HEAD "  - {id: a, country: KR, agency: A, roles: [technical]}\n", "no way to reach", 7,
+	    5);
 	bad("a repeated value", with_line("    roles:", "    roles: [technical, technical]"),
 	    "given twice", 11, 24);
-	bad("a list where one value is expected",
-	    with_line("    agency:", "    agency: [a, b]"), "expected a single value", 9, 13);
+	bad("a list where one value is expected", with_line("    agency:", "    agency: [a, b]"),
+	    "expected a single value", 9, 13);
 }
 
 static void test_origin_rules(void)
 {
-	bad("a serial of zero",
-	    "origin: kr\nscope: [KR]\nserial: 0\nentries:\n" GOOD_ENTRY, "serial", 3, 9);
-	bad("a word as serial",
-	    "origin: kr\nscope: [KR]\nserial: latest\nentries:\n" GOOD_ENTRY, "serial", 3, 9);
+	bad("a serial of zero", "origin: kr\nscope: [KR]\nserial: 0\nentries:\n" GOOD_ENTRY,
+	    "serial", 3, 9);
+	bad("a word as serial", "origin: kr\nscope: [KR]\nserial: latest\nentries:\n" GOOD_ENTRY,
+	    "serial", 3, 9);
 	bad("no scope", "origin: kr\nserial: 1\nentries:\n" GOOD_ENTRY, "no \"scope\"", 1, 1);
-	bad("an unknown top-level key",
-	    "origin: kr\nscope: [KR]\nserial: 1\nentires: []\n", "did you mean \"entries\"", 4,
-	    1);
+	bad("an unknown top-level key", "origin: kr\nscope: [KR]\nserial: 1\nentires: []\n",
+	    "did you mean \"entries\"", 4, 1);
 	bad("entries that are not a list", "origin: kr\nscope: [KR]\nserial: 1\nentries: 5\n",
 	    "expected a list", 4, 10);
 	bad("a duplicate id",
-	    "origin: kr\nscope: [KR]\nserial: 1\nentries:\n" GOOD_ENTRY GOOD_ENTRY,
-	    "used twice", 0, 0);
+	    "origin: kr\nscope: [KR]\nserial: 1\nentries:\n" GOOD_ENTRY GOOD_ENTRY, "used twice", 0,
+	    0);
 	bad("the root is a list", "- a\n- b\n", "expected a mapping", 1, 1);
 	bad("an empty file", "", "empty", 1, 1);
 }
 
 static void test_all_errors(void)
 {
-	const char *text = "origin: kr\nscope: [KR]\nserial: 1\nentries:\n"
-			   "  - {id: a, country: KR, agency: A, roles: [nope], email: [x@]}\n"
-			   "  - {id: b, country: JP, agency: B, roles: [technical], phone: [\"1\"]}\n";
+	const char *text =
+	    "origin: kr\nscope: [KR]\nserial: 1\nentries:\n"
+	    "  - {id: a, country: KR, agency: A, roles: [nope], email: [x@]}\n"
+	    "  - {id: b, country: JP, agency: B, roles: [technical], phone: [\"1\"]}\n";
 	struct collected c;
 	struct origin_set set;
 	int n = load_text(text, strlen(text), &c, &set);
@@ -264,14 +264,16 @@ static void test_hostile(void)
 	    "anchors", 1, 4);
 	bad("an alias without an anchor", "origin: *x\n", "aliases (*x) are not allowed", 1, 9);
 	bad("duplicate keys", "origin: kr\norigin: jp\nscope: [KR]\n", "duplicate key", 2, 1);
-	bad("a second document", "origin: kr\n---\norigin: jp\n", "second YAML document", 2,
-	    1);
+	bad("a second document", "origin: kr\n---\norigin: jp\n", "second YAML document", 2, 1);
 	bad("a YAML tag", "origin: !!python/object:os.system kr\n", "tag", 1, 9);
 	bad("invalid UTF-8", "origin: kr\nname: \"\xff\xfe\"\n", "UTF-8", 2, 8);
 	bad("a syntax error", "origin: kr\nscope: [KR\n", "YAML syntax error", 0, 0);
 	bad("a control character", "origin: \"k\\x1b[31mr\"\n", "control character", 1, 9);
 	bad("a C1 control", "origin: \"k\\u0085r\"\n", "control character", 1, 9);
-	bad("a bidi override", "name: \"abc\xe2\x80\xae" "def\"\n", "bidirectional", 1, 7);
+	bad("a bidi override",
+	    "name: \"abc\xe2\x80\xae"
+	    "def\"\n",
+	    "bidirectional", 1, 7);
 	bad("a carriage return", "name: \"a\\rb\"\n", "control character", 1, 7);
 
 	/* 10,000 levels of nesting: refused at the depth limit, no recursion. */
@@ -297,9 +299,10 @@ static void test_hostile(void)
 		size_t o = (size_t)sprintf(buf, "origin: kr\nscope: [KR]\nserial: 1\nentries:\n");
 
 		for (int i = 0; i < 500; i++)
-			o += (size_t)sprintf(buf + o, "  - {id: e%d, country: KR, agency: A, "
-						      "roles: [bad], email: [x@y.example]}\n",
-					     i);
+			o += (size_t)sprintf(buf + o,
+			                     "  - {id: e%d, country: KR, agency: A, "
+			                     "roles: [bad], email: [x@y.example]}\n",
+			                     i);
 		n = load_text(buf, o, &c, &set);
 		tap_ok(n > 0, "500 bad entries are refused (%d problems reported)", n);
 		origin_set_clear(&set);
@@ -334,8 +337,8 @@ static void test_directory(void)
 	write_file(path, HEAD GOOD_ENTRY);
 	snprintf(path, sizeof(path), "%s/jp.yaml", origins);
 	write_file(path, "origin: jp\nscope: [JP]\nserial: 7\nentries:\n"
-			 "  - {id: jpcert, country: JP, agency: JPCERT/CC, roles: [technical], "
-			 "email: [a@jpcert.jp.example]}\n");
+	                 "  - {id: jpcert, country: JP, agency: JPCERT/CC, roles: [technical], "
+	                 "email: [a@jpcert.jp.example]}\n");
 	s = store_load(dir, NULL, NULL, NULL, &err);
 	tap_ok(s != NULL && s->nentries == 2 && s->norigins == 2 && s->ncountries == 2,
 	       "a folder of origins loads");
@@ -343,15 +346,15 @@ static void test_directory(void)
 	tap_ok(s != NULL && store_find_dn(s, "UID=KrCert, c=kr, DC=pocdir") != NULL,
 	       "DN look-up ignores case and spacing");
 	tap_ok(s != NULL && store_find_dn(s, "c=JP,dc=pocdir") != NULL &&
-		       store_find_dn(s, "c=JP,dc=pocdir")->kind == ENTRY_COUNTRY,
+	           store_find_dn(s, "c=JP,dc=pocdir")->kind == ENTRY_COUNTRY,
 	       "country entries exist");
 	store_unref(&s);
 
 	/* A second origin claiming the same id in the same country. */
 	snprintf(path, sizeof(path), "%s/kr2.yaml", origins);
 	write_file(path, "origin: kr2\nscope: [KR]\nserial: 1\nentries:\n"
-			 "  - {id: krcert, country: KR, agency: X, roles: [technical], "
-			 "email: [a@x.kr.example]}\n");
+	                 "  - {id: krcert, country: KR, agency: X, roles: [technical], "
+	                 "email: [a@x.kr.example]}\n");
 	s = store_load(dir, NULL, NULL, NULL, &err);
 	tap_ok(s == NULL && strstr(err.message, "also used by origin") != NULL,
 	       "an id claimed twice across origins is refused: %s", err.message);

@@ -17,12 +17,12 @@
 
 static const char *const countries[] = {"KR", "JP", "SG", "AU", "EU"};
 static const char *const roles[] = {"policy", "diplomatic", "technical", "incident-response",
-				    "24x7", "senior"};
-static const char *const agencies[] = {"Ministry of Foreign Affairs", "National CERT",
-				       "KrCERT/CC", "Cyber Police", "Defence Cyber Command",
-				       "Telecom Regulator"};
-static const char *const names[] = {"Kim Min-jun", "Tanaka Hiroshi", "Lee Ji-woo",
-				    "Duty Officer", "Director", "Ng Wei Ling"};
+                                    "24x7",   "senior"};
+static const char *const agencies[] = {
+    "Ministry of Foreign Affairs", "National CERT",    "KrCERT/CC", "Cyber Police",
+    "Defence Cyber Command",       "Telecom Regulator"};
+static const char *const names[] = {"Kim Min-jun",  "Tanaka Hiroshi", "Lee Ji-woo",
+                                    "Duty Officer", "Director",       "Ng Wei Ling"};
 
 static unsigned rnd(unsigned *state, unsigned n)
 {
@@ -47,20 +47,20 @@ static int write_directory(const char *dir, unsigned seed, int n)
 		if (f[c] == NULL)
 			return -1;
 		fprintf(f[c], "origin: %s\nscope: [%s]\nserial: %u\nentries:\n", lower,
-			countries[c], seed + 1);
+		        countries[c], seed + 1);
 	}
 	for (int i = 0; i < n; i++) {
 		int c = (int)rnd(&st, 5);
 		unsigned r1 = rnd(&st, 6), r2 = rnd(&st, 6);
 
 		fprintf(f[c], "  - id: e%d\n    country: %s\n    agency: %s\n", i, countries[c],
-			agencies[rnd(&st, 6)]);
+		        agencies[rnd(&st, 6)]);
 		fprintf(f[c], "    roles: [%s%s%s]\n", roles[r1], r1 != r2 ? ", " : "",
-			r1 != r2 ? roles[r2] : "");
+		        r1 != r2 ? roles[r2] : "");
 		if (rnd(&st, 3) != 0)
 			fprintf(f[c], "    name: %s\n", names[rnd(&st, 6)]);
 		fprintf(f[c], "    email: [p%d@x%u.%c%c.example]\n", i, rnd(&st, 4),
-			countries[c][0] + 32, countries[c][1] + 32);
+		        countries[c][0] + 32, countries[c][1] + 32);
 		if (rnd(&st, 2))
 			fprintf(f[c], "    phone: [\"+82 2 %04u %04d\"]\n", rnd(&st, 10000), i);
 	}
@@ -118,11 +118,10 @@ static void check_queries(const struct store *s, unsigned seed, int rounds)
 			    (q.id == NULL || has_value(e, ATTR_UID, q.id, 0)))
 				want[nwant++] = (uint32_t)i;
 		}
-		if (search_query(s, &q, &got, &ngot, &err) == -1 ||
-		    !same(got, ngot, want, nwant)) {
+		if (search_query(s, &q, &got, &ngot, &err) == -1 || !same(got, ngot, want, nwant)) {
 			if (bad++ == 0)
-				tap_diag("query %s/%s/%s/%s: got %zu, want %zu", q.country,
-					 q.role, q.agency, q.id, ngot, nwant);
+				tap_diag("query %s/%s/%s/%s: got %zu, want %zu", q.country, q.role,
+				         q.agency, q.id, ngot, nwant);
 		}
 		free(got);
 		free(want);
@@ -133,8 +132,8 @@ static void check_queries(const struct store *s, unsigned seed, int rounds)
 /* A random filter over indexed and unindexed attributes. */
 static void random_filter(unsigned *st, int depth, char *out, size_t size)
 {
-	static const char *const attrs[] = {"c", "pocRole", "role", "o", "uid", "mail", "cn",
-					    "telephoneNumber", "nosuchattr"};
+	static const char *const attrs[] = {
+	    "c", "pocRole", "role", "o", "uid", "mail", "cn", "telephoneNumber", "nosuchattr"};
 	unsigned kind = depth > 2 ? 3 + rnd(st, 5) : rnd(st, 8);
 	const char *a = attrs[rnd(st, 9)];
 	char x[256], y[256];
@@ -202,8 +201,7 @@ static void check_filters(const struct store *s, unsigned seed, int rounds)
 			if (filter_eval(f, s->entries[i]) == TRI_TRUE)
 				want[nwant++] = (uint32_t)i;
 		nonempty += nwant > 0;
-		if (search_filter(s, f, &got, &ngot, &err) == -1 ||
-		    !same(got, ngot, want, nwant)) {
+		if (search_filter(s, f, &got, &ngot, &err) == -1 || !same(got, ngot, want, nwant)) {
 			if (bad++ == 0)
 				tap_diag("filter %s: got %zu, want %zu", text, ngot, nwant);
 		}
@@ -223,7 +221,8 @@ int main(void)
 		pocdir_error err = {0};
 		struct store *s;
 
-		if (mkdtemp(dir) == NULL || write_directory(dir, seed, 150 + (int)seed * 50) == -1) {
+		if (mkdtemp(dir) == NULL ||
+		    write_directory(dir, seed, 150 + (int)seed * 50) == -1) {
 			tap_ok(0, "cannot write a test directory");
 			continue;
 		}

@@ -35,9 +35,9 @@ static void write_version(const char *path, int n, int serial)
 	fprintf(f, "origin: kr\nscope: [KR]\nserial: %d\nentries:\n", serial);
 	for (int i = 0; i < n; i++)
 		fprintf(f,
-			"  - {id: t%d, country: KR, agency: KrCERT/CC, roles: [technical], "
-			"email: [t%d@krcert.kr.example]}\n",
-			i, i);
+		        "  - {id: t%d, country: KR, agency: KrCERT/CC, roles: [technical], "
+		        "email: [t%d@krcert.kr.example]}\n",
+		        i, i);
 	fclose(f);
 	rename(tmp, path);
 }
@@ -53,9 +53,9 @@ static void *reader(void *arg)
 		size_t n;
 		const char *const *serial;
 
-		if ((r % 2 == 0 ? pocdir_lookup(dir, &q, &res, &err)
-				: pocdir_search(dir, "(&(c=KR)(role=technical))", &res, &err)) ==
-		    -1) {
+		if ((r % 2 == 0
+		         ? pocdir_lookup(dir, &q, &res, &err)
+		         : pocdir_search(dir, "(&(c=KR)(role=technical))", &res, &err)) == -1) {
 			atomic_fetch_add(&failed, 1);
 			continue;
 		}
@@ -122,7 +122,7 @@ int main(void)
 	tap_ok(atomic_load(&mixed) == 0, "%ld answers, none mixed two versions",
 	       atomic_load(&answers));
 	tap_ok(held != NULL && pocdir_result_count(held) == 3 &&
-		       strcmp(pocdir_entry_id(pocdir_result_entry(held, 2)), "t2") == 0,
+	           strcmp(pocdir_entry_id(pocdir_result_entry(held, 2)), "t2") == 0,
 	       "a result taken before the reloads is still whole");
 	pocdir_result_free(&held);
 	pocdir_free(&dir);

@@ -28,14 +28,14 @@ static inline int tap_ok(int cond, const char *fmt, ...)
 }
 
 /* Compare strings, printing both on mismatch. */
-#define tap_is(got, want, ...)                                                        \
-	do {                                                                          \
-		const char *tap_g_ = (got), *tap_w_ = (want);                         \
-		if (!tap_ok(tap_g_ != NULL && tap_w_ != NULL ? strcmp(tap_g_, tap_w_) == 0 \
-							     : tap_g_ == tap_w_,        \
-			    __VA_ARGS__))                                             \
-			printf("#   got: '%s'\n#  want: '%s'\n", tap_g_ ? tap_g_ : "(null)", \
-			       tap_w_ ? tap_w_ : "(null)");                           \
+#define tap_is(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *tap_g_ = (got), *tap_w_ = (want);                                      \
+		if (!tap_ok(tap_g_ != NULL && tap_w_ != NULL ? strcmp(tap_g_, tap_w_) == 0         \
+		                                             : tap_g_ == tap_w_,                   \
+		            __VA_ARGS__))                                                          \
+			printf("#   got: '%s'\n#  want: '%s'\n", tap_g_ ? tap_g_ : "(null)",       \
+			       tap_w_ ? tap_w_ : "(null)");                                        \
 	} while (0)
 
 static inline void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -127,7 +127,7 @@ int pocdir_validate(const char *path, pocdir_diag_fn fn, void *ctx, pocdir_error
 }
 
 int api_result(struct store *s, const uint32_t *ids, size_t count, pocdir_result **out,
-	       pocdir_error *err)
+               pocdir_error *err)
 {
 	pocdir_result *r = calloc(1, sizeof(*r));
 
@@ -250,9 +250,9 @@ int pocdir_show(pocdir *dir, const char *key, pocdir_result **out, pocdir_error 
 	}
 	if (n > 1) {
 		rc = error_set(err, POCDIR_ERR_USAGE,
-			       "id \"%s\" is used in more than one country (%s, %s): write CC/%s",
-			       key, s->entries[found[0]]->country, s->entries[found[1]]->country,
-			       key);
+		               "id \"%s\" is used in more than one country (%s, %s): write CC/%s",
+		               key, s->entries[found[0]]->country, s->entries[found[1]]->country,
+		               key);
 		store_unref(&s);
 		return rc;
 	}
@@ -319,7 +319,7 @@ size_t pocdir_entry_get(const pocdir_entry *e, const char *attr, const char *con
 }
 
 const char *pocdir_entry_attr(const pocdir_entry *e, size_t i, const char *const **values,
-			      size_t *count)
+                              size_t *count)
 {
 	if (e == NULL || i >= e->nattrs)
 		return NULL;

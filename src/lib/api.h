@@ -29,6 +29,6 @@ void api_swap(pocdir *dir, struct store *s);
 
 /* A result over ids of s (takes its own reference to s). */
 int api_result(struct store *s, const uint32_t *ids, size_t count, pocdir_result **out,
-	       pocdir_error *err);
+               pocdir_error *err);
 
 #endif /* POCDIR_API_H */

@@ -56,14 +56,14 @@ enum attr_match {
 
 struct attr_type {
 	enum attr_id id;
-	const char *name;       /* canonical LDAP name */
-	const char *alias;      /* accepted alternative name in filters, or NULL */
-	const char *oid;        /* numeric OID */
-	const char *yaml_key;   /* YAML key it comes from, NULL when derived */
-	const char *syntax;     /* LDAP syntax OID */
+	const char *name;     /* canonical LDAP name */
+	const char *alias;    /* accepted alternative name in filters, or NULL */
+	const char *oid;      /* numeric OID */
+	const char *yaml_key; /* YAML key it comes from, NULL when derived */
+	const char *syntax;   /* LDAP syntax OID */
 	enum attr_match equality;
-	bool ordering;          /* has an ORDERING rule */
-	bool substrings;        /* has a SUBSTR rule */
+	bool ordering;   /* has an ORDERING rule */
+	bool substrings; /* has a SUBSTR rule */
 	bool single_value;
 	bool standard;          /* defined by a standard schema, not by pocContact */
 	bool hidden_by_default; /* anonymous clients may not read it by default */

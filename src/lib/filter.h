@@ -41,8 +41,8 @@ struct filter {
 			struct filter **children;
 			size_t count;
 		} set;
-		struct filter *not; /* NOT */
-		struct {            /* EQUALITY, GE, LE, APPROX */
+		struct filter * not ; /* NOT */
+		struct {              /* EQUALITY, GE, LE, APPROX */
 			char *value;
 			char *norm; /* NULL when the value does not normalise */
 		} ava;
@@ -52,7 +52,7 @@ struct filter {
 			size_t nany;
 			char *final;
 		} sub;
-		struct { /* EXTENSIBLE */
+		struct {            /* EXTENSIBLE */
 			char *rule; /* matchingRule or NULL */
 			char *value;
 			bool dn_attributes;
@@ -62,23 +62,26 @@ struct filter {
 
 /* Limits on a filter taken from outside. */
 struct filter_limits {
-	unsigned max_depth;  /* nesting of AND/OR/NOT */
-	unsigned max_nodes;  /* filter items and sets, in all */
-	size_t max_value;    /* bytes of one assertion value */
+	unsigned max_depth; /* nesting of AND/OR/NOT */
+	unsigned max_nodes; /* filter items and sets, in all */
+	size_t max_value;   /* bytes of one assertion value */
 };
 
-#define FILTER_DEFAULT_LIMITS {.max_depth = 64, .max_nodes = 4096, .max_value = 4096}
+#define FILTER_DEFAULT_LIMITS                                                                      \
+	{                                                                                          \
+		.max_depth = 64, .max_nodes = 4096, .max_value = 4096                              \
+	}
 
 /* Decode the next Filter element of ber. Returns a filter to free with
  * filter_free, or NULL with err set (POCDIR_ERR_FILTER for bad encoding,
  * POCDIR_ERR_LIMIT for an exceeded limit). */
 struct filter *filter_from_ber(BerElement *ber, const struct filter_limits *limits,
-			       pocdir_error *err);
+                               pocdir_error *err);
 
 /* Parse an RFC 4515 string with libldap (ldap_create_assertion_control_value
  * makes the BER an LDAP client would send) and decode it with filter_from_ber. */
 struct filter *filter_parse(const char *text, const struct filter_limits *limits,
-			    pocdir_error *err);
+                            pocdir_error *err);
 
 void filter_free(struct filter **f);
 

@@ -62,7 +62,7 @@ struct loader {
 /* Report one problem. Formats "file:line:col: message" for err, hands the
  * parts to the caller's callback, and counts it. */
 static void problem(struct loader *l, unsigned long line, unsigned long col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void problem(struct loader *l, unsigned long line, unsigned long col, const char *fmt, ...)
 {
 	char msg[768];
@@ -83,7 +83,8 @@ static void problem(struct loader *l, unsigned long line, unsigned long col, con
 	}
 	if (l->errors == 1 && l->err != NULL) {
 		if (line > 0)
-			error_set(l->err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", l->file, line, col, msg);
+			error_set(l->err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", l->file, line, col,
+			          msg);
 		else
 			error_set(l->err, POCDIR_ERR_INVALID, "%s: %s", l->file, msg);
 	}
@@ -91,7 +92,7 @@ static void problem(struct loader *l, unsigned long line, unsigned long col, con
 
 /* libyaml reader errors (bad UTF-8) carry an offset, not a mark. */
 static void offset_to_mark(const struct loader *l, size_t offset, unsigned long *line,
-			   unsigned long *col)
+                           unsigned long *col)
 {
 	*line = 1;
 	*col = 1;
@@ -155,9 +156,9 @@ static void check_duplicates(struct loader *l, const struct node *map)
 			if (p->type == NODE_SCALAR && p->len == k->len &&
 			    memcmp(p->text, k->text, k->len) == 0) {
 				problem(l, k->line, k->column,
-					"duplicate key \"%s\" (first at line %lu): each key may "
-					"appear once",
-					k->text, p->line);
+				        "duplicate key \"%s\" (first at line %lu): each key may "
+				        "appear once",
+				        k->text, p->line);
 				break;
 			}
 		}
@@ -215,9 +216,9 @@ static struct node *parse_tree(struct loader *l)
 				line = parser.problem_mark.line + 1;
 				col = parser.problem_mark.column + 1;
 				problem(l, line, col, "YAML syntax error: %s%s%s",
-					parser.problem ? parser.problem : "malformed input",
-					parser.context ? " " : "",
-					parser.context ? parser.context : "");
+				        parser.problem ? parser.problem : "malformed input",
+				        parser.context ? " " : "",
+				        parser.context ? parser.context : "");
 			}
 			goto fail;
 		}
@@ -230,39 +231,39 @@ static struct node *parse_tree(struct loader *l)
 		case YAML_DOCUMENT_START_EVENT:
 			if (++documents > 1) {
 				problem(l, line, col,
-					"a second YAML document: a file holds one origin");
+				        "a second YAML document: a file holds one origin");
 				goto fail_event;
 			}
 			break;
 		case YAML_ALIAS_EVENT:
 			problem(l, line, col,
-				"aliases (*%s) are not allowed in directory files: write the "
-				"value out",
-				event.data.alias.anchor);
+			        "aliases (*%s) are not allowed in directory files: write the "
+			        "value out",
+			        event.data.alias.anchor);
 			goto fail_event;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT: {
 			const yaml_char_t *anchor = event.type == YAML_SCALAR_EVENT
-							    ? event.data.scalar.anchor
-						    : event.type == YAML_SEQUENCE_START_EVENT
-							    ? event.data.sequence_start.anchor
-							    : event.data.mapping_start.anchor;
+			                                ? event.data.scalar.anchor
+			                            : event.type == YAML_SEQUENCE_START_EVENT
+			                                ? event.data.sequence_start.anchor
+			                                : event.data.mapping_start.anchor;
 			const yaml_char_t *tag = event.type == YAML_SCALAR_EVENT
-							 ? event.data.scalar.tag
-						 : event.type == YAML_SEQUENCE_START_EVENT
-							 ? event.data.sequence_start.tag
-							 : event.data.mapping_start.tag;
+			                             ? event.data.scalar.tag
+			                         : event.type == YAML_SEQUENCE_START_EVENT
+			                             ? event.data.sequence_start.tag
+			                             : event.data.mapping_start.tag;
 
 			if (anchor != NULL) {
 				problem(l, line, col,
-					"anchors (&%s) are not allowed in directory files", anchor);
+				        "anchors (&%s) are not allowed in directory files", anchor);
 				goto fail_event;
 			}
 			if (tag != NULL && strcmp((const char *)tag, YAML_STR_TAG) != 0 &&
 			    strcmp((const char *)tag, "!") != 0) {
 				problem(l, line, col,
-					"tag %s is not allowed: values are plain text", tag);
+				        "tag %s is not allowed: values are plain text", tag);
 				goto fail_event;
 			}
 			if (++nodes > LOAD_MAX_FILE_BYTES / 2) {
@@ -279,8 +280,8 @@ static struct node *parse_tree(struct loader *l)
 				n->len = event.data.scalar.length;
 				if (n->len > LOAD_MAX_SCALAR_BYTES) {
 					problem(l, line, col,
-						"value of %zu bytes is longer than the limit of %u",
-						n->len, LOAD_MAX_SCALAR_BYTES);
+					        "value of %zu bytes is longer than the limit of %u",
+					        n->len, LOAD_MAX_SCALAR_BYTES);
 					n->len = 0;
 				}
 				if (memchr(event.data.scalar.value, '\0', n->len) != NULL) {
@@ -288,18 +289,18 @@ static struct node *parse_tree(struct loader *l)
 					n->len = 0;
 				} else if (has_control(event.data.scalar.value, n->len)) {
 					problem(l, line, col,
-						"value contains a control character or a "
-						"bidirectional override: only printable text, tabs "
-						"and line breaks are allowed");
+					        "value contains a control character or a "
+					        "bidirectional override: only printable text, tabs "
+					        "and line breaks are allowed");
 					n->len = 0;
 				}
-				n->text = arena_strndup(l->tree, (const char *)event.data.scalar.value,
-							n->len);
+				n->text = arena_strndup(
+				    l->tree, (const char *)event.data.scalar.value, n->len);
 				if (n->text == NULL)
 					goto oom;
 			} else {
 				n->type = event.type == YAML_SEQUENCE_START_EVENT ? NODE_SEQUENCE
-										  : NODE_MAPPING;
+				                                                  : NODE_MAPPING;
 			}
 			if (depth == 0) {
 				root = n;
@@ -309,9 +310,9 @@ static struct node *parse_tree(struct loader *l)
 			if (n->type != NODE_SCALAR) {
 				if (depth >= LOAD_MAX_DEPTH) {
 					problem(l, line, col,
-						"nested deeper than %d levels: directory files are "
-						"shallow",
-						LOAD_MAX_DEPTH);
+					        "nested deeper than %d levels: directory files are "
+					        "shallow",
+					        LOAD_MAX_DEPTH);
 					goto fail_event;
 				}
 				depth++;
@@ -326,7 +327,8 @@ static struct node *parse_tree(struct loader *l)
 
 			f->node->count = f->count;
 			if (f->count > 0) {
-				f->node->items = arena_alloc(l->tree, f->count * sizeof(struct node *));
+				f->node->items =
+				    arena_alloc(l->tree, f->count * sizeof(struct node *));
 				if (f->node->items == NULL)
 					goto oom;
 				memcpy(f->node->items, f->items, f->count * sizeof(struct node *));
@@ -346,8 +348,8 @@ static struct node *parse_tree(struct loader *l)
 		free(stack[i].items);
 	if (root == NULL)
 		problem(l, 1, 1,
-			"the file is empty: expected a mapping with origin, scope, serial and "
-			"entries");
+		        "the file is empty: expected a mapping with origin, scope, serial and "
+		        "entries");
 	return root;
 oom:
 	problem(l, 0, 0, "out of memory");
@@ -362,14 +364,15 @@ fail:
 
 /* ---- checking the tree ------------------------------------------------ */
 
-static const char *const origin_keys[] = {"origin", "name", "scope", "serial", "updated",
-					  "entries", NULL};
-static const char *const entry_keys[] = {
-	"id",	     "country",	   "countries",	  "agency",	  "agency-type", "roles",
-	"name",	     "given-name", "title",	  "email",	  "email-24x7",	 "phone",
-	"phone-24x7", "mobile",	   "fax",	  "address",	  "website",	 "hours",
-	"timezone",  "languages",  "pgp",	  "constituency", "valid-from",	 "valid-until",
-	"verified",  "changed",	   "notes",	  NULL};
+static const char *const origin_keys[] = {"origin",  "name",    "scope", "serial",
+                                          "updated", "entries", NULL};
+static const char *const entry_keys[] = {"id",          "country",      "countries",  "agency",
+                                         "agency-type", "roles",        "name",       "given-name",
+                                         "title",       "email",        "email-24x7", "phone",
+                                         "phone-24x7",  "mobile",       "fax",        "address",
+                                         "website",     "hours",        "timezone",   "languages",
+                                         "pgp",         "constituency", "valid-from", "valid-until",
+                                         "verified",    "changed",      "notes",      NULL};
 
 /* Levenshtein distance, for "did you mean" hints on short keys. */
 static size_t distance(const char *a, const char *b)
@@ -400,7 +403,7 @@ static size_t distance(const char *a, const char *b)
 }
 
 static void unknown_key(struct loader *l, const struct node *k, const char *const *known,
-			const char *where)
+                        const char *where)
 {
 	const char *best = NULL;
 	size_t bestd = 3;
@@ -415,14 +418,14 @@ static void unknown_key(struct loader *l, const struct node *k, const char *cons
 	}
 	if (best != NULL)
 		problem(l, k->line, k->column,
-			"unknown key \"%s\" in %s: did you mean \"%s\"? (extension keys start "
-			"with \"x-\")",
-			k->text, where, best);
+		        "unknown key \"%s\" in %s: did you mean \"%s\"? (extension keys start "
+		        "with \"x-\")",
+		        k->text, where, best);
 	else
 		problem(l, k->line, k->column,
-			"unknown key \"%s\" in %s (extension keys start with \"x-\"; see "
-			"pocdir-directory(5) for the known keys)",
-			k->text, where);
+		        "unknown key \"%s\" in %s (extension keys start with \"x-\"; see "
+		        "pocdir-directory(5) for the known keys)",
+		        k->text, where);
 }
 
 static const struct node *map_get(const struct node *map, const char *key)
@@ -438,7 +441,7 @@ static const char *want_scalar(struct loader *l, const struct node *v, const cha
 {
 	if (v->type != NODE_SCALAR) {
 		problem(l, v->line, v->column, "%s: expected a single value, found %s", key,
-			node_kind(v));
+		        node_kind(v));
 		return NULL;
 	}
 	if (v->len == 0) {
@@ -481,7 +484,7 @@ static int add_value(struct loader *l, enum attr_id id, const char *text, const 
 
 	if (n >= LOAD_MAX_VALUES) {
 		problem(l, at->line, at->column, "%s: more than %d values", attr_by_id(id)->name,
-			LOAD_MAX_VALUES);
+		        LOAD_MAX_VALUES);
 		return -1;
 	}
 	l->vals[id][n] = text;
@@ -496,7 +499,7 @@ typedef bool (*check_fn)(const char *s, char *why, size_t whysize);
 /* One value (or, for multi-valued keys, a list or a single value) checked
  * with check and stored as attribute id. */
 static void take(struct loader *l, const struct node *v, const char *key, enum attr_id id,
-		 check_fn check, bool multi)
+                 check_fn check, bool multi)
 {
 	char why[512];
 
@@ -572,7 +575,7 @@ static char *postal_from_text(struct arena *a, const char *text)
 }
 
 static const char *const contact_classes[] = {"top", "person", "organizationalPerson",
-					      "inetOrgPerson", "pocContact"};
+                                              "inetOrgPerson", "pocContact"};
 
 /* Interning: directory values repeat a lot (time zones, hours, roles,
  * agencies, dates), so each distinct short string is stored once per origin.
@@ -648,7 +651,9 @@ static int shared_make(struct loader *l, const struct origin *o, const char *ser
 		if (a->values == NULL || a->raw == NULL)
 			return -1;
 		for (size_t i = 0; i < n; i++) {
-			const char *src = k == 0 ? contact_classes[i] : k == 1 ? o->id : serial_text;
+			const char *src = k == 0   ? contact_classes[i]
+			                  : k == 1 ? o->id
+			                           : serial_text;
 			char *norm = attr_normalize(t->equality, src, strlen(src), NULL);
 
 			if (norm == NULL)
@@ -668,7 +673,7 @@ static int shared_make(struct loader *l, const struct origin *o, const char *ser
 /* Build an entry from the values collected in l; NULL on allocation
  * failure. Values already passed their checks. */
 static entry_t *entry_make(struct loader *l, const struct origin *o, const char *serial_text,
-			   unsigned long line)
+                           unsigned long line)
 {
 	entry_t *e = arena_alloc(l->data, sizeof(*e));
 	size_t nattrs = 0, k = 0, nvalues = 0, nraws = 0;
@@ -772,8 +777,8 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 				if (a->values[j].norm != NULL &&
 				    strcmp(a->values[j].norm, a->values[i].norm) == 0)
 					problem(l, l->vline[id][i], l->vcol[id][i],
-						"%s: \"%s\" is given twice",
-						t->yaml_key ? t->yaml_key : t->name, src);
+					        "%s: \"%s\" is given twice",
+					        t->yaml_key ? t->yaml_key : t->name, src);
 		}
 	}
 	e->nattrs = nattrs;
@@ -824,29 +829,29 @@ struct simple_key {
 };
 
 static const struct simple_key simple_keys[] = {
-	{"address", ATTR_POSTAL, check_not_empty, false},
-	{"agency", ATTR_O, check_not_empty, false},
-	{"agency-type", ATTR_AGENCYTYPE, validate_agency_type, false},
-	{"changed", ATTR_CHANGED, validate_date, false},
-	{"constituency", ATTR_CONSTITUENCY, check_not_empty, false},
-	{"email", ATTR_MAIL, validate_email, true},
-	{"email-24x7", ATTR_EMERGENCYMAIL, validate_email, true},
-	{"fax", ATTR_FAX, validate_phone, true},
-	{"given-name", ATTR_GIVENNAME, check_not_empty, false},
-	{"hours", ATTR_HOURS, validate_hours, false},
-	{"id", ATTR_UID, validate_id, false},
-	{"languages", ATTR_LANGUAGE, validate_language, true},
-	{"mobile", ATTR_MOBILE, validate_phone, true},
-	{"name", ATTR_CN, check_not_empty, false},
-	{"notes", ATTR_DESCRIPTION, check_not_empty, false},
-	{"phone", ATTR_TELEPHONE, validate_phone, true},
-	{"phone-24x7", ATTR_EMERGENCYPHONE, validate_phone, true},
-	{"roles", ATTR_ROLE, validate_role, true},
-	{"title", ATTR_TITLE, check_not_empty, false},
-	{"valid-from", ATTR_VALIDFROM, validate_date, false},
-	{"valid-until", ATTR_VALIDUNTIL, validate_date, false},
-	{"verified", ATTR_VERIFIED, validate_date, false},
-	{"website", ATTR_URI, validate_url, true},
+    {"address", ATTR_POSTAL, check_not_empty, false},
+    {"agency", ATTR_O, check_not_empty, false},
+    {"agency-type", ATTR_AGENCYTYPE, validate_agency_type, false},
+    {"changed", ATTR_CHANGED, validate_date, false},
+    {"constituency", ATTR_CONSTITUENCY, check_not_empty, false},
+    {"email", ATTR_MAIL, validate_email, true},
+    {"email-24x7", ATTR_EMERGENCYMAIL, validate_email, true},
+    {"fax", ATTR_FAX, validate_phone, true},
+    {"given-name", ATTR_GIVENNAME, check_not_empty, false},
+    {"hours", ATTR_HOURS, validate_hours, false},
+    {"id", ATTR_UID, validate_id, false},
+    {"languages", ATTR_LANGUAGE, validate_language, true},
+    {"mobile", ATTR_MOBILE, validate_phone, true},
+    {"name", ATTR_CN, check_not_empty, false},
+    {"notes", ATTR_DESCRIPTION, check_not_empty, false},
+    {"phone", ATTR_TELEPHONE, validate_phone, true},
+    {"phone-24x7", ATTR_EMERGENCYPHONE, validate_phone, true},
+    {"roles", ATTR_ROLE, validate_role, true},
+    {"title", ATTR_TITLE, check_not_empty, false},
+    {"valid-from", ATTR_VALIDFROM, validate_date, false},
+    {"valid-until", ATTR_VALIDUNTIL, validate_date, false},
+    {"verified", ATTR_VERIFIED, validate_date, false},
+    {"website", ATTR_URI, validate_url, true},
 };
 
 static int simple_key_cmp(const void *key, const void *elem)
@@ -856,16 +861,16 @@ static int simple_key_cmp(const void *key, const void *elem)
 
 /* Check one entry mapping and, when it is valid, build it. */
 static entry_t *check_entry(struct loader *l, const struct node *map, const struct origin *o,
-			    const char *serial_text)
+                            const char *serial_text)
 {
 	unsigned before = l->errors;
 	char why[512];
 
 	if (map->type != NODE_MAPPING) {
 		problem(l, map->line, map->column,
-			"entries: each entry is a mapping (id, country, agency, roles, ...), found "
-			"%s",
-			node_kind(map));
+		        "entries: each entry is a mapping (id, country, agency, roles, ...), found "
+		        "%s",
+		        node_kind(map));
 		return NULL;
 	}
 	memset(l->nvals, 0, sizeof(l->nvals));
@@ -879,8 +884,8 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 			continue;
 		}
 		const struct simple_key *sk =
-			bsearch(key, simple_keys, sizeof(simple_keys) / sizeof(simple_keys[0]),
-				sizeof(simple_keys[0]), simple_key_cmp);
+		    bsearch(key, simple_keys, sizeof(simple_keys) / sizeof(simple_keys[0]),
+		            sizeof(simple_keys[0]), simple_key_cmp);
 
 		if (sk != NULL) {
 			take(l, v, key, sk->id, sk->check, sk->multi);
@@ -909,10 +914,10 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 			for (size_t j = first; j < l->nvals[id]; j++)
 				if (!in_scope(o, l->vals[id][j]))
 					problem(l, l->vline[id][j], l->vcol[id][j],
-						"%s: %s is outside the scope of origin \"%s\" "
-						"(scope: %s%s)",
-						key, l->vals[id][j], o->id, o->scope[0],
-						o->nscope > 1 ? ", ..." : "");
+					        "%s: %s is outside the scope of origin \"%s\" "
+					        "(scope: %s%s)",
+					        key, l->vals[id][j], o->id, o->scope[0],
+					        o->nscope > 1 ? ", ..." : "");
 		} else if (strcmp(key, "timezone") == 0) {
 			/* The check reads tzdata from disk; zones repeat, so
 			 * the last good one is remembered. */
@@ -923,7 +928,8 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 				size_t before_tz = l->nvals[ATTR_TIMEZONE];
 
 				take(l, v, key, ATTR_TIMEZONE, validate_timezone, false);
-				if (l->nvals[ATTR_TIMEZONE] > before_tz && v->len < sizeof(l->tz_ok))
+				if (l->nvals[ATTR_TIMEZONE] > before_tz &&
+				    v->len < sizeof(l->tz_ok))
 					memcpy(l->tz_ok, v->text, v->len + 1);
 			}
 		} else if (strcmp(key, "pgp") == 0) {
@@ -932,15 +938,16 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 
 			if (v->type != NODE_MAPPING) {
 				problem(l, v->line, v->column,
-					"pgp: expected a mapping { fingerprint: ..., expires: "
-					"YYYY-MM-DD }, found %s",
-					node_kind(v));
+				        "pgp: expected a mapping { fingerprint: ..., expires: "
+				        "YYYY-MM-DD }, found %s",
+				        node_kind(v));
 				continue;
 			}
 			for (size_t j = 0; j + 1 < v->count; j += 2) {
 				const struct node *pk = v->items[j];
 
-				if (pk->type == NODE_SCALAR && strcmp(pk->text, "fingerprint") != 0 &&
+				if (pk->type == NODE_SCALAR &&
+				    strcmp(pk->text, "fingerprint") != 0 &&
 				    strcmp(pk->text, "expires") != 0 &&
 				    strncmp(pk->text, "x-", 2) != 0)
 					unknown_key(l, pk, pgp_keys, "pgp");
@@ -959,30 +966,31 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		}
 	}
 	if (l->nvals[ATTR_UID] == 0)
-		problem(l, map->line, map->column, "entry has no \"id\": expected a short name "
-						   "unique within its country, e.g. id: krcert");
+		problem(l, map->line, map->column,
+		        "entry has no \"id\": expected a short name "
+		        "unique within its country, e.g. id: krcert");
 	if (l->nvals[ATTR_C] == 0)
 		problem(l, map->line, map->column,
-			"entry has no \"country\": expected an ISO 3166-1 code, e.g. country: KR");
+		        "entry has no \"country\": expected an ISO 3166-1 code, e.g. country: KR");
 	if (l->nvals[ATTR_O] == 0)
 		problem(l, map->line, map->column, "entry has no \"agency\"");
 	if (l->nvals[ATTR_ROLE] == 0)
 		problem(l, map->line, map->column,
-			"entry has no \"roles\": expected a list such as [technical, 24x7]");
+		        "entry has no \"roles\": expected a list such as [technical, 24x7]");
 	if (l->nvals[ATTR_MAIL] + l->nvals[ATTR_TELEPHONE] + l->nvals[ATTR_EMERGENCYPHONE] +
-		    l->nvals[ATTR_EMERGENCYMAIL] + l->nvals[ATTR_MOBILE] ==
+	        l->nvals[ATTR_EMERGENCYMAIL] + l->nvals[ATTR_MOBILE] ==
 	    0)
 		problem(l, map->line, map->column,
-			"entry has no way to reach it: give at least an email or a phone");
+		        "entry has no way to reach it: give at least an email or a phone");
 	if (l->nvals[ATTR_VALIDFROM] && l->nvals[ATTR_VALIDUNTIL] &&
 	    strcmp(l->vals[ATTR_VALIDFROM][0], l->vals[ATTR_VALIDUNTIL][0]) > 0)
 		problem(l, l->vline[ATTR_VALIDUNTIL][0], l->vcol[ATTR_VALIDUNTIL][0],
-			"valid-until %s is before valid-from %s", l->vals[ATTR_VALIDUNTIL][0],
-			l->vals[ATTR_VALIDFROM][0]);
+		        "valid-until %s is before valid-from %s", l->vals[ATTR_VALIDUNTIL][0],
+		        l->vals[ATTR_VALIDFROM][0]);
 	if (l->nvals[ATTR_HOURS] && !l->nvals[ATTR_TIMEZONE] &&
 	    strcmp(l->vals[ATTR_HOURS][0], "24/7") != 0)
 		problem(l, l->vline[ATTR_HOURS][0], l->vcol[ATTR_HOURS][0],
-			"hours need a timezone to be read: add e.g. timezone: Asia/Seoul");
+		        "hours need a timezone to be read: add e.g. timezone: Asia/Seoul");
 	(void)why;
 	if (l->errors != before)
 		return NULL;
@@ -1007,8 +1015,8 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 
 	if (root->type != NODE_MAPPING) {
 		problem(l, root->line, root->column,
-			"expected a mapping with origin, scope, serial and entries, found %s",
-			node_kind(root));
+		        "expected a mapping with origin, scope, serial and entries, found %s",
+		        node_kind(root));
 		return -1;
 	}
 	for (size_t i = 0; i + 1 < root->count; i += 2) {
@@ -1026,7 +1034,7 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 	}
 	if ((v = map_get(root, "origin")) == NULL) {
 		problem(l, root->line, root->column,
-			"no \"origin\": expected the participant's id, e.g. origin: kr");
+		        "no \"origin\": expected the participant's id, e.g. origin: kr");
 	} else {
 		const char *s = want_scalar(l, v, "origin");
 
@@ -1043,8 +1051,8 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 	}
 	if ((v = map_get(root, "scope")) == NULL) {
 		problem(l, root->line, root->column,
-			"no \"scope\": expected the countries this origin speaks for, e.g. "
-			"scope: [KR]");
+		        "no \"scope\": expected the countries this origin speaks for, e.g. "
+		        "scope: [KR]");
 	} else {
 		const struct node *items[LOAD_MAX_VALUES];
 		size_t n = 0;
@@ -1052,7 +1060,7 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 		if (v->type == NODE_SEQUENCE) {
 			if (v->count == 0 || v->count > LOAD_MAX_VALUES)
 				problem(l, v->line, v->column,
-					"scope: expected 1 to %d country codes", LOAD_MAX_VALUES);
+				        "scope: expected 1 to %d country codes", LOAD_MAX_VALUES);
 			for (size_t i = 0; i < v->count && n < LOAD_MAX_VALUES; i++)
 				items[n++] = v->items[i];
 		} else {
@@ -1074,8 +1082,8 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 	}
 	if ((v = map_get(root, "serial")) == NULL) {
 		problem(l, root->line, root->column,
-			"no \"serial\": expected a number that grows with each version, e.g. "
-			"serial: 2026112201");
+		        "no \"serial\": expected a number that grows with each version, e.g. "
+		        "serial: 2026112201");
 	} else if ((serial_text = want_scalar(l, v, "serial")) != NULL) {
 		char *end;
 		uintmax_t n;
@@ -1085,8 +1093,8 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 		if (serial_text[0] < '0' || serial_text[0] > '9' || *end != '\0' || errno != 0 ||
 		    n == 0 || n > INT64_MAX) {
 			problem(l, v->line, v->column,
-				"serial: \"%s\" is not a positive whole number (e.g. 2026112201)",
-				serial_text);
+			        "serial: \"%s\" is not a positive whole number (e.g. 2026112201)",
+			        serial_text);
 			serial_text = NULL;
 		} else {
 			o->serial = (uint64_t)n;
@@ -1108,12 +1116,12 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 	}
 	if (entries->type != NODE_SEQUENCE) {
 		problem(l, entries->line, entries->column, "entries: expected a list, found %s",
-			node_kind(entries));
+		        node_kind(entries));
 		return -1;
 	}
 	if (entries->count > LOAD_MAX_ENTRIES) {
 		problem(l, entries->line, entries->column, "entries: more than %d entries",
-			LOAD_MAX_ENTRIES);
+		        LOAD_MAX_ENTRIES);
 		return -1;
 	}
 	if (o->id == NULL || o->nscope == 0 || serial_text == NULL)
@@ -1138,9 +1146,9 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 			const entry_t *later = a->line > b->line ? a : b;
 
 			problem(l, later->line, 1,
-				"id \"%s\" is used twice in country %s (first at line %lu): ids "
-				"are unique within a country",
-				b->id, b->country, a->line < b->line ? a->line : b->line);
+			        "id \"%s\" is used twice in country %s (first at line %lu): ids "
+			        "are unique within a country",
+			        b->id, b->country, a->line < b->line ? a->line : b->line);
 		}
 	}
 	o->count = out->nentries;
@@ -1148,15 +1156,15 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 }
 
 int load_origin_buffer(const char *buf, size_t len, const char *name, const char *base_dn,
-		       struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
-		       pocdir_error *err)
+                       struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+                       pocdir_error *err)
 {
 	return load_origin_scratch(buf, len, name, base_dn, out, fn, ctx, nerrors, err, NULL);
 }
 
 int load_origin_scratch(const char *buf, size_t len, const char *name, const char *base_dn,
-			struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
-			pocdir_error *err, struct arena *scratch)
+                        struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+                        pocdir_error *err, struct arena *scratch)
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	struct node *root;
@@ -1182,7 +1190,7 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 	}
 	if (len > LOAD_MAX_FILE_BYTES) {
 		problem(l, 0, 0, "file of %zu bytes is larger than the limit of %u", len,
-			LOAD_MAX_FILE_BYTES);
+		        LOAD_MAX_FILE_BYTES);
 		goto done;
 	}
 	root = parse_tree(l);
@@ -1210,14 +1218,14 @@ done:
 }
 
 int load_origin_file(const char *path, const char *base_dn, struct origin_set *out,
-		     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err)
+                     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err)
 {
 	return load_origin_file_scratch(path, base_dn, out, fn, ctx, nerrors, err, NULL);
 }
 
 int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
-			     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
-			     struct arena *scratch)
+                             pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
+                             struct arena *scratch)
 {
 	char *buf;
 	size_t len;
@@ -1319,8 +1327,8 @@ int load_list_files(const char *path, char ***files, pocdir_error *err)
 	d = NULL;
 	if (n == 0) {
 		error_set(err, POCDIR_ERR_INVALID,
-			  "%s: no origin files (*.yaml) found: expected %s/origins/<id>.yaml", path,
-			  path);
+		          "%s: no origin files (*.yaml) found: expected %s/origins/<id>.yaml", path,
+		          path);
 		goto fail;
 	}
 	qsort(list, n, sizeof(char *), name_order);

@@ -28,12 +28,12 @@ struct origin_set {
  * counted in *nerrors. Returns 0 and fills *out (free with origin_set_clear)
  * when the file is valid, -1 otherwise (err holds the first problem). */
 int load_origin_buffer(const char *buf, size_t len, const char *name, const char *base_dn,
-		       struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
-		       pocdir_error *err);
+                       struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+                       pocdir_error *err);
 
 /* As load_origin_buffer, reading path (at most LOAD_MAX_FILE_BYTES). */
 int load_origin_file(const char *path, const char *base_dn, struct origin_set *out,
-		     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err);
+                     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err);
 
 struct arena;
 
@@ -41,11 +41,11 @@ struct arena;
  * reset after use, so that loading many files reuses the same memory); a
  * NULL scratch means a private one. */
 int load_origin_scratch(const char *buf, size_t len, const char *name, const char *base_dn,
-			struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
-			pocdir_error *err, struct arena *scratch);
+                        struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
+                        pocdir_error *err, struct arena *scratch);
 int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
-			     pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
-			     struct arena *scratch);
+                             pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
+                             struct arena *scratch);
 
 /* Release what a struct origin_set holds and zero it. */
 void origin_set_clear(struct origin_set *set);

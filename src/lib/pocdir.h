@@ -159,7 +159,7 @@ size_t pocdir_entry_get(const pocdir_entry *e, const char *attr, const char *con
 /* Iterate the attributes an entry carries, in schema order:
  * for (i = 0; (name = pocdir_entry_attr(e, i, &vals, &n)) != NULL; i++) */
 const char *pocdir_entry_attr(const pocdir_entry *e, size_t i, const char *const **values,
-			      size_t *count);
+                              size_t *count);
 
 /* Extension keys ("x-...") as written in the YAML, in file order; the value is
  * the scalar text, or a flow rendering of a sequence or mapping. */
@@ -180,14 +180,14 @@ typedef enum pocdir_format {
 /* Write res to out in fmt. For LDIF, the base and country entries are written
  * first when with_tree is non-zero, so the file loads into an empty slapd. */
 int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FILE *out,
-		 pocdir_error *err);
+                 pocdir_error *err);
 
 /* As pocdir_write, limited to the attributes named in attrs (a NULL-terminated
  * list of LDAP names or aliases; NULL means all): JSON keys, CSV columns and
  * LDIF attribute lines. id, dn, country and origin are always written; vCard
  * ignores attrs (a card needs its FN). */
 int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
-		       int with_tree, FILE *out, pocdir_error *err);
+                       int with_tree, FILE *out, pocdir_error *err);
 
 /* ==== Signatures, history and sync ========================================
  *
@@ -207,7 +207,7 @@ int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *
  * never overwritten). passphrase NULL writes an unencrypted key (as
  * minisign -W); otherwise the key is encrypted with scrypt. */
 int pocdir_keygen(const char *pubkey_path, const char *seckey_path, const char *passphrase,
-		  pocdir_error *err);
+                  pocdir_error *err);
 
 /* What pocdir_sign_file did. */
 typedef struct pocdir_sign_info {
@@ -224,28 +224,27 @@ typedef struct pocdir_sign_info {
  * set to now (UTC seconds; 0 = the clock), edited in place so comments and
  * layout stay; the file is rewritten atomically. info may be NULL. */
 int pocdir_sign_file(const char *path, const char *seckey_path, const char *passphrase,
-		     long long now, pocdir_sign_info *info, pocdir_error *err);
+                     long long now, pocdir_sign_info *info, pocdir_error *err);
 
 /* Verify path against sig_path (NULL: path.minisig) with pubkey (a .pub
  * file or a base64 key). trusted, when not NULL, receives the signature's
  * trusted comment. 0 when valid, -1 with POCDIR_ERR_INVALID when not. */
-int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey,
-		       char *trusted, size_t size, pocdir_error *err);
+int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey, char *trusted,
+                       size_t size, pocdir_error *err);
 
 /* One version of one origin held in the state directory. */
 typedef struct pocdir_version_info {
 	char origin[65];
 	uint64_t serial;
-	char updated[32];  /* the set's "updated" */
-	char source[513];  /* peer URL or local file it came from */
+	char updated[32];   /* the set's "updated" */
+	char source[513];   /* peer URL or local file it came from */
 	long long received; /* when it was committed, UTC seconds */
 	char sha256[65];
 } pocdir_version_info;
 
 /* The versions held, of origin (NULL: all), sorted by origin then serial.
  * Returns the count and *out (free with pocdir_log_free), or -1. */
-int pocdir_log(const char *state, const char *origin, pocdir_version_info **out,
-	       pocdir_error *err);
+int pocdir_log(const char *state, const char *origin, pocdir_version_info **out, pocdir_error *err);
 void pocdir_log_free(pocdir_version_info **out);
 
 /* One difference between two versions of an origin. */
@@ -268,8 +267,8 @@ typedef void (*pocdir_change_fn)(const pocdir_change *change, void *ctx);
 /* Compare versions a and b of origin held in state: fn is called for each
  * change, entries in (country, id) order. Returns the number of changes, or
  * -1 (POCDIR_ERR_NOTFOUND when a version is not held). */
-int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b,
-		pocdir_change_fn fn, void *ctx, pocdir_error *err);
+int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, pocdir_change_fn fn,
+                void *ctx, pocdir_error *err);
 
 /* Open the directory as of at: NULL or "" (newest), a serial (each origin's
  * newest version with serial <= it) or a date / UTC time (updated <= it; a
@@ -277,7 +276,7 @@ int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b,
  * directory (may be NULL) and the versions held in state, the highest
  * eligible serial of each origin winning. base_dn NULL: "dc=pocdir". */
 pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
-		       const char *base_dn, pocdir_error *err);
+                       const char *base_dn, pocdir_error *err);
 
 /* Publish a feed into out_dir: the newest held set of every origin (after
  * importing the signed origin files of directory, which may be NULL, into
@@ -287,7 +286,7 @@ pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
  * published byte for byte as they arrived. Returns the number of origins in
  * the feed, or -1. */
 int pocdir_publish(const char *directory, const char *state, const char *out_dir,
-		   const char *publisher, pocdir_error *err);
+                   const char *publisher, pocdir_error *err);
 
 /* Sync configuration: the "sync:" section of pocdird's YAML file (peers,
  * trusted origins with key and scope, state directory). */
@@ -332,17 +331,16 @@ typedef struct pocdir_sync_report {
  * configured). Every check of DESIGN.md applies; a failure keeps the held
  * version. Returns 0 when nothing failed, -1 otherwise (err holds the first
  * failure; report and fn have them all). */
-int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url,
-		    pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *report,
-		    pocdir_error *err);
+int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
+                    void *ctx, pocdir_sync_report *report, pocdir_error *err);
 
 /* What the state directory records about a peer's last syncs. */
 typedef struct pocdir_peer_status {
 	char url[513];
 	long long last_attempt; /* UTC seconds, 0 = never */
 	long long last_success;
-	unsigned failures;      /* consecutive failed runs */
-	char last_error[513];   /* "" after a success */
+	unsigned failures;    /* consecutive failed runs */
+	char last_error[513]; /* "" after a success */
 } pocdir_peer_status;
 
 /* The peers synced into state (NULL: the default), sorted by URL. Returns

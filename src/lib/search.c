@@ -108,8 +108,8 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 				*c = sub;
 				have = true;
 			} else {
-				c->count = idlist_intersect(c->ids, c->count, sub.ids, sub.count,
-							    c->ids);
+				c->count =
+				    idlist_intersect(c->ids, c->count, sub.ids, sub.count, c->ids);
 				free(sub.ids);
 			}
 			if (c->count == 0)
@@ -118,7 +118,7 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 		if (have)
 			return 0;
 		break;
-fail_and:
+	fail_and:
 		free(c->ids);
 		return -1;
 	}
@@ -157,7 +157,7 @@ fail_and:
 }
 
 int search_plan(const struct store *s, const struct filter *f, uint32_t **ids, size_t *count,
-		bool *all, pocdir_error *err)
+                bool *all, pocdir_error *err)
 {
 	struct cand c;
 
@@ -170,7 +170,7 @@ int search_plan(const struct store *s, const struct filter *f, uint32_t **ids, s
 }
 
 int search_filter(const struct store *s, const struct filter *f, uint32_t **ids, size_t *count,
-		  pocdir_error *err)
+                  pocdir_error *err)
 {
 	struct cand c;
 	size_t n = 0, total;
@@ -210,7 +210,7 @@ static int narrow(struct cand *c, bool *have, const struct idlist *l)
 }
 
 int search_query(const struct store *s, const pocdir_query *q, uint32_t **ids, size_t *count,
-		 pocdir_error *err)
+                 pocdir_error *err)
 {
 	struct cand c = {0};
 	bool have = false;
@@ -240,13 +240,15 @@ int search_query(const struct store *s, const pocdir_query *q, uint32_t **ids, s
 		return 0;
 	}
 	if (q->country != NULL) {
-		if ((key = str_upper(q->country)) == NULL || narrow(&c, &have, store_index_get(s->by_country, key)) == -1)
+		if ((key = str_upper(q->country)) == NULL ||
+		    narrow(&c, &have, store_index_get(s->by_country, key)) == -1)
 			goto oom;
 		free(key);
 		key = NULL;
 	}
 	if (q->role != NULL) {
-		if ((key = attr_normalize(MATCH_CASE_IGNORE, q->role, strlen(q->role), NULL)) == NULL ||
+		if ((key = attr_normalize(MATCH_CASE_IGNORE, q->role, strlen(q->role), NULL)) ==
+		        NULL ||
 		    narrow(&c, &have, store_index_get(s->by_role, key)) == -1)
 			goto oom;
 		free(key);
@@ -266,7 +268,8 @@ int search_query(const struct store *s, const pocdir_query *q, uint32_t **ids, s
 		const char *name;
 		const struct idlist *l;
 
-		if ((key = attr_normalize(MATCH_CASE_IGNORE, q->agency, strlen(q->agency), NULL)) == NULL)
+		if ((key = attr_normalize(MATCH_CASE_IGNORE, q->agency, strlen(q->agency), NULL)) ==
+		    NULL)
 			goto oom;
 		for (size_t i = 0; store_index_at(s->by_agency, i, &name, &l); i++) {
 			struct cand one;

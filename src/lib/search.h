@@ -14,16 +14,16 @@
  * *ids is allocated (free() it; may be NULL when *count is 0).
  * Returns 0, or -1 with err set on allocation failure. */
 int search_filter(const struct store *s, const struct filter *f, uint32_t **ids, size_t *count,
-		  pocdir_error *err);
+                  pocdir_error *err);
 
 /* Contacts matching a pocdir_query (all members optional), ascending. */
 int search_query(const struct store *s, const pocdir_query *q, uint32_t **ids, size_t *count,
-		 pocdir_error *err);
+                 pocdir_error *err);
 
 /* The candidates the planner would evaluate for f: a borrowed index list when
  * an indexed equality narrows it (*all = false), or every contact (*all =
  * true). Exposed for tests and the benchmark. */
 int search_plan(const struct store *s, const struct filter *f, uint32_t **ids, size_t *count,
-		bool *all, pocdir_error *err);
+                bool *all, pocdir_error *err);
 
 #endif /* POCDIR_SEARCH_H */

@@ -5,11 +5,11 @@
 #include "config.h"
 
 #include <ldap.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -175,8 +175,7 @@ const struct idlist *store_index_get(const struct index *ix, const char *key)
 	return s->key != NULL ? &s->list : NULL;
 }
 
-bool store_index_at(const struct index *ix, size_t i, const char **key,
-		    const struct idlist **list)
+bool store_index_at(const struct index *ix, size_t i, const char **key, const struct idlist **list)
 {
 	if (ix == NULL || i >= ix->used)
 		return false;
@@ -185,8 +184,7 @@ bool store_index_at(const struct index *ix, size_t i, const char **key,
 	return true;
 }
 
-size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-			uint32_t *out)
+size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out)
 {
 	size_t i = 0, j = 0, n = 0;
 
@@ -229,8 +227,7 @@ char *store_dn_normalize(const char *dn)
 
 	if (dn == NULL)
 		return NULL;
-	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAP, &out, LDAP_DN_FORMAT_LDAPV3) !=
-	    LDAP_SUCCESS)
+	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAP, &out, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
 		return NULL;
 	if (out == NULL)
 		return str_dup("");
@@ -318,7 +315,7 @@ static int origin_order(const void *a, const void *b)
 }
 
 static void report(pocdir_diag_fn fn, void *ctx, const char *file, unsigned long line,
-		   const char *msg)
+                   const char *msg)
 {
 	if (fn != NULL) {
 		pocdir_diag d = {file, line, line ? 1 : 0, msg};
@@ -431,7 +428,7 @@ static void compute_version(struct store *s)
 	for (size_t i = 0; i < s->norigins; i++) {
 		char line[256];
 		int n = snprintf(line, sizeof(line), "%s %llu\n", s->origins[i].id,
-				 (unsigned long long)s->origins[i].serial);
+		                 (unsigned long long)s->origins[i].serial);
 
 		crypto_hash_sha256_update(&st, (const unsigned char *)line, (size_t)n);
 	}
@@ -440,7 +437,7 @@ static void compute_version(struct store *s)
 }
 
 struct store *store_build(struct origin_set *sets, size_t nsets, const char *base_dn,
-			  pocdir_diag_fn fn, void *ctx, pocdir_error *err)
+                          pocdir_diag_fn fn, void *ctx, pocdir_error *err)
 {
 	struct store *s = calloc(1, sizeof(*s));
 	size_t total = 0, k = 0;
@@ -479,10 +476,11 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "origin \"%s\" is also published by %s",
-				 s->origins[i].id, s->origins[i - 1].path);
+			         s->origins[i].id, s->origins[i - 1].path);
 			report(fn, ctx, s->origins[i].path, 0, msg);
 			if (!bad++)
-				error_set(err, POCDIR_ERR_INVALID, "%s: %s", s->origins[i].path, msg);
+				error_set(err, POCDIR_ERR_INVALID, "%s: %s", s->origins[i].path,
+				          msg);
 		}
 	}
 	qsort(s->entries, s->nentries, sizeof(entry_t *), entry_order);
@@ -493,12 +491,12 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 			char msg[512];
 
 			snprintf(msg, sizeof(msg),
-				 "id \"%s\" in country %s is also used by origin \"%s\" (%s:%lu)",
-				 b->id, b->country, a->origin, a->file, a->line);
+			         "id \"%s\" in country %s is also used by origin \"%s\" (%s:%lu)",
+			         b->id, b->country, a->origin, a->file, a->line);
 			report(fn, ctx, b->file, b->line, msg);
 			if (!bad++)
 				error_set(err, POCDIR_ERR_INVALID, "%s:%lu:1: %s", b->file, b->line,
-					  msg);
+				          msg);
 		}
 	}
 	if (bad) {
@@ -559,13 +557,13 @@ static void *load_worker(void *arg)
 
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->nfiles)
 		(void)load_origin_file_scratch(job->files[i], job->base_dn, &job->sets[i], NULL,
-					       NULL, &job->counts[i], &job->errs[i], scratch);
+		                               NULL, &job->counts[i], &job->errs[i], scratch);
 	arena_free(&scratch);
 	return NULL;
 }
 
 struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn fn, void *ctx,
-			 pocdir_error *err)
+                         pocdir_error *err)
 {
 	struct load_job job = {0};
 	struct store *s = NULL;
@@ -602,7 +600,7 @@ struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn f
 
 		for (int i = 0; i < n; i++)
 			(void)load_origin_file_scratch(job.files[i], base_dn, &job.sets[i], fn, ctx,
-						       &job.counts[i], &job.errs[i], scratch);
+			                               &job.counts[i], &job.errs[i], scratch);
 		arena_free(&scratch);
 	} else {
 		int started = 0;

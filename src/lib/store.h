@@ -64,8 +64,8 @@ struct origin {
 	size_t nscope;
 	uint64_t serial;
 	char *updated;
-	char *path;   /* file it was loaded from */
-	size_t count; /* entries it published */
+	char *path;          /* file it was loaded from */
+	size_t count;        /* entries it published */
 	struct arena *arena; /* owns the strings and entries of this origin */
 };
 
@@ -88,21 +88,21 @@ struct store {
 	size_t nentries;
 	entry_t **countries; /* one country entry per country that has contacts, sorted */
 	size_t ncountries;
-	struct index *by_country; /* upper-case code */
-	struct index *by_role;    /* folded role */
-	struct index *by_id;      /* folded id */
-	struct index *by_agency;  /* folded agency name */
-	struct index *by_mail;    /* normalised mail */
+	struct index *by_country;      /* upper-case code */
+	struct index *by_role;         /* folded role */
+	struct index *by_id;           /* folded id */
+	struct index *by_agency;       /* folded agency name */
+	struct index *by_mail;         /* normalised mail */
 	struct index *by_country_role; /* "CC/role" -> ids: the everyday question */
-	char version[65];         /* hex SHA-256 over "origin serial\n" lines */
-	struct arena *arena;      /* country entries and index storage */
+	char version[65];              /* hex SHA-256 over "origin serial\n" lines */
+	struct arena *arena;           /* country entries and index storage */
 };
 
 /* Load a directory folder or file and build a snapshot with refs = 1.
  * Diagnostics go to fn (may be NULL); returns NULL and fills err if anything
  * is wrong, with err->count the number of problems. */
 struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn fn, void *ctx,
-			 pocdir_error *err);
+                         pocdir_error *err);
 
 struct origin_set; /* load.h */
 
@@ -111,7 +111,7 @@ struct origin_set; /* load.h */
  * succeeds; sets is not freed. Fails (NULL, err set) when two origins share
  * an id or two entries share a DN; problems also go to fn. */
 struct store *store_build(struct origin_set *sets, size_t nsets, const char *base_dn,
-			  pocdir_diag_fn fn, void *ctx, pocdir_error *err);
+                          pocdir_diag_fn fn, void *ctx, pocdir_error *err);
 
 /* Normalise a DN for comparison: RFC 4514 form through libldap, then ASCII
  * lower case. Returns a string to free(), or NULL when dn is not a DN. */
@@ -130,16 +130,13 @@ const struct idlist *store_index_get(const struct index *ix, const char *key);
 
 /* Iterate an index's keys (for substring matching over agency names):
  * returns false when i is past the end. */
-bool store_index_at(const struct index *ix, size_t i, const char **key,
-		    const struct idlist **list);
+bool store_index_at(const struct index *ix, size_t i, const char **key, const struct idlist **list);
 
 /* Intersect sorted lists a and b into out (capacity min(a,b)); returns count. */
-size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-			uint32_t *out);
+size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out);
 
 /* Find a contact or country entry by DN (any case, any spacing after commas).
  * Returns NULL when none. */
 const entry_t *store_find_dn(const struct store *s, const char *dn);
-
 
 #endif /* POCDIR_STORE_H */

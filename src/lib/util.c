@@ -93,7 +93,7 @@ static int sync_parent(const char *path, pocdir_error *err)
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
 	if (fd == -1 || fsync(fd) == -1)
 		rc = error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot sync folder: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 	if (fd != -1)
 		close(fd);
 	free(copy);
@@ -113,7 +113,7 @@ int file_write_atomic(const char *path, const void *data, size_t len, pocdir_err
 	fd = mkstemp(tmp);
 	if (fd == -1) {
 		error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot create temporary file: %s", path,
-			  strerror(errno));
+		          strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -168,7 +168,8 @@ int file_read(const char *path, size_t max, char **data, size_t *len, pocdir_err
 			if (ncap > max + 2)
 				ncap = max + 2;
 			if (ncap <= used + 1) {
-				error_set(err, POCDIR_ERR_LIMIT, "%s: larger than %zu bytes", path, max);
+				error_set(err, POCDIR_ERR_LIMIT, "%s: larger than %zu bytes", path,
+				          max);
 				goto fail;
 			}
 			nb = realloc(buf, ncap);

@@ -12,7 +12,7 @@
 /* Fill err (may be NULL) with code and a printf-style message; returns -1 so
  * callers can write `return error_set(err, ...);`. */
 int error_set(pocdir_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Clear err to POCDIR_OK. */
 void error_clear(pocdir_error *err);

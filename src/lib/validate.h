@@ -66,6 +66,6 @@ bool validate_hours(const char *s, char *why, size_t whysize);
  * not NULL, receives the local time "HH:MM Dy" (at least 16 bytes). Thread
  * safe: does not touch the process's TZ. */
 int validate_hours_open(const char *hours, const char *tz, long long now, char *local,
-			size_t localsize);
+                        size_t localsize);
 
 #endif /* POCDIR_VALIDATE_H */
