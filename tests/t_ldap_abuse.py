@@ -173,7 +173,8 @@ flooder.join(30)
 flood.close()
 
 # ---- a search that outlives time-limit ----
-srv2 = pt.pocdird(big, config="limits:\n  max-results: 100000\n  time-limit: 1\n")
+srv2 = pt.pocdird(big, config="limits:\n  max-results: 100000\n  time-limit: 1\n"
+                   "  output-queue: 4096\n")
 s = connect(srv2, rcvbuf=4096)
 s.sendall(ber.search(9, attrs=("*", "+")))
 time.sleep(2.5)  # do not read: the search pauses on its full output queue
