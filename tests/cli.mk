@@ -3,6 +3,7 @@
 TESTS += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh
 EXTRA_DIST += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh \
 	tests/cli/check_formats.py tests/cli/hostile/origins/kr.yaml \
+	tests/cli/controls/origins/kr.yaml \
 	tests/cli/data/origins/fr.yaml tests/cli/data/origins/kr.yaml \
 	tests/cli/data/origins/nz.yaml \
 	$(CLI_GOLDEN)
