@@ -461,6 +461,11 @@ void conn_sweep(double now)
 	for (size_t fd = 0; fd < by_fd_size; fd++) {
 		struct conn *c = by_fd[fd];
 
+		if (c != NULL && c->searches != NULL) {
+			search_expire(c, now);
+			conn_flush(c);
+			c = by_fd[fd]; /* conn_flush may have closed it */
+		}
 		if (c != NULL && now - c->last_active > idle && !c->bind_pending) {
 			log_debug("conn %llu from %s: idle for %us, closing",
 			          (unsigned long long)c->id, c->peer, idle);

@@ -73,6 +73,8 @@ struct search {
 	double started;
 };
 
+static void send_done(struct conn *c, struct search *s, int rc, const char *text);
+
 static void selection_clear(struct selection *sel)
 {
 	for (size_t i = 0; i < sel->nnames; i++)
@@ -130,6 +132,21 @@ static void search_finish(struct conn *c, struct search *s)
 	list_remove(&c->searches, s);
 	c->nsearches--;
 	search_free(s);
+}
+
+void search_expire(struct conn *c, double now)
+{
+	struct search *s = c->searches, *next;
+
+	/* A search paused on a client that does not read still ends at its
+	 * time limit (RFC 4511 4.5.1.5), and lets go of its snapshot. */
+	for (; s != NULL; s = next) {
+		next = s->next;
+		if (now > s->deadline) {
+			send_done(c, s, LDAP_TIMELIMIT_EXCEEDED, NULL);
+			search_finish(c, s);
+		}
+	}
 }
 
 void search_abandon(struct conn *c, ber_int_t msgid)

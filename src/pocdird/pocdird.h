@@ -209,6 +209,8 @@ void ldape_disconnect(struct conn *c, int rc, const char *text);
 void search_start(struct request *req);
 /* Run one turn of c's searches (a bounded batch of entries). */
 void search_run(struct conn *c);
+/* End c's searches that are past their time limit (timeLimitExceeded). */
+void search_expire(struct conn *c, double now);
 /* Abandon the search with msgid on c (no answer is sent). */
 void search_abandon(struct conn *c, ber_int_t msgid);
 /* Free every search and page state of c. */
