@@ -109,16 +109,21 @@ def ldap_tables(runs, size):
         return out
     out.append(f"### {int(size):,} entries\n")
     out.append("| workload | slapd answers/s | pocdird answers/s | slapd answers per CPU-s "
-               "| pocdird answers per CPU-s | pocdird ÷ slapd (per CPU-s) | errors slapd / pocdird |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
+               "| pocdird answers per CPU-s | pocdird ÷ slapd (per CPU-s) "
+               "| entries per CPU-s slapd / pocdird | errors slapd / pocdird |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     for w, label in WORKLOADS:
         s, p = by.get((w, "slapd"), {}), by.get((w, "pocdird"), {})
         if not s and not p:
             continue
         ss, ps = num(s.get("ops_per_server_cpu_s")), num(p.get("ops_per_server_cpu_s"))
         ratio = f"{ps / ss:.2f}×" if ss and ps else "–"
+        epc = []
+        for r in (s, p):
+            e, cpu = num(r.get("entries")), num(r.get("server_cpu_s"))
+            epc.append(fmt_int(e / cpu) if e is not None and cpu else "–")
         out.append(f"| {label} | {fmt_int(s.get('ops_per_s'))} | {fmt_int(p.get('ops_per_s'))} "
-                   f"| {fmt_int(ss)} | {fmt_int(ps)} | {ratio} "
+                   f"| {fmt_int(ss)} | {fmt_int(ps)} | {ratio} | {epc[0]} / {epc[1]} "
                    f"| {s.get('errors', '–')} / {p.get('errors', '–')} |")
     out.append("")
     out.append("| workload | slapd p50 | slapd p99 | slapd p99.9 | pocdird p50 | pocdird p99 "
@@ -206,7 +211,7 @@ def targets(runs):
 
 def generated(args, runs, commands):
     model, ncpu, mem, kernel = machine()
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = args.date or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [BEGIN, "", f"## Run of {now}", ""]
     out.append(f"- machine: {ncpu} cores, {model}, {mem}, Linux {kernel}")
     out.append(f"- servers: pocdird at commit {args.pocdird_version}; OpenLDAP {args.slapd_version} "
@@ -250,6 +255,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--duration", default="?")
     ap.add_argument("--loadavg", default="?")
+    ap.add_argument("--date", default=None, help="when the run started (default: now)")
     ap.add_argument("--slapd-version", default="slapd")
     ap.add_argument("--pocdird-version", default="unknown")
     args = ap.parse_args()

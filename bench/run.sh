@@ -84,6 +84,7 @@ trap 'exit 130' INT TERM
 
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+date_start=$(date -u '+%Y-%m-%d %H:%M UTC')
 log() { echo "bench [$(($(date +%s) - started)) s]: $*"; }
 free_port() { $PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -252,7 +253,7 @@ log "writing $OUT"
 cp "$results" "$work/results.keep"
 $PYTHON "$srcdir/bench/report.py" --results "$results" --commands "$commands" \
 	--out "$OUT" --duration "$(($(date +%s) - started))" \
-	--loadavg "$load_start / $(cut -d' ' -f1-3 /proc/loadavg)" \
+	--loadavg "$load_start / $(cut -d' ' -f1-3 /proc/loadavg)" --date "$date_start" \
 	--slapd-version "$(slapd -VV 2>&1 | sed -n 's/.*\(slapd [0-9][0-9.]*[^ ]*\).*/\1/p' | head -1)" \
 	--pocdird-version "${BENCH_COMMIT:-$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 log "done"
