@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -112,7 +114,7 @@ static void diag_log(const pocdir_diag *d, void *ctx)
 }
 
 /* Defaults, then the file, then the command line. */
-static int config_build(struct config *c, pocdir_error *err)
+static int config_build(struct config *c, bool check_base, pocdir_error *err)
 {
 	if (config_defaults(c, err) == -1)
 		return -1;
@@ -151,7 +153,7 @@ static int config_build(struct config *c, pocdir_error *err)
 			c->directory = abs;
 		}
 	}
-	if (special_check_base(c->base) == -1) {
+	if (check_base && special_check_base(c->base) == -1) {
 		error_set(err, POCDIR_ERR_USAGE,
 		          "base \"%s\" must be a DN whose first RDN is dc= or o=", c->base);
 		goto fail;
@@ -185,46 +187,117 @@ static void raise_nofile(struct config *c)
 	}
 }
 
-static void reload(void)
-{
+/* A reload reads files and builds a snapshot off the event loop: a large
+ * directory takes a second or more to load, and clients keep being served
+ * meanwhile. The thread touches nothing the loop uses; its result comes back
+ * through an eventfd and is applied (or refused) by the loop. */
+struct reload_job {
+	pthread_t thread;
 	struct config next;
-	struct store *s;
+	struct store *store;
 	pocdir_error err;
+	enum { RELOAD_OK, RELOAD_BAD_CONFIG, RELOAD_BAD_DIRECTORY } outcome;
+};
 
+static struct reload_job *reloading;
+static struct watch reload_watch = {.fd = -1};
+
+static void *reload_thread(void *arg)
+{
+	struct reload_job *j = arg;
+	uint64_t one = 1;
+
+	if (config_build(&j->next, false, &j->err) == -1)
+		j->outcome = RELOAD_BAD_CONFIG;
+	else if ((j->store = sched_store_load(&j->next, diag_log, NULL, &j->err)) == NULL)
+		j->outcome = RELOAD_BAD_DIRECTORY; /* + synced sets */
+	if (write(reload_watch.fd, &one, sizeof(one)) < 0)
+		one = 0; /* cannot fail: one wake-up per reload */
+	return NULL;
+}
+
+static void reload_start(void)
+{
 	log_info("reloading on SIGHUP");
-	if (config_build(&next, &err) == -1) {
-		log_err("reload: %s; keeping the running configuration", err.message);
+	reloading = calloc(1, sizeof(*reloading));
+	if (reloading == NULL ||
+	    pthread_create(&reloading->thread, NULL, reload_thread, reloading) != 0) {
+		log_err("reload: cannot start the reload thread; the running version stays");
+		free(reloading);
+		reloading = NULL;
+	}
+}
+
+/* Wait for the reload thread and take its result: the job, to free. */
+static struct reload_job *reload_take(void)
+{
+	struct reload_job *j = reloading;
+
+	if (j != NULL)
+		pthread_join(j->thread, NULL);
+	reloading = NULL;
+	return j;
+}
+
+static void reload_discard(struct reload_job *j)
+{
+	if (j == NULL)
+		return;
+	store_unref(&j->store);
+	if (j->outcome != RELOAD_BAD_CONFIG)
+		config_clear(&j->next);
+	free(j);
+}
+
+static void reload_event(struct watch *w, uint32_t events)
+{
+	struct reload_job *j;
+	uint64_t n;
+
+	(void)events;
+	if (read(w->fd, &n, sizeof(n)) < 0 || reloading == NULL)
+		return;
+	j = reload_take();
+	if (j->outcome == RELOAD_OK && special_check_base(j->next.base) == -1) {
+		error_set(&j->err, POCDIR_ERR_USAGE,
+		          "base \"%s\" must be a DN whose first RDN is dc= or o=", j->next.base);
+		special_check_base(current.base);
+		store_unref(&j->store);
+		config_clear(&j->next);
+		j->outcome = RELOAD_BAD_CONFIG;
+	}
+	if (j->outcome == RELOAD_BAD_CONFIG) {
+		log_err("reload: %s; keeping the running configuration", j->err.message);
+		reload_discard(j);
 		return;
 	}
-	s = sched_store_load(&next, diag_log, NULL, &err); /* + synced sets */
-	if (s == NULL) {
+	if (j->outcome == RELOAD_BAD_DIRECTORY) {
 		log_err("reload: %s: %s (%u problems); the loaded directory keeps serving",
-		        next.directory, err.message, err.count);
-		config_clear(&next);
+		        j->next.directory, j->err.message, j->err.count);
+		reload_discard(j);
 		return;
 	}
-	if (next.nlisten != current.nlisten || memcmp(next.listen, current.listen, 0) != 0) {
-		/* fall through to the element-wise check below */
-	}
-	for (size_t i = 0; i < next.nlisten; i++)
-		if (i >= current.nlisten || strcmp(next.listen[i], current.listen[i]) != 0) {
+	for (size_t i = 0; i < j->next.nlisten; i++)
+		if (i >= current.nlisten || strcmp(j->next.listen[i], current.listen[i]) != 0) {
 			log_warn("reload: a new listen address takes a restart; still on %s",
 			         current.listen[0]);
 			break;
 		}
 	/* Listen addresses stay as they are; everything else takes effect. */
-	for (size_t i = 0; i < next.nlisten; i++)
-		free(next.listen[i]);
-	next.nlisten = current.nlisten;
+	for (size_t i = 0; i < j->next.nlisten; i++)
+		free(j->next.listen[i]);
+	j->next.nlisten = current.nlisten;
 	for (size_t i = 0; i < current.nlisten; i++) {
-		next.listen[i] = current.listen[i];
+		j->next.listen[i] = current.listen[i];
 		current.listen[i] = NULL;
 	}
-	raise_nofile(&next);
+	raise_nofile(&j->next);
 	config_clear(&current);
-	current = next;
+	current = j->next;
 	log_set_level(current.log_level);
-	server_swap_store(s);
+	server_swap_store(j->store);
+	j->store = NULL;
+	free(j);
 	sched_reload(&current); /* peers and trusted origins of sync: */
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
 	         live->nentries, live->ncountries, live->version);
@@ -361,7 +434,7 @@ int main(int argc, char **argv)
 		log_err("libsodium failed to initialise");
 		return 1;
 	}
-	if (config_build(&current, &err) == -1) {
+	if (config_build(&current, true, &err) == -1) {
 		log_err("%s", err.message);
 		return 2;
 	}
@@ -410,6 +483,12 @@ int main(int argc, char **argv)
 		log_err("signalfd: %s", strerror(errno));
 		goto out;
 	}
+	reload_watch.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	reload_watch.fn = reload_event;
+	if (reload_watch.fd == -1 || loop_add(&reload_watch, EPOLLIN) == -1) {
+		log_err("eventfd: %s", strerror(errno));
+		goto out;
+	}
 	if (bind_worker_start(&err) == -1) {
 		log_err("%s", err.message);
 		goto out;
@@ -445,9 +524,9 @@ int main(int argc, char **argv)
 			conn_sweep(now);
 			last_sweep = now;
 		}
-		if (reload_requested) {
+		if (reload_requested && reloading == NULL) {
 			reload_requested = false;
-			reload();
+			reload_start();
 		}
 	}
 	log_info("shutting down");
@@ -457,6 +536,9 @@ out:
 	conn_listen_close();
 	conn_close_all();
 	bind_worker_stop();
+	reload_discard(reload_take()); /* a reload under way is not applied */
+	if (reload_watch.fd >= 0)
+		close(reload_watch.fd);
 	if (signal_watch.fd >= 0)
 		close(signal_watch.fd);
 	if (epoll_fd >= 0)
