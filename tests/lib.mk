@@ -27,3 +27,6 @@ tests_t_threads_LDADD = src/lib/libpocdir.la $(PTHREAD_LIBS)
 
 TESTS += tests/t_install.sh
 EXTRA_DIST += tests/t_install.sh doc/lookup-example.c
+
+TESTS += tests/t_style.sh
+EXTRA_DIST += tests/t_style.sh
