@@ -308,55 +308,6 @@ out:
 	return rc;
 }
 
-/* Write a file that must not exist yet with mode 0600, through a temporary
- * file and rename so that a crash leaves either nothing or the whole key. */
-static int write_secret_file(const char *path, const char *data, pocdir_error *err)
-{
-	size_t n = strlen(path) + 16, len = strlen(data);
-	char *tmp = malloc(n);
-	int fd = -1;
-
-	if (tmp == NULL)
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-	if (access(path, F_OK) == 0) {
-		free(tmp);
-		return error_set(err, POCDIR_ERR_USAGE, "%s exists; not overwriting a secret key",
-		                 path);
-	}
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp); /* mkstemp creates the file with mode 0600 */
-	if (fd == -1)
-		goto fail;
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		data += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	/* link() fails when path appeared meanwhile: never clobber a key. */
-	if (link(tmp, path) == -1)
-		goto fail;
-	unlink(tmp);
-	free(tmp);
-	return 0;
-fail:
-	error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot write: %s", path, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
-}
-
 int sign_keygen(const char *pubpath, const char *secpath, const char *passphrase, pocdir_error *err)
 {
 	struct seckey_bin sbin;
@@ -394,7 +345,8 @@ int sign_keygen(const char *pubpath, const char *secpath, const char *passphrase
 	         passphrase != NULL ? "minisign encrypted secret key"
 	                            : "minisign secret key (not encrypted)",
 	         b64);
-	if (write_secret_file(secpath, text, err) == -1)
+	/* mode 0600, never over an existing key, crash-safe */
+	if (file_write_atomic_mode(secpath, text, strlen(text), 0600, true, err) == -1)
 		goto out;
 	sodium_memzero(text, strlen(text));
 	free(text);

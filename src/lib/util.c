@@ -102,6 +102,12 @@ static int sync_parent(const char *path, pocdir_error *err)
 
 int file_write_atomic(const char *path, const void *data, size_t len, pocdir_error *err)
 {
+	return file_write_atomic_mode(path, data, len, 0644, false, err);
+}
+
+int file_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode,
+                           bool no_clobber, pocdir_error *err)
+{
 	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);
 	const char *p = data;
@@ -109,8 +115,12 @@ int file_write_atomic(const char *path, const void *data, size_t len, pocdir_err
 
 	if (tmp == NULL)
 		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	if (no_clobber && access(path, F_OK) == 0) {
+		free(tmp);
+		return error_set(err, POCDIR_ERR_USAGE, "%s exists; not overwriting it", path);
+	}
 	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
+	fd = mkstemp(tmp); /* mode 0600 until fchmod below */
 	if (fd == -1) {
 		error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot create temporary file: %s", path,
 		          strerror(errno));
@@ -127,15 +137,21 @@ int file_write_atomic(const char *path, const void *data, size_t len, pocdir_err
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1)
+	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) == -1)
+	if (no_clobber) {
+		/* link() fails when path appeared meanwhile: never clobber. */
+		if (link(tmp, path) == -1)
+			goto fail;
+		unlink(tmp);
+	} else if (rename(tmp, path) == -1) {
 		goto fail;
+	}
 	free(tmp);
 	return sync_parent(path, err);
 fail:

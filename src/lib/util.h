@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "pocdir.h"
 
@@ -31,6 +32,12 @@ void strv_free(char ***v);
 /* Write len bytes to path atomically: temporary file in the same folder,
  * write, fsync, rename, fsync the folder. Returns 0 or -1 with err set. */
 int file_write_atomic(const char *path, const void *data, size_t len, pocdir_error *err);
+
+/* As file_write_atomic with the file's mode; with no_clobber, an existing
+ * path is an error and the file is linked into place (never replaced), as a
+ * secret key must be. */
+int file_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode,
+                           bool no_clobber, pocdir_error *err);
 
 /* Read a whole file of at most max bytes; *data is NUL-terminated, free() it.
  * Returns 0 or -1 with err set (POCDIR_ERR_LIMIT when larger than max). */
