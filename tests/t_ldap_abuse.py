@@ -269,6 +269,24 @@ tap.ok(all(c in (0, 51) for c in codes) and codes.count(0) >= 16,
        codes)
 srv.stop()
 
+# ---- paged searches left open are capped server-wide ----
+srv = pt.pocdird(config="limits:\n  max-paged-searches-total: 3\n")
+pagers = []
+for i in range(4):
+    p = ldap3.Connection(ldap3.Server(srv.url, get_info=ldap3.NONE), auto_bind=True)
+    p.search("dc=pocdir", "(objectClass=inetOrgPerson)", attributes=["1.1"], paged_size=1)
+    pagers.append((p, p.result["result"]))
+tap.eq([r for _, r in pagers], [0, 0, 0, 51],
+       "max-paged-searches-total 3: a fourth open paged search is told busy")
+pagers[0][0].unbind()
+time.sleep(0.3)
+p = pagers[3][0]
+p.search("dc=pocdir", "(objectClass=inetOrgPerson)", attributes=["1.1"], paged_size=1)
+tap.eq(p.result["result"], 0, "... and served once a client leaves")
+for p, _ in pagers[1:]:
+    p.unbind()
+srv.stop()
+
 # ---- max-connections ----
 srv = pt.pocdird(config="limits:\n  max-connections: 20\n")
 socks = [connect(srv) for _ in range(20)]

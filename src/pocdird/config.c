@@ -73,6 +73,7 @@ int config_defaults(struct config *c, pocdir_error *err)
 	c->limits.time_limit = 60;
 	c->limits.max_operations = 16;
 	c->limits.max_pages = 8;
+	c->limits.max_pages_total = 1024;
 	c->limits.output_queue = 256 * 1024;
 	c->limits.batch = 64;
 	c->limits.filter = fl;
@@ -247,6 +248,8 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 	    {"time-limit", offsetof(struct config_limits, time_limit), 1, 86400},
 	    {"max-operations", offsetof(struct config_limits, max_operations), 1, 1024},
 	    {"max-paged-searches", offsetof(struct config_limits, max_pages), 1, 1024},
+	    {"max-paged-searches-total", offsetof(struct config_limits, max_pages_total), 1,
+	     1000000},
 	    {"output-queue", offsetof(struct config_limits, output_queue), 4096, 256 * 1024 * 1024},
 	    {"batch", offsetof(struct config_limits, batch), 1, 100000},
 	    {"filter-depth", offsetof(struct config_limits, filter.max_depth), 1, 1024},

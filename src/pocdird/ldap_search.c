@@ -83,10 +83,16 @@ static void selection_clear(struct selection *sel)
 	memset(sel, 0, sizeof(*sel));
 }
 
+/* Paged searches alive in the whole server: each may hold a candidate list
+ * as long as its client likes, so their number is capped. */
+static unsigned pages_total;
+
 static void search_free(struct search *s)
 {
 	if (s == NULL)
 		return;
+	if (s->paged)
+		pages_total--;
 	store_unref(&s->store);
 	filter_free(&s->filter);
 	free(s->cand);
@@ -1152,11 +1158,18 @@ void search_start(struct request *req)
 	/* Limits: the client's, capped by ours (RFC 4511 4.5.1.4, 4.5.1.5). */
 	s->size_limit = (unsigned long)sizelimit;
 	if (req->paged && req->page_size > 0) {
-		s->paged = true;
 		s->page_size = (unsigned long)req->page_size;
 		if (s->page_size > cfg->limits.max_results)
 			s->page_size = cfg->limits.max_results;
 		page_limit(c);
+		if (pages_total >= cfg->limits.max_pages_total) {
+			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_BUSY, "",
+			             "too many paged searches open; retry later");
+			search_free(s);
+			return;
+		}
+		pages_total++;
+		s->paged = true;
 		s->cookie = ++c->next_cookie;
 	} else if (s->size_limit == 0 || s->size_limit > cfg->limits.max_results) {
 		s->size_limit = cfg->limits.max_results;

@@ -54,6 +54,7 @@ struct config_limits {
 	unsigned time_limit;      /* seconds one search may run */
 	unsigned max_operations;  /* outstanding operations per connection */
 	unsigned max_pages;       /* paged searches kept open per connection */
+	unsigned max_pages_total; /* ... and in all: each holds its candidates */
 	unsigned output_queue;    /* bytes queued for a client before its search pauses */
 	unsigned batch;           /* entries sent by one search before it yields */
 	struct filter_limits filter;

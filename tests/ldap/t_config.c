@@ -79,6 +79,7 @@ int main(void)
 	            "  idle-timeout: 5\n"
 	            "  filter-depth: 8\n"
 	            "  filter-value-size: 100\n"
+	            "  max-paged-searches-total: 5\n"
 	            "binds:\n"
 	            "  - dn: CN=Reader, dc=pocdir\n"
 	            "    password-hash: \"$argon2id$v=19$m=65536,t=2,p=1$x$y\"\n",
@@ -92,7 +93,7 @@ int main(void)
 	       "hidden attributes replace the default, by alias and in any case");
 	tap_ok(c.limits.max_connections == 10 && c.limits.idle_timeout == 5 &&
 	           c.limits.filter.max_depth == 8 && c.limits.filter.max_value == 100 &&
-	           c.limits.max_results == 1000,
+	           c.limits.max_pages_total == 5 && c.limits.max_results == 1000,
 	       "limits set, others kept");
 	tap_ok(c.nbinds == 1, "one bind");
 	tap_is(c.nbinds ? c.binds[0].dn_norm : NULL, "cn=reader,dc=pocdir", "bind DN normalised");
