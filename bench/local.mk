@@ -6,5 +6,5 @@ bench_loadgen_LDADD = $(LDAP_LIBS) -lm
 bench_libbench_SOURCES = bench/libbench.c
 bench_libbench_CFLAGS = $(AM_CFLAGS) -pthread
 bench_libbench_LDADD = src/lib/libpocdir-core.la
-EXTRA_DIST += bench/run.sh bench/report.py bench/slapd.conf.in
+EXTRA_DIST += bench/run.sh bench/report.py bench/sync.sh bench/slapd.conf.in
 CLEANFILES += $(EXTRA_PROGRAMS)

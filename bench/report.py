@@ -203,8 +203,22 @@ def targets(runs):
         v = num(lk["ns_country_role"])
         out.append(f"| library lookup by country+role ≤ 1 µs, 100k entries | {v / 1000:.2f} µs "
                    f"| {'yes' if v <= 1000 else 'no'} |")
-    out.append("| sync, nothing changed: one conditional request, no body | not measured yet | – |")
-    out.append("| sync, one origin of 200 changed: only that set transferred | not measured yet | – |")
+    nc = find(bench="sync", case="nothing-changed")
+    if nc:
+        ok = nc.get("requests") == "1" and nc.get("body_bytes") == "0" and nc.get("statuses") == "304:1"
+        out.append(f"| sync, nothing changed: one conditional request, no body "
+                   f"| {nc.get('requests')} request(s), {nc.get('body_bytes')} body bytes, "
+                   f"statuses {nc.get('statuses')} | {'yes' if ok else 'no'} |")
+    else:
+        out.append("| sync, nothing changed: one conditional request, no body | not measured | – |")
+    oc, feed = find(bench="sync", case="one-changed"), find(bench="sync", case="feed")
+    if oc:
+        ok = oc.get("requests") == "3" and "1_updated" in oc.get("summary", "")
+        out.append(f"| sync, one origin of 200 changed: only that set transferred "
+                   f"| {oc.get('requests')} requests (index, the set of {feed.get('changed', '?')}, "
+                   f"its signature), {fmt_int(oc.get('body_bytes'))} body bytes | {'yes' if ok else 'no'} |")
+    else:
+        out.append("| sync, one origin of 200 changed: only that set transferred | not measured | – |")
     out.append("")
     return out
 
@@ -234,9 +248,23 @@ def generated(args, runs, commands):
     out += lib_tables(runs)
     out.append("## Sync")
     out.append("")
-    out.append("Not measured yet: the sync engine (issue 4) has no benchmark hook in this run.")
-    out.append("Wanted: requests and bytes for \"nothing changed\", \"one origin of 200 changed\" "
-               "and a first full sync of 200 origins.")
+    syncs = [r for r in runs if r.get("bench") == "sync" and r.get("case") != "feed"]
+    feed = next((r for r in runs if r.get("bench") == "sync" and r.get("case") == "feed"), {})
+    if syncs:
+        out.append(f"`pocdir sync` against a feed of {feed.get('origins', '?')} origins "
+                   f"({fmt_int(feed.get('feed_bytes'))} bytes) published by `pocdir publish` and "
+                   "served by nginx; requests and bytes are counted from nginx's access log.")
+        out.append("")
+        out.append("| case | requests | HTTP statuses | body bytes | bytes on the wire | time | pocdir sync says |")
+        out.append("|---|---:|---|---:|---:|---:|---|")
+        names = {"first-full": "first full sync", "nothing-changed": "nothing changed",
+                 "one-changed": "one origin of 200 changed"}
+        for r in syncs:
+            out.append(f"| {names.get(r['case'], r['case'])} | {r.get('requests')} | {r.get('statuses')} "
+                       f"| {fmt_int(r.get('body_bytes'))} | {fmt_int(r.get('wire_bytes'))} "
+                       f"| {num(r.get('secs'), 0):.2f} s | {r.get('summary', '').replace('_', ' ')} |")
+    else:
+        out.append("Not measured in this run (nginx missing, or the sync benchmark failed).")
     out.append("")
     out.append("## Commands of this run")
     out.append("")

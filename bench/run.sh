@@ -136,6 +136,18 @@ for n in 5000 100000; do
 done
 record "$PIN_CLIENT bench/libbench lookup DIR 200000"
 
+# Sync: a node against a feed of 200 origins served by nginx.
+SYNC_SIZE=5000
+if [ -x /usr/sbin/nginx ] && [ -d "$work/dir-$SYNC_SIZE" ]; then
+	log "sync: 200 origins through nginx"
+	sh "$srcdir/bench/sync.sh" "$POCDIR" "$work/dir-$SYNC_SIZE" "$work/sync" >"$work/sync.out" 2>&1 ||
+		{ log "sync benchmark failed:"; tail -5 "$work/sync.out" >&2; }
+	sed -n "s/^RESULT /RESULT size=$SYNC_SIZE /p" "$work/sync.out" >>"$results"
+	record "bench/sync.sh src/pocdir/pocdir DIR WORK   # DIR: $SYNC_SIZE entries in $ORIGINS origins; nginx serves the feed; counts from its access log"
+else
+	log "sync: skipped (nginx not installed)"
+fi
+
 # slapd_start SIZE: load the LDIF into a fresh back-mdb and start slapd.
 slapd_start() {
 	s=$work/slapd-$1
