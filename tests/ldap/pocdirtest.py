@@ -140,21 +140,32 @@ class Server:
 
 
 def pocdird(directory=SAMPLE, config=None, extra=(), debug=False):
-    """Start pocdird in the foreground on a free port."""
+    """Start pocdird in the foreground on a free port (another one if a
+    parallel test took the port between our probe and pocdird's bind)."""
     d = scratch()
-    port = free_port()
-    argv = [POCDIRD, "-f", "--listen", "127.0.0.1:%d" % port, "--directory", directory]
-    if config is not None:
-        path = os.path.join(d, "pocdird.conf")
-        with open(path, "w") as f:
-            f.write(config)
-        argv += ["-c", path]
-    if debug:
-        argv.append("--debug")
-    argv += list(extra)
-    srv = Server(argv, port, os.path.join(d, "pocdird.log"), cwd=d)
-    srv.dir = d
-    return srv
+    for attempt in range(3):
+        port = free_port()
+        argv = [POCDIRD, "-f", "--listen", "127.0.0.1:%d" % port, "--directory", directory]
+        if config is not None:
+            path = os.path.join(d, "pocdird.conf")
+            with open(path, "w") as f:
+                f.write(config)
+            argv += ["-c", path]
+        if debug:
+            argv.append("--debug")
+        argv += list(extra)
+        log = os.path.join(d, "pocdird.log")
+        try:
+            srv = Server(argv, port, log, cwd=d)
+        except RuntimeError:
+            with open(log, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            if attempt < 2 and "in use" in text:
+                os.unlink(log)
+                continue
+            raise
+        srv.dir = d
+        return srv
 
 
 def gen_directory(entries, origins):
@@ -205,8 +216,15 @@ index objectClass,c,uid,mail,pocRole eq
                        stderr=subprocess.STDOUT)
     if r.returncode != 0:
         raise RuntimeError("slapadd failed:\n" + r.stdout.decode("utf-8", "replace"))
-    srv = Server([SLAPD, "-d", "0", "-h", "ldap://127.0.0.1:%d/" % port, "-f", conf],
-                 port, os.path.join(d, "slapd.log"), cwd=d)
+    for attempt in range(3):
+        try:
+            srv = Server([SLAPD, "-d", "0", "-h", "ldap://127.0.0.1:%d/" % port, "-f", conf],
+                         port, os.path.join(d, "slapd.log"), cwd=d)
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
+            port = free_port()  # taken by a parallel test meanwhile
     srv.dir = d
     return srv
 
