@@ -94,6 +94,16 @@ FILTERS = [
     "(pocAgencyType=national-cert)",
     "(postalAddress=*Seoul*)",
     "(description=*)",
+    "(labeledURI=https://www.jpcert.jp.example/)",
+    "(labeledURI=HTTPS://WWW.JPCERT.JP.EXAMPLE/)",
+    "(labeledURI=*jpcert*)",
+    "(preferredLanguage=k*)",
+    "(postalAddress=60 Sajik-ro 8-gil$Seoul 03172$Republic of Korea)",
+    "(postalAddress=60 SAJIK-RO 8-gil $ Seoul 03172 $ Republic of Korea)",
+    "(pocCountry=*)",
+    "(pocOrigin=kr)",
+    "(pocPGPExpires<=2027-01-01)",
+    "(pocHours=24/7)",
     "(cn~=NCSC Situation Room)",
     "(c:=KR)",
     "(c:caseIgnoreMatch:=kr)",
@@ -128,6 +138,13 @@ FILTERS = [
 ]
 
 
+# Known differences that are bugs to fix elsewhere, reported as TAP TODO.
+TODO = {
+    "(postalAddress=60 SAJIK-RO 8-gil $ Seoul 03172 $ Republic of Korea)":
+        "libpocdir attr.c: caseIgnoreListMatch must ignore spaces around $ (RFC 4517 4.2.9)",
+}
+
+
 def dns(conn, flt, base="dc=pocdir", scope=ldap3.SUBTREE):
     ok = conn.search(base, flt, search_scope=scope, attributes=["1.1"], size_limit=0)
     res = conn.result["result"]
@@ -150,7 +167,8 @@ def compare_all(tap, label, ours, theirs, urls):
         for flt in FILTERS:
             a = dns_ldapsearch(urls[0], flt)
             b = dns_ldapsearch(urls[1], flt)
-            tap.eq(a, b, "%s, ldapsearch: %s (%d entries)" % (label, flt, len(a[1])))
+            tap.eq(a, b, "%s, ldapsearch: %s (%d entries)" % (label, flt, len(a[1])),
+                   TODO.get(flt) if label == "sample" else None)
     for flt in FILTERS:
         if flt in ("(&)", "(|)", "(!(&))"):
             continue  # ldap3 cannot encode RFC 4526 absolute filters
@@ -172,7 +190,7 @@ def compare_all(tap, label, ours, theirs, urls):
             diag = "result %r vs slapd %r\nonly pocdird: %r\nonly slapd: %r" % (
                 a[0], b[0], only_a[:10], only_b[:10])
         tap.ok(same, "%s: %s (%d entries)" % (label, flt, len(a[1]) if isinstance(
-            a[1], list) else -1), diag)
+            a[1], list) else -1), diag, TODO.get(flt) if label == "sample" else None)
     # Scopes and bases, as well.
     for base, scope in [("dc=pocdir", ldap3.LEVEL), ("c=KR,dc=pocdir", ldap3.LEVEL),
                         ("c=KR,dc=pocdir", ldap3.SUBTREE), ("c=kr,dc=POCDIR", ldap3.BASE),
