@@ -104,6 +104,15 @@ FILTERS = [
     "(pocOrigin=kr)",
     "(pocPGPExpires<=2027-01-01)",
     "(pocHours=24/7)",
+    "(pocSerial=+2026112201)",
+    "(pocSerial=02026112201)",
+    "(objectClass=2.5.6.6)",
+    "(pocSerial:integerOrderingMatch:=2026112202)",
+    "(2.5.4.3=*cert*)",
+    "(uid:2.5.13.2:=KRCERT)",
+    "(pocRole:caseExactMatch:=technical)",
+    "(sn=*, *)",
+    "(cn=*\\29*)",
     "(cn~=NCSC Situation Room)",
     "(c:=KR)",
     "(c:caseIgnoreMatch:=kr)",
@@ -142,7 +151,23 @@ FILTERS = [
 TODO = {
     "(postalAddress=60 SAJIK-RO 8-gil $ Seoul 03172 $ Republic of Korea)":
         "libpocdir attr.c: caseIgnoreListMatch must ignore spaces around $ (RFC 4517 4.2.9)",
+    "(pocSerial=+2026112201)":
+        "libpocdir attr.c: an INTEGER has no '+' (RFC 4517 3.3.16): Undefined in slapd",
+    "(pocSerial=02026112201)":
+        "libpocdir attr.c: an INTEGER has no leading zero (RFC 4517 3.3.16)",
+    "(objectClass=2.5.6.6)":
+        "libpocdir filter.c: objectIdentifierMatch by OID (person is 2.5.6.6)",
+    "(pocSerial:integerOrderingMatch:=2026112202)":
+        "libpocdir filter.c: an ORDERING rule in an extensible match means less-than",
 }
+
+
+def todo(label, flt):
+    """The TODO reason for flt on this data set: the postal address one
+    only differs where such an address exists (the sample)."""
+    if flt.startswith("(postalAddress=") and label != "sample":
+        return None
+    return TODO.get(flt)
 
 
 def dns(conn, flt, base="dc=pocdir", scope=ldap3.SUBTREE):
@@ -168,7 +193,7 @@ def compare_all(tap, label, ours, theirs, urls):
             a = dns_ldapsearch(urls[0], flt)
             b = dns_ldapsearch(urls[1], flt)
             tap.eq(a, b, "%s, ldapsearch: %s (%d entries)" % (label, flt, len(a[1])),
-                   TODO.get(flt) if label == "sample" else None)
+                   todo(label, flt))
     for flt in FILTERS:
         if flt in ("(&)", "(|)", "(!(&))"):
             continue  # ldap3 cannot encode RFC 4526 absolute filters
@@ -190,7 +215,7 @@ def compare_all(tap, label, ours, theirs, urls):
             diag = "result %r vs slapd %r\nonly pocdird: %r\nonly slapd: %r" % (
                 a[0], b[0], only_a[:10], only_b[:10])
         tap.ok(same, "%s: %s (%d entries)" % (label, flt, len(a[1]) if isinstance(
-            a[1], list) else -1), diag, TODO.get(flt) if label == "sample" else None)
+            a[1], list) else -1), diag, todo(label, flt))
     # Scopes and bases, as well.
     for base, scope in [("dc=pocdir", ldap3.LEVEL), ("c=KR,dc=pocdir", ldap3.LEVEL),
                         ("c=KR,dc=pocdir", ldap3.SUBTREE), ("c=kr,dc=POCDIR", ldap3.BASE),
