@@ -209,8 +209,9 @@ static void test_eval(void)
 	EVAL("(title=director)", cert, TRI_FALSE);          /* entry lacks the attribute */
 	EVAL("(fax=+82 2 0000 0119)", cert, TRI_UNDEFINED); /* no EQUALITY rule */
 	EVAL("(noSuchAttribute=x)", cert, TRI_UNDEFINED);
-	EVAL("(pocSerial=abc)", cert, TRI_UNDEFINED); /* does not normalise */
-	EVAL("(pocSerial=+02026112201)", cert, TRI_TRUE);
+	EVAL("(pocSerial=abc)", cert, TRI_UNDEFINED);         /* does not normalise */
+	EVAL("(pocSerial=+2026112201)", cert, TRI_UNDEFINED); /* RFC 4517 3.3.16: no "+" */
+	EVAL("(pocSerial=02026112201)", cert, TRI_UNDEFINED); /* nor a leading zero */
 	EVAL("(mail=cert@krcert.KR.EXAMPLE)", cert, TRI_TRUE);
 	EVAL("(mail=cert@krcert.kr)", cert, TRI_FALSE);
 	EVAL("(telephoneNumber=+82-2-0000-0118)", cert, TRI_TRUE);
@@ -294,12 +295,17 @@ static void test_eval(void)
 	EVAL("(telephoneNumber:2.5.13.20:=+82 2 0000 0100)", cert, TRI_FALSE);
 	EVAL("(cn:telephoneNumberMatch:=x)", cert, TRI_UNDEFINED); /* incompatible */
 	EVAL("(cn:integerMatch:=5)", cert, TRI_UNDEFINED);
-	EVAL("(pocSerial:integerMatch:=007)", mofa, TRI_TRUE);
+	EVAL("(pocSerial:integerMatch:=007)", mofa, TRI_UNDEFINED);
 	EVAL("(pocSerial:integerMatch:=7)", cert, TRI_FALSE);
 	EVAL("(pocSerial:integerMatch:=abc)", mofa, TRI_UNDEFINED);
 	EVAL("(pocSerial:=7)", mofa, TRI_TRUE);
 	EVAL("(cn:caseIgnoreSubstringsMatch:=x)", cert, TRI_UNDEFINED);
-	EVAL("(cn:caseIgnoreOrderingMatch:=x)", cert, TRI_UNDEFINED);
+	/* RFC 4517 4.2: an ordering rule is TRUE when the value is less. */
+	EVAL("(cn:caseIgnoreOrderingMatch:=zzz)", cert, TRI_TRUE);
+	EVAL("(cn:caseIgnoreOrderingMatch:=a)", cert, TRI_FALSE);
+	EVAL("(pocSerial:integerOrderingMatch:=8)", mofa, TRI_TRUE);
+	EVAL("(pocSerial:integerOrderingMatch:=7)", mofa, TRI_FALSE);
+	EVAL("(pocSerial:integerOrderingMatch:=07)", mofa, TRI_UNDEFINED);
 	EVAL("(cn:1.2.3.4:=x)", cert, TRI_UNDEFINED);
 	EVAL("(fax:=+82 2 0000 0119)", cert, TRI_UNDEFINED); /* no equality rule */
 	EVAL("(noSuchAttribute:=x)", cert, TRI_UNDEFINED);

@@ -144,22 +144,15 @@ FILTERS = [
     "(|(entryDN=c=JP,dc=pocdir)(entryDN=dc=pocdir))",
     "(entryDN=*)",
     "(cn=  ncsc   situation room  )",
+    "(cn:caseIgnoreOrderingMatch:=m)",
+    "(pocSerial:integerOrderingMatch:=2026112201)",
+    "(postalAddress=60 SAJIK-RO 8-gil$Seoul 03172 $Republic of Korea)",
+    "(postalAddress:caseIgnoreListMatch:=60 sajik-ro 8-gil $ seoul 03172$republic of korea)",
 ]
 
 
 # Known differences that are bugs to fix elsewhere, reported as TAP TODO.
-TODO = {
-    "(postalAddress=60 SAJIK-RO 8-gil $ Seoul 03172 $ Republic of Korea)":
-        "libpocdir attr.c: caseIgnoreListMatch must ignore spaces around $ (RFC 4517 4.2.9)",
-    "(pocSerial=+2026112201)":
-        "libpocdir attr.c: an INTEGER has no '+' (RFC 4517 3.3.16): Undefined in slapd",
-    "(pocSerial=02026112201)":
-        "libpocdir attr.c: an INTEGER has no leading zero (RFC 4517 3.3.16)",
-    "(objectClass=2.5.6.6)":
-        "libpocdir filter.c: objectIdentifierMatch by OID (person is 2.5.6.6)",
-    "(pocSerial:integerOrderingMatch:=2026112202)":
-        "libpocdir filter.c: an ORDERING rule in an extensible match means less-than",
-}
+TODO = {}
 
 
 def todo(label, flt):

@@ -119,12 +119,13 @@ static int is_space(unsigned char c)
 
 /* RFC 4518 2.6.1: leading and trailing spaces are insignificant and inner
  * runs compare as one space. Case is folded for ASCII letters; other bytes
- * (UTF-8) are kept as they are. */
-static char *normalize_string(const char *v, size_t len, int fold, int drop_phone_spaces)
+ * (UTF-8) are kept as they are. For lists (RFC 4517 4.2.9,
+ * caseIgnoreListMatch) each "$"-separated line is trimmed on its own. */
+static char *normalize_string(const char *v, size_t len, int fold, int drop_phone_spaces, int list)
 {
 	char *out = malloc(len + 1);
 	size_t o = 0;
-	int pending_space = 0;
+	int pending_space = 0, line_start = 1;
 
 	if (out == NULL)
 		return NULL;
@@ -134,13 +135,20 @@ static char *normalize_string(const char *v, size_t len, int fold, int drop_phon
 		if (drop_phone_spaces && (is_space(c) || c == '-'))
 			continue;
 		if (is_space(c)) {
-			pending_space = o > 0;
+			pending_space = !line_start;
+			continue;
+		}
+		if (list && c == '$') {
+			pending_space = 0;
+			out[o++] = '$';
+			line_start = 1;
 			continue;
 		}
 		if (pending_space) {
 			out[o++] = ' ';
 			pending_space = 0;
 		}
+		line_start = 0;
 		if (fold && c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
 		out[o++] = (char)c;
@@ -149,39 +157,58 @@ static char *normalize_string(const char *v, size_t len, int fold, int drop_phon
 	return out;
 }
 
+/* RFC 4517 3.3.16: Integer = ( HYPHEN LDIGIT *DIGIT ) / number, so no "+",
+ * no leading zero and no "-0"; anything else is not an integer and an
+ * assertion with it is Undefined, as in slapd. */
 static char *normalize_integer(const char *v, size_t len, bool *invalid)
 {
-	size_t i = 0, start;
-	int neg = 0;
+	size_t start = 0, i;
 	char *out;
 
-	while (i < len && is_space((unsigned char)v[i]))
-		i++;
-	while (len > i && is_space((unsigned char)v[len - 1]))
+	while (start < len && is_space((unsigned char)v[start]))
+		start++;
+	while (len > start && is_space((unsigned char)v[len - 1]))
 		len--;
-	if (i < len && (v[i] == '-' || v[i] == '+'))
-		neg = v[i++] == '-';
-	if (i == len)
+	i = start;
+	if (i < len && v[i] == '-')
+		i++;
+	if (i == len || (v[i] == '0' && (len - i > 1 || i > start)))
 		goto bad;
 	for (size_t j = i; j < len; j++)
 		if (v[j] < '0' || v[j] > '9')
 			goto bad;
-	while (i + 1 < len && v[i] == '0')
-		i++;
-	start = i;
-	if (len - start == 1 && v[start] == '0')
-		neg = 0;
-	out = malloc(len - start + 2);
+	out = malloc(len - start + 1);
 	if (out == NULL)
 		return NULL;
-	if (neg)
-		out[0] = '-';
-	memcpy(out + neg, v + start, len - start);
-	out[neg + len - start] = '\0';
+	memcpy(out, v + start, len - start);
+	out[len - start] = '\0';
 	return out;
 bad:
 	if (invalid != NULL)
 		*invalid = true;
+	return NULL;
+}
+
+/* Object classes by OID, so that (objectClass=2.5.6.6) matches person
+ * (objectIdentifierMatch compares OIDs; names stand for their OID). */
+static const struct {
+	const char *oid, *name;
+} classes[] = {
+    {"2.5.6.0", "top"},
+    {"2.5.6.2", "country"},
+    {"2.5.6.4", "organization"},
+    {"2.5.6.6", "person"},
+    {"2.5.6.7", "organizationalPerson"},
+    {"2.16.840.1.113730.3.2.2", "inetOrgPerson"},
+    {"1.3.6.1.4.1.1466.344", "dcObject"},
+    {POCDIR_OID_ARC ".2.1", "pocContact"},
+};
+
+const char *attr_class_name(const char *oid)
+{
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strcmp(classes[i].oid, oid) == 0)
+			return classes[i].name;
 	return NULL;
 }
 
@@ -192,12 +219,13 @@ char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *
 	switch (rule) {
 	case MATCH_NONE:
 	case MATCH_CASE_IGNORE:
+		return normalize_string(value, len, 1, 0, 0);
 	case MATCH_LIST:
-		return normalize_string(value, len, 1, 0);
+		return normalize_string(value, len, 1, 0, 1);
 	case MATCH_CASE_EXACT:
-		return normalize_string(value, len, 0, 0);
+		return normalize_string(value, len, 0, 0, 0);
 	case MATCH_TELEPHONE:
-		return normalize_string(value, len, 1, 1);
+		return normalize_string(value, len, 1, 1, 0);
 	case MATCH_INTEGER:
 		return normalize_integer(value, len, invalid);
 	}

@@ -87,6 +87,10 @@ const struct attr_type *attr_by_id(enum attr_id id);
  * set (the assertion is then Undefined). */
 char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *invalid);
 
+/* The name of the object class with numeric OID oid ("2.5.6.6" ->
+ * "person"), or NULL when pocdir does not serve that class. */
+const char *attr_class_name(const char *oid);
+
 /* Compare two normalised values for ordering under rule: <0, 0, >0. */
 int attr_compare(enum attr_match rule, const char *a, const char *b);
 

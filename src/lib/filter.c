@@ -238,7 +238,12 @@ static int decode_ava(struct decoder *d, struct filter *f)
 	if ((f->u.ava.value = get_string(d, end, TAG_OCTETSTRING, "assertion value")) == NULL)
 		return -1;
 	if (f->attr != NULL && f->attr->equality != MATCH_NONE) {
-		f->u.ava.norm = normalize(d, f->attr->equality, f->u.ava.value, &invalid);
+		/* objectIdentifierMatch: a class given by OID means its name. */
+		const char *cls =
+		    f->attr->id == ATTR_OBJECTCLASS ? attr_class_name(f->u.ava.value) : NULL;
+
+		f->u.ava.norm =
+		    normalize(d, f->attr->equality, cls != NULL ? cls : f->u.ava.value, &invalid);
 		if (f->u.ava.norm == NULL && !invalid)
 			return -1;
 	}
@@ -692,7 +697,7 @@ static int hexval(int c)
  * without a copy. dn set: the value is an RFC 4514 2.4 escaped DN value. */
 struct cursor {
 	const unsigned char *p, *end;
-	bool fold, phone, dn;
+	bool fold, phone, list, dn;
 	bool space, emitted;
 };
 
@@ -702,6 +707,7 @@ static void cursor_init(struct cursor *c, enum attr_match rule, const char *v, s
 	c->end = c->p + len;
 	c->fold = rule != MATCH_CASE_EXACT;
 	c->phone = rule == MATCH_TELEPHONE;
+	c->list = rule == MATCH_LIST;
 	c->dn = dn;
 	c->space = false;
 	c->emitted = false;
@@ -742,6 +748,13 @@ static int cursor_next(struct cursor *c)
 			c->p += n;
 			continue;
 		}
+		if (c->list && ch == '$') {
+			/* RFC 4517 4.2.9: each line is trimmed on its own. */
+			c->p += n;
+			c->space = false;
+			c->emitted = false;
+			return '$';
+		}
 		if (c->space) {
 			c->space = false;
 			return ' ';
@@ -771,17 +784,14 @@ static bool int_parse(const char *v, size_t len, struct intview *iv)
 	while (len > i && is_space((unsigned char)v[len - 1]))
 		len--;
 	iv->neg = false;
-	if (i < len && (v[i] == '-' || v[i] == '+'))
+	/* RFC 4517 3.3.16: no "+", no leading zero, no "-0" (as attr.c). */
+	if (i < len && v[i] == '-')
 		iv->neg = v[i++] == '-';
-	if (i == len)
+	if (i == len || (v[i] == '0' && (len - i > 1 || iv->neg)))
 		return false;
 	for (size_t j = i; j < len; j++)
 		if (v[j] < '0' || v[j] > '9')
 			return false;
-	while (i + 1 < len && v[i] == '0')
-		i++;
-	if (len - i == 1 && v[i] == '0')
-		iv->neg = false;
 	iv->digits = v + i;
 	iv->len = len - i;
 	return true;
@@ -814,9 +824,41 @@ static bool rule_equal(enum attr_match rule, const char *value, size_t len, bool
 	return true;
 }
 
+/* Order value against the assertion under rule: <0, 0, >0, or 2 when either
+ * is no integer for an integer rule. Allocation-free like rule_equal. */
+static int rule_compare(enum attr_match rule, const char *value, size_t len, bool dn,
+                        const char *assertion)
+{
+	struct cursor a, b;
+	struct intview ia, ib;
+	int ca, cb, mag;
+
+	if (rule == MATCH_INTEGER) {
+		if (dn || !int_parse(value, len, &ia) ||
+		    !int_parse(assertion, strlen(assertion), &ib))
+			return 2;
+		if (ia.neg != ib.neg)
+			return ia.neg ? -1 : 1;
+		mag = ia.len != ib.len ? (ia.len < ib.len ? -1 : 1)
+		                       : memcmp(ia.digits, ib.digits, ia.len);
+		mag = mag < 0 ? -1 : mag > 0;
+		return ia.neg ? -mag : mag;
+	}
+	cursor_init(&a, rule, value, len, dn);
+	cursor_init(&b, rule, assertion, strlen(assertion), false);
+	do {
+		ca = cursor_next(&a);
+		cb = cursor_next(&b);
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+	} while (ca >= 0);
+	return 0;
+}
+
 /* Matching rules usable in an extensible match, and the attributes each
- * applies to (RFC 4517 4.2). Substrings and ordering rules are not equality
- * rules and evaluate to Undefined here, as an unknown rule does. */
+ * applies to (RFC 4517 4.2). An ordering rule is TRUE for values less than
+ * the assertion; substrings rules evaluate to Undefined here, as an unknown
+ * rule does. */
 enum rule_kind { RULE_STRING, RULE_TELEPHONE, RULE_INTEGER, RULE_LIST, RULE_OID };
 
 struct ext_rule {
@@ -824,18 +866,31 @@ struct ext_rule {
 	const char *oid;
 	enum attr_match match;
 	enum rule_kind kind;
+	bool ordering; /* RFC 4517 4.2: TRUE when the value is less than the assertion */
 };
 
 static const struct ext_rule ext_rules[] = {
-    {"caseIgnoreMatch", "2.5.13.2", MATCH_CASE_IGNORE, RULE_STRING},
-    {"caseExactMatch", "2.5.13.5", MATCH_CASE_EXACT, RULE_STRING},
-    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", MATCH_CASE_IGNORE, RULE_STRING},
-    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", MATCH_CASE_EXACT, RULE_STRING},
-    {"telephoneNumberMatch", "2.5.13.20", MATCH_TELEPHONE, RULE_TELEPHONE},
-    {"integerMatch", "2.5.13.14", MATCH_INTEGER, RULE_INTEGER},
-    {"caseIgnoreListMatch", "2.5.13.11", MATCH_LIST, RULE_LIST},
-    {"objectIdentifierMatch", "2.5.13.0", MATCH_CASE_IGNORE, RULE_OID},
+    {"caseIgnoreMatch", "2.5.13.2", MATCH_CASE_IGNORE, RULE_STRING, false},
+    {"caseExactMatch", "2.5.13.5", MATCH_CASE_EXACT, RULE_STRING, false},
+    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", MATCH_CASE_IGNORE, RULE_STRING, false},
+    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", MATCH_CASE_EXACT, RULE_STRING, false},
+    {"telephoneNumberMatch", "2.5.13.20", MATCH_TELEPHONE, RULE_TELEPHONE, false},
+    {"integerMatch", "2.5.13.14", MATCH_INTEGER, RULE_INTEGER, false},
+    {"caseIgnoreListMatch", "2.5.13.11", MATCH_LIST, RULE_LIST, false},
+    {"objectIdentifierMatch", "2.5.13.0", MATCH_CASE_IGNORE, RULE_OID, false},
+    {"caseIgnoreOrderingMatch", "2.5.13.3", MATCH_CASE_IGNORE, RULE_STRING, true},
+    {"caseExactOrderingMatch", "2.5.13.6", MATCH_CASE_EXACT, RULE_STRING, true},
+    {"integerOrderingMatch", "2.5.13.15", MATCH_INTEGER, RULE_INTEGER, true},
 };
+
+/* Does value match the assertion under rule r (NULL: the equality rule)? */
+static bool ext_match(const struct ext_rule *r, enum attr_match rule, const char *value, size_t len,
+                      bool dn, const char *assertion)
+{
+	if (r != NULL && r->ordering)
+		return rule_compare(rule, value, len, dn, assertion) == -1;
+	return rule_equal(rule, value, len, dn, assertion);
+}
 
 static const struct ext_rule *ext_rule_find(const char *name)
 {
@@ -902,8 +957,8 @@ static enum tri ext_attr(const struct filter *f, const struct ext_rule *r,
 	if (!assertion_valid(rule, f->u.ext.value))
 		return TRI_UNDEFINED;
 	for (size_t i = 0; i < a->count; i++)
-		if (rule_equal(rule, a->values[i].raw, strlen(a->values[i].raw), false,
-		               f->u.ext.value))
+		if (ext_match(r, rule, a->values[i].raw, strlen(a->values[i].raw), false,
+		              f->u.ext.value))
 			return TRI_TRUE;
 	return TRI_FALSE;
 }
@@ -975,7 +1030,7 @@ static enum tri ext_dn(const struct filter *f, const struct ext_rule *r, const c
 			acc = tri_any(acc, TRI_UNDEFINED);
 			continue;
 		}
-		if (rule_equal(rule, value, vlen, true, f->u.ext.value))
+		if (ext_match(r, rule, value, vlen, true, f->u.ext.value))
 			return TRI_TRUE;
 	}
 	return acc;
