@@ -498,8 +498,9 @@ static int write_ldif(const pocdir_result *res, const char *const *attrs, int wi
 {
 	size_t i, n = pocdir_result_count(res);
 
-	if (fputs("version: 1\n\n", out) == EOF)
-		return -1;
+	/* No "version: 1" line: RFC 2849 tools take LDIF without it, and
+	 * slapadd (OpenLDAP 2.5) refuses it, which would break moving a
+	 * directory into slapd. */
 	if (with_tree && ldif_tree(res, out, l) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
