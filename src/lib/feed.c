@@ -18,6 +18,7 @@
 #include "history.h"
 #include "util.h"
 #include "validate.h"
+#include "yamldoc.h"
 
 void feed_index_clear(struct feed_index *ix)
 {
@@ -118,7 +119,6 @@ static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name, st
 int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_index *out,
                      pocdir_error *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *origins = NULL;
 	size_t cap = 0;
@@ -128,19 +128,10 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 	if (len > FEED_MAX_INDEX_BYTES)
 		return error_set(err, POCDIR_ERR_LIMIT, "%s: index larger than %u bytes", name,
 		                 FEED_MAX_INDEX_BYTES);
-	if (!yaml_parser_initialize(&parser))
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	/* libyaml's loader keeps aliases as references to one node, so alias
-	 * bombs cost no memory; we walk only the shapes we expect. */
-	if (!yaml_parser_load(&parser, &doc)) {
-		error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: invalid YAML: %s", name,
-		          (unsigned long)parser.problem_mark.line + 1,
-		          (unsigned long)parser.problem_mark.column + 1,
-		          parser.problem ? parser.problem : "syntax error");
-		yaml_parser_delete(&parser);
+	/* An index comes from a peer: aliases are refused, and only the shapes
+	 * we expect are walked. */
+	if (yamldoc_load(name, buf, len, POCDIR_ERR_INVALID, &doc, err) == -1)
 		return -1;
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {
 		node_error(err, name, root,
@@ -205,7 +196,6 @@ out:
 	if (rc == -1)
 		feed_index_clear(out);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
 	return rc;
 }
 

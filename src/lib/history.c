@@ -20,6 +20,7 @@
 #include "history.h"
 #include "util.h"
 #include "validate.h"
+#include "yamldoc.h"
 
 #ifndef POCDIR_LOCALSTATEDIR
 #define POCDIR_LOCALSTATEDIR "/var"
@@ -177,31 +178,12 @@ int history_flat_read(const char *path, size_t max,
                       void (*fn)(const char *key, const char *value, void *ctx), void *ctx,
                       pocdir_error *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	char *data = NULL;
-	size_t len;
 	int rc = -1;
 
-	if (access(path, F_OK) == -1 && errno == ENOENT)
-		return error_set(err, POCDIR_ERR_NOTFOUND, "%s: no such file", path);
-	if (file_read(path, max, &data, &len, err) == -1)
+	if (yamldoc_load_file(path, max, POCDIR_ERR_INVALID, &doc, err) == -1)
 		return -1;
-	if (!yaml_parser_initialize(&parser)) {
-		free(data);
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
-		          (unsigned long)parser.problem_mark.line + 1,
-		          (unsigned long)parser.problem_mark.column + 1,
-		          parser.problem ? parser.problem : "invalid YAML");
-		yaml_parser_delete(&parser);
-		free(data);
-		return -1;
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {
 		error_set(err, POCDIR_ERR_INVALID, "%s: expected a mapping", path);
@@ -220,8 +202,6 @@ int history_flat_read(const char *path, size_t max,
 	rc = 0;
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
 	return rc;
 }
 

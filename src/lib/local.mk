@@ -12,7 +12,8 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/export.c \
 	src/lib/api.c src/lib/api.h \
 	src/lib/util.c src/lib/util.h \
-	src/lib/arena.c src/lib/arena.h
+	src/lib/arena.c src/lib/arena.h \
+	src/lib/yamldoc.c src/lib/yamldoc.h
 # (sign/history/feed/sync sources are added below by their component)
 src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
 src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) $(PTHREAD_LIBS)

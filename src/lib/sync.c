@@ -22,6 +22,7 @@
 #include "sync.h"
 #include "util.h"
 #include "validate.h"
+#include "yamldoc.h"
 
 /* ---- Configuration --------------------------------------------------------- */
 
@@ -344,12 +345,9 @@ void pocdir_sync_config_free(pocdir_sync_config **cfg)
 pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 {
 	struct pocdir_sync_config *c;
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
 	struct conf_walk w = {&doc, path, err};
-	char *data = NULL;
-	size_t len;
 	int rc = -1;
 
 	error_clear(err);
@@ -364,26 +362,9 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 	c->backoff_base = SYNC_DEFAULT_BACKOFF_BASE;
 	c->backoff_max = SYNC_DEFAULT_BACKOFF_MAX;
 	if ((c->file = str_dup(path)) == NULL ||
-	    file_read(path, 1024 * 1024, &data, &len, err) == -1) {
+	    yamldoc_load_file(path, 1024 * 1024, POCDIR_ERR_INVALID, &doc, err) == -1) {
 		if (c->file == NULL)
 			error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		pocdir_sync_config_free(&c);
-		return NULL;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		free(data);
-		pocdir_sync_config_free(&c);
-		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		return NULL;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
-		          (unsigned long)parser.problem_mark.line + 1,
-		          (unsigned long)parser.problem_mark.column + 1,
-		          parser.problem ? parser.problem : "invalid YAML");
-		yaml_parser_delete(&parser);
-		free(data);
 		pocdir_sync_config_free(&c);
 		return NULL;
 	}
@@ -429,8 +410,6 @@ oom:
 	error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
 	if (rc == -1)
 		pocdir_sync_config_free(&c);
 	return c;

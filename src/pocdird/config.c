@@ -15,6 +15,7 @@
 
 #include "pocdird.h"
 #include "util.h"
+#include "yamldoc.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define DN_MAX 1024
@@ -417,30 +418,13 @@ fail:
 
 int config_load(struct config *c, const char *path, pocdir_error *err)
 {
-	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
 	struct walk w = {.doc = &doc, .file = path, .err = err};
-	char *data = NULL;
-	size_t len;
 	int rc = -1;
 
-	if (file_read(path, CONFIG_MAX_BYTES, &data, &len, err) == -1)
+	if (yamldoc_load_file(path, CONFIG_MAX_BYTES, POCDIR_ERR_USAGE, &doc, err) == -1)
 		return -1;
-	if (!yaml_parser_initialize(&parser)) {
-		free(data);
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		error_set(err, POCDIR_ERR_USAGE, "%s:%lu:%lu: %s", path,
-		          (unsigned long)parser.problem_mark.line + 1,
-		          (unsigned long)parser.problem_mark.column + 1,
-		          parser.problem ? parser.problem : "invalid YAML");
-		yaml_parser_delete(&parser);
-		free(data);
-		return -1;
-	}
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
 		rc = 0; /* an empty file keeps every default */
@@ -498,8 +482,6 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 	rc = 0;
 out:
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	free(data);
 	if (rc == 0) {
 		char *f = str_dup(path);
 
