@@ -168,7 +168,21 @@ static void random_filter(unsigned *st, int depth, char *out, size_t size)
 		snprintf(out, size, "(%s=*)", a);
 		return;
 	case 6:
-		snprintf(out, size, "(%s=*e*)", a);
+		/* initial parts go through the sorted cn and mail values */
+		switch (rnd(st, 4)) {
+		case 0:
+			snprintf(out, size, "(%s=*e*)", a);
+			break;
+		case 1:
+			snprintf(out, size, "(%s=%c*)", a, "kltdnp"[rnd(st, 6)]);
+			break;
+		case 2:
+			snprintf(out, size, "(%s=P1*@*example)", a);
+			break;
+		default:
+			snprintf(out, size, "(%s=%s*o*)", a, rnd(st, 2) ? "Di" : "duty ");
+			break;
+		}
 		return;
 	default:
 		snprintf(out, size, "(%s~=%s)", a, rnd(st, 2) ? "kr" : "technical");

@@ -94,6 +94,22 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 		}
 		return cand_copy(c, store_index_get(ix, f->u.ava.norm));
 	}
+	case FILTER_SUBSTRINGS: {
+		/* An initial part narrows through the sorted values. sn is always
+		 * cn in a pocdir entry (the loader derives it), so cn's serve. */
+		const struct prefix *px = NULL;
+
+		if (f->attr == NULL || f->u.sub.initial == NULL || f->u.sub.initial[0] == '\0')
+			break;
+		if (f->attr->id == ATTR_CN || f->attr->id == ATTR_SN)
+			px = s->by_cn_prefix;
+		else if (f->attr->id == ATTR_MAIL)
+			px = s->by_mail_prefix;
+		if (px == NULL)
+			break;
+		c->all = false;
+		return store_prefix_ids(px, f->u.sub.initial, &c->ids, &c->count);
+	}
 	case FILTER_AND: {
 		bool have = false;
 

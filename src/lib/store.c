@@ -266,6 +266,91 @@ const entry_t *store_find_dn(const struct store *s, const char *dn)
 	return found;
 }
 
+static void prefix_free(struct prefix **px)
+{
+	if (px == NULL || *px == NULL)
+		return;
+	free((*px)->items);
+	free(*px);
+	*px = NULL;
+}
+
+static int prefix_order(const void *a, const void *b)
+{
+	const struct prefix_item *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* Every normalised value of attribute id, sorted. */
+static struct prefix *prefix_build(const struct store *s, enum attr_id id)
+{
+	struct prefix *px = calloc(1, sizeof(*px));
+	size_t n = 0, k = 0;
+
+	if (px == NULL)
+		return NULL;
+	for (size_t i = 0; i < s->nentries; i++) {
+		const struct entry_attr *a = entry_attr(s->entries[i], id);
+
+		n += a != NULL ? a->count : 0;
+	}
+	px->items = malloc((n + 1) * sizeof(*px->items));
+	if (px->items == NULL) {
+		free(px);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->nentries; i++) {
+		const struct entry_attr *a = entry_attr(s->entries[i], id);
+
+		for (size_t j = 0; a != NULL && j < a->count; j++)
+			if (a->values[j].norm != NULL)
+				px->items[k++] =
+				    (struct prefix_item){a->values[j].norm, (uint32_t)i};
+	}
+	px->count = k;
+	qsort(px->items, k, sizeof(*px->items), prefix_order);
+	return px;
+}
+
+static int id_order(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int store_prefix_ids(const struct prefix *px, const char *initial, uint32_t **ids, size_t *count)
+{
+	size_t lo = 0, hi = px->count, len = strlen(initial), n = 0, end;
+	uint32_t *out;
+
+	/* First key not below initial; the matches follow it in a run. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(px->items[mid].key, initial) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < px->count && strncmp(px->items[end].key, initial, len) == 0; end++)
+		;
+	out = malloc((end - lo + 1) * sizeof(uint32_t));
+	if (out == NULL)
+		return -1;
+	for (size_t i = lo; i < end; i++)
+		out[n++] = px->items[i].id;
+	qsort(out, n, sizeof(uint32_t), id_order);
+	*count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (*count == 0 || out[*count - 1] != out[i])
+			out[(*count)++] = out[i];
+	*ids = out;
+	return 0;
+}
+
 struct store *store_ref(struct store *s)
 {
 	if (s != NULL)
@@ -286,6 +371,8 @@ static void store_destroy(struct store *s)
 	index_free(&s->by_agency);
 	index_free(&s->by_mail);
 	index_free(&s->by_country_role);
+	prefix_free(&s->by_cn_prefix);
+	prefix_free(&s->by_mail_prefix);
 	arena_free(&s->arena);
 	free(s->base_dn);
 	free(s->base_norm);
@@ -526,6 +613,9 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 	index_seal(s->by_agency);
 	index_seal(s->by_mail);
 	index_seal(s->by_country_role);
+	if ((s->by_cn_prefix = prefix_build(s, ATTR_CN)) == NULL ||
+	    (s->by_mail_prefix = prefix_build(s, ATTR_MAIL)) == NULL)
+		goto oom;
 	compute_version(s);
 	return s;
 oom:

@@ -76,6 +76,17 @@ struct idlist {
 };
 
 struct index; /* string -> idlist hash table, see store.c */
+
+/* Sorted (normalised value, entry) pairs of one attribute, for substring
+ * filters with an initial part. */
+struct prefix_item {
+	const char *key;
+	uint32_t id;
+};
+struct prefix {
+	struct prefix_item *items;
+	size_t count;
+};
 struct arena; /* bump allocator, see arena.h */
 
 struct store {
@@ -94,6 +105,8 @@ struct store {
 	struct index *by_agency;       /* folded agency name */
 	struct index *by_mail;         /* normalised mail */
 	struct index *by_country_role; /* "CC/role" -> ids: the everyday question */
+	struct prefix *by_cn_prefix;   /* sorted cn values: (cn=kim*) without a scan */
+	struct prefix *by_mail_prefix; /* sorted mail values */
 	char version[65];              /* hex SHA-256 over "origin serial\n" lines */
 	struct arena *arena;           /* country entries and index storage */
 };
@@ -131,6 +144,11 @@ const struct idlist *store_index_get(const struct index *ix, const char *key);
 /* Iterate an index's keys (for substring matching over agency names):
  * returns false when i is past the end. */
 bool store_index_at(const struct index *ix, size_t i, const char **key, const struct idlist **list);
+
+/* Entries (ascending, no repeats) whose value in px starts with the
+ * normalised text initial; *ids is allocated (free() it). Returns 0 or -1 on
+ * allocation failure. */
+int store_prefix_ids(const struct prefix *px, const char *initial, uint32_t **ids, size_t *count);
 
 /* Intersect sorted lists a and b into out (capacity min(a,b)); returns count. */
 size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out);
