@@ -38,8 +38,7 @@
 #define PREFIX_LEN 3
 #define PAIR_MAX 4096
 
-static uint64_t
-now_ns(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -49,8 +48,7 @@ now_ns(void)
 
 static uint64_t rng_state = 88172645463325252ull;
 
-static uint64_t
-rng_next(void)
+static uint64_t rng_next(void)
 {
 	rng_state ^= rng_state >> 12;
 	rng_state ^= rng_state << 25;
@@ -58,8 +56,7 @@ rng_next(void)
 	return rng_state * 2685821657736338717ull;
 }
 
-static long
-maxrss_kb(void)
+static long maxrss_kb(void)
 {
 	struct rusage ru;
 
@@ -69,18 +66,16 @@ maxrss_kb(void)
 
 /* CPU seconds this process has used (user + system, all threads): unlike
  * the wall clock, it does not grow when other work shares the machine. */
-static double
-cpu_seconds(void)
+static double cpu_seconds(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
 }
 
-static pocdir *
-open_or_die(const char *path)
+static pocdir *open_or_die(const char *path)
 {
 	pocdir_error err;
 	pocdir *dir = pocdir_open(path, &err);
@@ -92,8 +87,7 @@ open_or_die(const char *path)
 	return dir;
 }
 
-static pocdir_result *
-all_or_die(pocdir *dir)
+static pocdir_result *all_or_die(pocdir *dir)
 {
 	pocdir_error err;
 	pocdir_result *res;
@@ -106,8 +100,7 @@ all_or_die(pocdir *dir)
 }
 
 /* Number of contacts filter selects, through the public API. */
-static long
-count_filter(pocdir *dir, const char *filter)
+static long count_filter(pocdir *dir, const char *filter)
 {
 	pocdir_error err;
 	pocdir_result *res;
@@ -122,8 +115,7 @@ count_filter(pocdir *dir, const char *filter)
 	return n;
 }
 
-static int
-cmd_load(const char *path)
+static int cmd_load(const char *path)
 {
 	long rss0 = maxrss_kb();
 	double cpu0 = cpu_seconds(), cpu;
@@ -153,8 +145,7 @@ struct pair {
 };
 
 /* The distinct (country, role) pairs of res, up to PAIR_MAX. */
-static size_t
-collect_pairs(const pocdir_result *res, struct pair *pairs)
+static size_t collect_pairs(const pocdir_result *res, struct pair *pairs)
 {
 	size_t np = 0;
 
@@ -174,7 +165,7 @@ collect_pairs(const pocdir_result *res, struct pair *pairs)
 					break;
 			if (j == np && np < PAIR_MAX) {
 				snprintf(pairs[np].country, sizeof(pairs[np].country), "%s",
-					 pocdir_entry_country(e));
+				         pocdir_entry_country(e));
 				snprintf(pairs[np].role, sizeof(pairs[np].role), "%s", roles[r]);
 				np++;
 			}
@@ -183,8 +174,7 @@ collect_pairs(const pocdir_result *res, struct pair *pairs)
 	return np;
 }
 
-static int
-cmd_lookup(const char *path, long iterations)
+static int cmd_lookup(const char *path, long iterations)
 {
 	pocdir *dir = open_or_die(path);
 	pocdir_result *all = all_or_die(dir);
@@ -207,7 +197,7 @@ cmd_lookup(const char *path, long iterations)
 	t0 = now_ns();
 	for (long i = 0; i < iterations; i++) {
 		const struct pair *p = &pairs[rng_next() % np];
-		pocdir_query q = { .country = p->country, .role = p->role };
+		pocdir_query q = {.country = p->country, .role = p->role};
 		pocdir_result *res;
 
 		if (pocdir_lookup(dir, &q, &res, &err) == -1) {
@@ -229,7 +219,7 @@ cmd_lookup(const char *path, long iterations)
 	t0 = now_ns();
 	for (long i = 0; i < iterations; i++) {
 		const struct pair *p = &pairs[rng_next() % np];
-		pocdir_query q = { .country = p->country, .role = p->role };
+		pocdir_query q = {.country = p->country, .role = p->role};
 		uint32_t *ids;
 		size_t count;
 
@@ -242,14 +232,13 @@ cmd_lookup(const char *path, long iterations)
 	t1 = now_ns();
 	ns_cr_index = (double)(t1 - t0) / (double)iterations;
 	store_unref(&snap);
-	printf("lookup by country+role (search_query, index path only): %.0f ns/op\n",
-	       ns_cr_index);
+	printf("lookup by country+role (search_query, index path only): %.0f ns/op\n", ns_cr_index);
 
 	/* By uid: the query's id member, and the LDAP filter path. */
 	t0 = now_ns();
 	for (long i = 0; i < iterations; i++) {
 		const pocdir_entry *e = pocdir_result_entry(all, rng_next() % n);
-		pocdir_query q = { .country = pocdir_entry_country(e), .id = pocdir_entry_id(e) };
+		pocdir_query q = {.country = pocdir_entry_country(e), .id = pocdir_entry_id(e)};
 		pocdir_result *res;
 
 		if (pocdir_lookup(dir, &q, &res, &err) == -1 || pocdir_result_count(res) == 0) {
@@ -269,7 +258,7 @@ cmd_lookup(const char *path, long iterations)
 		pocdir_result *res;
 
 		snprintf(filter, sizeof(filter), "(&(c=%s)(uid=%s))", pocdir_entry_country(e),
-			 pocdir_entry_id(e));
+		         pocdir_entry_id(e));
 		if (pocdir_search(dir, filter, &res, &err) == -1 || pocdir_result_count(res) == 0) {
 			fprintf(stderr, "libbench: %s failed\n", filter);
 			return 2;
@@ -301,8 +290,7 @@ cmd_lookup(const char *path, long iterations)
 	return 0;
 }
 
-static FILE *
-open_keys(const char *outdir, const char *name)
+static FILE *open_keys(const char *outdir, const char *name)
 {
 	char path[4096];
 	FILE *fp;
@@ -316,8 +304,7 @@ open_keys(const char *outdir, const char *name)
 	return fp;
 }
 
-static void
-close_keys(FILE *fp)
+static void close_keys(FILE *fp)
 {
 	if (ferror(fp) || fclose(fp) != 0) {
 		fprintf(stderr, "libbench: writing a key file failed\n");
@@ -328,8 +315,7 @@ close_keys(FILE *fp)
 /* A value fit to put in a filter unescaped (RFC 4515 3: '*', '(', ')', '\'
  * and NUL need escapes; the generated data has none, anything else is
  * skipped rather than escaped wrongly). */
-static bool
-filter_safe(const char *s)
+static bool filter_safe(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (*s == '*' || *s == '(' || *s == ')' || *s == '\\' || (unsigned char)*s < 0x20)
@@ -337,14 +323,12 @@ filter_safe(const char *s)
 	return true;
 }
 
-static int
-prefix_cmp(const void *a, const void *b)
+static int prefix_cmp(const void *a, const void *b)
 {
 	return strcmp((const char *)a, (const char *)b);
 }
 
-static int
-cmd_keys(const char *path, const char *outdir)
+static int cmd_keys(const char *path, const char *outdir)
 {
 	pocdir *dir = open_or_die(path);
 	pocdir_result *all = all_or_die(dir);
@@ -366,12 +350,12 @@ cmd_keys(const char *path, const char *outdir)
 	fp = open_keys(outdir, "uid");
 	for (size_t k = 0; k < (n < SAMPLE_UIDS ? n : SAMPLE_UIDS); k++) {
 		const pocdir_entry *e =
-			pocdir_result_entry(all, n <= SAMPLE_UIDS ? k : rng_next() % n);
+		    pocdir_result_entry(all, n <= SAMPLE_UIDS ? k : rng_next() % n);
 
 		if (!filter_safe(pocdir_entry_id(e)))
 			continue;
 		snprintf(filter, sizeof(filter), "(&(c=%s)(uid=%s))", pocdir_entry_country(e),
-			 pocdir_entry_id(e));
+		         pocdir_entry_id(e));
 		fprintf(fp, "%s\t%ld\n", filter, count_filter(dir, filter));
 	}
 	close_keys(fp);
@@ -381,7 +365,7 @@ cmd_keys(const char *path, const char *outdir)
 	fp = open_keys(outdir, "country-role");
 	for (size_t k = 0; k < np; k++) {
 		snprintf(filter, sizeof(filter), "(&(c=%s)(pocRole=%s))", pairs[k].country,
-			 pairs[k].role);
+		         pairs[k].role);
 		if (filter_safe(pairs[k].role))
 			fprintf(fp, "%s\t%ld\n", filter, count_filter(dir, filter));
 	}
@@ -451,16 +435,15 @@ cmd_keys(const char *path, const char *outdir)
 	fprintf(fp, "(objectClass=*)\t%zu\n", n + ncountries + 1);
 	close_keys(fp);
 
-	printf("keys for %zu entries, %zu countries, %zu country+role pairs in %s\n", n,
-	       ncountries, np, outdir);
+	printf("keys for %zu entries, %zu countries, %zu country+role pairs in %s\n", n, ncountries,
+	       np, outdir);
 	free(pairs);
 	pocdir_result_free(&all);
 	pocdir_free(&dir);
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "load") == 0)
 		return cmd_load(argv[2]);

@@ -12,14 +12,14 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -99,8 +99,7 @@ struct stats {
 	int first_wrong_rc;
 };
 
-static uint64_t
-now_ns(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -111,8 +110,7 @@ now_ns(void)
 /* xorshift64*: fast and good enough to spread keys; seeded for repeatability. */
 static uint64_t rng_state;
 
-static uint64_t
-rng_next(void)
+static uint64_t rng_next(void)
 {
 	rng_state ^= rng_state >> 12;
 	rng_state ^= rng_state << 25;
@@ -120,36 +118,33 @@ rng_next(void)
 	return rng_state * 2685821657736338717ull;
 }
 
-static void
-usage(FILE *out)
+static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: loadgen -H URI -f KEYFILE [options]\n"
-		"  -H URI        server, e.g. ldap://127.0.0.1:3389\n"
-		"  -f FILE       keys: one query a line, FILTER<TAB>EXPECTED-COUNT\n"
-		"  -b BASE       search base (default dc=pocdir)\n"
-		"  -s SCOPE      base | one | sub (default sub)\n"
-		"  -a LIST       attributes to request, comma-separated (default all)\n"
-		"  -c N          connections (default 4)\n"
-		"  -k K          searches in flight per connection (default 8)\n"
-		"  -W SECONDS    warm-up, not counted (default 5)\n"
-		"  -t SECONDS    measured duration (default 10)\n"
-		"  -r RATE       offered load in searches/s over all connections\n"
-		"                (default 0: closed loop, as fast as answers come);\n"
-		"                latency then counts from when a search was due\n"
-		"  -g SIZE       paged search (RFC 2696) with this page size; an\n"
-		"                operation is the whole paged traversal\n"
-		"  -p PID        server process whose CPU time to read from /proc\n"
-		"  -L LABEL      label for the result line\n"
-		"  -S SEED       random seed (default 1)\n"
-		"  -z LIMIT      size limit sent with each search, as mail clients do;\n"
-		"                a key expecting more must then end in sizeLimitExceeded\n"
-		"                with exactly LIMIT entries\n"
-		"  -D DN -w PW   simple bind (default anonymous)\n");
+	fprintf(out, "usage: loadgen -H URI -f KEYFILE [options]\n"
+	             "  -H URI        server, e.g. ldap://127.0.0.1:3389\n"
+	             "  -f FILE       keys: one query a line, FILTER<TAB>EXPECTED-COUNT\n"
+	             "  -b BASE       search base (default dc=pocdir)\n"
+	             "  -s SCOPE      base | one | sub (default sub)\n"
+	             "  -a LIST       attributes to request, comma-separated (default all)\n"
+	             "  -c N          connections (default 4)\n"
+	             "  -k K          searches in flight per connection (default 8)\n"
+	             "  -W SECONDS    warm-up, not counted (default 5)\n"
+	             "  -t SECONDS    measured duration (default 10)\n"
+	             "  -r RATE       offered load in searches/s over all connections\n"
+	             "                (default 0: closed loop, as fast as answers come);\n"
+	             "                latency then counts from when a search was due\n"
+	             "  -g SIZE       paged search (RFC 2696) with this page size; an\n"
+	             "                operation is the whole paged traversal\n"
+	             "  -p PID        server process whose CPU time to read from /proc\n"
+	             "  -L LABEL      label for the result line\n"
+	             "  -S SEED       random seed (default 1)\n"
+	             "  -z LIMIT      size limit sent with each search, as mail clients do;\n"
+	             "                a key expecting more must then end in sizeLimitExceeded\n"
+	             "                with exactly LIMIT entries\n"
+	             "  -D DN -w PW   simple bind (default anonymous)\n");
 }
 
-static int
-parse_uint(const char *s, unsigned max, unsigned *out)
+static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v;
@@ -162,8 +157,7 @@ parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-static int
-parse_seconds(const char *s, double *out)
+static int parse_seconds(const char *s, double *out)
 {
 	char *end;
 	double v;
@@ -178,8 +172,7 @@ parse_seconds(const char *s, double *out)
 
 /* Read the key file: FILTER TAB COUNT per line; blank lines and lines
  * starting with '#' are skipped. Returns the number of keys or -1. */
-static long
-keys_load(const char *path, struct key **out)
+static long keys_load(const char *path, struct key **out)
 {
 	FILE *fp;
 	char line[KEY_MAX_LINE + 2];
@@ -202,7 +195,7 @@ keys_load(const char *path, struct key **out)
 			line[--len] = '\0';
 		else if (!feof(fp)) {
 			fprintf(stderr, "loadgen: %s:%lu: line longer than %d bytes\n", path,
-				lineno, KEY_MAX_LINE);
+			        lineno, KEY_MAX_LINE);
 			goto fail;
 		}
 		if (len == 0 || line[0] == '#')
@@ -210,7 +203,7 @@ keys_load(const char *path, struct key **out)
 		tab = strrchr(line, '\t');
 		if (tab == NULL) {
 			fprintf(stderr, "loadgen: %s:%lu: expected FILTER<TAB>COUNT\n", path,
-				lineno);
+			        lineno);
 			goto fail;
 		}
 		*tab = '\0';
@@ -218,7 +211,7 @@ keys_load(const char *path, struct key **out)
 		expected = strtol(tab + 1, &end, 10);
 		if (errno != 0 || end == tab + 1 || *end != '\0' || expected < 0) {
 			fprintf(stderr, "loadgen: %s:%lu: count \"%s\" is not a number\n", path,
-				lineno, tab + 1);
+			        lineno, tab + 1);
 			goto fail;
 		}
 		if (n == KEY_MAX_COUNT) {
@@ -264,8 +257,7 @@ fail:
 
 /* utime + stime of a process in seconds, from /proc/PID/stat (proc(5):
  * fields 14 and 15, in clock ticks, summed over all its threads). */
-static int
-proc_cpu_seconds(long pid, double *out)
+static int proc_cpu_seconds(long pid, double *out)
 {
 	char path[64], buf[2048], *p;
 	FILE *fp;
@@ -284,25 +276,23 @@ proc_cpu_seconds(long pid, double *out)
 	if (p == NULL)
 		return -1;
 	/* After ')' come field 3 (state) ... field 13; then utime, stime. */
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-		   &stime) != 2)
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+	    2)
 		return -1;
 	*out = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 	return 0;
 }
 
-static double
-self_cpu_seconds(void)
+static double self_cpu_seconds(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
 }
 
-static int
-conn_open(struct conn *c, const struct options *o)
+static int conn_open(struct conn *c, const struct options *o)
 {
 	int version = LDAP_VERSION3, rc;
 	int zero = 0;
@@ -319,7 +309,7 @@ conn_open(struct conn *c, const struct options *o)
 	cred.bv_val = (char *)(o->password ? o->password : "");
 	cred.bv_len = strlen(cred.bv_val);
 	rc = ldap_sasl_bind_s(c->ld, o->binddn ? o->binddn : "", LDAP_SASL_SIMPLE, &cred, NULL,
-			      NULL, NULL);
+	                      NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
 		fprintf(stderr, "loadgen: bind to %s: %s\n", o->uri, ldap_err2string(rc));
 		return -1;
@@ -348,11 +338,10 @@ conn_open(struct conn *c, const struct options *o)
 }
 
 /* Send a search for r's key (the next page when cookie is not NULL). */
-static int
-request_send(struct conn *c, struct request *r, const struct options *o, const struct key *keys,
-	     struct berval *cookie)
+static int request_send(struct conn *c, struct request *r, const struct options *o,
+                        const struct key *keys, struct berval *cookie)
 {
-	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL };
+	LDAPControl *page = NULL, *ctrls[2] = {NULL, NULL};
 	int rc;
 
 	if (o->pagesize > 0) {
@@ -362,15 +351,14 @@ request_send(struct conn *c, struct request *r, const struct options *o, const s
 		ctrls[0] = page;
 	}
 	rc = ldap_search_ext(c->ld, o->base, o->scope, keys[r->key].filter,
-			     o->have_attrs ? (char **)o->attrs : NULL, 0, page ? ctrls : NULL,
-			     NULL, NULL, o->sizelimit, &r->msgid);
+	                     o->have_attrs ? (char **)o->attrs : NULL, 0, page ? ctrls : NULL, NULL,
+	                     NULL, o->sizelimit, &r->msgid);
 	if (page != NULL)
 		ldap_control_free(page);
 	return rc;
 }
 
-static void
-stats_add_latency(struct stats *st, uint64_t ns)
+static void stats_add_latency(struct stats *st, uint64_t ns)
 {
 	if (st->nlat == st->caplat) {
 		size_t ncap = st->caplat ? st->caplat * 2 : 65536;
@@ -384,8 +372,7 @@ stats_add_latency(struct stats *st, uint64_t ns)
 	st->lat[st->nlat++] = ns;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -393,8 +380,7 @@ cmp_u64(const void *a, const void *b)
 }
 
 /* The q-quantile of sorted v (nearest rank), in microseconds. */
-static double
-quantile_us(const uint64_t *v, size_t n, double q)
+static double quantile_us(const uint64_t *v, size_t n, double q)
 {
 	size_t rank;
 
@@ -408,8 +394,7 @@ quantile_us(const uint64_t *v, size_t n, double q)
 	return (double)v[rank - 1] / 1000.0;
 }
 
-static struct request *
-request_find(struct conn *c, unsigned inflight, int msgid)
+static struct request *request_find(struct conn *c, unsigned inflight, int msgid)
 {
 	for (unsigned i = 0; i < inflight; i++)
 		if (c->reqs[i].busy && c->reqs[i].msgid == msgid)
@@ -425,17 +410,15 @@ static enum phase phase;
 /* Whether a search ended right: LDAP success with the expected number of
  * entries, or, when the key expects more than the size limit allows,
  * sizeLimitExceeded after exactly that many (RFC 4511 4.5.1.4). */
-static bool
-answer_ok(const struct options *o, const struct key *k, int ldap_rc, long entries)
+static bool answer_ok(const struct options *o, const struct key *k, int ldap_rc, long entries)
 {
 	if (o->sizelimit > 0 && k->expected > o->sizelimit)
 		return ldap_rc == LDAP_SIZELIMIT_EXCEEDED && entries == o->sizelimit;
 	return ldap_rc == LDAP_SUCCESS && entries == k->expected;
 }
 
-static void
-request_done(struct conn *c, struct request *r, struct stats *st, const struct options *o,
-	     const struct key *keys, int ldap_rc, uint64_t t)
+static void request_done(struct conn *c, struct request *r, struct stats *st,
+                         const struct options *o, const struct key *keys, int ldap_rc, uint64_t t)
 {
 	bool ok = answer_ok(o, &keys[r->key], ldap_rc, r->entries);
 
@@ -461,11 +444,11 @@ request_done(struct conn *c, struct request *r, struct stats *st, const struct o
 }
 
 /* Read every message libldap has for c without blocking. */
-static void
-conn_drain(struct conn *c, const struct options *o, const struct key *keys, struct stats *st)
+static void conn_drain(struct conn *c, const struct options *o, const struct key *keys,
+                       struct stats *st)
 {
 	for (;;) {
-		struct timeval zero = { 0, 0 };
+		struct timeval zero = {0, 0};
 		LDAPMessage *msg = NULL;
 		struct request *r;
 		int rc, err = LDAP_SUCCESS;
@@ -503,13 +486,13 @@ conn_drain(struct conn *c, const struct options *o, const struct key *keys, stru
 				err = LDAP_DECODING_ERROR;
 			if (err == LDAP_SUCCESS && o->pagesize > 0) {
 				LDAPControl *pc =
-					ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL);
-				struct berval cookie = { 0, NULL };
+				    ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, ctrls, NULL);
+				struct berval cookie = {0, NULL};
 				ber_int_t estimate;
 
 				if (pc == NULL ||
 				    ldap_parse_pageresponse_control(c->ld, pc, &estimate,
-								    &cookie) != LDAP_SUCCESS)
+				                                    &cookie) != LDAP_SUCCESS)
 					err = LDAP_CONTROL_NOT_FOUND;
 				else if (cookie.bv_len > 0) {
 					/* RFC 2696 3: a non-empty cookie means more pages. */
@@ -537,9 +520,8 @@ conn_drain(struct conn *c, const struct options *o, const struct key *keys, stru
 }
 
 /* Start one search on c for a random key; due is when it was due. */
-static int
-conn_issue(struct conn *c, const struct options *o, const struct key *keys, size_t nkeys,
-	   uint64_t due, struct stats *st)
+static int conn_issue(struct conn *c, const struct options *o, const struct key *keys, size_t nkeys,
+                      uint64_t due, struct stats *st)
 {
 	struct request *r = NULL;
 	int rc;
@@ -567,22 +549,33 @@ conn_issue(struct conn *c, const struct options *o, const struct key *keys, size
 	return 0;
 }
 
-static int
-parse_args(int argc, char **argv, struct options *o)
+static int parse_args(int argc, char **argv, struct options *o)
 {
 	int ch;
 	char *attrlist = NULL;
 
-	*o = (struct options){ .base = "dc=pocdir", .scope = LDAP_SCOPE_SUBTREE, .conns = 4,
-			       .inflight = 8, .warmup = 5, .duration = 10, .drain = 10,
-			       .label = "run", .seed = 1 };
+	*o = (struct options){.base = "dc=pocdir",
+	                      .scope = LDAP_SCOPE_SUBTREE,
+	                      .conns = 4,
+	                      .inflight = 8,
+	                      .warmup = 5,
+	                      .duration = 10,
+	                      .drain = 10,
+	                      .label = "run",
+	                      .seed = 1};
 	while ((ch = getopt(argc, argv, "H:f:b:s:a:c:k:W:t:r:g:p:L:S:D:w:z:h")) != -1) {
 		unsigned u;
 
 		switch (ch) {
-		case 'H': o->uri = optarg; break;
-		case 'f': o->keyfile = optarg; break;
-		case 'b': o->base = optarg; break;
+		case 'H':
+			o->uri = optarg;
+			break;
+		case 'f':
+			o->keyfile = optarg;
+			break;
+		case 'b':
+			o->base = optarg;
+			break;
 		case 's':
 			if (strcmp(optarg, "base") == 0)
 				o->scope = LDAP_SCOPE_BASE;
@@ -593,7 +586,9 @@ parse_args(int argc, char **argv, struct options *o)
 			else
 				goto bad;
 			break;
-		case 'a': attrlist = optarg; break;
+		case 'a':
+			attrlist = optarg;
+			break;
 		case 'c':
 			if (parse_uint(optarg, MAX_CONNS, &o->conns) == -1)
 				goto bad;
@@ -626,17 +621,28 @@ parse_args(int argc, char **argv, struct options *o)
 				goto bad;
 			o->pid = (long)u;
 			break;
-		case 'L': o->label = optarg; break;
-		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'L':
+			o->label = optarg;
+			break;
+		case 'S':
+			o->seed = strtoull(optarg, NULL, 10);
+			break;
 		case 'z':
 			if (parse_uint(optarg, INT_MAX, &u) == -1)
 				goto bad;
 			o->sizelimit = (int)u;
 			break;
-		case 'D': o->binddn = optarg; break;
-		case 'w': o->password = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: goto bad;
+		case 'D':
+			o->binddn = optarg;
+			break;
+		case 'w':
+			o->password = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			goto bad;
 		}
 	}
 	if (optind != argc || o->uri == NULL || o->keyfile == NULL)
@@ -663,15 +669,14 @@ bad:
 	return -1;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	struct options o;
 	struct key *keys = NULL;
 	long nkeys;
 	struct conn *conns;
 	struct pollfd *pfd;
-	struct stats st = { 0 };
+	struct stats st = {0};
 	uint64_t t0, t_measure, t_end, t_stop, next_due, interval = 0;
 	uint64_t window_ns = 0;
 	double srv0 = 0, srv1 = 0, cli0 = 0, cli1 = 0;
@@ -738,8 +743,8 @@ main(int argc, char **argv)
 			if (interval == 0) {
 				for (unsigned i = 0; i < o.conns; i++)
 					while (!conns[i].dead && conns[i].inflight < o.inflight)
-						if (conn_issue(&conns[i], &o, keys, (size_t)nkeys, t,
-							       &st) == -1)
+						if (conn_issue(&conns[i], &o, keys, (size_t)nkeys,
+						               t, &st) == -1)
 							break;
 			} else {
 				while (next_due <= t) {
@@ -750,11 +755,12 @@ main(int argc, char **argv)
 
 						if (!c->dead && c->inflight < o.inflight &&
 						    conn_issue(c, &o, keys, (size_t)nkeys, next_due,
-							       &st) == 0)
+						               &st) == 0)
 							sent = true;
 					}
 					if (!sent)
-						break; /* all slots busy: it waits, its latency grows */
+						break; /* all slots busy: it waits, its latency
+						          grows */
 					rr++;
 					next_due += interval;
 				}
@@ -837,12 +843,13 @@ main(int argc, char **argv)
 			       srv, per_cpu, cli);
 		else
 			printf("  client CPU %.2f s (no server PID given)\n", cli);
-		printf("RESULT label=%s conns=%u inflight=%u rate=%.0f pagesize=%d sizelimit=%d secs=%.3f "
+		printf("RESULT label=%s conns=%u inflight=%u rate=%.0f pagesize=%d sizelimit=%d "
+		       "secs=%.3f "
 		       "ops=%.0f ops_per_s=%.1f entries=%" PRIu64 " p50_us=%.1f p99_us=%.1f "
 		       "p999_us=%.1f max_us=%.1f errors=%" PRIu64 " server_cpu_s=%.2f "
 		       "ops_per_server_cpu_s=%.0f client_cpu_s=%.2f in_flight_at_end=%u\n",
-		       o.label, o.conns, o.inflight, o.rate, o.pagesize, o.sizelimit, secs, ops, ops / secs,
-		       st.entries, p50, p99, p999, pmax, errors, srv, per_cpu, cli,
+		       o.label, o.conns, o.inflight, o.rate, o.pagesize, o.sizelimit, secs, ops,
+		       ops / secs, st.entries, p50, p99, p999, pmax, errors, srv, per_cpu, cli,
 		       outstanding_at_end);
 		fflush(stdout);
 		for (unsigned i = 0; i < o.conns; i++) {
