@@ -184,10 +184,39 @@ bool store_index_at(const struct index *ix, size_t i, const char **key, const st
 	return true;
 }
 
+/* First index in a[lo..n) whose value is not below v (a is ascending). */
+static size_t lower_bound(const uint32_t *a, size_t lo, size_t n, uint32_t v)
+{
+	size_t hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out)
 {
 	size_t i = 0, j = 0, n = 0;
 
+	/* A short list against a long one (a uid against a whole country):
+	 * search each short id in the long list instead of walking both. */
+	if (na * 16 < nb || nb * 16 < na) {
+		const uint32_t *s = na < nb ? a : b, *l = na < nb ? b : a;
+		size_t ns = na < nb ? na : nb, nl = na < nb ? nb : na;
+
+		for (i = 0; i < ns && j < nl; i++) {
+			j = lower_bound(l, j, nl, s[i]);
+			if (j < nl && l[j] == s[i])
+				out[n++] = s[i];
+		}
+		return n;
+	}
 	while (i < na && j < nb) {
 		if (a[i] < b[j])
 			i++;

@@ -475,6 +475,12 @@ static int resolve(const struct store *st, const char *dn, struct resolved *r, c
 		r->target = TARGET_ROOTDSE;
 		return 0;
 	}
+	/* Most searches name the base as configured: equal but for ASCII case
+	 * means equal once normalised, without the cost of normalising. */
+	if (strcasecmp(dn, st->base_dn) == 0) {
+		r->target = TARGET_BASE;
+		return 0;
+	}
 	norm = store_dn_normalize(dn);
 	if (norm == NULL)
 		return -2; /* not a DN at all */
