@@ -121,14 +121,12 @@ static int is_space(unsigned char c)
  * runs compare as one space. Case is folded for ASCII letters; other bytes
  * (UTF-8) are kept as they are. For lists (RFC 4517 4.2.9,
  * caseIgnoreListMatch) each "$"-separated line is trimmed on its own. */
-static char *normalize_string(const char *v, size_t len, int fold, int drop_phone_spaces, int list)
+static void normalize_string(const char *v, size_t len, int fold, int drop_phone_spaces, int list,
+                             char *out)
 {
-	char *out = malloc(len + 1);
 	size_t o = 0;
 	int pending_space = 0, line_start = 1;
 
-	if (out == NULL)
-		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)v[i];
 
@@ -154,16 +152,14 @@ static char *normalize_string(const char *v, size_t len, int fold, int drop_phon
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';
-	return out;
 }
 
 /* RFC 4517 3.3.16: Integer = ( HYPHEN LDIGIT *DIGIT ) / number, so no "+",
  * no leading zero and no "-0"; anything else is not an integer and an
  * assertion with it is Undefined, as in slapd. */
-static char *normalize_integer(const char *v, size_t len, bool *invalid)
+static int normalize_integer(const char *v, size_t len, bool *invalid, char *out)
 {
 	size_t start = 0, i;
-	char *out;
 
 	while (start < len && is_space((unsigned char)v[start]))
 		start++;
@@ -177,16 +173,13 @@ static char *normalize_integer(const char *v, size_t len, bool *invalid)
 	for (size_t j = i; j < len; j++)
 		if (v[j] < '0' || v[j] > '9')
 			goto bad;
-	out = malloc(len - start + 1);
-	if (out == NULL)
-		return NULL;
 	memcpy(out, v + start, len - start);
 	out[len - start] = '\0';
-	return out;
+	return 0;
 bad:
 	if (invalid != NULL)
 		*invalid = true;
-	return NULL;
+	return -1;
 }
 
 /* Object classes by OID, so that (objectClass=2.5.6.6) matches person
@@ -212,24 +205,44 @@ const char *attr_class_name(const char *oid)
 	return NULL;
 }
 
-char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *invalid)
+int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
+                        bool *invalid)
 {
 	if (invalid != NULL)
 		*invalid = false;
 	switch (rule) {
+	case MATCH_INTEGER:
+		return normalize_integer(value, len, invalid, out);
+	case MATCH_LIST:
+		normalize_string(value, len, 1, 0, 1, out);
+		return 0;
+	case MATCH_CASE_EXACT:
+		normalize_string(value, len, 0, 0, 0, out);
+		return 0;
+	case MATCH_TELEPHONE:
+		normalize_string(value, len, 1, 1, 0, out);
+		return 0;
 	case MATCH_NONE:
 	case MATCH_CASE_IGNORE:
-		return normalize_string(value, len, 1, 0, 0);
-	case MATCH_LIST:
-		return normalize_string(value, len, 1, 0, 1);
-	case MATCH_CASE_EXACT:
-		return normalize_string(value, len, 0, 0, 0);
-	case MATCH_TELEPHONE:
-		return normalize_string(value, len, 1, 1, 0);
-	case MATCH_INTEGER:
-		return normalize_integer(value, len, invalid);
+	default:
+		normalize_string(value, len, 1, 0, 0, out);
+		return 0;
 	}
-	return NULL;
+}
+
+char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *invalid)
+{
+	char *out = malloc(len + 1);
+
+	if (invalid != NULL)
+		*invalid = false;
+	if (out == NULL)
+		return NULL;
+	if (attr_normalize_into(rule, value, len, out, invalid) == -1) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 int attr_compare(enum attr_match rule, const char *a, const char *b)

@@ -91,6 +91,12 @@ char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *
  * "person"), or NULL when pocdir does not serve that class. */
 const char *attr_class_name(const char *oid);
 
+/* As attr_normalize, into out, which holds at least len + 1 bytes (a
+ * normalised value is never longer). Returns 0, or -1 when the value does
+ * not normalise (integers), with *invalid set. No allocation. */
+int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
+                        bool *invalid);
+
 /* Compare two normalised values for ordering under rule: <0, 0, >0. */
 int attr_compare(enum attr_match rule, const char *a, const char *b);
 

@@ -633,6 +633,25 @@ static const char *intern(struct loader *l, const char *s, size_t n)
 	return l->intern_table[i];
 }
 
+/* Values that are nearly always different from entry to entry: interning
+ * them would only cost a hash and a table slot each. */
+static bool unique_values(size_t id)
+{
+	switch (id) {
+	case ATTR_UID:
+	case ATTR_MAIL:
+	case ATTR_TELEPHONE:
+	case ATTR_MOBILE:
+	case ATTR_FAX:
+	case ATTR_EMERGENCYPHONE:
+	case ATTR_PGPFINGERPRINT:
+	case ATTR_DESCRIPTION:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The attributes every contact of an origin shares (objectClass, pocOrigin,
  * pocSerial) are built once per origin and pointed to by every entry. */
 static int shared_make(struct loader *l, const struct origin *o, const char *serial_text)
@@ -744,32 +763,34 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 		vals += n;
 		for (size_t i = 0; i < n; i++) {
 			const char *src = l->vals[id][i];
-			char *norm, *post = NULL;
+			char normbuf[LOAD_MAX_SCALAR_BYTES * 3 + 1];
 			const char *raw;
+			size_t rawlen;
 			bool invalid;
 
-			if (id == ATTR_POSTAL) {
-				post = postal_from_text(l->data, src);
-				raw = post;
-			} else {
+			if (id == ATTR_POSTAL)
+				raw = postal_from_text(l->data, src);
+			else if (unique_values(id))
+				raw = arena_strdup(l->data, src);
+			else
 				raw = intern(l, src, strlen(src));
-			}
 			if (raw == NULL)
 				return NULL;
-			norm = attr_normalize(t->equality, raw, strlen(raw), &invalid);
-			if (norm == NULL && !invalid)
-				return NULL;
+			rawlen = strlen(raw);
 			a->values[i].raw = (char *)raw;
-			if (norm != NULL && strcmp(norm, raw) == 0) {
-				a->values[i].norm = (char *)raw;
-			} else if (norm != NULL) {
-				a->values[i].norm = (char *)intern(l, norm, strlen(norm));
-				if (a->values[i].norm == NULL) {
-					free(norm);
+			a->values[i].norm = NULL;
+			if (rawlen < sizeof(normbuf) &&
+			    attr_normalize_into(t->equality, raw, rawlen, normbuf, &invalid) == 0) {
+				if (strcmp(normbuf, raw) == 0)
+					a->values[i].norm = (char *)raw;
+				else if (unique_values(id))
+					a->values[i].norm = arena_strdup(l->data, normbuf);
+				else
+					a->values[i].norm =
+					    (char *)intern(l, normbuf, strlen(normbuf));
+				if (a->values[i].norm == NULL)
 					return NULL;
-				}
 			}
-			free(norm);
 			a->raw[i] = raw;
 			/* LDAP forbids equal values in one attribute (RFC 4512
 			 * 2.3), and slapd refuses them on import. */

@@ -343,6 +343,15 @@ static struct prefix *prefix_build(const struct store *s, enum attr_id id)
 	return px;
 }
 
+static void *prefix_worker(void *arg)
+{
+	struct store *s = arg;
+
+	s->by_cn_prefix = prefix_build(s, ATTR_CN);
+	s->by_mail_prefix = prefix_build(s, ATTR_MAIL);
+	return NULL;
+}
+
 static int id_order(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -634,17 +643,28 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 			s->countries[s->ncountries++] = c;
 		}
 	}
-	if (build_indexes(s) == -1)
-		goto oom;
+	/* The sorted values are built beside the hash indexes, on a second
+	 * thread: both only read the entries. */
+	{
+		pthread_t t;
+		bool threaded = pthread_create(&t, NULL, prefix_worker, s) == 0;
+		int rc;
+
+		if (!threaded)
+			prefix_worker(s);
+		rc = build_indexes(s);
+		if (threaded)
+			pthread_join(t, NULL);
+		if (rc == -1 || s->by_cn_prefix == NULL || s->by_mail_prefix == NULL)
+			goto oom;
+	}
 	index_seal(s->by_country);
 	index_seal(s->by_role);
 	index_seal(s->by_id);
 	index_seal(s->by_agency);
 	index_seal(s->by_mail);
 	index_seal(s->by_country_role);
-	if ((s->by_cn_prefix = prefix_build(s, ATTR_CN)) == NULL ||
-	    (s->by_mail_prefix = prefix_build(s, ATTR_MAIL)) == NULL)
-		goto oom;
+
 	compute_version(s);
 	return s;
 oom:
