@@ -22,8 +22,14 @@ done
 export PKG_CONFIG_PATH="$root$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
 flags=$(pkg-config --cflags --libs pocdir)
 check "pkg-config --cflags --libs pocdir: $flags" [ -n "$flags" ]
+# A library built with --enable-sanitizers needs its programs built so too
+# (the ASan runtime must come first).
+san=""
+if ldd "$root$libdir/libpocdir.so.1" 2>/dev/null | grep -q libasan; then
+	san="-fsanitize=address,undefined"
+fi
 # shellcheck disable=SC2086
-${CC:-cc} -Wall -Wextra -Werror -o "$tmp/example" "$top_srcdir/doc/lookup-example.c" $flags
+${CC:-cc} -Wall -Wextra -Werror $san -o "$tmp/example" "$top_srcdir/doc/lookup-example.c" $flags
 check "the example builds against the installed library" [ -x "$tmp/example" ]
 out=$(LD_LIBRARY_PATH="$root$libdir" "$tmp/example" "$root$prefix/share/pocdir/directory" KR)
 check "the example finds KR technical contacts" sh -c "echo '$out' | grep -q '^uid=krcert,c=KR,dc=pocdir'"
