@@ -56,7 +56,7 @@ has feed/index.yaml "path: origins/kr/$S1.yaml"
 check "no temporary files left in the feed" [ -z "$(find feed -name '*.tmp*')" ]
 
 if [ ! -x "$NGINX" ]; then
-	echo "# SKIP nginx not installed: the sync half of this test needs it"
+	ok "# SKIP nginx not installed: the sync half of this test needs it"
 	tap_end
 	exit $?
 fi
@@ -163,7 +163,7 @@ EOF
 	run "$POCDIR" sync --config c.conf --peer "https://localhost:$TLS/pocdir/"
 	check "https peer under another name: refused (hostname checked)" [ "$rc" -eq 1 ]
 else
-	echo "# SKIP https checks: openssl could not make a certificate"
+	ok "# SKIP https checks: openssl could not make a certificate"
 fi
 
 export POCDIR_STATE="$T/b-state"
