@@ -30,3 +30,8 @@ EXTRA_DIST += tests/t_install.sh doc/lookup-example.c
 
 TESTS += tests/t_style.sh
 EXTRA_DIST += tests/t_style.sh
+
+check_PROGRAMS += tests/t_clock
+TESTS += tests/t_clock
+tests_t_clock_SOURCES = tests/t_clock.c
+tests_t_clock_LDADD = src/lib/libpocdir.la

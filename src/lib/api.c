@@ -9,6 +9,7 @@
 #include "filter.h"
 #include "search.h"
 #include "util.h"
+#include "validate.h"
 
 const char *pocdir_library_version(void)
 {
@@ -349,4 +350,24 @@ int pocdir_version(pocdir *dir, char *digest, size_t size)
 	memcpy(digest, s->version, 65);
 	store_unref(&s);
 	return 0;
+}
+
+int pocdir_local_time(const char *zone, long long now, int *wday, int *hour, int *minute)
+{
+	int day, m;
+
+	if (zone == NULL || validate_local_time(zone, now, &day, &m) == -1)
+		return -1;
+	*wday = (day + 1) % 7; /* validate.c counts from Monday */
+	*hour = m / 60;
+	*minute = m % 60;
+	return 0;
+}
+
+int pocdir_hours_open(const char *hours, int wday, int hour, int minute)
+{
+	if (hours == NULL || wday < 0 || wday > 6 || hour < 0 || hour > 23 || minute < 0 ||
+	    minute > 59)
+		return -1;
+	return validate_hours_at(hours, (wday + 6) % 7, hour * 60 + minute);
 }

@@ -169,6 +169,17 @@ const char *pocdir_entry_extension(const pocdir_entry *e, size_t i, const char *
  * pairs. The string belongs to dir's current version; copy it if needed. */
 int pocdir_version(pocdir *dir, char *digest, size_t size);
 
+/* The local time in an IANA time zone ("Asia/Seoul") at now, in seconds
+ * since the epoch (UTC), read from the system's tzdata without touching TZ,
+ * so it is safe from many threads. *wday counts from 0 = Sunday, as in
+ * struct tm. Returns 0, or -1 when the zone is unknown. */
+int pocdir_local_time(const char *zone, long long now, int *wday, int *hour, int *minute);
+
+/* Are business hours as pocdir-directory(5) writes them ("Mo-Fr 09:00-18:00",
+ * "Mo-Th 08:30-17:00, Fr 08:30-12:00", "24/7") open at a local weekday
+ * (0 = Sunday) and time? 1 open, 0 closed, -1 when hours cannot be read. */
+int pocdir_hours_open(const char *hours, int wday, int hour, int minute);
+
 /* Output formats for pocdir_write. */
 typedef enum pocdir_format {
 	POCDIR_FORMAT_JSON,

@@ -1833,27 +1833,26 @@ static int tz_offset(const char *tz, long long now, long *utoff)
  * date arithmetic cannot overflow. */
 #define NOW_LIMIT 100000000000000LL /* about 3 million years */
 
-int validate_hours_open(const char *hours, const char *tz, long long now, char *local,
-                        size_t localsize)
+int validate_local_time(const char *tz, long long now, int *wday, int *minute)
 {
-	struct hours h;
 	long utoff;
 	long long t, days;
-	int minute, wday;
 
-	if (local != NULL && localsize > 0)
-		local[0] = '\0';
-	if (now > NOW_LIMIT || now < -NOW_LIMIT)
-		return -1;
-	if (!hours_parse(hours, &h, NULL, 0) || tz_offset(tz, now, &utoff) == -1)
+	if (now > NOW_LIMIT || now < -NOW_LIMIT || tz_offset(tz, now, &utoff) == -1)
 		return -1;
 	t = now + utoff;
 	days = floor_div(t, 86400);
-	minute = (int)((t - days * 86400) / 60);
-	wday = (int)((days % 7 + 7 + 3) % 7); /* 0 Monday; 1970-01-01 was a Thursday */
-	if (local != NULL && localsize > 0)
-		snprintf(local, localsize, "%02d:%02d %s", minute / 60, minute % 60,
-		         day_short[wday]);
+	*minute = (int)((t - days * 86400) / 60);
+	*wday = (int)((days % 7 + 7 + 3) % 7); /* 0 Monday; 1970-01-01 was a Thursday */
+	return 0;
+}
+
+int validate_hours_at(const char *hours, int wday, int minute)
+{
+	struct hours h;
+
+	if (!hours_parse(hours, &h, NULL, 0) || wday < 0 || wday > 6)
+		return -1;
 	if (h.always)
 		return 1;
 	for (size_t i = 0; i < h.count; i++)
@@ -1861,4 +1860,20 @@ int validate_hours_open(const char *hours, const char *tz, long long now, char *
 		    minute < h.span[i].end)
 			return 1;
 	return 0;
+}
+
+int validate_hours_open(const char *hours, const char *tz, long long now, char *local,
+                        size_t localsize)
+{
+	struct hours h;
+	int minute, wday;
+
+	if (local != NULL && localsize > 0)
+		local[0] = '\0';
+	if (!hours_parse(hours, &h, NULL, 0) || validate_local_time(tz, now, &wday, &minute) == -1)
+		return -1;
+	if (local != NULL && localsize > 0)
+		snprintf(local, localsize, "%02d:%02d %s", minute / 60, minute % 60,
+		         day_short[wday]);
+	return validate_hours_at(hours, wday, minute);
 }

@@ -163,109 +163,9 @@ static size_t display_fit(const char *s, size_t n, size_t width, size_t *used)
 
 static const char *const day_names[7] = {"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"};
 
-static int parse_day(const char **p)
-{
-	int d;
-
-	for (d = 0; d < 7; d++)
-		if (strncmp(*p, day_names[d], 2) == 0) {
-			*p += 2;
-			return d;
-		}
-	return -1;
-}
-
-/* "HH:MM" as minutes; 24:00 allowed (the end of a day). */
-static int parse_clock(const char **p)
-{
-	const char *s = *p;
-	int h, m;
-
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] != ':' || s[3] < '0' ||
-	    s[3] > '9' || s[4] < '0' || s[4] > '9')
-		return -1;
-	h = (s[0] - '0') * 10 + (s[1] - '0');
-	m = (s[3] - '0') * 10 + (s[4] - '0');
-	if (m > 59 || h > 24 || (h == 24 && m != 0))
-		return -1;
-	*p += 5;
-	return h * 60 + m;
-}
-
-int output_hours_open(const char *hours, int wday, int minute)
-{
-	const char *p = hours;
-	unsigned days = 0; /* bit d: weekday d (0 = Sunday) */
-	int open = 0;
-
-	if (strcmp(hours, "24/7") == 0)
-		return 1;
-	while (*p != '\0') {
-		int from, to, start, end;
-
-		/* "Mo-Fr 09:00-18:00", "Mo,We 09:00-12:00": the days may be left
-		 * out after the first span ("Mo-Fr 09:00-12:00, 13:00-17:00")
-		 * and then mean the same days (the grammar of validate.c). */
-		if (*p < '0' || *p > '9') {
-			days = 0;
-			for (;;) {
-				from = parse_day(&p);
-				to = from;
-				if (from < 0)
-					return -1;
-				if (*p == '-') {
-					p++;
-					to = parse_day(&p);
-					if (to < 0)
-						return -1;
-				}
-				for (int d = from;; d = (d + 1) % 7) {
-					days |= 1u << d;
-					if (d == to)
-						break;
-				}
-				if (*p != ',')
-					break;
-				p++;
-			}
-			if (*p != ' ')
-				return -1;
-			while (*p == ' ')
-				p++;
-		} else if (days == 0) {
-			return -1;
-		}
-		start = parse_clock(&p);
-		if (start < 0 || *p++ != '-')
-			return -1;
-		end = parse_clock(&p);
-		if (end < 0 || start == end)
-			return -1;
-		if (start < end) {
-			if ((days & (1u << wday)) && minute >= start && minute < end)
-				open = 1;
-		} else {
-			/* Past midnight: the range runs into the next day. */
-			if (((days & (1u << wday)) && minute >= start) ||
-			    ((days & (1u << ((wday + 6) % 7))) && minute < end))
-				open = 1;
-		}
-		if (*p == '\0')
-			break;
-		if (*p != ',' && *p != ';')
-			return -1;
-		p++;
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			return -1;
-	}
-	return open;
-}
-
 /* The wall clock in each zone at one moment. Each zone is computed once:
- * setting TZ makes the C library read that zone's file again, which for a
- * table of thousands of contacts would dominate. tzdata has a few hundred
+ * computing it reads that zone's file, which for a table of thousands of
+ * contacts would dominate. tzdata has a few hundred
  * zones, so the list stays short; contacts come sorted by country, so the
  * last zone used is tried first. */
 struct zone_clock {
@@ -291,33 +191,12 @@ static void clocks_free(struct clocks *c)
 	c->n = c->cap = 0;
 }
 
-/* localtime_r in tz; TZ is set for the call only (the tool is
- * single-threaded) and restored after. */
+/* The local weekday, hour and minute in tz, from the library (which reads
+ * tzdata itself: TZ is never touched). */
 static bool zone_time(const char *tz, long long now, struct tm *tm)
 {
-	const char *old = getenv("TZ");
-	char *saved = NULL;
-	time_t t = (time_t)now;
-	bool ok;
-
-	/* The zone was checked against tzdata when the directory loaded; still
-	 * refuse anything that would make TZ read a path of our choosing. */
-	if (*tz == '\0' || *tz == '/' || *tz == ':' || strstr(tz, "..") != NULL)
-		return false;
-	if (old != NULL && (saved = strdup(old)) == NULL)
-		return false;
-	ok = setenv("TZ", tz, 1) == 0;
-	if (ok) {
-		tzset();
-		ok = localtime_r(&t, tm) != NULL;
-	}
-	if (saved != NULL)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
-	return ok;
+	memset(tm, 0, sizeof(*tm));
+	return pocdir_local_time(tz, now, &tm->tm_wday, &tm->tm_hour, &tm->tm_min) == 0;
 }
 
 /* The local time in tz at c->now, or NULL when tz cannot be used. spare
@@ -709,8 +588,7 @@ static void local_time_cells(struct clocks *clocks, const pocdir_entry *e, struc
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%s %02d:%02d", day_names[tm->tm_wday], tm->tm_hour, tm->tm_min);
-	open = hours != NULL ? output_hours_open(hours, tm->tm_wday, tm->tm_hour * 60 + tm->tm_min)
-	                     : -1;
+	open = pocdir_hours_open(hours, tm->tm_wday, tm->tm_hour, tm->tm_min);
 	time_cell->text = strdup(buf);
 	open_cell->text = strdup(open == 1 ? "open" : open == 0 ? "closed" : "-");
 	open_cell->paint = open == 1 ? PAINT_GREEN : open == 0 ? PAINT_RED : PAINT_NONE;

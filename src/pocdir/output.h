@@ -17,9 +17,4 @@ int output_result(const struct cli *cli, const pocdir_result *res, const char *c
 /* Print one entry with every field, one per line (show's table). */
 int output_entry_detail(const struct cli *cli, const pocdir_entry *e);
 
-/* Is the moment (weekday 0 = Sunday, minute of the day) within hours
- * ("Mo-Fr 09:00-18:00, Sa 10:00-12:00" or "24/7")? 1 open, 0 closed, -1
- * when hours cannot be read. */
-int output_hours_open(const char *hours, int wday, int minute);
-
 #endif /* POCDIR_OUTPUT_H */
