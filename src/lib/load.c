@@ -528,14 +528,6 @@ static bool in_scope(const struct origin *o, const char *cc)
 	return false;
 }
 
-static bool check_not_empty(const char *s, char *why, size_t whysize)
-{
-	(void)s;
-	(void)why;
-	(void)whysize;
-	return true;
-}
-
 /* RFC 4517 3.3.28: PostalAddress lines are separated by "$", and "\" and
  * "$" inside a line are escaped as \5C and \24. Empty lines are dropped. */
 static char *postal_from_text(struct arena *a, const char *text)
@@ -835,11 +827,6 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 	return e;
 }
 
-static bool check_pgp_date(const char *s, char *why, size_t whysize)
-{
-	return validate_date(s, why, whysize);
-}
-
 /* Keys that map to one attribute with one check, sorted for bsearch:
  * entries have some twenty keys each, so a chain of strcmp would cost. */
 struct simple_key {
@@ -850,25 +837,25 @@ struct simple_key {
 };
 
 static const struct simple_key simple_keys[] = {
-    {"address", ATTR_POSTAL, check_not_empty, false},
-    {"agency", ATTR_O, check_not_empty, false},
+    {"address", ATTR_POSTAL, NULL, false},
+    {"agency", ATTR_O, NULL, false},
     {"agency-type", ATTR_AGENCYTYPE, validate_agency_type, false},
     {"changed", ATTR_CHANGED, validate_date, false},
-    {"constituency", ATTR_CONSTITUENCY, check_not_empty, false},
+    {"constituency", ATTR_CONSTITUENCY, NULL, false},
     {"email", ATTR_MAIL, validate_email, true},
     {"email-24x7", ATTR_EMERGENCYMAIL, validate_email, true},
     {"fax", ATTR_FAX, validate_phone, true},
-    {"given-name", ATTR_GIVENNAME, check_not_empty, false},
+    {"given-name", ATTR_GIVENNAME, NULL, false},
     {"hours", ATTR_HOURS, validate_hours, false},
     {"id", ATTR_UID, validate_id, false},
     {"languages", ATTR_LANGUAGE, validate_language, true},
     {"mobile", ATTR_MOBILE, validate_phone, true},
-    {"name", ATTR_CN, check_not_empty, false},
-    {"notes", ATTR_DESCRIPTION, check_not_empty, false},
+    {"name", ATTR_CN, NULL, false},
+    {"notes", ATTR_DESCRIPTION, NULL, false},
     {"phone", ATTR_TELEPHONE, validate_phone, true},
     {"phone-24x7", ATTR_EMERGENCYPHONE, validate_phone, true},
     {"roles", ATTR_ROLE, validate_role, true},
-    {"title", ATTR_TITLE, check_not_empty, false},
+    {"title", ATTR_TITLE, NULL, false},
     {"valid-from", ATTR_VALIDFROM, validate_date, false},
     {"valid-until", ATTR_VALIDUNTIL, validate_date, false},
     {"verified", ATTR_VERIFIED, validate_date, false},
@@ -885,8 +872,6 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
                             const char *serial_text)
 {
 	unsigned before = l->errors;
-	char why[512];
-
 	if (map->type != NODE_MAPPING) {
 		problem(l, map->line, map->column,
 		        "entries: each entry is a mapping (id, country, agency, roles, ...), found "
@@ -981,7 +966,7 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 				take(l, fp, "pgp.fingerprint", ATTR_PGPFINGERPRINT,
 				     validate_pgp_fingerprint, false);
 			if (ex != NULL)
-				take(l, ex, "pgp.expires", ATTR_PGPEXPIRES, check_pgp_date, false);
+				take(l, ex, "pgp.expires", ATTR_PGPEXPIRES, validate_date, false);
 		} else {
 			unknown_key(l, k, entry_keys, "an entry");
 		}
@@ -1012,19 +997,9 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 	    strcmp(l->vals[ATTR_HOURS][0], "24/7") != 0)
 		problem(l, l->vline[ATTR_HOURS][0], l->vcol[ATTR_HOURS][0],
 		        "hours need a timezone to be read: add e.g. timezone: Asia/Seoul");
-	(void)why;
 	if (l->errors != before)
 		return NULL;
 	return entry_make(l, o, serial_text, map->line);
-}
-
-/* Sort key for the duplicate-id check and the store's order. */
-static int entry_order(const void *a, const void *b)
-{
-	const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
-	int c = strcmp(x->country, y->country);
-
-	return c != 0 ? c : strcmp(x->id, y->id);
 }
 
 static int check_origin(struct loader *l, const struct node *root, struct origin_set *out)
@@ -1159,7 +1134,7 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 		if (e != NULL)
 			out->entries[out->nentries++] = e;
 	}
-	qsort(out->entries, out->nentries, sizeof(entry_t *), entry_order);
+	qsort(out->entries, out->nentries, sizeof(entry_t *), entry_compare);
 	for (size_t i = 1; i < out->nentries; i++) {
 		const entry_t *a = out->entries[i - 1], *b = out->entries[i];
 

@@ -139,11 +139,13 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 		return -1;
 	}
 	case FILTER_OR: {
+		/* The union of the children's candidates; one child that no
+		 * index serves makes the whole OR a scan. */
 		if (f->u.set.count == 0)
 			return cand_copy(c, NULL); /* RFC 4526: (|) is always FALSE */
-		c->all = false;
 		for (size_t i = 0; i < f->u.set.count; i++) {
 			struct cand sub;
+			int rc;
 
 			if (plan(s, f->u.set.children[i], &sub) == -1) {
 				free(c->ids);
@@ -152,18 +154,17 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 			if (sub.all) {
 				free(c->ids);
 				memset(c, 0, sizeof(*c));
-				break;
+				c->all = true;
+				return 0;
 			}
-			if (cand_union(c, &sub) == -1) {
-				free(sub.ids);
+			rc = cand_union(c, &sub);
+			free(sub.ids);
+			if (rc == -1) {
 				free(c->ids);
 				return -1;
 			}
-			free(sub.ids);
 		}
-		if (!c->all && (c->ids != NULL || f->u.set.count == 0))
-			return 0;
-		break;
+		return 0;
 	}
 	default:
 		break;

@@ -426,7 +426,7 @@ void store_unref(struct store **sp)
 	*sp = NULL;
 }
 
-static int entry_order(const void *a, const void *b)
+int entry_compare(const void *a, const void *b)
 {
 	const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
 	int c = strcmp(x->country, y->country);
@@ -608,7 +608,7 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 				          msg);
 		}
 	}
-	qsort(s->entries, s->nentries, sizeof(entry_t *), entry_order);
+	qsort(s->entries, s->nentries, sizeof(entry_t *), entry_compare);
 	for (size_t i = 1; i < s->nentries; i++) {
 		const entry_t *a = s->entries[i - 1], *b = s->entries[i];
 

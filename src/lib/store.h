@@ -134,6 +134,10 @@ char *store_dn_normalize(const char *dn);
 struct store *store_ref(struct store *s);
 void store_unref(struct store **s);
 
+/* qsort comparator over entry_t pointers: by country, then id (the order of
+ * store->entries and of each origin set). */
+int entry_compare(const void *a, const void *b);
+
 /* The values of attribute id in e, or NULL when e has none. */
 const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id);
 
