@@ -18,3 +18,13 @@ tap_end() { echo "1..$tap_n"; [ "$tap_fail" -eq 0 ]; }
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # A scratch folder removed at exit.
 scratch() { t=$(mktemp -d "${TMPDIR:-/tmp}/pocdir-test.XXXXXX"); echo "$t"; }
+# A scratch folder in $T for a test that starts servers: at exit the
+# processes listed in $PIDS (tests append to it) are stopped and the folder
+# removed; the state and passphrase of the caller's environment are not used.
+work_area() {
+	T=$(scratch)
+	PIDS=
+	trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+	unset POCDIR_STATE POCDIR_PASSPHRASE
+	cd "$T" || exit 1
+}

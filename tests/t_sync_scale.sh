@@ -8,15 +8,7 @@
 [ -x "$POCDIR" ] || skip_all "pocdir not built"
 [ -x "$POCDIRD" ] || skip_all "pocdird not built"
 command -v curl >/dev/null || skip_all "curl not installed"
-T=$(scratch)
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-unset POCDIR_STATE POCDIR_PASSPHRASE
-cd "$T" || exit 1
+work_area
 mkdir -p a/origins feeds empty
 
 # 200 origins x1 .. x200, each speaking for one country (scope checks

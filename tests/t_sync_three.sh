@@ -8,15 +8,7 @@
 [ -x "$POCDIR" ] || skip_all "pocdir not built"
 [ -x "$POCDIRD" ] || skip_all "pocdird not built"
 command -v ldapsearch >/dev/null || skip_all "ldapsearch not installed (ldap-utils)"
-T=$(scratch)
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-unset POCDIR_STATE POCDIR_PASSPHRASE
-cd "$T" || exit 1
+work_area
 
 serial_of() { sed -n 's/^serial: \([0-9]*\).*/\1/p' "$1"; }
 for o in kr sg jp; do "$POCDIR" keygen --key $o.key --pubkey $o.pub >/dev/null; done
