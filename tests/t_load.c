@@ -307,6 +307,23 @@ static void test_hostile(void)
 		tap_ok(n > 0, "500 bad entries are refused (%d problems reported)", n);
 		origin_set_clear(&set);
 	}
+	/* 40,000 keys in one entry (a signed set from any trusted origin): refused
+	 * at the key limit instead of a duplicate check that ran for seconds. */
+	{
+		size_t cap = 40000 * 24 + 256, o;
+		char *many = malloc(cap);
+
+		o = (size_t)snprintf(many, cap, "%s  - id: krcert\n", HEAD);
+		for (int i = 0; i < 40000; i++)
+			o += (size_t)snprintf(many + o, cap - o, "    x-k%d: v\n", i);
+		n = load_text(many, o, &c, &set);
+		tap_ok(n > 0 && strstr(c.first, "more than 256 keys") != NULL,
+		       "a mapping with 40,000 keys is refused: %s", c.first);
+		origin_set_clear(&set);
+		free(many);
+	}
+	bad("a second duplicate", "origin: kr\nscope: [KR]\norigin: jp\nscope: [JP]\n",
+	    "duplicate key \"origin\" (first at line 1)", 3, 1);
 	free(buf);
 }
 
@@ -376,6 +393,27 @@ static void test_directory(void)
 	rmdir(dir);
 }
 
+/* store_build takes the sets whether or not it succeeds, even when it fails
+ * before looking at them (a base that is not a DN). */
+static void test_build_ownership(void)
+{
+	pocdir_error err = {0};
+	struct origin_set set;
+	struct store *s;
+	unsigned n = 0;
+
+	if (!tap_ok(load_origin_buffer(HEAD GOOD_ENTRY, strlen(HEAD GOOD_ENTRY), "kr.yaml",
+	                               "dc=pocdir", &set, NULL, NULL, &n, &err) == 0,
+	            "a set to build from: %s", err.message))
+		return;
+	s = store_build(&set, 1, "not a dn", NULL, NULL, &err);
+	tap_ok(s == NULL && strstr(err.message, "not a DN") != NULL, "a bad base is refused: %s",
+	       err.message);
+	tap_ok(set.entries == NULL && set.nentries == 0 && set.origin.arena == NULL,
+	       "a failed build still takes what the sets held");
+	origin_set_clear(&set);
+}
+
 int main(void)
 {
 	test_valid();
@@ -385,5 +423,6 @@ int main(void)
 	test_all_errors();
 	test_hostile();
 	test_directory();
+	test_build_ownership();
 	return tap_done();
 }

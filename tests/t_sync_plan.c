@@ -311,6 +311,46 @@ static void test_history(void)
 	}
 }
 
+/* Load text as a configuration file; returns 0 or -1 with err set. */
+static int config_text(const char *text, pocdir_error *err)
+{
+	char path[300];
+	pocdir_sync_config *cfg;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pocdird.conf", dir);
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		return -1;
+	cfg = pocdir_sync_config_load(path, err);
+	pocdir_sync_config_free(&cfg);
+	unlink(path);
+	return err->code == POCDIR_OK ? 0 : -1;
+}
+
+static void test_config(void)
+{
+	pocdir_error err = {0};
+
+	tap_ok(config_text("sync:\n  max-size: 64K\n", &err) == 0, "max-size 64K accepted: %s",
+	       err.message);
+	/* 2^54 + 1 K wraps to 1 K if shifted before the check. */
+	tap_ok(config_text("sync:\n  max-size: 18014398509481985K\n", &err) == -1 &&
+	           strstr(err.message, "max-size: expected 1024 to") != NULL,
+	       "a size that overflows when scaled is refused: %s", err.message);
+	tap_ok(config_text("sync:\n  max-size: 65537K\n", &err) == -1,
+	       "one K over the limit is refused: %s", err.message);
+	tap_ok(config_text("sync:\n  trusted:\n    - {origin: [kr], key: x, scope: [KR]}\n",
+	                   &err) == -1 &&
+	           strstr(err.message, "trusted: origin: expected a single value") != NULL,
+	       "an origin that is not a scalar says so: %s", err.message);
+	tap_ok(config_text("sync:\n  trusted:\n    - {origin: kr, key: "
+	                   "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3, "
+	                   "scope: [[KR]]}\n",
+	                   &err) == -1 &&
+	           strstr(err.message, "scope: expected a country code") != NULL,
+	       "a scope item that is not a scalar says so: %s", err.message);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -323,6 +363,7 @@ int main(void)
 	test_plan();
 	test_backoff();
 	test_history();
+	test_config();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		tap_diag("could not remove %s", dir);

@@ -141,28 +141,62 @@ static const char *node_kind(const struct node *n)
 	return "?";
 }
 
+static int key_order(const void *a, const void *b)
+{
+	const struct node *x = *(const struct node *const *)a, *y = *(const struct node *const *)b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if (x->text != y->text) {
+		int c = memcmp(x->text, y->text, x->len);
+
+		if (c != 0)
+			return c;
+	}
+	/* Equal keys in file order, so the first of a run is the original. */
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->column < y->column ? -1 : x->column > y->column;
+}
+
+static int key_position(const void *a, const void *b)
+{
+	const struct node *x = ((const struct node *const *)a)[0];
+	const struct node *y = ((const struct node *const *)b)[0];
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->column < y->column ? -1 : x->column > y->column;
+}
+
 /* Duplicate keys make YAML ambiguous (YAML 1.2 3.2.1.3 requires unique keys);
- * libyaml does not check, so we do. Mappings here are small. */
+ * libyaml does not check, so we do: sorted, so that a mapping of n keys (at
+ * most LOAD_MAX_KEYS, checked as it is read) costs n log n, reported in file
+ * order. */
 static void check_duplicates(struct loader *l, const struct node *map)
 {
-	for (size_t i = 0; i < map->count; i += 2) {
-		const struct node *k = map->items[i];
+	const struct node *keys[LOAD_MAX_KEYS];
+	const struct node *dups[LOAD_MAX_KEYS][2]; /* the repeat, then the first */
+	size_t n = 0, ndups = 0;
 
-		if (k->type != NODE_SCALAR)
-			continue;
-		for (size_t j = 0; j < i; j += 2) {
-			const struct node *p = map->items[j];
-
-			if (p->type == NODE_SCALAR && p->len == k->len &&
-			    memcmp(p->text, k->text, k->len) == 0) {
-				problem(l, k->line, k->column,
-				        "duplicate key \"%s\" (first at line %lu): each key may "
-				        "appear once",
-				        k->text, p->line);
-				break;
-			}
+	for (size_t i = 0; i < map->count && n < LOAD_MAX_KEYS; i += 2)
+		if (map->items[i]->type == NODE_SCALAR)
+			keys[n++] = map->items[i];
+	qsort(keys, n, sizeof(keys[0]), key_order);
+	for (size_t i = 1, first = 0; i < n; i++) {
+		if (keys[i]->len == keys[first]->len &&
+		    memcmp(keys[i]->text, keys[first]->text, keys[i]->len) == 0) {
+			dups[ndups][0] = keys[i];
+			dups[ndups++][1] = keys[first];
+		} else {
+			first = i;
 		}
 	}
+	qsort(dups, ndups, sizeof(dups[0]), key_position);
+	for (size_t i = 0; i < ndups; i++)
+		problem(l, dups[i][0]->line, dups[i][0]->column,
+		        "duplicate key \"%s\" (first at line %lu): each key may appear once",
+		        dups[i][0]->text, dups[i][1]->line);
 }
 
 /* Values end up on terminals, in LDAP answers and in address books: C0 and
@@ -301,6 +335,16 @@ static struct node *parse_tree(struct loader *l)
 			} else {
 				n->type = event.type == YAML_SEQUENCE_START_EVENT ? NODE_SEQUENCE
 				                                                  : NODE_MAPPING;
+			}
+			if (depth > 0 && stack[depth].node->type == NODE_MAPPING &&
+			    stack[depth].count >= 2 * LOAD_MAX_KEYS) {
+				/* Bounds the duplicate check and what a peer's signed
+				 * set can make every node that syncs it do. */
+				problem(l, line, col,
+				        "a mapping with more than %d keys: an entry has a few "
+				        "dozen",
+				        LOAD_MAX_KEYS);
+				goto fail_event;
 			}
 			if (depth == 0) {
 				root = n;

@@ -14,6 +14,7 @@
 #define LOAD_MAX_DEPTH 8
 #define LOAD_MAX_ENTRIES 1000000
 #define LOAD_MAX_VALUES 64
+#define LOAD_MAX_KEYS 256 /* keys of one mapping */
 #define LOAD_MAX_ERRORS 100
 
 /* One origin file, parsed. Owns everything it points at. */

@@ -670,6 +670,10 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 oom:
 	error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 fail:
+	/* Sets not taken yet (an early exit) are released here, so the caller
+	 * owns nothing whichever way this returns; taken ones are empty. */
+	for (size_t i = 0; i < nsets; i++)
+		origin_set_clear(&sets[i]);
 	if (s != NULL)
 		store_destroy(s);
 	return NULL;

@@ -64,6 +64,7 @@ static int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *ke
 	const char *s;
 	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
 	char msg[160];
 
 	if (n == NULL || n->type != YAML_SCALAR_NODE)
@@ -74,13 +75,18 @@ static int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *ke
 	if (end == s || errno != 0 || s[0] == '-')
 		return conf_error(w, n, "%s: expected a number", key);
 	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
+		shift = 20, end++;
 	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
+		shift = 30, end++;
 	if (*end != '\0')
 		return conf_error(w, n, "%s: expected a number (K, M or G may follow)", key);
+	/* Bounds before the shift: 2^54+1 K must not wrap round to 1 K. */
+	if (v > (max >> shift))
+		v = max + 1;
+	else
+		v <<= shift;
 	if (v < min || v > max) {
 		snprintf(msg, sizeof(msg), "%%s: expected %llu to %llu", (unsigned long long)min,
 		         (unsigned long long)max);
@@ -162,8 +168,10 @@ static int conf_trusted(struct conf_walk *w, yaml_node_t *n, struct sync_trusted
 		                       : "";
 
 		if (strcmp(name, "origin") == 0) {
-			if (v == NULL || v->type != YAML_SCALAR_NODE ||
-			    !validate_id((const char *)v->data.scalar.value, why, sizeof(why)))
+			if (v == NULL || v->type != YAML_SCALAR_NODE)
+				return conf_error(w, v, "trusted: origin: %s",
+				                  "expected a single value");
+			if (!validate_id((const char *)v->data.scalar.value, why, sizeof(why)))
 				return conf_error(w, v, "trusted: origin: %s", why);
 			snprintf(t->origin, sizeof(t->origin), "%s",
 			         (const char *)v->data.scalar.value);
@@ -201,8 +209,11 @@ static int conf_trusted(struct conf_walk *w, yaml_node_t *n, struct sync_trusted
 		yaml_node_t *c =
 		    yaml_document_get_node(w->doc, scope->data.sequence.items.start[i]);
 
-		if (c == NULL || c->type != YAML_SCALAR_NODE ||
-		    !validate_country((const char *)c->data.scalar.value, why, sizeof(why))) {
+		if (c == NULL || c->type != YAML_SCALAR_NODE) {
+			conf_error(w, c, "scope: %s", "expected a country code, e.g. KR");
+			goto out;
+		}
+		if (!validate_country((const char *)c->data.scalar.value, why, sizeof(why))) {
 			conf_error(w, c, "scope: %s", why);
 			goto out;
 		}
