@@ -48,9 +48,36 @@ void ldape_notice(struct conn *c, int rc, const char *text)
 		ber_free(ber, 1);
 }
 
+/* Open a control's value for decoding into *out (freed by the caller with
+ * ber_free(ber, 1)). ber_init on an empty berval returns an element with no
+ * buffer that ber_scanf then dereferences, so an absent or empty value (a
+ * client's "controlValue ''") is a protocolError here, before liblber sees
+ * it. Returns LDAP_SUCCESS, LDAP_PROTOCOL_ERROR or LDAP_OTHER (no memory). */
+static int control_value_open(const struct berval *value, bool has_value, BerElement **out)
+{
+	/* The shortest encoding of anything is a tag and a length. */
+	if (!has_value || value->bv_val == NULL || value->bv_len < 2)
+		return LDAP_PROTOCOL_ERROR;
+	*out = ber_init((struct berval *)value);
+	return *out != NULL ? LDAP_SUCCESS : LDAP_OTHER;
+}
+
+/* True when the whole of ber has been read: a control value carries exactly
+ * one encoding, nothing after it. */
+static bool control_value_done(BerElement *ber)
+{
+	ber_len_t remaining = 1;
+
+	return ber_get_option(ber, LBER_OPT_BER_REMAINING_BYTES, &remaining) == LBER_OPT_SUCCESS &&
+	       remaining == 0;
+}
+
 /* Read the optional controls after the operation (RFC 4511 4.1.11). Returns
  * LDAP_SUCCESS, LDAP_PROTOCOL_ERROR for a bad encoding, or
- * LDAP_UNAVAILABLE_CRITICAL_EXTENSION when a critical control is not known. */
+ * LDAP_UNAVAILABLE_CRITICAL_EXTENSION when a critical control is not known.
+ * *bad_oid names the control when its own value is at fault (the message is
+ * still whole, so the request can be answered); it stays NULL when the
+ * envelope itself is broken. */
 static int read_controls(struct request *req, const char **bad_oid)
 {
 	BerElement *ber = req->ber;
@@ -73,8 +100,10 @@ static int read_controls(struct request *req, const char **bad_oid)
 
 		if (++n > MAX_CONTROLS || tag != LBER_SEQUENCE)
 			return LDAP_PROTOCOL_ERROR;
+		/* The OID is compared as a C string: a NUL inside it would let
+		 * "1.2.840.113556.1.4.319\0junk" pass for another control. */
 		if (ber_scanf(ber, "{m", &oid) == LBER_ERROR || oid.bv_len == 0 ||
-		    oid.bv_len > MAX_OID)
+		    oid.bv_len > MAX_OID || memchr(oid.bv_val, '\0', oid.bv_len) != NULL)
 			return LDAP_PROTOCOL_ERROR;
 		tag = ber_peek_tag(ber, &len);
 		if (tag == LBER_BOOLEAN) {
@@ -94,20 +123,26 @@ static int read_controls(struct request *req, const char **bad_oid)
 		    req->op == LDAP_REQ_SEARCH) {
 			/* RFC 2696: realSearchControlValue ::= SEQUENCE {
 			 *   size INTEGER, cookie OCTET STRING } */
-			BerElement *vb;
+			BerElement *vb = NULL;
 			struct berval cookie = {0, NULL};
 			ber_int_t size = 0;
+			int rc;
 
-			if (!has_value || req->paged)
+			*bad_oid = LDAP_CONTROL_PAGEDRESULTS;
+			if (req->paged)
 				return LDAP_PROTOCOL_ERROR;
-			vb = ber_init(&value);
-			if (vb == NULL)
-				return LDAP_OTHER;
-			if (ber_scanf(vb, "{im}", &size, &cookie) == LBER_ERROR || size < 0 ||
-			    cookie.bv_len > 64) {
+			rc = control_value_open(&value, has_value, &vb);
+			if (rc != LDAP_SUCCESS)
+				return rc;
+			/* liblber's "m" takes any tag: check it is the OCTET STRING. */
+			if (ber_scanf(vb, "{i", &size) == LBER_ERROR || size < 0 ||
+			    ber_peek_tag(vb, &len) != LBER_OCTETSTRING ||
+			    ber_scanf(vb, "m}", &cookie) == LBER_ERROR || cookie.bv_len > 64 ||
+			    !control_value_done(vb)) {
 				ber_free(vb, 1);
 				return LDAP_PROTOCOL_ERROR;
 			}
+			*bad_oid = NULL;
 			req->paged = true;
 			req->paged_critical = critical != 0;
 			req->page_size = size;
@@ -285,8 +320,17 @@ bool ldape_controls(struct request *req)
 
 	if (rc == LDAP_SUCCESS)
 		return true;
-	if (rc == LDAP_PROTOCOL_ERROR) {
+	if (rc == LDAP_PROTOCOL_ERROR && bad == NULL) {
 		ldape_disconnect(req->conn, rc, "malformed controls");
+		return false;
+	}
+	if (rc == LDAP_PROTOCOL_ERROR) {
+		/* A known control with a bad value: the message is whole, so
+		 * the request is answered and the session goes on (as slapd). */
+		log_debug("conn %llu from %s op %d: malformed value of control %s",
+		          (unsigned long long)req->conn->id, req->conn->peer, req->msgid, bad);
+		ldape_result(req->conn, req->msgid, response_tag(req->op), rc, "",
+		             "malformed control value");
 		return false;
 	}
 	ldape_result(req->conn, req->msgid, response_tag(req->op), rc, "",

@@ -40,11 +40,28 @@ def equality(attr, value):
     return seq(octets(attr), octets(value), tag=0xa3)
 
 
-def search(msgid, base="dc=pocdir", scope=2, flt=None, attrs=("1.1",), size=0):
+def control(oid, value=None, critical=None):
+    """A Control (RFC 4511 4.1.11); value is the raw controlValue bytes."""
+    parts = [octets(oid)]
+    if critical is not None:
+        parts.append(tlv(0x01, b"\xff" if critical else b"\x00"))
+    if value is not None:
+        parts.append(octets(value))
+    return seq(*parts)
+
+
+def controls(*ctrls):
+    """The [0] Controls of an LDAPMessage."""
+    return seq(*ctrls, tag=0xa0)
+
+
+def search(msgid, base="dc=pocdir", scope=2, flt=None, attrs=("1.1",), size=0, ctrls=b"",
+           time=0):
     flt = flt if flt is not None else present("objectClass")
     op = seq(octets(base), integer(scope, 0x0a), integer(0, 0x0a), integer(size),
-             integer(0), tlv(0x01, b"\x00"), flt, seq(*[octets(a) for a in attrs]), tag=0x63)
-    return message(msgid, op)
+             integer(time), tlv(0x01, b"\x00"), flt, seq(*[octets(a) for a in attrs]),
+             tag=0x63)
+    return message(msgid, op, ctrls)
 
 
 def abandon(msgid, target):
