@@ -7,7 +7,8 @@ LDAP_TESTS = \
 	tests/t_ldap_basic.py \
 	tests/t_ldap_diff.py \
 	tests/t_ldap_abuse.py \
-	tests/t_ldap_controls.py
+	tests/t_ldap_controls.py \
+	tests/t_ldap_visibility.py
 TESTS += $(LDAP_TESTS)
 EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py
 

@@ -811,9 +811,100 @@ static void test_bad_ber(void)
 	}
 }
 
+/* Evaluate text restricted by hidden; want the result. */
+static void check_restricted(const char *text, const bool *hidden, const entry_t *e, enum tri want,
+                             int line)
+{
+	pocdir_error err = {0};
+	struct filter *f = filter_parse(text, NULL, &err);
+	int got = -1;
+
+	if (f != NULL) {
+		filter_restrict(f, hidden);
+		got = (int)filter_eval(f, e);
+	}
+	if (!tap_ok(got == (int)want, "restricted: %s on %s is %s", text, e->dn, tri_name(want)))
+		tap_diag("line %d: got %s %s", line, tri_name(got), f == NULL ? err.message : "");
+	filter_free(&f);
+}
+#define RESTRICTED(text, t, want) check_restricted(text, hidden, &(t)->e, want, __LINE__)
+
+/* A client that may not read some attributes must learn nothing of their
+ * values from any kind of filter item: each of these is TRUE unrestricted,
+ * and must be what it would be if the entry had no such attribute. */
+static void test_restrict(void)
+{
+	struct tentry *cert = contact("krcert", "KR", "uid=krcert,c=KR,dc=pocdir");
+	bool hidden[ATTR_COUNT] = {false};
+
+	add(cert, ATTR_CN, "KrCERT/CC");
+	add(cert, ATTR_TELEPHONE, "+82 2 0000 0100");
+	add(cert, ATTR_MOBILE, "+82 10 0000 0001");
+	add(cert, ATTR_EMERGENCYPHONE, "+82 2 0000 0118");
+	add(cert, ATTR_EMERGENCYMAIL, "soc@krcert.kr.example");
+	add(cert, ATTR_POSTAL, "Secret Street 1$Seoul");
+	add(cert, ATTR_DESCRIPTION, "Night Shift");
+	add(cert, ATTR_SERIAL, "2026112201");
+	hidden[ATTR_MOBILE] = hidden[ATTR_EMERGENCYPHONE] = hidden[ATTR_EMERGENCYMAIL] = true;
+	hidden[ATTR_POSTAL] = hidden[ATTR_DESCRIPTION] = hidden[ATTR_SERIAL] = true;
+
+	/* Unrestricted, each of these is TRUE. */
+	EVAL("(:telephoneNumberMatch:=+82 2 0000 0118)", cert, TRI_TRUE);
+	EVAL("(:caseIgnoreIA5Match:=soc@krcert.kr.example)", cert, TRI_TRUE);
+	EVAL("(:caseIgnoreListMatch:=secret street 1$seoul)", cert, TRI_TRUE);
+	EVAL("(:caseExactMatch:=Night Shift)", cert, TRI_TRUE);
+	EVAL("(:integerMatch:=2026112201)", cert, TRI_TRUE);
+
+	/* Typeless extensible: hidden values are skipped, visible ones not. */
+	RESTRICTED("(:telephoneNumberMatch:=+82 2 0000 0118)", cert, TRI_FALSE);
+	RESTRICTED("(:telephoneNumberMatch:=+82100000001)", cert, TRI_FALSE);
+	RESTRICTED("(:telephoneNumberMatch:=+82 2 0000 0100)", cert, TRI_TRUE);
+	RESTRICTED("(:caseIgnoreIA5Match:=soc@krcert.kr.example)", cert, TRI_FALSE);
+	RESTRICTED("(:caseIgnoreMatch:=night shift)", cert, TRI_FALSE);
+	RESTRICTED("(:caseExactMatch:=Night Shift)", cert, TRI_FALSE);
+	RESTRICTED("(:caseIgnoreListMatch:=secret street 1$seoul)", cert, TRI_FALSE);
+	RESTRICTED("(:integerMatch:=2026112201)", cert, TRI_FALSE);
+	RESTRICTED("(:caseIgnoreMatch:=krcert/cc)", cert, TRI_TRUE);
+	/* Ordering rules would let a client bisect a hidden value. */
+	RESTRICTED("(:caseIgnoreOrderingMatch:=soc@krcert.kr.exampleZ)", cert, TRI_TRUE);
+	RESTRICTED("(:integerOrderingMatch:=2026112202)", cert, TRI_FALSE);
+	RESTRICTED("(:caseIgnoreOrderingMatch:=night shiftz)", cert, TRI_TRUE); /* cn < it */
+	RESTRICTED("(:caseIgnoreOrderingMatch:=A)", cert, TRI_FALSE);
+	/* An OR of guesses learns nothing. */
+	RESTRICTED("(|(:telephoneNumberMatch:=+82 2 0000 0117)(:telephoneNumberMatch:=+82 2 "
+	           "0000 0118)(:telephoneNumberMatch:=+82 2 0000 0119))",
+	           cert, TRI_FALSE);
+	/* Typed items on a hidden attribute: as an unknown type. */
+	RESTRICTED("(pocEmergencyPhone=+82 2 0000 0118)", cert, TRI_UNDEFINED);
+	RESTRICTED("(pocEmergencyPhone=*)", cert, TRI_FALSE);
+	RESTRICTED("(mobile=+82*)", cert, TRI_UNDEFINED);
+	RESTRICTED("(pocSerial>=1)", cert, TRI_UNDEFINED);
+	RESTRICTED("(pocSerial<=9999999999)", cert, TRI_UNDEFINED);
+	RESTRICTED("(pocEmergencyMail~=soc@krcert.kr.example)", cert, TRI_UNDEFINED);
+	RESTRICTED("(!(pocEmergencyPhone=+82 2 0000 0118))", cert, TRI_UNDEFINED);
+	RESTRICTED("(pocEmergencyPhone:telephoneNumberMatch:=+82 2 0000 0118)", cert,
+	           TRI_UNDEFINED);
+	RESTRICTED("(mobileTelephoneNumber=+82 10 0000 0001)", cert, TRI_UNDEFINED);
+	RESTRICTED("(0.9.2342.19200300.100.1.41=+82 10 0000 0001)", cert, TRI_UNDEFINED);
+	RESTRICTED("(&(c=KR)(pocEmergencyPhone=+82 2 0000 0118))", cert, TRI_UNDEFINED);
+	RESTRICTED("(|(uid=krcert)(pocEmergencyPhone=+82 2 0000 0118))", cert, TRI_TRUE);
+	/* Visible items are untouched. */
+	RESTRICTED("(telephoneNumber=+82 2 0000 0100)", cert, TRI_TRUE);
+	RESTRICTED("(uid:dn:=krcert)", cert, TRI_TRUE);
+	RESTRICTED("(:dn:caseIgnoreMatch:=krcert)", cert, TRI_TRUE);
+
+	/* dnAttributes: a hidden type's AVAs in the DN are skipped too. */
+	hidden[ATTR_UID] = true;
+	RESTRICTED("(:dn:caseIgnoreMatch:=krcert)", cert, TRI_FALSE);
+	RESTRICTED("(uid:dn:=krcert)", cert, TRI_UNDEFINED);
+	RESTRICTED("(:dn:caseIgnoreMatch:=KR)", cert, TRI_TRUE);
+	tentry_free(cert);
+}
+
 int main(void)
 {
 	test_eval();
+	test_restrict();
 	test_rule_agreement();
 	test_round_trip();
 	test_bad_strings();

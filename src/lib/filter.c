@@ -677,6 +677,46 @@ void filter_free(struct filter **fp)
 }
 
 /* ------------------------------------------------------------------ */
+/* Visibility */
+
+_Static_assert(ATTR_COUNT <= 64, "filter_restrict keeps attribute ids in a 64-bit set");
+
+static bool hidden_in(uint64_t set, const struct attr_type *t)
+{
+	return t != NULL && (set >> t->id & 1) != 0;
+}
+
+void filter_restrict(struct filter *f, const bool hidden[ATTR_COUNT])
+{
+	uint64_t set = 0;
+
+	if (f == NULL)
+		return;
+	for (unsigned i = 0; i < ATTR_COUNT; i++)
+		if (hidden[i])
+			set |= (uint64_t)1 << i;
+	switch (f->choice) {
+	case FILTER_AND:
+	case FILTER_OR:
+		for (size_t i = 0; i < f->u.set.count; i++)
+			filter_restrict(f->u.set.children[i], hidden);
+		return;
+	case FILTER_NOT:
+		filter_restrict(f->u.not, hidden);
+		return;
+	case FILTER_EXTENSIBLE:
+		f->u.ext.hidden |= set;
+		break;
+	default:
+		break;
+	}
+	/* RFC 4511 4.5.1.7: to this client the attribute does not exist;
+	 * attr_name keeps what it wrote, for logs. */
+	if (hidden_in(set, f->attr))
+		f->attr = NULL;
+}
+
+/* ------------------------------------------------------------------ */
 /* Evaluation: pure, no allocation. */
 
 static int hexval(int c)
@@ -1005,6 +1045,8 @@ static enum tri ext_dn(const struct filter *f, const struct ext_rule *r, const c
 			p++;
 
 		t = attr_lookup(type, tlen);
+		if (hidden_in(f->u.ext.hidden, t))
+			continue; /* as if the DN did not carry it */
 		if (f->attr_name != NULL) {
 			/* The filter names a type: only AVAs of that type. */
 			if (f->attr != NULL ? t != f->attr
@@ -1066,7 +1108,8 @@ static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 		if (!assertion_valid(r->match, f->u.ext.value))
 			return TRI_UNDEFINED;
 		for (size_t i = 0; i < e->nattrs && acc != TRI_TRUE; i++)
-			if (ext_rule_applies(r, e->attrs[i].type))
+			if (!hidden_in(f->u.ext.hidden, e->attrs[i].type) &&
+			    ext_rule_applies(r, e->attrs[i].type))
 				acc = tri_any(acc, ext_attr(f, r, &e->attrs[i]));
 	}
 	if (acc != TRI_TRUE && f->u.ext.dn_attributes)

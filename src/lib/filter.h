@@ -7,6 +7,7 @@
 #include <lber.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "attr.h"
 #include "pocdir.h"
@@ -56,6 +57,10 @@ struct filter {
 			char *rule; /* matchingRule or NULL */
 			char *value;
 			bool dn_attributes;
+			/* Attributes (bit 1 << attr_id) this match may not look
+			 * at, set by filter_restrict: the typeless form and the
+			 * DN's values would otherwise reach them. */
+			uint64_t hidden;
 		} ext;
 	} u;
 };
@@ -84,6 +89,15 @@ struct filter *filter_parse(const char *text, const struct filter_limits *limits
                             pocdir_error *err);
 
 void filter_free(struct filter **f);
+
+/* Make the attributes marked in hidden (indexed by attr_id) invisible to f,
+ * for a client that may not read them, on every evaluation path: an item
+ * that names one evaluates as for a type the server does not know (RFC 4511
+ * 4.5.1.7: Undefined; present is FALSE), and an extensible match without a
+ * type, or over the DN's values (dnAttributes), skips them. So no answer,
+ * count, limit or candidate list depends on their values. Applying it again
+ * with other attributes hides those too; nothing is made visible again. */
+void filter_restrict(struct filter *f, const bool hidden[ATTR_COUNT]);
 
 /* Evaluate f against e. Pure: no allocation, safe from many threads. */
 enum tri filter_eval(const struct filter *f, const entry_t *e);

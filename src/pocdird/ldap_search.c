@@ -237,27 +237,9 @@ static bool selection_has_name(const struct selection *sel, const char *name)
 
 /* ---- access ---- */
 
-/* RFC 4511 4.5.1.7: an attribute the client may not read behaves, in its
- * filters, as one the server does not know: Undefined, and never present.
- * Otherwise (mobile=+82*) would let anonymous clients probe hidden values. */
-static void filter_hide(struct filter *f, const bool *hidden)
-{
-	switch (f->choice) {
-	case FILTER_AND:
-	case FILTER_OR:
-		for (size_t i = 0; i < f->u.set.count; i++)
-			filter_hide(f->u.set.children[i], hidden);
-		break;
-	case FILTER_NOT:
-		filter_hide(f->u.not, hidden);
-		break;
-	default:
-		if (f->attr != NULL && hidden[f->attr->id])
-			f->attr = NULL;
-		break;
-	}
-}
-
+/* The attributes c may not read. Its filters are restricted to the rest
+ * (filter_restrict), so that no evaluation path, typeless extensible and
+ * dnAttributes included, lets anonymous clients probe hidden values. */
 static void access_hidden(const struct conn *c, bool *hidden)
 {
 	const struct config *cfg = server_config();
@@ -1113,13 +1095,22 @@ void search_start(struct request *req)
 			s->page_size = cfg->limits.max_results;
 		s->page_sent = 0;
 		s->deadline = s->started + cfg->limits.time_limit;
+		{
+			/* A reload may have hidden more since the first page. */
+			bool now_hidden[ATTR_COUNT];
+
+			access_hidden(c, now_hidden);
+			for (int i = 0; i < ATTR_COUNT; i++)
+				s->hidden[i] = s->hidden[i] || now_hidden[i];
+			filter_restrict(s->filter, s->hidden);
+		}
 		queue_search(c, s);
 		return;
 	}
 
 	s->store = server_store();
 	access_hidden(c, s->hidden);
-	filter_hide(s->filter, s->hidden);
+	filter_restrict(s->filter, s->hidden);
 	s->types_only = typesonly != 0;
 	rc = resolve(s->store, basebuf, &r, &matched);
 	if (rc < 0) {

@@ -55,6 +55,47 @@ def controls(*ctrls):
     return seq(*ctrls, tag=0xa0)
 
 
+def ava(choice, attr, value):
+    """equalityMatch (0xa3), greaterOrEqual (0xa5), lessOrEqual (0xa6) or
+    approxMatch (0xa8)."""
+    return seq(octets(attr), octets(value), tag=choice)
+
+
+def substrings(attr, initial=None, any_=(), final=None):
+    parts = ([octets(initial, 0x80)] if initial is not None else []) + \
+        [octets(a, 0x81) for a in any_] + ([octets(final, 0x82)] if final is not None else [])
+    return seq(octets(attr), seq(*parts), tag=0xa4)
+
+
+def extensible(value, rule=None, attr=None, dn=False):
+    """MatchingRuleAssertion (RFC 4511 4.5.1): either rule or attr or both."""
+    parts = []
+    if rule is not None:
+        parts.append(octets(rule, 0x81))
+    if attr is not None:
+        parts.append(octets(attr, 0x82))
+    parts.append(octets(value, 0x83))
+    if dn:
+        parts.append(tlv(0x84, b"\xff"))
+    return seq(*parts, tag=0xa9)
+
+
+def or_(*filters):
+    return seq(*filters, tag=0xa1)
+
+
+def and_(*filters):
+    return seq(*filters, tag=0xa0)
+
+
+def not_(f):
+    return tlv(0xa2, f)
+
+
+def simple_bind(msgid, dn="", password=""):
+    return message(msgid, seq(integer(3), octets(dn), octets(password, 0x80), tag=0x60))
+
+
 def search(msgid, base="dc=pocdir", scope=2, flt=None, attrs=("1.1",), size=0, ctrls=b"",
            time=0):
     flt = flt if flt is not None else present("objectClass")
@@ -105,6 +146,7 @@ class Reader:
                 _, start, end = t
                 body = self.buf[start:end]
                 self.buf = self.buf[end:]
+                self.last = body  # the whole LDAPMessage, controls included
                 _, s, e = read_tlv(body, 0)
                 msgid = int.from_bytes(body[s:e], "big", signed=True)
                 op, os_, oe = read_tlv(body, e)
