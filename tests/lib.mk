@@ -35,3 +35,9 @@ check_PROGRAMS += tests/t_clock
 TESTS += tests/t_clock
 tests_t_clock_SOURCES = tests/t_clock.c
 tests_t_clock_LDADD = src/lib/libpocdir.la
+
+check_PROGRAMS += tests/t_source
+TESTS += tests/t_source
+tests_t_source_SOURCES = tests/t_source.c
+tests_t_source_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS)
+tests_t_source_LDADD = src/lib/libpocdir-core.la $(PTHREAD_LIBS)

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "filter.h"
+#include "history.h"
 #include "search.h"
 #include "util.h"
 #include "validate.h"
@@ -18,51 +19,35 @@ const char *pocdir_library_version(void)
 
 struct store *api_snapshot(pocdir *dir)
 {
-	struct store *s;
-
-	pthread_mutex_lock(&dir->lock);
-	s = store_ref(dir->current);
-	pthread_mutex_unlock(&dir->lock);
-	return s;
+	return source_snapshot(dir->source, NULL);
 }
 
-void api_swap(pocdir *dir, struct store *s)
+/* A handle over the source of spec. */
+static pocdir *open_spec(const struct source_spec *spec, pocdir_error *err)
 {
-	struct store *old;
-
-	pthread_mutex_lock(&dir->lock);
-	old = dir->current;
-	dir->current = s;
-	pthread_mutex_unlock(&dir->lock);
-	store_unref(&old);
-}
-
-pocdir *pocdir_open_options(const pocdir_options *opts, pocdir_error *err)
-{
-	pocdir *dir;
+	pocdir *dir = calloc(1, sizeof(*dir));
 
 	error_clear(err);
-	if (opts == NULL || opts->path == NULL) {
-		error_set(err, POCDIR_ERR_USAGE, "no directory path given");
-		return NULL;
-	}
-	dir = calloc(1, sizeof(*dir));
 	if (dir == NULL) {
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&dir->lock, NULL);
-	dir->path = str_dup(opts->path);
-	dir->base_dn = str_dup(opts->base_dn != NULL ? opts->base_dn : "dc=pocdir");
-	if (dir->path == NULL || dir->base_dn == NULL) {
-		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		pocdir_free(&dir);
-		return NULL;
-	}
-	dir->current = store_load(dir->path, dir->base_dn, NULL, NULL, err);
-	if (dir->current == NULL)
+	if ((dir->source = source_open(spec, NULL, NULL, err)) == NULL)
 		pocdir_free(&dir);
 	return dir;
+}
+
+pocdir *pocdir_open_options(const pocdir_options *opts, pocdir_error *err)
+{
+	struct source_spec spec = {0};
+
+	if (opts == NULL || opts->path == NULL) {
+		error_set(err, POCDIR_ERR_USAGE, "no directory path given");
+		return NULL;
+	}
+	spec.directory = opts->path;
+	spec.base_dn = opts->base_dn;
+	return open_spec(&spec, err);
 }
 
 pocdir *pocdir_open(const char *path, pocdir_error *err)
@@ -72,42 +57,35 @@ pocdir *pocdir_open(const char *path, pocdir_error *err)
 	return pocdir_open_options(&o, err);
 }
 
+pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
+                       const char *base_dn, pocdir_error *err)
+{
+	struct source_spec spec = {
+	    .directory = directory,
+	    .state = history_state_dir(state),
+	    .at = at,
+	    .base_dn = base_dn,
+	};
+
+	return open_spec(&spec, err);
+}
+
 void pocdir_free(pocdir **dir)
 {
 	if (dir == NULL || *dir == NULL)
 		return;
-	store_unref(&(*dir)->current);
-	pthread_mutex_destroy(&(*dir)->lock);
-	free((*dir)->path);
-	free((*dir)->base_dn);
+	source_free(&(*dir)->source);
 	free(*dir);
 	*dir = NULL;
 }
 
 int pocdir_reload(pocdir *dir, const char *path, pocdir_error *err)
 {
-	struct store *s;
-
 	error_clear(err);
 	if (dir == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "no directory handle");
-	s = store_load(path != NULL ? path : dir->path, dir->base_dn, NULL, NULL, err);
-	if (s == NULL)
-		return -1; /* the loaded version stays in service */
-	if (path != NULL) {
-		char *p = str_dup(path);
-
-		if (p == NULL) {
-			store_unref(&s);
-			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		}
-		pthread_mutex_lock(&dir->lock);
-		free(dir->path);
-		dir->path = p;
-		pthread_mutex_unlock(&dir->lock);
-	}
-	api_swap(dir, s);
-	return 0;
+	/* On failure the loaded version stays in service. */
+	return source_reload(dir->source, path, NULL, NULL, err) < 0 ? -1 : 0;
 }
 
 int pocdir_validate(const char *path, pocdir_diag_fn fn, void *ctx, pocdir_error *err)

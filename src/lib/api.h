@@ -3,16 +3,14 @@
 #ifndef POCDIR_API_H
 #define POCDIR_API_H
 
-#include <pthread.h>
-
 #include "pocdir.h"
+#include "source.h"
 #include "store.h"
 
+/* A handle is its snapshot source: it knows how it was opened and builds
+ * every snapshot of it. */
 struct pocdir {
-	pthread_mutex_t lock; /* guards current only; readers hold a reference */
-	struct store *current;
-	char *path;
-	char *base_dn;
+	struct source *source;
 };
 
 struct pocdir_result {
@@ -23,9 +21,6 @@ struct pocdir_result {
 
 /* The current snapshot with a reference taken; store_unref it when done. */
 struct store *api_snapshot(pocdir *dir);
-
-/* Swap in a new snapshot (takes the caller's reference). */
-void api_swap(pocdir *dir, struct store *s);
 
 /* A result over ids of s (takes its own reference to s). */
 int api_result(struct store *s, const uint32_t *ids, size_t count, pocdir_result **out,

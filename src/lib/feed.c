@@ -299,7 +299,7 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 	char path[4096], from[4096], *text = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
-	int n, rc = -1;
+	int n, lock, rc = -1;
 
 	error_clear(err);
 	memset(&ix, 0, sizeof(ix));
@@ -310,8 +310,15 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 		return -1;
 	if (directory != NULL && history_import(state, directory, NULL, NULL, err) == -1)
 		return -1;
-	if ((n = history_list(state, NULL, &v, err)) < 0)
+	/* Under the state lock from the listing to the prune: two publishers
+	 * (the daemon's reload and sync, a cron job) would otherwise write an
+	 * index older than the one before it, or name sets the other pruned. */
+	if ((lock = history_lock(state, err)) == -1)
 		return -1;
+	if ((n = history_list(state, NULL, &v, err)) < 0) {
+		close(lock);
+		return -1;
+	}
 	snprintf(ix.publisher, sizeof(ix.publisher), "%s", publisher != NULL ? publisher : "");
 	gmtime_r(&now, &tm);
 	strftime(ix.generated, sizeof(ix.generated), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -371,6 +378,7 @@ int pocdir_publish(const char *directory, const char *state, const char *out_dir
 	feed_prune(out_dir, &ix);
 	rc = (int)ix.count;
 out:
+	close(lock);
 	free(text);
 	free(v);
 	feed_index_clear(&ix);

@@ -399,9 +399,7 @@ static void remove_leftovers(const char *dir)
 	closedir(d);
 }
 
-/* Hold an exclusive lock on STATE/lock; returns the fd or -1. The lock keeps
- * a cron `pocdir sync` and the daemon from committing the same origin at once. */
-static int state_lock(const char *state, pocdir_error *err)
+int history_lock(const char *state, pocdir_error *err)
 {
 	size_t len = strlen(state) + 8;
 	char *path = malloc(len);
@@ -442,7 +440,7 @@ int history_commit(const char *state, const char *origin, uint64_t serial, const
 	snprintf(dir, n, "%s/sets/%s", state, origin);
 	if (mkdir_p(dir, err) == -1)
 		goto out;
-	if ((fd = state_lock(state, err)) == -1)
+	if ((fd = history_lock(state, err)) == -1)
 		goto out;
 	remove_leftovers(dir);
 	if (history_held(state, origin, &held, err) == -1)
@@ -976,37 +974,4 @@ out:
 	free(pa);
 	free(pb);
 	return rc;
-}
-
-pocdir *pocdir_open_at(const char *directory, const char *state, const char *at,
-                       const char *base_dn, pocdir_error *err)
-{
-	struct history_at when;
-	pocdir *dir;
-
-	error_clear(err);
-	if (history_at_parse(at, &when, err) == -1)
-		return NULL;
-	if ((dir = calloc(1, sizeof(*dir))) == NULL) {
-		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		return NULL;
-	}
-	pthread_mutex_init(&dir->lock, NULL);
-	dir->path = str_dup(directory != NULL ? directory : history_state_dir(state));
-	dir->base_dn = str_dup(base_dn != NULL ? base_dn : "dc=pocdir");
-	if (dir->path == NULL || dir->base_dn == NULL) {
-		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		pocdir_free(&dir);
-		return NULL;
-	}
-	dir->current =
-	    history_store_load(directory, history_state_dir(state), &when, dir->base_dn, err);
-	if (dir->current == NULL)
-		pocdir_free(&dir);
-	else if (dir->current->norigins == 0 && when.kind != AT_NEWEST) {
-		error_set(err, POCDIR_ERR_NOTFOUND, "no version of any origin is as old as --at %s",
-		          at);
-		pocdir_free(&dir);
-	}
-	return dir;
 }

@@ -58,6 +58,12 @@ int history_list(const char *state, const char *origin, struct history_version *
  * and serial filled (no .meta is read: cheap enough to poll). */
 int history_list_newest(const char *state, struct history_version **out, pocdir_error *err);
 
+/* Hold an exclusive lock on STATE/lock; returns the fd (close it to let go)
+ * or -1 with err. The lock keeps a cron `pocdir sync`, a `pocdir publish`
+ * and the daemon from committing or publishing at once. Not re-entrant:
+ * history_commit takes it itself. */
+int history_lock(const char *state, pocdir_error *err);
+
 /* Outcome of history_commit. */
 enum history_commit_result {
 	HISTORY_COMMITTED = 0, /* a new version was written */

@@ -103,8 +103,12 @@ pocdir *pocdir_open_options(const pocdir_options *opts, pocdir_error *err);
 /* Free a handle and set *dir to NULL. Results still held stay valid. */
 void pocdir_free(pocdir **dir);
 
-/* Load path again (or the path given to pocdir_open when path is NULL) and
- * swap it in. On failure the loaded version stays in service. */
+/* Load the directory again the way it was opened, from path instead of the
+ * folder it was opened with when path is not NULL, and swap it in: a handle
+ * from pocdir_open_at keeps its state directory, its "as of" and its base
+ * DN. Reloads from several threads are done one at a time and a reader
+ * never sees an older version after a newer one. On failure the loaded
+ * version stays in service. */
 int pocdir_reload(pocdir *dir, const char *path, pocdir_error *err);
 
 /* Validate path without opening it. Every problem (up to a limit) is passed to

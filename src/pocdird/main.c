@@ -31,7 +31,7 @@ struct options {
 };
 
 static int epoll_fd = -1;
-static struct store *live;
+static struct source *source; /* builds and swaps every snapshot served */
 static struct config current;
 static struct options opts;
 static struct watch signal_watch = {.fd = -1};
@@ -66,17 +66,7 @@ void loop_del(struct watch *w)
 
 struct store *server_store(void)
 {
-	return store_ref(live);
-}
-
-void server_swap_store(struct store *s)
-{
-	struct store *old = live;
-
-	/* Searches hold their own reference: the old snapshot lives until
-	 * the last of them finishes. */
-	live = s;
-	store_unref(&old);
+	return source_snapshot(source, NULL);
 }
 
 const struct config *server_config(void)
@@ -114,7 +104,7 @@ static void diag_log(const pocdir_diag *d, void *ctx)
 }
 
 /* Defaults, then the file, then the command line. */
-static int config_build(struct config *c, bool check_base, pocdir_error *err)
+static int config_build(struct config *c, pocdir_error *err)
 {
 	if (config_defaults(c, err) == -1)
 		return -1;
@@ -153,7 +143,7 @@ static int config_build(struct config *c, bool check_base, pocdir_error *err)
 			c->directory = abs;
 		}
 	}
-	if (check_base && special_check_base(c->base) == -1) {
+	if (special_check_base(c->base) == -1) {
 		error_set(err, POCDIR_ERR_USAGE,
 		          "base \"%s\" must be a DN whose first RDN is dc= or o=", c->base);
 		goto fail;
@@ -189,12 +179,13 @@ static void raise_nofile(struct config *c)
 
 /* A reload reads files and builds a snapshot off the event loop: a large
  * directory takes a second or more to load, and clients keep being served
- * meanwhile. The thread touches nothing the loop uses; its result comes back
- * through an eventfd and is applied (or refused) by the loop. */
+ * meanwhile. The thread builds through the snapshot source, which swaps the
+ * new snapshot in (one build at a time with the sync thread's, the newer
+ * generation winning); the new configuration comes back through an eventfd
+ * and the loop applies it. */
 struct reload_job {
 	pthread_t thread;
 	struct config next;
-	struct store *store;
 	pocdir_error err;
 	enum { RELOAD_OK, RELOAD_BAD_CONFIG, RELOAD_BAD_DIRECTORY } outcome;
 };
@@ -205,12 +196,17 @@ static struct watch reload_watch = {.fd = -1};
 static void *reload_thread(void *arg)
 {
 	struct reload_job *j = arg;
+	pocdir_sync_config *hold = NULL;
+	struct source_spec spec;
 	uint64_t one = 1;
 
-	if (config_build(&j->next, false, &j->err) == -1)
+	if (config_build(&j->next, &j->err) == -1)
 		j->outcome = RELOAD_BAD_CONFIG;
-	else if ((j->store = sched_store_load(&j->next, diag_log, NULL, &j->err)) == NULL)
-		j->outcome = RELOAD_BAD_DIRECTORY; /* + synced sets */
+	else if (sched_spec(&j->next, false, &spec, &hold, &j->err) == -1)
+		j->outcome = RELOAD_BAD_DIRECTORY; /* its sync: section */
+	else if (source_rebuild(source, &spec, diag_log, NULL, &j->err) < 0)
+		j->outcome = RELOAD_BAD_DIRECTORY;
+	pocdir_sync_config_free(&hold);
 	if (write(reload_watch.fd, &one, sizeof(one)) < 0)
 		one = 0; /* cannot fail: one wake-up per reload */
 	return NULL;
@@ -243,7 +239,6 @@ static void reload_discard(struct reload_job *j)
 {
 	if (j == NULL)
 		return;
-	store_unref(&j->store);
 	if (j->outcome != RELOAD_BAD_CONFIG)
 		config_clear(&j->next);
 	free(j);
@@ -252,20 +247,13 @@ static void reload_discard(struct reload_job *j)
 static void reload_event(struct watch *w, uint32_t events)
 {
 	struct reload_job *j;
+	struct store *s;
 	uint64_t n;
 
 	(void)events;
 	if (read(w->fd, &n, sizeof(n)) < 0 || reloading == NULL)
 		return;
 	j = reload_take();
-	if (j->outcome == RELOAD_OK && special_check_base(j->next.base) == -1) {
-		error_set(&j->err, POCDIR_ERR_USAGE,
-		          "base \"%s\" must be a DN whose first RDN is dc= or o=", j->next.base);
-		special_check_base(current.base);
-		store_unref(&j->store);
-		config_clear(&j->next);
-		j->outcome = RELOAD_BAD_CONFIG;
-	}
 	if (j->outcome == RELOAD_BAD_CONFIG) {
 		log_err("reload: %s; keeping the running configuration", j->err.message);
 		reload_discard(j);
@@ -295,12 +283,12 @@ static void reload_event(struct watch *w, uint32_t events)
 	config_clear(&current);
 	current = j->next;
 	log_set_level(current.log_level);
-	server_swap_store(j->store);
-	j->store = NULL;
 	free(j);
 	sched_reload(&current); /* peers and trusted origins of sync: */
+	s = server_store();
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
-	         live->nentries, live->ncountries, live->version);
+	         s->nentries, s->ncountries, s->version);
+	store_unref(&s);
 }
 
 static void signal_event(struct watch *w, uint32_t events)
@@ -412,6 +400,7 @@ static int parse_options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct store *live = NULL; /* the first snapshot, for the start-up lines */
 	pocdir_error err;
 	sigset_t mask;
 	double last_sweep;
@@ -434,16 +423,24 @@ int main(int argc, char **argv)
 		log_err("libsodium failed to initialise");
 		return 1;
 	}
-	if (config_build(&current, true, &err) == -1) {
+	if (config_build(&current, &err) == -1) {
 		log_err("%s", err.message);
 		return 2;
 	}
 	log_set_level(current.log_level);
-	live = sched_store_load(&current, diag_log, NULL, &err); /* + synced sets */
-	if (live == NULL) {
+	{
+		pocdir_sync_config *hold = NULL;
+		struct source_spec spec;
+
+		if (sched_spec(&current, true, &spec, &hold, &err) == 0)
+			source = source_open(&spec, diag_log, NULL, &err); /* + synced sets */
+		pocdir_sync_config_free(&hold);
+	}
+	if (source == NULL) {
 		log_err("%s: %s", current.directory, err.message);
 		goto out;
 	}
+	live = server_store();
 	if (schema_init() == -1) {
 		log_err("out of memory");
 		goto out;
@@ -493,7 +490,7 @@ int main(int argc, char **argv)
 		log_err("%s", err.message);
 		goto out;
 	}
-	if (sched_start(&current, &err) == -1) { /* feed over HTTP, peer syncs */
+	if (sched_start(&current, source, &err) == -1) { /* feed over HTTP, peer syncs */
 		log_err("%s", err.message);
 		goto out;
 	}
@@ -532,11 +529,11 @@ int main(int argc, char **argv)
 	log_info("shutting down");
 	status = 0;
 out:
+	reload_discard(reload_take()); /* a reload under way is not applied */
 	sched_stop();
 	conn_listen_close();
 	conn_close_all();
 	bind_worker_stop();
-	reload_discard(reload_take()); /* a reload under way is not applied */
 	if (reload_watch.fd >= 0)
 		close(reload_watch.fd);
 	if (signal_watch.fd >= 0)
@@ -544,6 +541,7 @@ out:
 	if (epoll_fd >= 0)
 		close(epoll_fd);
 	store_unref(&live);
+	source_free(&source);
 	schema_free();
 	special_free();
 	config_clear(&current);

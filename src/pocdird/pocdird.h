@@ -107,10 +107,9 @@ int loop_add(struct watch *w, uint32_t events);
 int loop_mod(struct watch *w, uint32_t events);
 void loop_del(struct watch *w);
 
-/* The live snapshot: searches take a reference when they start. */
+/* The live snapshot (from the library's snapshot source, which alone
+ * builds and swaps them): searches take a reference when they start. */
 struct store *server_store(void);
-/* Replace the live snapshot (takes over the caller's reference). */
-void server_swap_store(struct store *s);
 /* The configuration in force. */
 const struct config *server_config(void);
 /* Seconds on the monotonic clock. */
@@ -255,7 +254,8 @@ const entry_t *special_rootdse(void);
 const entry_t *special_subschema(void);
 const struct special_attr *base_attrs(const char *base);
 void special_free(void);
-/* 0 when base's first RDN can make a base entry, else -1. */
+/* 0 when base's first RDN can make a base entry, else -1. Pure: safe from
+ * any thread. */
 int special_check_base(const char *base);
 
 /* Build the subschema value strings from the attribute table; 0 or -1. */

@@ -159,7 +159,16 @@ fail:
 
 int special_check_base(const char *base)
 {
-	return base_build(base) ? 0 : -1;
+	LDAPDN dn = NULL;
+	int rc = -1;
+
+	/* What base_build needs, without building: any thread may ask. */
+	if (base != NULL && ldap_str2dn(base, &dn, LDAP_DN_FORMAT_LDAPV3) == LDAP_SUCCESS &&
+	    dn != NULL && dn[0] != NULL && dn[0][0] != NULL)
+		rc = 0;
+	if (dn != NULL)
+		ldap_dnfree(dn);
+	return rc;
 }
 
 const entry_t *special_base(const char *base)

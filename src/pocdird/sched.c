@@ -1,15 +1,14 @@
 /* sched.c - pocdird's sync schedule: one thread syncs each peer when it is
  * due (interval, or exponential backoff with jitter after failures), and
- * hands new snapshots to the event loop, which swaps them in. */
+ * asks the snapshot source for a new snapshot when a set was committed. */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,13 +23,12 @@
 #define LOCAL_CHECK 2.0
 
 static pocdir_sync_config *cfg;
+static struct source *source; /* the daemon's: builds every snapshot it serves */
 static pthread_t thread;
-static bool thread_running;
+static atomic_bool thread_running;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
-static bool stopping;         /* guarded by lock */
-static struct store *pending; /* guarded by lock: next snapshot to serve */
-static struct watch swap_watch = {.fd = -1};
+static bool stopping;                    /* guarded by lock */
 static char *live_directory, *live_base; /* the daemon's, which -d may have set */
 /* A configuration read on SIGHUP, taken by the thread at its next turn
  * (guarded by lock), and the feed server's address and folder as started
@@ -39,56 +37,32 @@ static pocdir_sync_config *pending_cfg;
 static char *pending_directory, *pending_base;
 static char *http_addr, *http_dir;
 
-/* A local origin file that cannot be recorded (edited after signing):
- * said, and the other origins go on. */
-static void import_warning(const pocdir_diag *d, void *ctx)
+/* Problems while building: a local file's (file:line:col), or a local set
+ * that cannot be recorded, or the feed's; logged, the others go on. */
+static void build_warning(const pocdir_diag *d, void *ctx)
 {
 	(void)ctx;
-	log_warn("sync: %s: %s; run pocdir sign on it (its last signed version stays published)",
-	         d->file, d->message);
-}
-
-/* Record the local signed sets and republish the feed; problems are logged,
- * not fatal: the directory still serves what it has. */
-static void refresh_feed(const pocdir_sync_config *sc, const char *directory)
-{
-	pocdir_error err = {0};
-	int n;
-
-	if (mkdir(sc->state, 0755) == -1 && errno != EEXIST) {
-		log_err("sync: state directory %s: %s", sc->state, strerror(errno));
-		return;
-	}
-	if (directory != NULL &&
-	    history_import(sc->state, directory, import_warning, NULL, &err) == -1)
-		log_err("sync: recording the local sets: %s", err.message);
-	n = pocdir_publish(NULL, sc->state, sc->feed_dir, sc->publisher, &err);
-	if (n < 0)
-		log_err("sync: publishing the feed to %s: %s", sc->feed_dir, err.message);
+	if (d->line > 0)
+		log_err("%s:%lu:%lu: %s", d->file, d->line, d->column, d->message);
 	else
-		log_debug("sync: feed %s holds %d origins", sc->feed_dir, n);
+		log_warn("sync: %s: %s", d->file != NULL ? d->file : "directory", d->message);
 }
 
-struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *ctx,
-                               pocdir_error *err)
+int sched_spec(const struct config *c, bool starting, struct source_spec *spec,
+               pocdir_sync_config **hold, pocdir_error *err)
 {
-	pocdir_sync_config *sc = NULL;
-	struct store *s;
-
-	if (c->file != NULL && (sc = pocdir_sync_config_load(c->file, err)) == NULL)
-		return NULL;
-	/* The local files must load on their own first: that is what names
-	 * their problems (file:line:col) for the operator. */
-	s = store_load(c->directory, c->base, fn, ctx, err);
-	if (s == NULL || sc == NULL || !sc->present) {
-		pocdir_sync_config_free(&sc);
-		return s;
+	*hold = NULL;
+	*spec = (struct source_spec){.directory = c->directory, .base_dn = c->base};
+	if (c->file != NULL && (*hold = pocdir_sync_config_load(c->file, err)) == NULL)
+		return -1;
+	/* Adding or removing the sync: section takes a restart: until then
+	 * a reload builds the way the daemon started. */
+	if (*hold != NULL && (*hold)->present && (starting || atomic_load(&thread_running))) {
+		spec->state = (*hold)->state;
+		spec->feed_dir = (*hold)->feed_dir;
+		spec->publisher = (*hold)->publisher;
 	}
-	store_unref(&s);
-	refresh_feed(sc, c->directory);
-	s = history_store_load(c->directory, sc->state, NULL, c->base, err);
-	pocdir_sync_config_free(&sc);
-	return s;
+	return 0;
 }
 
 /* Log each step of a sync the way operators grep for: peer, origin, why. */
@@ -131,26 +105,24 @@ static double monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Build the snapshot after a commit and queue it for the event loop. */
+/* After a commit: republish the feed (relaying what we accepted, byte for
+ * byte) and serve a snapshot with it, through the one snapshot source. */
 static void publish_snapshot(void)
 {
 	pocdir_error err = {0};
 	struct store *s;
-	uint64_t one = 1;
+	long long gen = source_rebuild(source, NULL, build_warning, NULL, &err);
 
-	refresh_feed(cfg, NULL); /* relay what we accepted, byte for byte */
-	s = history_store_load(live_directory, cfg->state, NULL, live_base, &err);
-	if (s == NULL) {
+	if (gen < 0) {
 		log_err("sync: cannot build the new snapshot: %s; the old one keeps serving",
 		        err.message);
 		return;
 	}
-	pthread_mutex_lock(&lock);
-	store_unref(&pending); /* an older one not yet taken is superseded */
-	pending = s;
-	pthread_mutex_unlock(&lock);
-	if (write(swap_watch.fd, &one, sizeof(one)) != sizeof(one))
-		log_err("sync: eventfd: %s", strerror(errno));
+	s = source_snapshot(source, NULL);
+	log_info("sync: now serving %zu contacts from %zu origins, version %.12s (generation "
+	         "%lld)",
+	         s->nentries, s->norigins, s->version, gen);
+	store_unref(&s);
 }
 
 /* Newest change time of the local signatures: `pocdir sign` rewrites the
@@ -256,19 +228,16 @@ static void *sync_thread(void *arg)
 		 * the next peer's turn. */
 		pthread_mutex_unlock(&lock);
 		if (local_signatures_mtime() != signed_at) {
-			pocdir_error ierr = {0};
-			int n;
+			pocdir_error rerr = {0};
 
+			/* Reread through the source: it records the newly signed
+			 * sets, republishes and serves them. */
 			signed_at = local_signatures_mtime();
-			n = history_import(cfg->state, live_directory, import_warning, NULL, &ierr);
-			if (n < 0)
-				log_warn("sync: %s", ierr.message);
-			else if (n > 0) {
-				log_info("sync: %d newly signed local %s recorded", n,
-				         n == 1 ? "set" : "sets");
-				publish_snapshot();
-				held_digest(held);
-			}
+			if (source_reload(source, NULL, build_warning, NULL, &rerr) < 0)
+				log_warn("sync: newly signed local sets: %s", rerr.message);
+			else
+				log_info("sync: local signatures changed: recorded and published");
+			held_digest(held);
 		}
 		pthread_mutex_lock(&lock);
 		if (stopping)
@@ -307,27 +276,7 @@ static void *sync_thread(void *arg)
 	return NULL;
 }
 
-/* In the event loop's thread: take the pending snapshot and serve it. */
-static void swap_event(struct watch *w, uint32_t events)
-{
-	uint64_t count;
-	struct store *s;
-
-	(void)events;
-	if (read(w->fd, &count, sizeof(count)) != sizeof(count))
-		return;
-	pthread_mutex_lock(&lock);
-	s = pending;
-	pending = NULL;
-	pthread_mutex_unlock(&lock);
-	if (s == NULL)
-		return;
-	log_info("sync: now serving %zu contacts from %zu origins, version %.12s", s->nentries,
-	         s->norigins, s->version);
-	server_swap_store(s);
-}
-
-int sched_start(const struct config *c, pocdir_error *err)
+int sched_start(const struct config *c, struct source *src, pocdir_error *err)
 {
 	pthread_condattr_t attr;
 
@@ -352,12 +301,7 @@ int sched_start(const struct config *c, pocdir_error *err)
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		goto fail;
 	}
-	swap_watch.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	swap_watch.fn = swap_event;
-	if (swap_watch.fd == -1 || loop_add(&swap_watch, EPOLLIN) == -1) {
-		error_set(err, POCDIR_ERR_SYSTEM, "sync: eventfd: %s", strerror(errno));
-		goto fail;
-	}
+	source = src;
 	/* Wait on the monotonic clock: a wall-clock jump must not stall syncs. */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -368,7 +312,7 @@ int sched_start(const struct config *c, pocdir_error *err)
 		error_set(err, POCDIR_ERR_SYSTEM, "sync: cannot start the sync thread");
 		goto fail;
 	}
-	thread_running = true;
+	atomic_store(&thread_running, true);
 	log_info("sync: %zu peers, %zu trusted origins, state %s", cfg->npeers, cfg->ntrusted,
 	         cfg->state);
 	return 0;
@@ -379,23 +323,18 @@ fail:
 
 void sched_stop(void)
 {
-	if (thread_running) {
+	if (atomic_load(&thread_running)) {
 		pthread_mutex_lock(&lock);
 		stopping = true;
 		pthread_cond_signal(&wake);
 		pthread_mutex_unlock(&lock);
 		pthread_join(thread, NULL);
-		thread_running = false;
+		atomic_store(&thread_running, false);
 		pthread_cond_destroy(&wake);
 	}
 	http_stop();
-	if (swap_watch.fd >= 0) {
-		loop_del(&swap_watch);
-		close(swap_watch.fd);
-		swap_watch.fd = -1;
-	}
+	source = NULL;
 	pthread_mutex_lock(&lock);
-	store_unref(&pending);
 	pocdir_sync_config_free(&pending_cfg);
 	free(pending_directory);
 	free(pending_base);
@@ -427,13 +366,13 @@ void sched_reload(const struct config *c)
 		log_err("reload: %s; the sync settings stay as they were", err.message);
 		return;
 	}
-	if (next_cfg->present != thread_running) {
+	if (next_cfg->present != atomic_load(&thread_running)) {
 		log_warn("reload: %s the sync: section takes a restart",
-		         thread_running ? "removing" : "adding");
+		         atomic_load(&thread_running) ? "removing" : "adding");
 		pocdir_sync_config_free(&next_cfg);
 		return;
 	}
-	if (!thread_running) {
+	if (!atomic_load(&thread_running)) {
 		pocdir_sync_config_free(&next_cfg);
 		return;
 	}

@@ -6,19 +6,24 @@
 #define POCDIRD_SCHED_H
 
 #include "pocdird.h"
+#include "source.h"
 
-/* The snapshot to serve: with sync configured, the signed local origin files
- * are first recorded in the state directory and the feed is republished,
- * then the store is built from the local files and the newest accepted set
- * of every origin; without, plain store_load. NULL with err on failure. */
-struct store *sched_store_load(const struct config *c, pocdir_diag_fn fn, void *ctx,
-                               pocdir_error *err);
+/* How to build the snapshots to serve for c (the library's snapshot source
+ * builds them): with a sync: section, the local files are first recorded
+ * in the state directory and the feed republished, then the snapshot is
+ * built from the local files and the newest accepted set of every origin;
+ * without, from the files alone. starting: the daemon is starting (else a
+ * reload, which keeps the way the daemon started until a restart). spec
+ * points into c and into *hold, a configuration to free with
+ * pocdir_sync_config_free after the build. 0, or -1 with err. */
+int sched_spec(const struct config *c, bool starting, struct source_spec *spec,
+               pocdir_sync_config **hold, pocdir_error *err);
 
 /* Start the feed's HTTP server and the sync thread (after daemonising: a
- * fork would lose the threads). New snapshots from the thread reach the
- * event loop through an eventfd and are swapped in there with
- * server_swap_store. Returns 0 (also when sync is not configured) or -1. */
-int sched_start(const struct config *c, pocdir_error *err);
+ * fork would lose the threads). After a commit the thread rebuilds through
+ * src, which swaps the new snapshot in. Returns 0 (also when sync is not
+ * configured) or -1. */
+int sched_start(const struct config *c, struct source *src, pocdir_error *err);
 
 /* After SIGHUP (the event loop's thread): read the sync: section again.
  * New peers, trusted origins and limits apply from the sync thread's next
