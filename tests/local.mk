@@ -4,3 +4,4 @@ include tests/lib.mk
 include tests/cli.mk
 include tests/ldap.mk
 include tests/sync.mk
+include tests/import.mk

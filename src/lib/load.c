@@ -911,6 +911,33 @@ static int simple_key_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct simple_key *)elem)->key);
 }
 
+int load_check_value(const char *key, const char *value, bool *multi, char *why, size_t whysize)
+{
+	const struct simple_key *sk;
+
+	*multi = false;
+	if (strcmp(key, "country") == 0 || strcmp(key, "countries") == 0) {
+		*multi = strcmp(key, "countries") == 0;
+		return validate_country(value, why, whysize) ? 0 : -1;
+	}
+	if (strcmp(key, "pgp.fingerprint") == 0)
+		return validate_pgp_fingerprint(value, why, whysize) ? 0 : -1;
+	if (strcmp(key, "pgp.expires") == 0)
+		return validate_date(value, why, whysize) ? 0 : -1;
+	if (strcmp(key, "timezone") == 0)
+		return validate_timezone(value, why, whysize) ? 0 : -1;
+	sk = bsearch(key, simple_keys, sizeof(simple_keys) / sizeof(simple_keys[0]),
+	             sizeof(simple_keys[0]), simple_key_cmp);
+	if (sk == NULL) {
+		snprintf(why, whysize, "\"%s\" is not an entry key", key);
+		return -2;
+	}
+	*multi = sk->multi;
+	if (sk->check == NULL)
+		return 0;
+	return sk->check(value, why, whysize) ? 0 : -1;
+}
+
 /* Check one entry mapping and, when it is valid, build it. */
 static entry_t *check_entry(struct loader *l, const struct node *map, const struct origin *o,
                             const char *serial_text)

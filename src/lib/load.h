@@ -3,6 +3,7 @@
 #ifndef POCDIR_LOAD_H
 #define POCDIR_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pocdir.h"
@@ -47,6 +48,13 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
                              pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
                              struct arena *scratch);
+
+/* Check one value of entry key (a YAML key such as "phone", or
+ * "pgp.fingerprint" / "pgp.expires") with the rule the loader applies to
+ * it; *multi says whether the key takes a list. Returns 0 when the value
+ * would load, -1 with why saying what was expected, -2 when key is not an
+ * entry key. Scope and cross-key rules are not checked here. */
+int load_check_value(const char *key, const char *value, bool *multi, char *why, size_t whysize);
 
 /* Release what a struct origin_set holds and zero it. */
 void origin_set_clear(struct origin_set *set);

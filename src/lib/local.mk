@@ -32,3 +32,7 @@ EXTRA_DIST += src/lib/pocdir.pc.in
 src_lib_libpocdir_core_la_SOURCES += src/lib/sign.c src/lib/sign.h \
 	src/lib/history.c src/lib/history.h src/lib/feed.c src/lib/feed.h \
 	src/lib/sync.c src/lib/sync.h
+# import of other directories' listings (JSON through jansson, CSV through libcsv)
+src_lib_libpocdir_core_la_SOURCES += src/lib/import.c src/lib/import.h
+src_lib_libpocdir_core_la_CFLAGS += $(JANSSON_CFLAGS)
+src_lib_libpocdir_core_la_LIBADD += $(JANSSON_LIBS) $(CSV_LIBS)

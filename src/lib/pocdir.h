@@ -204,6 +204,70 @@ int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FIL
 int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
                        int with_tree, FILE *out, pocdir_error *err);
 
+/* ==== Import ==============================================================
+ *
+ * Other directories' listings become an origin file (then signed with
+ * pocdir_sign_file as usual). Every value is checked with the loader's own
+ * rules; one that does not fit its key (a phone that is not E.164, a time
+ * zone that is not IANA) and every field pocdir has no key for is kept
+ * under an "x-" key and reported through the diagnostic callback, never
+ * dropped. The result is validated as a whole before it is written.
+ */
+
+typedef enum pocdir_import_format {
+	POCDIR_IMPORT_FIRST,        /* FIRST teams API JSON ({"data": [team, ...]}) */
+	POCDIR_IMPORT_TI,           /* Trusted Introducer team listing JSON */
+	POCDIR_IMPORT_SECURITY_TXT, /* RFC 9116 security.txt: one entry */
+	POCDIR_IMPORT_CSV           /* RFC 4180 CSV with a header row */
+} pocdir_import_format;
+
+/* The format named "first", "ti", "security.txt" (or "securitytxt") or
+ * "csv"; -1 for any other name. */
+int pocdir_import_format_parse(const char *name);
+
+/* What to import and how; members left NULL / 0 take their defaults. */
+typedef struct pocdir_import_options {
+	pocdir_import_format format;
+	const char *origin;      /* the origin id to write (required) */
+	const char *name;        /* the participant's name; default from the source */
+	const char *scope;       /* "KR,JP"; default: every country of the entries */
+	const char *country;     /* country of entries that give none (security.txt) */
+	const char *agency;      /* agency of entries that give none (security.txt) */
+	const char *id;          /* id of entries that give none; default from the name */
+	const char *roles;       /* "technical,24x7": roles of entries that give none;
+	                          * default technical, incident-response (+ 24x7
+	                          * when the entry has a 24x7 contact) */
+	const char *agency_type; /* of entries that give none; default csirt */
+	const char *columns;     /* CSV: "Header=key,Other Header=key": maps columns
+	                          * to entry keys (or x-... ); headers not mapped are
+	                          * taken as entry keys or LDAP names when they are
+	                          * one, else kept as x- keys */
+	const char *ca_file;     /* https: CA certificates instead of the system's */
+	unsigned timeout;        /* URL: seconds; 0 = sync's default (30) */
+	size_t max_size;         /* bytes read; 0 = 16 MiB */
+	uint64_t serial;         /* serial to write; 0 = the existing file's, else
+	                          * the day's (YYYYMMDD00, so pocdir sign makes 01) */
+	long long now;           /* UTC seconds for "updated"; 0 = the clock */
+} pocdir_import_options;
+
+/* Convert data (len bytes of the source; name is what messages call it)
+ * into an origin file's YAML. Warnings (fields kept as x- keys) and errors
+ * go to fn (may be NULL). Returns the number of entries with *yaml (free()
+ * it) and *yaml_len, or -1 when any record cannot become a valid entry
+ * (err holds the first problem, err->count how many). */
+int pocdir_import_buffer(const pocdir_import_options *opts, const char *name, const char *data,
+                         size_t len, char **yaml, size_t *yaml_len, pocdir_diag_fn fn, void *ctx,
+                         pocdir_error *err);
+
+/* Read source (a file, or an http:// or https:// URL fetched with the limits
+ * sync applies to a peer), convert it as pocdir_import_buffer, validate it,
+ * and write it atomically to out_path (may be NULL) and/or give it back in
+ * *yaml (may be NULL; free() it). An existing out_path must be an origin
+ * file of the same origin; its serial is kept unless opts->serial is set.
+ * Returns the number of entries, or -1 (nothing written). */
+int pocdir_import(const pocdir_import_options *opts, const char *source, const char *out_path,
+                  char **yaml, size_t *yaml_len, pocdir_diag_fn fn, void *ctx, pocdir_error *err);
+
 /* ==== Signatures, history and sync ========================================
  *
  * Sets are signed by their origin in minisign's format (Ed25519 over

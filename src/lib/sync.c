@@ -797,6 +797,40 @@ static int fetch_url(CURL *h, const char *ca_file, const char *url, size_t max, 
 	return -1;
 }
 
+int sync_fetch(const char *url, const char *ca_file, size_t max, unsigned timeout, char **data,
+               size_t *len, pocdir_error *err)
+{
+	struct fetch f;
+	char why[512];
+	long status;
+	CURL *h;
+
+	*data = NULL;
+	*len = 0;
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_rc != CURLE_OK)
+		return error_set(err, POCDIR_ERR_SYSTEM, "libcurl: %s",
+		                 curl_easy_strerror(curl_init_rc));
+	if ((h = curl_easy_init()) == NULL)
+		return error_set(err, POCDIR_ERR_SYSTEM, "libcurl: cannot make a handle");
+	if (fetch_url(h, ca_file, url, max, timeout, NULL, NULL, &f, &status, why, sizeof(why)) ==
+	    -1) {
+		curl_easy_cleanup(h);
+		return error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", url, why);
+	}
+	curl_easy_cleanup(h);
+	if (status != 200) {
+		fetch_free(&f);
+		return error_set(err, POCDIR_ERR_SYSTEM, "%s: HTTP status %ld, expected 200", url,
+		                 status);
+	}
+	if (f.buf == NULL && (f.buf = calloc(1, 1)) == NULL)
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	*data = f.buf;
+	*len = f.len;
+	return 0;
+}
+
 /* base + rel, with exactly one '/' between them. */
 static void url_join(const char *base, const char *rel, char *out, size_t size)
 {

@@ -105,6 +105,14 @@ int sync_state_load(const char *state, const char *url, struct sync_peer_state *
                     pocdir_error *err);
 int sync_state_save(const char *state, const struct sync_peer_state *st, pocdir_error *err);
 
+/* GET url once with the rules a peer's feed is fetched by (http and https
+ * only, certificates checked against ca_file or the system's, no
+ * redirects, at most max bytes, timeout seconds, slow-transfer abort).
+ * Anything but a 200 is an error. *data (NUL-terminated, free() it) and
+ * *len receive the body. Returns 0 or -1 with err. */
+int sync_fetch(const char *url, const char *ca_file, size_t max, unsigned timeout, char **data,
+               size_t *len, pocdir_error *err);
+
 /* Sync one peer once: conditional GET of index.yaml, then for each origin
  * sync_plan says to fetch: the set (bounded, hashed as it streams), its
  * sha256 against the index, the signature with the trusted key, parse and

@@ -79,5 +79,6 @@ int cmd_status(int argc, char **argv, const struct cli *cli);
 int cmd_publish(int argc, char **argv, const struct cli *cli);
 int cmd_sync(int argc, char **argv, const struct cli *cli);
 int cmd_passwd(int argc, char **argv, const struct cli *cli); /* cmd_passwd.c */
+int cmd_import(int argc, char **argv, const struct cli *cli); /* cmd_import.c */
 
 #endif /* POCDIR_COMMANDS_H */

@@ -11,3 +11,4 @@ src_pocdir_pocdir_LDADD = src/lib/libpocdir.la
 src_pocdir_pocdir_SOURCES += src/pocdir/cmd_keys.c src/pocdir/cmd_history.c src/pocdir/cmd_sync.c
 src_pocdir_pocdir_SOURCES += src/pocdir/cmd_passwd.c
 src_pocdir_pocdir_LDADD += $(SODIUM_LIBS)
+src_pocdir_pocdir_SOURCES += src/pocdir/cmd_import.c

@@ -44,6 +44,22 @@ static const struct command commands[] = {
      "  --no-tree        LDIF: contacts only, no base and country entries\n"},
     {"validate", cmd_validate, "[PATH...]",
      "check origin files and name every problem as file:line:col", NULL},
+    {"import", cmd_import, "--from FORMAT FILE|URL --origin NAME [--out FILE]",
+     "turn a FIRST, Trusted Introducer, security.txt or CSV listing into an origin file",
+     "  --from FORMAT    first, ti, security.txt or csv\n"
+     "  --origin NAME    the origin id to write\n"
+     "  --out FILE       the origin file (written atomically; default: stdout)\n"
+     "  --name TEXT      the participant's name\n"
+     "  --scope LIST     countries the origin speaks for (default: the entries')\n"
+     "  --country CC     country of entries that give none (security.txt)\n"
+     "  --agency TEXT    agency of entries that give none (security.txt)\n"
+     "  --id ID          security.txt: the entry's id\n"
+     "  --roles LIST     roles of entries that give none\n"
+     "  --agency-type T  agency type of entries that give none (default csirt)\n"
+     "  --columns MAP    CSV: Header=key,... (keys of pocdir-directory(5) or x-...)\n"
+     "  --ca-file FILE   https: CA certificates instead of the system's\n"
+     "  --timeout SECS   URL: seconds for the download (default 30)\n"
+     "  --quiet          no warnings, no summary\n"},
     {"keygen", cmd_keygen, "[--key FILE] [--pubkey FILE] [--encrypt]",
      "make an origin's signing key pair (minisign format)",
      "  --key FILE       secret key to write (default pocdir.key; never overwritten)\n"
