@@ -28,3 +28,30 @@ work_area() {
 	unset POCDIR_STATE POCDIR_PASSPHRASE
 	cd "$T" || exit 1
 }
+# make_certs DIR: a test CA (ca.pem, ca.key) and certificates it signed, made
+# with GnuTLS's certtool: server.pem/.key for localhost and 127.0.0.1,
+# wronghost.pem (other.example only), expired.pem (2020), client.pem/.key;
+# and other-ca.pem, a CA that signed none of them. Keys are ECDSA P-256.
+make_certs() {
+	_d=$1
+	mkdir -p "$_d"
+	for k in ca other-ca server wronghost expired client; do
+		certtool --generate-privkey --key-type=ecdsa --curve=secp256r1 \
+			--outfile "$_d/$k.key" >/dev/null 2>&1 || return 1
+	done
+	printf 'cn = "pocdir test CA"\nca\ncert_signing_key\nexpiration_days = 30\n' > "$_d/ca.tmpl"
+	printf 'cn = "unrelated CA"\nca\ncert_signing_key\nexpiration_days = 30\n' > "$_d/other-ca.tmpl"
+	printf 'cn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nencryption_key\nexpiration_days = 30\n' > "$_d/server.tmpl"
+	printf 'cn = "other.example"\ndns_name = "other.example"\ntls_www_server\nsigning_key\nencryption_key\nexpiration_days = 30\n' > "$_d/wronghost.tmpl"
+	printf 'cn = "localhost"\ndns_name = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nencryption_key\nactivation_date = "2020-01-01 00:00:00"\nexpiration_date = "2020-02-01 00:00:00"\n' > "$_d/expired.tmpl"
+	printf 'cn = "pocdir test client"\ntls_www_client\nsigning_key\nexpiration_days = 30\n' > "$_d/client.tmpl"
+	for k in ca other-ca; do
+		certtool --generate-self-signed --load-privkey "$_d/$k.key" \
+			--template "$_d/$k.tmpl" --outfile "$_d/$k.pem" >/dev/null 2>&1 || return 1
+	done
+	for k in server wronghost expired client; do
+		certtool --generate-certificate --load-privkey "$_d/$k.key" \
+			--load-ca-certificate "$_d/ca.pem" --load-ca-privkey "$_d/ca.key" \
+			--template "$_d/$k.tmpl" --outfile "$_d/$k.pem" >/dev/null 2>&1 || return 1
+	done
+}

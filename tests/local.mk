@@ -5,3 +5,4 @@ include tests/cli.mk
 include tests/ldap.mk
 include tests/sync.mk
 include tests/import.mk
+include tests/tls.mk

@@ -257,7 +257,7 @@ c.extended("1.2.3.4.99")
 tap.eq((c.result["result"], c.result["type"]), (2, "extendedResp"),
        "unknown extended operation: protocolError")
 c.extended("1.3.6.1.4.1.1466.20037")
-tap.eq(c.result["result"], 2, "StartTLS: protocolError (not offered)")
+tap.eq(c.result["result"], 2, "StartTLS without a certificate configured: protocolError")
 tap.eq(c.extend.standard.who_am_i(), None, "Who am I? anonymous is empty")
 c.unbind()
 

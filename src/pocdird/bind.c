@@ -219,6 +219,15 @@ void bind_handle(struct request *req)
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
 		return;
 	}
+	if (c->bind_needs_tls && c->tls_state != TLS_READY) {
+		/* RFC 4513 6.3.1: no password in clear over the network. */
+		sodium_memzero(password.bv_val, password.bv_len);
+		log_info("conn %llu from %s: simple bind without TLS refused",
+		         (unsigned long long)c->id, c->peer);
+		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_CONFIDENTIALITY_REQUIRED, "",
+		             "a simple bind needs TLS here: use StartTLS or ldaps://");
+		return;
+	}
 	if (password.bv_len == 0) {
 		/* RFC 4513 5.1.2: an unauthenticated bind (a name, no password)
 		 * is refused rather than silently treated as anonymous. */

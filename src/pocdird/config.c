@@ -61,6 +61,8 @@ int config_defaults(struct config *c, pocdir_error *err)
 	c->base = str_dup("dc=pocdir");
 	c->directory = str_dup(POCDIR_DATADIR "/directory");
 	c->log_level = LOG_LEVEL_INFO;
+	c->tls.min_version = 12;
+	c->bind_tls = BIND_TLS_AUTO;
 	if (c->listen[0] == NULL || c->base == NULL || c->directory == NULL) {
 		config_clear(c);
 		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
@@ -88,6 +90,9 @@ void config_clear(struct config *c)
 		free(c->listen[i]);
 	free(c->base);
 	free(c->directory);
+	free(c->tls.certificate);
+	free(c->tls.key);
+	free(c->tls.client_ca);
 	for (size_t i = 0; i < c->nbinds; i++) {
 		free(c->binds[i].dn);
 		free(c->binds[i].dn_norm);
@@ -170,6 +175,57 @@ bad:
 	return error_set(
 	    err, POCDIR_ERR_USAGE,
 	    "listen address \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or [::1]:3389)", text);
+}
+
+int config_parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len, bool *tls,
+                        pocdir_error *err)
+{
+	const char *addr = text;
+	size_t n;
+
+	*tls = false;
+	if (strncmp(text, "ldaps://", 8) == 0) {
+		*tls = true;
+		addr = text + 8;
+	} else if (strncmp(text, "ldap://", 7) == 0) {
+		addr = text + 7;
+	}
+	n = strlen(addr);
+	if (addr != text && n > 0 && addr[n - 1] == '/') {
+		/* "ldaps://127.0.0.1:3636/" as ldapsearch -H writes it. */
+		char copy[128];
+
+		if (n >= sizeof(copy))
+			goto bad;
+		memcpy(copy, addr, n - 1);
+		copy[n - 1] = '\0';
+		if (config_parse_address(copy, ss, len, NULL) == -1)
+			goto bad;
+		return 0;
+	}
+	if (config_parse_address(addr, ss, len, NULL) == -1)
+		goto bad;
+	return 0;
+bad:
+	return error_set(err, POCDIR_ERR_USAGE,
+	                 "listen address \"%s\" is not [ldap://|ldaps://]ADDRESS:PORT (e.g. "
+	                 "127.0.0.1:3389, ldaps://[::1]:3636)",
+	                 text);
+}
+
+bool config_address_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+	}
+	return false;
 }
 
 /* ---- the YAML walk ---- */
@@ -400,7 +456,9 @@ static int walk_listen(struct walk *w, yaml_node_t *v, struct config *c)
 		return walk_error(w, v, "%s: expected ADDRESS:PORT or a list of them", "listen");
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (config_parse_address(addrs[i], &ss, &len, &e) == -1) {
+		bool tls;
+
+		if (config_parse_listen(addrs[i], &ss, &len, &tls, &e) == -1) {
 			walk_error(w, v, "%s", e.message);
 			goto fail;
 		}
@@ -414,6 +472,69 @@ fail:
 	for (size_t i = 0; i < n; i++)
 		free(addrs[i]);
 	return -1;
+}
+
+static int walk_tls(struct walk *w, yaml_node_t *map, struct config_tls *t)
+{
+	yaml_node_pair_t *p;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return walk_error(w, map,
+		                  "%s: expected a mapping (certificate, key, client-ca, "
+		                  "min-version)",
+		                  "tls");
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
+		const char *key = "";
+
+		if (walk_scalar(w, k, "tls", &key) == -1)
+			return -1;
+		if (strcmp(key, "certificate") == 0) {
+			if (walk_string(w, v, key, &t->certificate) == -1)
+				return -1;
+		} else if (strcmp(key, "key") == 0) {
+			if (walk_string(w, v, key, &t->key) == -1)
+				return -1;
+		} else if (strcmp(key, "client-ca") == 0) {
+			if (walk_string(w, v, key, &t->client_ca) == -1)
+				return -1;
+		} else if (strcmp(key, "min-version") == 0) {
+			const char *s = "";
+
+			if (walk_scalar(w, v, key, &s) == -1)
+				return -1;
+			if (strcmp(s, "1.2") == 0 || strcasecmp(s, "TLS1.2") == 0)
+				t->min_version = 12;
+			else if (strcmp(s, "1.3") == 0 || strcasecmp(s, "TLS1.3") == 0)
+				t->min_version = 13;
+			else
+				return walk_error(w, v, "%s: expected 1.2 or 1.3", key);
+		} else {
+			return walk_error(w, k, "tls: unknown key \"%s\"", key);
+		}
+	}
+	if ((t->certificate == NULL) != (t->key == NULL))
+		return walk_error(w, map, "%s: certificate and key go together", "tls");
+	if (t->client_ca != NULL && t->certificate == NULL)
+		return walk_error(w, map, "%s: client-ca needs a certificate and key", "tls");
+	return 0;
+}
+
+/* An ldaps:// listener without a certificate cannot work: say so at load. */
+static int check_listen_tls(struct walk *w, yaml_node_t *root, const struct config *c)
+{
+	for (size_t i = 0; i < c->nlisten; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		bool tls = false;
+
+		if (config_parse_listen(c->listen[i], &ss, &len, &tls, NULL) == 0 && tls &&
+		    c->tls.certificate == NULL)
+			return walk_error(w, root, "%s needs tls: certificate and key",
+			                  c->listen[i]);
+	}
+	return 0;
 }
 
 int config_load(struct config *c, const char *path, pocdir_error *err)
@@ -472,6 +593,24 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 		} else if (strcmp(key, "binds") == 0) {
 			if (walk_binds(&w, v, c) == -1)
 				goto out;
+		} else if (strcmp(key, "tls") == 0) {
+			if (walk_tls(&w, v, &c->tls) == -1)
+				goto out;
+		} else if (strcmp(key, "simple-bind-requires-tls") == 0) {
+			const char *s = "";
+
+			if (walk_scalar(&w, v, key, &s) == -1)
+				goto out;
+			if (strcmp(s, "auto") == 0)
+				c->bind_tls = BIND_TLS_AUTO;
+			else if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0)
+				c->bind_tls = BIND_TLS_ALWAYS;
+			else if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
+				c->bind_tls = BIND_TLS_NEVER;
+			else {
+				walk_error(&w, v, "%s: expected auto, yes or no", key);
+				goto out;
+			}
 		} else if (strcmp(key, "sync") == 0) {
 			/* peers, trusted origins, feed: read by sched.c (libpocdir sync) */
 		} else {
@@ -479,6 +618,8 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 			goto out;
 		}
 	}
+	if (check_listen_tls(&w, root, c) == -1)
+		goto out;
 	rc = 0;
 out:
 	yaml_document_delete(&doc);

@@ -25,6 +25,8 @@
 struct listener {
 	struct watch watch;
 	char addr[80];
+	bool tls;      /* ldaps:// */
+	bool loopback; /* bound to a loopback address */
 };
 
 static struct listener listeners[CONFIG_MAX_LISTEN];
@@ -56,8 +58,15 @@ static void conn_update_events(struct conn *c)
 {
 	uint32_t ev = 0;
 	bool want_read = !c->closing && !c->bind_pending && !conn_output_full(c) &&
-	                 c->nsearches < limits()->max_operations;
+	                 c->nsearches < limits()->max_operations && c->tls_state != TLS_STARTING;
 
+	if (c->tls_state == TLS_HANDSHAKE && !c->closing) {
+		/* Only the handshake moves; it says which way it waits. */
+		ev = tls_wants_write(c) ? EPOLLOUT : EPOLLIN;
+		if (ev != c->events && loop_mod(&c->watch, ev) == 0)
+			c->events = ev;
+		return;
+	}
 	if (want_read)
 		ev |= EPOLLIN;
 	if (c->out.len > 0)
@@ -119,6 +128,7 @@ bool conn_queue_ber(struct conn *c, BerElement *ber)
 static void conn_free(struct conn *c)
 {
 	search_free_all(c);
+	tls_detach(c);
 	if (c->ber != NULL)
 		ber_free(c->ber, 1);
 	if (c->sb != NULL)
@@ -140,6 +150,7 @@ void conn_close(struct conn *c, bool graceful)
 		return;
 	}
 	log_debug("conn %llu: closed, %lu operations", (unsigned long long)c->id, c->ops);
+	tls_bye(c);
 	conn_set_runnable(c, false);
 	loop_del(&c->watch);
 	if ((size_t)c->watch.fd < by_fd_size)
@@ -161,8 +172,12 @@ void conn_flush(struct conn *c)
 
 	if (c->watch.fd < 0)
 		return;
+	if (c->tls_state == TLS_HANDSHAKE)
+		return; /* the handshake writes its own records */
 	while (q->len > 0) {
-		ssize_t n = send(c->watch.fd, q->buf + q->start, q->len, MSG_NOSIGNAL);
+		ssize_t n = c->tls_state == TLS_READY
+		                ? tls_send(c, q->buf + q->start, q->len)
+		                : send(c->watch.fd, q->buf + q->start, q->len, MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -190,21 +205,53 @@ void conn_flush(struct conn *c)
 			conn_close(c, false);
 			return;
 		}
+		if (c->tls_state == TLS_STARTING) {
+			/* RFC 4511 4.14.2: the StartTLS response went out in
+			 * clear; the next bytes are the client's handshake. */
+			if (tls_attach(c) == -1) {
+				log_err("conn %llu from %s: cannot start TLS",
+				        (unsigned long long)c->id, c->peer);
+				conn_close(c, false);
+				return;
+			}
+			conn_read(c);
+			return;
+		}
 	}
 	if (was_full && !conn_output_full(c) && search_runnable(c))
 		conn_set_runnable(c, true);
 	conn_update_events(c);
 }
 
+/* Drive the TLS handshake; false when reading cannot go on yet. */
+static bool conn_handshake(struct conn *c)
+{
+	int rc = tls_handshake(c);
+
+	if (rc == -1) {
+		/* A failed handshake costs this connection only. */
+		conn_close(c, false);
+		return false;
+	}
+	c->last_active = now_monotonic();
+	if (rc == 0) {
+		conn_update_events(c);
+		return false;
+	}
+	return true;
+}
+
 void conn_read(struct conn *c)
 {
+	if (c->tls_state == TLS_HANDSHAKE && (c->watch.fd < 0 || !conn_handshake(c)))
+		return;
 	for (unsigned n = 0;; n++) {
 		ber_tag_t tag;
 		ber_len_t len;
 		BerElement *ber;
 
 		if (c->watch.fd < 0 || c->closing || c->bind_pending || conn_output_full(c) ||
-		    c->nsearches >= limits()->max_operations)
+		    c->nsearches >= limits()->max_operations || c->tls_state == TLS_STARTING)
 			break;
 		if (n == REQUESTS_PER_TURN) {
 			/* A client that never stops sending (abandons cost no
@@ -254,6 +301,13 @@ static void conn_event(struct watch *w, uint32_t events)
 {
 	struct conn *c = (struct conn *)w;
 
+	if (c->tls_state == TLS_HANDSHAKE) {
+		if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
+			conn_close(c, false);
+		else
+			conn_read(c);
+		return;
+	}
 	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
 		if (c->events & EPOLLIN)
 			conn_read(c);
@@ -264,7 +318,7 @@ static void conn_event(struct watch *w, uint32_t events)
 		conn_flush(c);
 }
 
-static void conn_new(int fd, const struct sockaddr_storage *ss)
+static void conn_new(int fd, const struct sockaddr_storage *ss, const struct listener *l)
 {
 	struct conn *c;
 	ber_len_t max = limits()->max_pdu;
@@ -316,6 +370,19 @@ static void conn_new(int fd, const struct sockaddr_storage *ss)
 		return;
 	}
 	c->events = EPOLLIN;
+	/* RFC 4513 6.3.1: a password in clear is refused where it would cross
+	 * a network; loopback is taken as a local channel by default. */
+	c->bind_needs_tls = server_config()->bind_tls == BIND_TLS_ALWAYS ||
+	                    (server_config()->bind_tls == BIND_TLS_AUTO && !l->loopback);
+	if (l->tls && tls_attach(c) == -1) {
+		log_err("conn from %s: cannot start TLS", c->peer);
+		loop_del(&c->watch);
+		ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_FD, &(ber_socket_t){-1});
+		ber_sockbuf_free(c->sb);
+		close(fd);
+		free(c);
+		return;
+	}
 	by_fd[fd] = c;
 	nconns++;
 	log_debug("conn %llu from %s: opened (%u open)", (unsigned long long)c->id, c->peer,
@@ -338,7 +405,7 @@ static void listener_event(struct watch *w, uint32_t events)
 				log_warn("accept: %s", strerror(errno));
 			break;
 		}
-		conn_new(fd, &ss);
+		conn_new(fd, &ss, (const struct listener *)w);
 	}
 }
 
@@ -360,9 +427,15 @@ int conn_listen(const struct config *cfg, pocdir_error *err)
 		struct sockaddr_storage ss;
 		socklen_t len;
 		int fd, one = 1;
+		bool tls;
 
-		if (config_parse_address(cfg->listen[i], &ss, &len, err) == -1)
+		if (config_parse_listen(cfg->listen[i], &ss, &len, &tls, err) == -1)
 			goto fail;
+		if (tls && !tls_configured()) {
+			error_set(err, POCDIR_ERR_USAGE, "%s needs tls: certificate and key",
+			          cfg->listen[i]);
+			goto fail;
+		}
 		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			error_set(err, POCDIR_ERR_SYSTEM, "socket: %s", strerror(errno));
@@ -381,13 +454,16 @@ int conn_listen(const struct config *cfg, pocdir_error *err)
 		listeners[nlisteners].watch.fn = listener_event;
 		snprintf(listeners[nlisteners].addr, sizeof(listeners[nlisteners].addr), "%s",
 		         cfg->listen[i]);
+		listeners[nlisteners].tls = tls;
+		listeners[nlisteners].loopback = config_address_loopback(&ss);
 		if (loop_add(&listeners[nlisteners].watch, EPOLLIN) == -1) {
 			error_set(err, POCDIR_ERR_SYSTEM, "epoll: %s", strerror(errno));
 			close(fd);
 			goto fail;
 		}
 		nlisteners++;
-		log_info("listening on ldap://%s/", cfg->listen[i]);
+		log_info("listening on %s%s", strstr(cfg->listen[i], "://") ? "" : "ldap://",
+		         cfg->listen[i]);
 	}
 	return 0;
 fail:

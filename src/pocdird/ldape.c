@@ -250,6 +250,44 @@ static void unbind_handle(struct request *req)
 	conn_close(req->conn, false);
 }
 
+/* StartTLS (RFC 4511 4.14, RFC 4513 3): answer in clear, then the
+ * connection's next bytes are the TLS handshake (see conn_flush). */
+static void starttls_handle(struct request *req, bool has_value)
+{
+	struct conn *c = req->conn;
+	const char *why = NULL;
+	int rc = LDAP_OPERATIONS_ERROR;
+	BerElement *ber;
+
+	if (has_value) {
+		rc = LDAP_PROTOCOL_ERROR;
+		why = "StartTLS takes no requestValue";
+	} else if (!tls_configured()) {
+		/* RFC 4511 4.14.2: protocolError when TLS is not supported. */
+		rc = LDAP_PROTOCOL_ERROR;
+		why = "StartTLS is not offered: no tls: certificate is configured";
+	} else if (c->tls_state != TLS_NONE) {
+		why = "TLS is already established";
+	} else if (c->nsearches > 0 || c->bind_pending) {
+		/* RFC 4511 4.14.1: no operation may be outstanding. */
+		why = "operations are outstanding";
+	}
+	if (why != NULL) {
+		ldape_result(c, req->msgid, LDAP_RES_EXTENDED, rc, "", why);
+		return;
+	}
+	ber = ber_alloc_t(LBER_USE_DER);
+	if (ber == NULL ||
+	    ber_printf(ber, "{it{essts}}", req->msgid, LDAP_RES_EXTENDED, (ber_int_t)LDAP_SUCCESS,
+	               "", "", LDAP_TAG_EXOP_RES_OID, LDAP_EXOP_START_TLS) == -1) {
+		ber_free(ber, 1);
+		ldape_result(c, req->msgid, LDAP_RES_EXTENDED, LDAP_OTHER, "", "out of memory");
+		return;
+	}
+	if (conn_queue_ber(c, ber))
+		c->tls_state = TLS_STARTING;
+}
+
 static void extended_handle(struct request *req)
 {
 	struct berval oid = {0, NULL}, value = {0, NULL};
@@ -302,13 +340,13 @@ static void extended_handle(struct request *req)
 		conn_queue_ber(req->conn, ber);
 		return;
 	}
-	/* RFC 4511 4.12: an unknown requestName is a protocolError. StartTLS
-	 * (RFC 4511 4.14) lands here too: pocdird speaks plain LDAP on loopback
-	 * only; put a TLS proxy in front of it for remote clients. */
+	if (strcmp(oid.bv_val, LDAP_EXOP_START_TLS) == 0) {
+		starttls_handle(req, value.bv_val != NULL);
+		return;
+	}
+	/* RFC 4511 4.12: an unknown requestName is a protocolError. */
 	ldape_result(req->conn, req->msgid, LDAP_RES_EXTENDED, LDAP_PROTOCOL_ERROR, "",
-	             strcmp(oid.bv_val, LDAP_EXOP_START_TLS) == 0
-	                 ? "StartTLS is not supported by pocdird"
-	                 : "unsupported extended operation");
+	             "unsupported extended operation");
 }
 
 /* Shared by the handlers that read their own fields: controls next. Returns

@@ -10,11 +10,12 @@ src_pocdird_pocdird_SOURCES = \
 	src/pocdird/ldape.c \
 	src/pocdird/ldap_search.c \
 	src/pocdird/bind.c \
+	src/pocdird/tls.c \
 	src/pocdird/rootdse.c \
 	src/pocdird/schema.c
-src_pocdird_pocdird_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) -pthread
+src_pocdird_pocdird_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNUTLS_CFLAGS) -pthread
 src_pocdird_pocdird_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
-	$(LDAP_LIBS) $(PTHREAD_LIBS)
+	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
 # sync side (issue 4): feed over HTTP, scheduled peer syncs
 src_pocdird_pocdird_SOURCES += src/pocdird/sched.h src/pocdird/sched.c src/pocdird/http.c
 src_pocdird_pocdird_CFLAGS += $(MHD_CFLAGS) $(CURL_CFLAGS)

@@ -123,8 +123,9 @@ static int config_build(struct config *c, pocdir_error *err)
 	if (opts.listen != NULL) {
 		struct sockaddr_storage ss;
 		socklen_t len;
+		bool tls;
 
-		if (config_parse_address(opts.listen, &ss, &len, err) == -1)
+		if (config_parse_listen(opts.listen, &ss, &len, &tls, err) == -1)
 			goto fail;
 		for (size_t i = 0; i < c->nlisten; i++)
 			free(c->listen[i]);
@@ -280,6 +281,9 @@ static void reload_event(struct watch *w, uint32_t events)
 		current.listen[i] = NULL;
 	}
 	raise_nofile(&j->next);
+	/* New certificates serve new handshakes; sessions keep theirs. */
+	if (tls_configure(&j->next, &j->err) == -1)
+		log_err("reload: %s; the certificate in use stays", j->err.message);
 	config_clear(&current);
 	current = j->next;
 	log_set_level(current.log_level);
@@ -463,6 +467,10 @@ int main(int argc, char **argv)
 		log_err("epoll: %s", strerror(errno));
 		goto out;
 	}
+	if (tls_configure(&current, &err) == -1) {
+		log_err("%s", err.message);
+		goto out;
+	}
 	if (conn_listen(&current, &err) == -1) {
 		log_err("%s", err.message);
 		goto out;
@@ -533,6 +541,7 @@ out:
 	sched_stop();
 	conn_listen_close();
 	conn_close_all();
+	tls_shutdown();
 	bind_worker_stop();
 	if (reload_watch.fd >= 0)
 		close(reload_watch.fd);

@@ -60,10 +60,27 @@ struct config_limits {
 	struct filter_limits filter;
 };
 
+/* TLS for LDAPS, StartTLS and the HTTP server (GnuTLS). */
+struct config_tls {
+	char *certificate;    /* PEM file: the server's certificate chain; NULL = no TLS */
+	char *key;            /* PEM file: its private key */
+	char *client_ca;      /* PEM file: CAs whose client certificates are required; or NULL */
+	unsigned min_version; /* 12 (TLS 1.2) or 13 (TLS 1.3) */
+};
+
+/* When a simple bind needs a TLS session (RFC 4513 5.1.3, 6.3.1). */
+enum config_bind_tls {
+	BIND_TLS_AUTO, /* on listeners whose address is not loopback */
+	BIND_TLS_ALWAYS,
+	BIND_TLS_NEVER
+};
+
 struct config {
-	char *file; /* the YAML file it came from, or NULL */
-	char *listen[CONFIG_MAX_LISTEN];
+	char *file;                      /* the YAML file it came from, or NULL */
+	char *listen[CONFIG_MAX_LISTEN]; /* "ldap://A:P", "ldaps://A:P" or "A:P" */
 	size_t nlisten;
+	struct config_tls tls;
+	enum config_bind_tls bind_tls;
 	char *base;
 	char *directory;
 	enum log_level log_level;
@@ -86,6 +103,14 @@ int config_set_hidden(struct config *c, const char *const *names, size_t n, pocd
 /* Check a "HOST:PORT" or "[V6]:PORT" address; fills ss. 0 or -1 with err. */
 int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_t *len,
                          pocdir_error *err);
+
+/* Check a listen URL: "ldaps://HOST:PORT", "ldap://HOST:PORT" or a bare
+ * "HOST:PORT" (plain LDAP); fills ss and *tls. 0 or -1 with err. */
+int config_parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len, bool *tls,
+                        pocdir_error *err);
+
+/* Is the address a loopback one (127.0.0.0/8, ::1)? */
+bool config_address_loopback(const struct sockaddr_storage *ss);
 
 /* Release what c holds (c itself is the caller's). */
 void config_clear(struct config *c);
@@ -118,6 +143,15 @@ double now_monotonic(void);
 /* ---- conn.c --------------------------------------------------------------- */
 
 struct search;
+struct tls_session;
+
+/* Where a connection is with TLS. */
+enum tls_state {
+	TLS_NONE,      /* plain LDAP */
+	TLS_STARTING,  /* StartTLS answered; the answer goes out in clear first */
+	TLS_HANDSHAKE, /* nothing but the handshake until it completes */
+	TLS_READY
+};
 
 struct outq {
 	char *buf;
@@ -144,6 +178,9 @@ struct conn {
 	struct conn *run_next, *run_prev; /* in the runnable list when linked */
 	bool runnable;
 	unsigned long ops;
+	struct tls_session *tls; /* NULL until LDAPS or StartTLS */
+	enum tls_state tls_state;
+	bool bind_needs_tls; /* simple binds refused until TLS is up */
 };
 
 /* Start listening on every configured address; -1 with err when none works. */
@@ -173,6 +210,30 @@ struct conn *conn_find(uint64_t id);
 /* Close everything (shutdown). */
 void conn_close_all(void);
 unsigned conn_count(void);
+
+/* ---- tls.c ---------------------------------------------------------------- */
+
+/* Load the certificate, key and client CA of c->tls (none: TLS off). On
+ * failure the credentials in use stay. Sessions keep the credentials they
+ * started with, so this is safe with connections open. 0 or -1 with err. */
+int tls_configure(const struct config *c, pocdir_error *err);
+bool tls_configured(void);
+void tls_shutdown(void);
+/* Start a server session on c's socket under its Sockbuf (the handshake
+ * comes next: c->tls_state becomes TLS_HANDSHAKE). 0, or -1 when TLS is not
+ * configured or on failure. */
+int tls_attach(struct conn *c);
+/* Free c's session (before its Sockbuf). */
+void tls_detach(struct conn *c);
+/* Go on with the handshake: 1 done, 0 waiting for the socket, -1 failed. */
+int tls_handshake(struct conn *c);
+/* Does the handshake wait to write (else to read)? */
+bool tls_wants_write(const struct conn *c);
+/* Send up to len bytes through the session: bytes taken, or -1 with errno
+ * (EAGAIN: try again later with the same data). */
+ssize_t tls_send(struct conn *c, const void *buf, size_t len);
+/* Send close_notify, best effort. */
+void tls_bye(struct conn *c);
 
 /* ---- ldape.c: envelope and dispatch ------------------------------------------ */
 

@@ -196,8 +196,8 @@ const struct special_attr *rootdse_attrs(const char *base)
 	static const char *const versions[] = {"3"};
 	/* RFC 2696 paged results; RFC 3296 ManageDsaIT (nothing to manage). */
 	static const char *const controls[] = {LDAP_CONTROL_PAGEDRESULTS, LDAP_CONTROL_MANAGEDSAIT};
-	/* RFC 4532 Who am I? */
-	static const char *const extensions[] = {LDAP_EXOP_WHO_AM_I};
+	/* RFC 4532 Who am I?; RFC 4511 4.14 StartTLS when a certificate is set. */
+	static const char *const extensions[] = {LDAP_EXOP_WHO_AM_I, LDAP_EXOP_START_TLS};
 	/* RFC 3673 all operational attributes ("+"); RFC 4526 (&) and (|). */
 	static const char *const features[] = {LDAP_FEATURE_ALL_OP_ATTRS,
 	                                       LDAP_FEATURE_ABSOLUTE_FILTERS};
@@ -219,5 +219,8 @@ const struct special_attr *rootdse_attrs(const char *base)
 	};
 
 	contexts[0] = base;
+	for (struct special_attr *a = table; a->name != NULL; a++)
+		if (a->values == extensions)
+			a->count = tls_configured() ? 2 : 1;
 	return table;
 }

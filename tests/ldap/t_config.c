@@ -125,9 +125,50 @@ int main(void)
 	             "1:20: hidden-attributes: objectClass cannot be hidden", "objectClass hidden");
 	expect_error(
 	    "listen: localhost\n",
-	    "1:9: listen address \"localhost\" is not ADDRESS:PORT (e.g. 127.0.0.1:3389 or "
-	    "[::1]:3389)",
+	    "1:9: listen address \"localhost\" is not [ldap://|ldaps://]ADDRESS:PORT (e.g. "
+	    "127.0.0.1:3389, ldaps://[::1]:3636)",
 	    "listen without a port");
+	expect_error("listen: ldaps://127.0.0.1:3636\n",
+	             "1:1: ldaps://127.0.0.1:3636 needs tls: certificate and key",
+	             "ldaps:// without a certificate");
+	expect_error("tls: {certificate: /c.pem}\n", "1:6: tls: certificate and key go together",
+	             "a certificate without its key");
+	expect_error("tls: {key: /k.pem, certificate: /c.pem, min-version: \"1.0\"}\n",
+	             "1:54: min-version: expected 1.2 or 1.3", "TLS below 1.2");
+	expect_error("tls: {verify: yes}\n", "1:7: tls: unknown key \"verify\"", "unknown tls key");
+	expect_error("simple-bind-requires-tls: maybe\n",
+	             "1:27: simple-bind-requires-tls: expected auto, yes or no", "bind switch");
+	tap_ok(load("listen: [ldap://127.0.0.1:1389, \"ldaps://[::1]:1636/\"]\n"
+	            "simple-bind-requires-tls: no\n"
+	            "tls:\n  certificate: /c.pem\n  key: /k.pem\n  client-ca: /ca.pem\n"
+	            "  min-version: TLS1.3\n",
+	            &c, &err) == 0 &&
+	           c.tls.min_version == 13 && strcmp(c.tls.client_ca, "/ca.pem") == 0 &&
+	           c.bind_tls == BIND_TLS_NEVER,
+	       "tls settings and ldap:// / ldaps:// listen URLs load");
+	config_clear(&c);
+	tap_ok(config_defaults(&c, &err) == 0 && c.bind_tls == BIND_TLS_AUTO &&
+	           c.tls.min_version == 12 && c.tls.certificate == NULL,
+	       "TLS defaults: off, 1.2 minimum, binds need TLS off loopback");
+	config_clear(&c);
+	{
+		bool tls = false;
+
+		tap_ok(config_parse_listen("ldaps://127.0.0.1:636", &ss, &len, &tls, &err) == 0 &&
+		           tls,
+		       "ldaps:// is TLS");
+		tap_ok(config_parse_listen("ldap://[::1]:389/", &ss, &len, &tls, &err) == 0 &&
+		           !tls && ss.ss_family == AF_INET6 && config_address_loopback(&ss),
+		       "ldap://[::1]:389/ is plain, loopback");
+		tap_ok(config_parse_listen("10.1.2.3:389", &ss, &len, &tls, &err) == 0 && !tls &&
+		           !config_address_loopback(&ss),
+		       "a bare address is plain; 10.1.2.3 is not loopback");
+		tap_ok(config_parse_listen("127.9.9.9:389", &ss, &len, &tls, &err) == 0 &&
+		           config_address_loopback(&ss),
+		       "127.0.0.0/8 is loopback");
+		tap_ok(config_parse_listen("ldapi://x", &ss, &len, &tls, &err) == -1,
+		       "another scheme is refused");
+	}
 	expect_error("binds:\n  - dn: cn=x\n    password-hash: secret\n",
 	             "3:20: password-hash: expected an argon2id hash as printed by `pocdir passwd`",
 	             "a clear-text password");
