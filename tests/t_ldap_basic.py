@@ -292,6 +292,42 @@ tap.eq(x.result["result"], 53, "a finished cookie is refused")
 x.unbind()
 srv.stop()
 
+# ---- one DN equality: a base written with spaces, DNs in any case ----
+SPACED = "o=Poc Dir, c=ZZ"
+srv = pt.pocdird(config=CONFIG.replace("cn=reader,dc=pocdir", "CN=Reader , o=Poc Dir,  c=ZZ"),
+                 extra=["--base", SPACED])
+x = conn(srv)
+x.search("o=Poc Dir,c=ZZ", "(uid=krcert)", attributes=["1.1"])
+tap.eq(dns(x), ["uid=krcert,c=KR,o=Poc Dir,c=ZZ"],
+       "a spaced base: entries hang under its RFC 4514 form")
+x.unbind()
+
+
+def base_dns(base, flt="(objectClass=*)", scope="base"):
+    """ldapsearch, which sends a DN as written (ldap3 refuses spaces)."""
+    r = subprocess.run(["ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", srv.url,
+                        "-b", base, "-s", scope, flt, "1.1"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return r.returncode, sorted(line[4:] for line in r.stdout.decode().splitlines()
+                                if line.startswith("dn: "))
+
+
+if shutil.which("ldapsearch"):
+    for base in ["uid=krcert,c=KR,o=Poc Dir,c=ZZ", "UID=KrCert , c=kr, O=poc dir,C=zz"]:
+        tap.eq(base_dns(base), (0, ["uid=krcert,c=KR,o=Poc Dir,c=ZZ"]),
+               "base-scope search on %r finds the entry" % base)
+    tap.eq(base_dns(SPACED), (0, ["o=Poc Dir,c=ZZ"]),
+           "the base as configured, spaces and all, is the base entry")
+    tap.eq(base_dns(SPACED, "(entryDN=uid=krcert, c=KR, o=poc dir, c=zz)", "sub"),
+           (0, ["uid=krcert,c=KR,o=Poc Dir,c=ZZ"]), "entryDN matches by DN equality")
+else:
+    tap.ok(os.environ.get("CI") != "true", "# SKIP spaced DNs: ldapsearch is not installed")
+y = ldap3.Connection(ldap3.Server(srv.url, get_info=ldap3.NONE), "cn=reader,o=poc dir,c=zz",
+                     PASSWORD)
+tap.ok(y.bind(), "bind DNs compare by the same DN equality", y.result)
+y.unbind()
+srv.stop()
+
 # ---- reload on SIGHUP, clean stop on SIGTERM ----
 def reloads(srv):
     """Reloads finished so far: each logs its success or its failure."""

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dn.h"
 #include "load.h"
 #include "store.h"
 #include "tap.h"
@@ -393,6 +394,65 @@ static void test_directory(void)
 	rmdir(dir);
 }
 
+/* One DN equality: the normal forms, and a base not written canonically
+ * (entries used to get keys that no look-up could produce). */
+static void test_dn(void)
+{
+	static const char *const same[][2] = {
+	    {"uid=krcert,c=KR,dc=pocdir", "UID=KrCert , c=kr,  DC=pocdir"},
+	    {"cn=a\\,b,dc=x", "cn=a\\2Cb,dc=x"},
+	    {"o=Poc Dir,c=ZZ", "o=\"Poc Dir\", c=zz"},
+	};
+	char big[DN_MAX_LEN + 8];
+	pocdir_error err = {0};
+	struct origin_set set;
+	struct store *s;
+	unsigned n = 0;
+	bool keys = true;
+	char *a, *b;
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		a = dn_normalize(same[i][0], strlen(same[i][0]));
+		b = dn_normalize(same[i][1], strlen(same[i][1]));
+		tap_ok(a != NULL && b != NULL && strcmp(a, b) == 0, "%s equals %s (%s)", same[i][0],
+		       same[i][1], b != NULL ? b : "not a DN");
+		free(a);
+		free(b);
+	}
+	a = dn_pretty("o=Poc Dir, c=ZZ", 15);
+	tap_is(a, "o=Poc Dir,c=ZZ", "the RFC 4514 form keeps case, drops spacing");
+	free(a);
+	tap_ok(dn_normalize("not a dn", 8) == NULL, "a string that is not a DN has no normal form");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "cn=", 3);
+	tap_ok(dn_normalize(big, sizeof(big)) == NULL, "a DN over %d bytes is refused", DN_MAX_LEN);
+
+	if (load_origin_buffer(HEAD GOOD_ENTRY, strlen(HEAD GOOD_ENTRY), "kr.yaml",
+	                       "o=Poc Dir, c=ZZ", &set, NULL, NULL, &n, &err) == -1) {
+		tap_ok(0, "a set under a spaced base: %s", err.message);
+		return;
+	}
+	s = store_build(&set, 1, "o=Poc Dir, c=ZZ", NULL, NULL, &err);
+	if (!tap_ok(s != NULL, "a store under \"o=Poc Dir, c=ZZ\": %s", err.message))
+		return;
+	tap_is(s->entries[0]->dn, "uid=krcert,c=KR,o=Poc Dir,c=ZZ",
+	       "entry DNs hang under the base's RFC 4514 form");
+	tap_is(s->base_dn, "o=Poc Dir,c=ZZ", "the store's base is in RFC 4514 form");
+	for (size_t i = 0; i < s->nentries + s->ncountries; i++) {
+		const entry_t *e = i < s->nentries ? s->entries[i] : s->countries[i - s->nentries];
+
+		a = dn_normalize(e->dn, strlen(e->dn));
+		keys = keys && a != NULL && strcmp(a, e->dn_norm) == 0;
+		free(a);
+	}
+	tap_ok(keys, "every entry's key is dn_normalize of its DN");
+	tap_ok(store_find_dn(s, s->entries[0]->dn) == s->entries[0] &&
+	           store_find_dn(s, "uid=KRCERT, c=kr, o=poc dir, c=zz") == s->entries[0] &&
+	           store_find_dn(s, "c=KR,o=Poc Dir,c=ZZ") == s->countries[0],
+	       "entries are found by their own DN, in any spacing and case");
+	store_unref(&s);
+}
+
 /* store_build takes the sets whether or not it succeeds, even when it fails
  * before looking at them (a base that is not a DN). */
 static void test_build_ownership(void)
@@ -424,5 +484,6 @@ int main(void)
 	test_hostile();
 	test_directory();
 	test_build_ownership();
+	test_dn();
 	return tap_done();
 }

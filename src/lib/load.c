@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "arena.h"
+#include "dn.h"
 #include "load.h"
 #include "util.h"
 #include "validate.h"
@@ -36,7 +37,8 @@ struct loader {
 	const char *file;
 	const char *buf;
 	size_t buflen;
-	const char *base_dn;
+	const char *base_dn; /* RFC 4514 form (dn_pretty), for entry DNs */
+	char *base_norm;     /* dn_normalize'd, for entry keys */
 	pocdir_diag_fn fn;
 	void *ctx;
 	unsigned errors;
@@ -854,12 +856,13 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 			return NULL;
 		snprintf(dn, n, "uid=%s,c=%s,%s", e->id, e->country, l->base_dn);
 		e->dn = dn;
-		e->dn_norm = arena_strdup(l->data, dn);
-		if (e->dn_norm == NULL)
+		/* The key is dn_normalize(dn), composed: ids and country codes
+		 * need no escaping, and the base is normalised once per file. */
+		n = strlen(e->id) + strlen(e->country) + strlen(l->base_norm) + 12;
+		if ((dn = arena_alloc(l->data, n)) == NULL)
 			return NULL;
-		for (char *p = e->dn_norm; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
+		snprintf(dn, n, "uid=%s,c=%s,%s", e->id, e->country, l->base_norm);
+		e->dn_norm = dn_fold(dn);
 	}
 	if (l->next > 0) {
 		e->ext = arena_alloc(l->data, l->next * sizeof(*e->ext));
@@ -1235,6 +1238,7 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 {
 	struct loader *l = calloc(1, sizeof(*l));
 	struct node *root;
+	char *pretty = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1245,13 +1249,18 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 	l->file = name;
 	l->buf = buf;
 	l->buflen = len;
-	l->base_dn = base_dn != NULL ? base_dn : "dc=pocdir";
+	if (base_dn == NULL)
+		base_dn = "dc=pocdir";
+	/* A base that is not a DN is kept as written: store_build refuses it. */
+	pretty = dn_pretty(base_dn, strlen(base_dn));
+	l->base_norm = pretty != NULL ? dn_normalize(pretty, strlen(pretty)) : str_lower(base_dn);
+	l->base_dn = pretty != NULL ? pretty : base_dn;
 	l->fn = fn;
 	l->ctx = ctx;
 	l->err = err;
 	l->tree = scratch != NULL ? scratch : arena_new();
 	l->data = arena_new();
-	if (l->tree == NULL || l->data == NULL) {
+	if (l->tree == NULL || l->data == NULL || l->base_norm == NULL) {
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		goto done;
 	}
@@ -1277,6 +1286,8 @@ done:
 	else
 		arena_free(&l->tree);
 	free(l->intern_table);
+	free(l->base_norm);
+	free(pretty);
 	out->origin.arena = l->data;
 	if (rc != 0)
 		origin_set_clear(out);

@@ -11,6 +11,7 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/search.c src/lib/search.h \
 	src/lib/export.c \
 	src/lib/api.c src/lib/api.h \
+	src/lib/dn.c src/lib/dn.h \
 	src/lib/source.c src/lib/source.h \
 	src/lib/util.c src/lib/util.h \
 	src/lib/arena.c src/lib/arena.h \

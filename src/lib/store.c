@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "dn.h"
 #include "load.h"
 #include "store.h"
 #include "util.h"
@@ -250,27 +251,9 @@ const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id)
 	return NULL;
 }
 
-char *store_dn_normalize(const char *dn)
-{
-	char *out = NULL;
-
-	if (dn == NULL)
-		return NULL;
-	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAP, &out, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		return NULL;
-	if (out == NULL)
-		return str_dup("");
-	{
-		char *copy = str_lower(out);
-
-		ldap_memfree(out);
-		return copy;
-	}
-}
-
 const entry_t *store_find_dn(const struct store *s, const char *dn)
 {
-	char *norm = store_dn_normalize(dn);
+	char *norm = dn != NULL ? dn_normalize(dn, strlen(dn)) : NULL;
 	const struct idlist *l;
 	const entry_t *found = NULL;
 
@@ -465,12 +448,12 @@ static entry_t *country_entry(struct store *s, const char *cc)
 	if (e->country == NULL || e->dn == NULL || e->attrs == NULL)
 		return NULL;
 	snprintf(e->dn, n, "c=%s,%s", cc, s->base_dn);
-	e->dn_norm = arena_strdup(s->arena, e->dn);
-	if (e->dn_norm == NULL)
+	/* dn_normalize(e->dn), composed: a country code needs no escaping. */
+	n = strlen(cc) + strlen(s->base_norm) + 4;
+	if ((e->dn_norm = arena_alloc(s->arena, n)) == NULL)
 		return NULL;
-	for (char *p = e->dn_norm; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	snprintf(e->dn_norm, n, "c=%s,%s", cc, s->base_norm);
+	dn_fold(e->dn_norm);
 	e->nattrs = 2;
 	e->attrs[0].type = attr_by_id(ATTR_OBJECTCLASS);
 	e->attrs[0].count = 2;
@@ -571,12 +554,14 @@ struct store *store_build(struct origin_set *sets, size_t nsets, const char *bas
 	if (s == NULL || sodium_init() < 0)
 		goto oom;
 	atomic_init(&s->refs, 1);
-	s->base_dn = str_dup(base_dn != NULL ? base_dn : "dc=pocdir");
-	s->base_norm = store_dn_normalize(s->base_dn);
-	if (s->base_dn == NULL)
-		goto oom;
-	if (s->base_norm == NULL) {
-		error_set(err, POCDIR_ERR_USAGE, "base \"%s\" is not a DN", s->base_dn);
+	if (base_dn == NULL)
+		base_dn = "dc=pocdir";
+	/* Entry DNs hang under the RFC 4514 form of the base, and their keys
+	 * under its normalised form (one DN equality: dn.h). */
+	s->base_dn = dn_pretty(base_dn, strlen(base_dn));
+	s->base_norm = dn_normalize(base_dn, strlen(base_dn));
+	if (s->base_dn == NULL || s->base_norm == NULL || s->base_norm[0] == '\0') {
+		error_set(err, POCDIR_ERR_USAGE, "base \"%s\" is not a DN", base_dn);
 		goto fail;
 	}
 	s->arena = arena_new();

@@ -45,7 +45,7 @@ struct pocdir_entry {
 	char *country; /* upper-case ISO code */
 	char *origin;  /* origin id; NULL for a country entry */
 	char *dn;      /* full DN, e.g. "uid=krcert,c=KR,dc=pocdir" */
-	char *dn_norm; /* DN folded to lower case, for base-object lookups */
+	char *dn_norm; /* dn_normalize(dn) (dn.h), for base-object lookups */
 	uint64_t serial;
 	struct entry_attr *attrs; /* sorted by type->id */
 	size_t nattrs;
@@ -91,8 +91,8 @@ struct arena; /* bump allocator, see arena.h */
 
 struct store {
 	atomic_uint refs;
-	char *base_dn;
-	char *base_norm;
+	char *base_dn;          /* RFC 4514 form (dn_pretty) */
+	char *base_norm;        /* dn_normalize'd */
 	struct origin *origins; /* sorted by id */
 	size_t norigins;
 	entry_t **entries; /* contacts, sorted by country then id */
@@ -125,10 +125,6 @@ struct origin_set; /* load.h */
  * an id or two entries share a DN; problems also go to fn. */
 struct store *store_build(struct origin_set *sets, size_t nsets, const char *base_dn,
                           pocdir_diag_fn fn, void *ctx, pocdir_error *err);
-
-/* Normalise a DN for comparison: RFC 4514 form through libldap, then ASCII
- * lower case. Returns a string to free(), or NULL when dn is not a DN. */
-char *store_dn_normalize(const char *dn);
 
 /* Take / drop a reference. The last store_unref frees the snapshot. */
 struct store *store_ref(struct store *s);

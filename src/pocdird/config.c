@@ -13,43 +13,12 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "dn.h"
 #include "pocdird.h"
 #include "util.h"
 #include "yamldoc.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
-#define DN_MAX 1024
-
-char *dn_normalize(const char *dn, size_t len)
-{
-	char *out, *o;
-
-	if (len > DN_MAX)
-		return NULL;
-	out = malloc(len + 1);
-	if (out == NULL)
-		return NULL;
-	o = out;
-	for (size_t i = 0; i < len; i++) {
-		char ch = dn[i];
-
-		/* RFC 4514 2.4: spaces around separators are not significant. */
-		if (ch == ' ') {
-			size_t j = i;
-
-			while (j < len && dn[j] == ' ')
-				j++;
-			if (o == out || o[-1] == ',' || o[-1] == '=' || j == len || dn[j] == ',' ||
-			    dn[j] == '=') {
-				i = j - 1;
-				continue;
-			}
-		}
-		*o++ = (char)tolower((unsigned char)ch);
-	}
-	*o = '\0';
-	return out;
-}
 
 int config_defaults(struct config *c, pocdir_error *err)
 {
@@ -395,7 +364,7 @@ static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
 			                  "binds");
 		b->dn_norm = dn_normalize(b->dn, strlen(b->dn));
 		if (b->dn_norm == NULL)
-			return walk_error(w, m, "%s: dn too long", "binds");
+			return walk_error(w, m, "binds: dn \"%s\" is not a DN (RFC 4514)", b->dn);
 	}
 	return 0;
 }

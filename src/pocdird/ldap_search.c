@@ -463,7 +463,7 @@ static int resolve(const struct store *st, const char *dn, struct resolved *r, c
 		r->target = TARGET_BASE;
 		return 0;
 	}
-	norm = store_dn_normalize(dn);
+	norm = dn_normalize(dn, strlen(dn));
 	if (norm == NULL)
 		return -2; /* not a DN at all */
 	if (strcmp(norm, "cn=subschema") == 0) {
@@ -711,8 +711,8 @@ static enum tri virtual_item(const struct filter *f, enum virt v, const struct v
 		return (strcmp(f->u.ava.value, "TRUE") == 0) == vv->subordinates ? TRI_TRUE
 		                                                                 : TRI_FALSE;
 	case VIRT_ENTRYDN: /* distinguishedNameMatch */
-		a = store_dn_normalize(f->u.ava.value);
-		b = store_dn_normalize(vv->dn);
+		a = dn_normalize(f->u.ava.value, strlen(f->u.ava.value));
+		b = dn_normalize(vv->dn, strlen(vv->dn));
 		r = a == NULL || b == NULL ? TRI_UNDEFINED
 		    : strcmp(a, b) == 0    ? TRI_TRUE
 		                           : TRI_FALSE;

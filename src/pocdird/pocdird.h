@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "dn.h"
 #include "filter.h"
 #include "store.h"
 
@@ -42,7 +43,7 @@ int log_level_parse(const char *s);
 
 struct config_bind {
 	char *dn;      /* as written */
-	char *dn_norm; /* see dn_normalize */
+	char *dn_norm; /* dn_normalize (dn.h): the one DN equality */
 	char *hash;    /* crypto_pwhash_str output ("$argon2id$...") */
 };
 
@@ -114,11 +115,6 @@ bool config_address_loopback(const struct sockaddr_storage *ss);
 
 /* Release what c holds (c itself is the caller's). */
 void config_clear(struct config *c);
-
-/* Lower-case a DN and drop spaces around ',' and '=' into a new string (caller
- * frees), for comparing configured bind DNs; NULL on allocation failure or
- * when the DN is longer than 1024 bytes. */
-char *dn_normalize(const char *dn, size_t len);
 
 /* ---- main.c: the event loop ------------------------------------------------ */
 
