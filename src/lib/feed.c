@@ -28,6 +28,10 @@ void feed_index_clear(struct feed_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
+/* Keys of one origin in an index (origin, serial, sha256, size, path and
+ * room for a later version's): the node budget of a full index. */
+#define FEED_ITEM_KEYS_TYPICAL 6
+
 static int item_order(const void *a, const void *b)
 {
 	return strcmp(((const struct feed_item *)a)->origin, ((const struct feed_item *)b)->origin);
@@ -119,6 +123,12 @@ static int parse_item(yaml_document_t *doc, yaml_node_t *m, const char *name, st
 int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_index *out,
                      pocdir_error *err)
 {
+	static const struct yamldoc_limits limits = {
+	    .max_depth = 4,
+	    .max_items = FEED_MAX_ORIGINS,
+	    .max_nodes = 32 + (size_t)FEED_MAX_ORIGINS * (1 + 2 * FEED_ITEM_KEYS_TYPICAL),
+	    .max_scalar = 1024,
+	};
 	yaml_document_t doc;
 	yaml_node_t *root, *origins = NULL;
 	size_t cap = 0;
@@ -128,9 +138,11 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 	if (len > FEED_MAX_INDEX_BYTES)
 		return error_set(err, POCDIR_ERR_LIMIT, "%s: index larger than %u bytes", name,
 		                 FEED_MAX_INDEX_BYTES);
-	/* An index comes from a peer: aliases are refused, and only the shapes
-	 * we expect are walked. */
-	if (yamldoc_load(name, buf, len, POCDIR_ERR_INVALID, &doc, err) == -1)
+	/* An index comes from a peer: aliases are refused, only the shapes we
+	 * expect are walked, and the parse stops as soon as it holds more than
+	 * an index can (root -> origins -> one mapping per origin -> scalars),
+	 * before libyaml has built the rest. */
+	if (yamldoc_load_limited(name, buf, len, POCDIR_ERR_INVALID, &limits, &doc, err) == -1)
 		return -1;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {

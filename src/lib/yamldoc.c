@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,69 +10,208 @@
 #include "util.h"
 #include "yamldoc.h"
 
-/* libyaml's loader keeps an alias as a second reference to one node. Count
- * references: any node referenced twice came from an alias. */
-static int has_alias(yaml_document_t *doc)
-{
-	size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
-	unsigned char *seen;
-	int found = 0;
+/* Nesting beyond this is refused whatever a caller asks: the frame stack
+ * is allocated up front. */
+#define YAMLDOC_DEPTH_CAP 256
 
-	if (n == 0)
-		return 0;
-	seen = calloc(n + 1, 1);
-	if (seen == NULL)
-		return -1;
-	for (yaml_node_t *node = doc->nodes.start; node < doc->nodes.top && !found; node++) {
-		if (node->type == YAML_SEQUENCE_NODE) {
-			for (yaml_node_item_t *i = node->data.sequence.items.start;
-			     i < node->data.sequence.items.top && !found; i++)
-				if (*i >= 1 && (size_t)*i <= n && seen[*i]++)
-					found = 1;
-		} else if (node->type == YAML_MAPPING_NODE) {
-			for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-			     p < node->data.mapping.pairs.top && !found; p++) {
-				if (p->key >= 1 && (size_t)p->key <= n && seen[p->key]++)
-					found = 1;
-				if (p->value >= 1 && (size_t)p->value <= n && seen[p->value]++)
-					found = 1;
-			}
+/* A sequence or mapping being filled. */
+struct frame {
+	int node;   /* its id in the document */
+	int key;    /* a mapping's key waiting for its value, or 0 */
+	size_t len; /* items, or pairs, so far */
+};
+
+static int at(pocdir_error *err, int code, const char *name, const yaml_mark_t *m, const char *what,
+              size_t n)
+{
+	return error_set(err, code, "%s:%lu:%lu: %s%zu", name, (unsigned long)m->line + 1,
+	                 (unsigned long)m->column + 1, what, n);
+}
+
+/* Add the node the event starts to doc and hang it under the open frame.
+ * Returns its id, or 0 with err set. */
+static int add_node(yaml_document_t *doc, const yaml_event_t *ev, struct frame *parent,
+                    const struct yamldoc_limits *lim, const char *name, pocdir_error *err)
+{
+	yaml_char_t *tag;
+	int id;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.length > lim->max_scalar) {
+			at(err, POCDIR_ERR_LIMIT, name, &ev->start_mark, "value longer than ",
+			   lim->max_scalar);
+			return 0;
 		}
+		/* "!" is the non-specific tag: a plain string, as libyaml's
+		 * loader resolves it. */
+		tag = ev->data.scalar.tag;
+		if (tag != NULL && strcmp((const char *)tag, "!") == 0)
+			tag = NULL;
+		id = yaml_document_add_scalar(doc, tag, ev->data.scalar.value,
+		                              (int)ev->data.scalar.length, ev->data.scalar.style);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		tag = ev->data.sequence_start.tag;
+		if (tag != NULL && strcmp((const char *)tag, "!") == 0)
+			tag = NULL;
+		id = yaml_document_add_sequence(doc, tag, ev->data.sequence_start.style);
+		break;
+	default: /* YAML_MAPPING_START_EVENT */
+		tag = ev->data.mapping_start.tag;
+		if (tag != NULL && strcmp((const char *)tag, "!") == 0)
+			tag = NULL;
+		id = yaml_document_add_mapping(doc, tag, ev->data.mapping_start.style);
+		break;
 	}
-	free(seen);
-	return found;
+	if (id == 0) {
+		error_set(err, POCDIR_ERR_SYSTEM, "%s: out of memory", name);
+		return 0;
+	}
+	/* The document API leaves marks empty; messages need them. */
+	doc->nodes.start[id - 1].start_mark = ev->start_mark;
+	doc->nodes.start[id - 1].end_mark = ev->end_mark;
+	if (parent == NULL)
+		return id; /* the first node is the root */
+	if (parent->key == 0 && parent->len >= lim->max_items) {
+		at(err, POCDIR_ERR_LIMIT, name, &ev->start_mark,
+		   "more items in one list or mapping than ", lim->max_items);
+		return 0;
+	}
+	if (doc->nodes.start[parent->node - 1].type == YAML_SEQUENCE_NODE) {
+		if (!yaml_document_append_sequence_item(doc, parent->node, id))
+			goto oom;
+		parent->len++;
+	} else if (parent->key == 0) {
+		parent->key = id;
+	} else {
+		if (!yaml_document_append_mapping_pair(doc, parent->node, parent->key, id))
+			goto oom;
+		parent->key = 0;
+		parent->len++;
+	}
+	return id;
+oom:
+	error_set(err, POCDIR_ERR_SYSTEM, "%s: out of memory", name);
+	return 0;
+}
+
+int yamldoc_load_limited(const char *name, const char *buf, size_t len, int code,
+                         const struct yamldoc_limits *lim, yaml_document_t *doc, pocdir_error *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct frame *stack;
+	unsigned max_depth =
+	    lim->max_depth < YAMLDOC_DEPTH_CAP ? lim->max_depth : YAMLDOC_DEPTH_CAP;
+	unsigned depth = 0;
+	size_t nodes = 0;
+	int documents = 0, id;
+	bool done = false, have_doc = false;
+
+	memset(doc, 0, sizeof(*doc));
+	stack = calloc(max_depth + 1, sizeof(*stack));
+	if (stack == NULL)
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	if (!yaml_parser_initialize(&parser)) {
+		free(stack);
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			error_set(err, code, "%s:%lu:%lu: invalid YAML: %s", name,
+			          (unsigned long)parser.problem_mark.line + 1,
+			          (unsigned long)parser.problem_mark.column + 1,
+			          parser.problem ? parser.problem : "syntax error");
+			goto fail;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++documents > 1) {
+				at(err, code, name, &ev.start_mark,
+				   "a second YAML document: expected one, found ",
+				   (size_t)documents);
+				goto fail_event;
+			}
+			if (!yaml_document_initialize(doc, NULL, NULL, NULL,
+			                              ev.data.document_start.implicit, 1)) {
+				error_set(err, POCDIR_ERR_SYSTEM, "%s: out of memory", name);
+				goto fail_event;
+			}
+			have_doc = true;
+			doc->start_mark = ev.start_mark;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			doc->end_mark = ev.end_mark;
+			doc->end_implicit = ev.data.document_end.implicit;
+			break;
+		case YAML_ALIAS_EVENT:
+			/* A node referenced twice would let a small input grow
+			 * when walked (billion laughs). */
+			error_set(err, code,
+			          "%s:%lu:%lu: aliases (*%s) are not allowed: write values out",
+			          name, (unsigned long)ev.start_mark.line + 1,
+			          (unsigned long)ev.start_mark.column + 1, ev.data.alias.anchor);
+			goto fail_event;
+		case YAML_SCALAR_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++nodes > lim->max_nodes) {
+				at(err, POCDIR_ERR_LIMIT, name, &ev.start_mark, "more nodes than ",
+				   lim->max_nodes);
+				goto fail_event;
+			}
+			if (ev.type != YAML_SCALAR_EVENT && depth >= max_depth) {
+				at(err, POCDIR_ERR_LIMIT, name, &ev.start_mark,
+				   "nested deeper than ", max_depth);
+				goto fail_event;
+			}
+			id = add_node(doc, &ev, depth > 0 ? &stack[depth] : NULL, lim, name, err);
+			if (id == 0)
+				goto fail_event;
+			if (ev.type != YAML_SCALAR_EVENT) {
+				depth++;
+				stack[depth].node = id;
+				stack[depth].key = 0;
+				stack[depth].len = 0;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			doc->nodes.start[stack[depth].node - 1].end_mark = ev.end_mark;
+			depth--;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	free(stack);
+	if (!have_doc)
+		memset(doc, 0, sizeof(*doc));
+	return 0;
+fail_event:
+	yaml_event_delete(&ev);
+fail:
+	yaml_parser_delete(&parser);
+	free(stack);
+	if (have_doc)
+		yaml_document_delete(doc);
+	memset(doc, 0, sizeof(*doc));
+	return -1;
 }
 
 int yamldoc_load(const char *name, const char *buf, size_t len, int code, yaml_document_t *doc,
                  pocdir_error *err)
 {
-	yaml_parser_t parser;
-	int alias;
+	static const struct yamldoc_limits limits = YAMLDOC_DEFAULT_LIMITS;
 
-	memset(doc, 0, sizeof(*doc));
-	if (!yaml_parser_initialize(&parser))
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&parser, doc)) {
-		error_set(err, code, "%s:%lu:%lu: invalid YAML: %s", name,
-		          (unsigned long)parser.problem_mark.line + 1,
-		          (unsigned long)parser.problem_mark.column + 1,
-		          parser.problem ? parser.problem : "syntax error");
-		yaml_parser_delete(&parser);
-		memset(doc, 0, sizeof(*doc));
-		return -1;
-	}
-	yaml_parser_delete(&parser);
-	alias = has_alias(doc);
-	if (alias != 0) {
-		yaml_document_delete(doc);
-		memset(doc, 0, sizeof(*doc));
-		if (alias < 0)
-			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		return error_set(err, code, "%s: aliases (*name) are not allowed: write values out",
-		                 name);
-	}
-	return 0;
+	return yamldoc_load_limited(name, buf, len, code, &limits, doc, err);
 }
 
 int yamldoc_load_file(const char *path, size_t max, int code, yaml_document_t *doc,

@@ -181,7 +181,7 @@ int main(void)
 	             "2:1: invalid YAML: found unexpected end of stream", "invalid YAML");
 	expect_error("- a\n- b\n", "1:1: expected a mapping of settings", "not a mapping");
 	expect_error("base: &b dc=pocdir\nlisten: *b\n",
-	             " aliases (*name) are not allowed: write values out", "an alias");
+	             "2:9: aliases (*b) are not allowed: write values out", "an alias");
 
 	tap_ok(config_parse_address("127.0.0.1:389", &ss, &len, &err) == 0 &&
 	           ss.ss_family == AF_INET,

@@ -11,6 +11,9 @@ these modes, which misbehave on purpose:
   /trunc/<feed>/...  serves ROOT/<feed>/<path>, but set files (*.yaml other
                    than index.yaml) are cut in half with the full
                    Content-Length announced, then the connection closes
+  /noetag/<feed>/... serves ROOT/<feed>/<path> without validators, so every
+                   sync gets the whole index again (no 304)
+  /slow/<feed>/...   serves ROOT/<feed>/<path> one byte every 0.5 s
 Listens on 127.0.0.1 only; prints "ready" when listening.
 """
 import hashlib
@@ -29,7 +32,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         sys.stderr.write("fakepeer: " + (fmt % args) + "\n")
 
-    def send_file(self, path, truncate=False):
+    def send_file(self, path, truncate=False, etag=True, slow=False):
         try:
             with open(path, "rb") as f:
                 body = f.read()
@@ -40,8 +43,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         # A strong validator, so that clients' conditional GETs get 304s
         # (RFC 9110 13.1.2).
-        etag = '"%s"' % hashlib.sha256(body).hexdigest()
-        if not truncate and self.headers.get("If-None-Match") == etag:
+        etag = '"%s"' % hashlib.sha256(body).hexdigest() if etag else None
+        if etag and not truncate and self.headers.get("If-None-Match") == etag:
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
@@ -50,8 +53,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/yaml")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
+        if etag:
+            self.send_header("ETag", etag)
         self.end_headers()
+        if slow:
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if truncate:
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
@@ -82,6 +96,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             feed, _, path = rest.partition("/")
             is_set = path.endswith(".yaml") and path != "index.yaml"
             self.send_file(os.path.join(root, feed, path), truncate=is_set)
+            return
+        if mode in ("noetag", "slow"):
+            feed, _, path = rest.partition("/")
+            self.send_file(os.path.join(root, feed, path), etag=False, slow=mode == "slow")
             return
         self.send_file(os.path.join(root, mode, rest))
 

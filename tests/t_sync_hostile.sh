@@ -1,0 +1,80 @@
+#!/bin/sh
+# t_sync_hostile.sh - a peer that attacks the nodes syncing from it rather
+# than failing: a small index that would take hundreds of MB to parse (a
+# flow sequence of 1.4 million empty mappings), refused in bounded memory
+# by pocdir sync and by pocdird's sync thread, which keeps serving.
+. "$top_srcdir/tests/lib.sh"
+[ -x "$POCDIR" ] || skip_all "pocdir not built"
+[ -x "$POCDIRD" ] || skip_all "pocdird not built"
+command -v ldapsearch >/dev/null || skip_all "ldapsearch not installed (ldap-utils)"
+work_area
+mkdir -p feeds/bomb empty
+
+# peak_kib CMD...: run CMD, print the peak RSS (KiB) it reached; its exit
+# status goes to ./rc, its output to ./out and ./err.
+peak_kib() {
+	/usr/bin/python3 -c '
+import resource, subprocess, sys
+with open("out", "wb") as o, open("err", "wb") as e:
+    rc = subprocess.call(sys.argv[1:], stdout=o, stderr=e)
+open("rc", "w").write("%d\n" % rc)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+# vm_hwm PID: the peak RSS (KiB) of a running process.
+vm_hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+
+/usr/bin/python3 -c '
+import sys
+n = 1390000
+sys.stdout.write("publisher: bomb\norigins: [" + "{}," * n + "{}]\n")' >feeds/bomb/index.yaml
+size=$(wc -c <feeds/bomb/index.yaml)
+check "the flow bomb is under the 4 MiB index limit ($size bytes)" [ "$size" -le 4194304 ]
+
+PORT=$(free_port)
+LDAP=$(free_port)
+/usr/bin/python3 "$top_srcdir/tests/sync/fakepeer.py" "$PORT" "$T/feeds" >peer.out 2>peer.log &
+PIDS="$PIDS $!"
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready peer.out 2>/dev/null && break; sleep 0.2; done
+U="http://127.0.0.1:$PORT"
+"$POCDIR" keygen --key kr.key --pubkey kr.pub >/dev/null
+cat >b.conf <<EOC
+listen: 127.0.0.1:$LDAP
+directory: $SAMPLE
+sync:
+  state: $T/b-state
+  interval: 1
+  timeout: 10
+  backoff-base: 1
+  backoff-max: 1
+  peers:
+    - $U/noetag/bomb/
+  trusted:
+    - {origin: kr, key: $T/kr.pub, scope: [KR]}
+EOC
+
+# pocdir sync: libyaml's document loader took 380-790 MB and seconds here.
+kib=$(peak_kib "$POCDIR" sync --config b.conf --peer "$U/noetag/bomb/")
+check "pocdir sync: the flow bomb is refused (exit $(cat rc))" [ "$(cat rc)" -eq 1 ]
+check "... saying where and why" grep -q "bad index: .*index.yaml:2:[0-9]*: more items in one list or mapping than 10000" err || sed "s/^/# /" err out
+check "... with a peak RSS under 64 MiB ($kib KiB)" [ "$kib" -lt 65536 ]
+
+# pocdird: its sync thread meets the bomb every second and keeps serving.
+"$POCDIRD" -f -c b.conf >d.log 2>&1 &
+DPID=$!
+PIDS="$PIDS $DPID"
+for i in $(seq 1 50); do
+	ldapsearch -x -LLL -H "ldap://127.0.0.1:$LDAP" -b dc=pocdir '(c=KR)' uid >/dev/null 2>&1 && break
+	sleep 0.2
+done
+for i in $(seq 1 50); do
+	[ "$(grep -c 'more items in one list or mapping' d.log)" -ge 3 ] && break
+	sleep 0.2
+done
+runs=$(grep -c "sync: peer $U/noetag/bomb/: failed: bad index: .*more items in one list or mapping than 10000" d.log)
+check "pocdird: the sync thread refused the bomb in $runs runs" [ "$runs" -ge 3 ]
+hwm=$(vm_hwm "$DPID")
+check "pocdird: peak RSS stays under 64 MiB ($hwm KiB)" [ "$hwm" -lt 65536 ]
+check "pocdird: still answers LDAP" sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$LDAP -b dc=pocdir '(uid=krcert)' uid | grep -q 'uid: krcert'"
+kill "$DPID"
+wait "$DPID" 2>/dev/null
+tap_end
