@@ -490,9 +490,10 @@ static bool is_space(int c)
  * byte before the '=' to look for '<', '>', '~' or ':', which for "(=x)" is
  * the byte before its buffer (found with valgrind). */
 static int prescan(const char *text, size_t len, const struct filter_limits *limits,
-                   const char **why, int *code)
+                   const char **why, int *code, char *buf, size_t size)
 {
 	unsigned depth = 0, max_depth = 0, opens = 0;
+	size_t outer_open = 0; /* where the outermost open '(' is */
 	unsigned cap_depth =
 	    limits->max_depth < FILTER_DEPTH_CAP ? limits->max_depth : FILTER_DEPTH_CAP;
 	bool item_start = true;
@@ -510,13 +511,19 @@ static int prescan(const char *text, size_t len, const struct filter_limits *lim
 			i++;
 		} else if (text[i] == '(') {
 			item_start = true;
+			if (depth == 0)
+				outer_open = i;
 			depth++;
 			opens++;
 			if (depth > max_depth)
 				max_depth = depth;
 		} else if (text[i] == ')') {
 			if (depth == 0) {
-				*why = "unbalanced parenthesis";
+				snprintf(
+				    buf, size,
+				    "unbalanced parenthesis: the ')' at column %zu closes nothing",
+				    i + 1);
+				*why = buf;
 				*code = POCDIR_ERR_FILTER;
 				return -1;
 			}
@@ -535,11 +542,83 @@ static int prescan(const char *text, size_t len, const struct filter_limits *lim
 		}
 	}
 	if (depth != 0) {
-		*why = "unbalanced parenthesis";
+		snprintf(buf, size,
+		         "unbalanced parenthesis: the '(' at column %zu is not closed (%u ')' "
+		         "missing at the end)",
+		         outer_open + 1, depth);
+		*why = buf;
 		*code = POCDIR_ERR_FILTER;
 		return -1;
 	}
 	return 0;
+}
+
+static bool is_hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Why libldap refused text, said with the column, for a person fixing it:
+ * the mistakes people make, checked in order; the generic sentence when
+ * none of them is it. libldap parses; this only explains. */
+static const char *diagnose(const char *text, size_t len, char *buf, size_t size)
+{
+	size_t i, depth = 0;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\\') {
+			if (i + 2 >= len || !is_hex_digit(text[i + 1]) ||
+			    !is_hex_digit(text[i + 2])) {
+				snprintf(
+				    buf, size,
+				    "bad escape at column %zu: '\\' starts two hex digits (RFC "
+				    "4515 3), e.g. \\2a for '*', \\28 for '('",
+				    i + 1);
+				return buf;
+			}
+			i += 2;
+		} else if (text[i] == '(') {
+			size_t j = i + 1, end;
+			bool eq = false;
+
+			depth++;
+			while (j < len && text[j] == ' ')
+				j++;
+			if (j < len && (text[j] == '&' || text[j] == '|' || text[j] == '!'))
+				continue;
+			/* An item: up to its ')' (escapes keep parentheses out). */
+			for (end = j; end < len && text[end] != ')' && text[end] != '('; end++) {
+				if (text[end] == '\\' && end + 1 < len)
+					end++;
+				else if (text[end] == '=')
+					eq = true;
+			}
+			if (!eq && end < len && text[end] == ')') {
+				snprintf(
+				    buf, size,
+				    "the item \"%.*s\" at column %zu has no '=': write "
+				    "(attribute=value), e.g. (role=technical), (cn=kim*), (mail=*)",
+				    (int)(end - i + 1 > 80 ? 80 : end - i + 1), text + i, i + 1);
+				return buf;
+			}
+		} else if (text[i] == ')') {
+			if (depth > 0 && --depth == 0) {
+				size_t k = i + 1;
+
+				while (k < len && text[k] == ' ')
+					k++;
+				if (k < len) {
+					snprintf(buf, size,
+					         "a second filter starts at column %zu: one filter "
+					         "only, "
+					         "combine them with (&...) or (|...)",
+					         k + 1);
+					return buf;
+				}
+			}
+		}
+	}
+	return "not an RFC 4515 filter";
 }
 
 static int text_error(pocdir_error *err, int code, const char *text, size_t len, const char *why)
@@ -559,6 +638,7 @@ struct filter *filter_parse(const char *text, const struct filter_limits *limits
 	struct filter *f = NULL;
 	char *copy = NULL;
 	const char *why = NULL;
+	char why_buf[256];
 	size_t len;
 	int rc, code = POCDIR_ERR_FILTER;
 
@@ -577,7 +657,7 @@ struct filter *filter_parse(const char *text, const struct filter_limits *limits
 		text_error(err, POCDIR_ERR_FILTER, text, len, "empty filter");
 		return NULL;
 	}
-	if (prescan(text, len, limits, &why, &code) == -1) {
+	if (prescan(text, len, limits, &why, &code, why_buf, sizeof(why_buf)) == -1) {
 		text_error(err, code, text, len, why);
 		return NULL;
 	}
@@ -598,7 +678,8 @@ struct filter *filter_parse(const char *text, const struct filter_limits *limits
 		if (rc == LDAP_NO_MEMORY)
 			error_set(err, POCDIR_ERR_SYSTEM, "filter: out of memory");
 		else
-			text_error(err, POCDIR_ERR_FILTER, text, len, "not an RFC 4515 filter");
+			text_error(err, POCDIR_ERR_FILTER, text, len,
+			           diagnose(text, len, why_buf, sizeof(why_buf)));
 		goto done;
 	}
 	if ((ber = ber_init(&bv)) == NULL) {

@@ -10,6 +10,7 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/store.c src/lib/store.h \
 	src/lib/search.c src/lib/search.h \
 	src/lib/export.c \
+	src/lib/query.c src/lib/validity.c \
 	src/lib/api.c src/lib/api.h \
 	src/lib/dn.c src/lib/dn.h \
 	src/lib/source.c src/lib/source.h \
@@ -18,7 +19,7 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/yamldoc.c src/lib/yamldoc.h
 # (sign/history/feed/sync sources are added below by their component)
 src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
-src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) $(PTHREAD_LIBS)
+src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) $(UNISTRING_LIBS) $(PTHREAD_LIBS)
 
 lib_LTLIBRARIES += src/lib/libpocdir.la
 src_lib_libpocdir_la_SOURCES =

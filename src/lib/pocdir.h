@@ -184,6 +184,87 @@ int pocdir_local_time(const char *zone, long long now, int *wday, int *hour, int
  * (0 = Sunday) and time? 1 open, 0 closed, -1 when hours cannot be read. */
 int pocdir_hours_open(const char *hours, int wday, int hour, int minute);
 
+/* ==== Asking as a person does ===========================================
+ *
+ * What an operator types is rarely an ISO code or an LDAP filter: these turn
+ * it into one, or say why not, and judge whether an answer is still good. */
+
+/* A country as typed: an ISO 3166-1 alpha-2 code in any case ("kr"), an
+ * English short name or a part of one matching a single country ("Japan",
+ * "russia"), or a common name ("South Korea"); case and accents are
+ * ignored. Writes the code to code. Returns 0, or -1 with
+ * POCDIR_ERR_USAGE and a message with candidates ("Korea" names two
+ * countries; "JPN" suggests JP; "UK" says GB). */
+int pocdir_country_code(const char *text, char code[3], pocdir_error *err);
+
+/* The English short name of an assigned code ("KR" -> "Korea, Republic
+ * of"), or NULL. The string is static. */
+const char *pocdir_country_name(const char *code);
+
+/* Is role a known role (or an "x-" extension word)? 0, or -1 with
+ * POCDIR_ERR_USAGE, the list of roles and the likely ones ("tech" ->
+ * "technical"). */
+int pocdir_role_check(const char *role, pocdir_error *err);
+
+/* Does text occur in one of the entry's attributes named in attrs (NULL:
+ * cn, givenName, sn, displayName, title, o and uid), ignoring case and
+ * accents (Unicode NFKD and case folding, combining marks dropped:
+ * "elodie" finds "Élodie")? 1 yes, 0 no, -1 out of memory. */
+int pocdir_entry_matches_text(const pocdir_entry *e, const char *text, const char *const *attrs);
+
+/* Does needle occur in haystack, compared as pocdir_entry_matches_text
+ * does? 1 yes, 0 no, -1 out of memory. */
+int pocdir_text_contains(const char *haystack, const char *needle);
+
+/* Is name an attribute (or alias) pocdir serves, or one of the entry's own
+ * fields dn, id, country, origin? 1 or 0. */
+int pocdir_attribute_known(const char *name);
+
+/* Parse an RFC 4515 filter as pocdir_search would, without searching:
+ * 0 when it parses (warn, which may be NULL, hears of every attribute
+ * pocdir does not know, whose items match nothing), or -1 with err saying
+ * where and why it does not. */
+int pocdir_filter_check(const char *text, void (*warn)(const char *message, void *ctx), void *ctx,
+                        pocdir_error *err);
+
+/* A new result (free with pocdir_result_free) holding the entries of res
+ * for which keep returns 1, in order; keep returns -1 to fail the call.
+ * res stays valid. */
+int pocdir_result_filter(const pocdir_result *res, int (*keep)(const pocdir_entry *e, void *ctx),
+                         void *ctx, pocdir_result **out, pocdir_error *err);
+
+/* How an entry stands on a day: bits of pocdir_validity's answer. */
+enum pocdir_status_flag {
+	POCDIR_STATUS_NOT_YET_VALID = 1 << 0, /* before its valid-from day */
+	POCDIR_STATUS_ENDED = 1 << 1,         /* after its valid-until day */
+	POCDIR_STATUS_PGP_EXPIRED = 1 << 2,   /* after its PGP key's expiry day */
+	POCDIR_STATUS_STALE = 1 << 3          /* verified more than POCDIR_STALE_DAYS ago */
+};
+/* Outside its validity: hidden from lookups unless asked for. */
+#define POCDIR_STATUS_OUT_OF_VALIDITY (POCDIR_STATUS_NOT_YET_VALID | POCDIR_STATUS_ENDED)
+/* A contact not verified (ping-tested) for a year is stale. */
+#define POCDIR_STALE_DAYS 365
+
+/* The status bits for the dates as the format writes them (YYYY-MM-DD; any
+ * may be NULL, meaning not given) on the UTC day of now (seconds since
+ * the epoch). The one rule for the tool, the exports and validate. */
+unsigned pocdir_validity(const char *valid_from, const char *valid_until, const char *pgp_expires,
+                         const char *verified, long long now);
+
+/* pocdir_validity over the entry's pocValidFrom, pocValidUntil,
+ * pocPGPExpires and pocVerified. */
+unsigned pocdir_entry_status(const pocdir_entry *e, long long now);
+
+/* The word for one status bit: "not-yet-valid", "expired", "pgp-expired",
+ * "stale"; NULL for anything else. */
+const char *pocdir_status_word(unsigned flag);
+
+/* The entry's status at now for a person, e.g. "stale: last verified
+ * 2025-01-01; pgp-expired: PGP key expired 2026-06-30", into buf (always
+ * terminated when size > 0). Returns the length it needed, 0 when the
+ * entry is in good standing. */
+size_t pocdir_status_text(const pocdir_entry *e, long long now, char *buf, size_t size);
+
 /* Output formats for pocdir_write. */
 typedef enum pocdir_format {
 	POCDIR_FORMAT_JSON,
@@ -204,7 +285,7 @@ int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FIL
 int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
                        int with_tree, FILE *out, pocdir_error *err);
 
-/* ==== Import ==============================================================
+/* ==== Import =======================================================
  *
  * Other directories' listings become an origin file (then signed with
  * pocdir_sign_file as usual). Every value is checked with the loader's own
@@ -267,6 +348,21 @@ int pocdir_import_buffer(const pocdir_import_options *opts, const char *name, co
  * Returns the number of entries, or -1 (nothing written). */
 int pocdir_import(const pocdir_import_options *opts, const char *source, const char *out_path,
                   char **yaml, size_t *yaml_len, pocdir_diag_fn fn, void *ctx, pocdir_error *err);
+/* How pocdir_write_with writes; members left 0 or NULL take the defaults. */
+typedef struct pocdir_write_options {
+	const char *const *attrs; /* as pocdir_write_attrs; NULL: all */
+	int with_tree;            /* LDIF: the base and country entries first */
+	/* > 0 (seconds since the epoch): mark entries stale, expired or out of
+	 * their validity as of then in every format (JSON "status", CSV
+	 * column "status", an LDIF comment, a vCard NOTE), and give JSON each
+	 * contact's "local-time" and "open-now". 0: no marks, no clock. */
+	long long now;
+	int vcard_version; /* 0 or 4: vCard 4.0 (RFC 6350); 3: vCard 3.0 (RFC 2426) */
+} pocdir_write_options;
+
+/* pocdir_write with options (opts may be NULL: the defaults). */
+int pocdir_write_with(const pocdir_result *res, pocdir_format fmt, const pocdir_write_options *opts,
+                      FILE *out, pocdir_error *err);
 
 /* ==== Signatures, history and sync ========================================
  *
