@@ -1,7 +1,8 @@
 # tests/cli.mk - tests of the pocdir tool: exit statuses and messages, golden
 # files for every output format, and checks of each format by a real parser.
-TESTS += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh
-EXTRA_DIST += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh \
+TESTS += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh tests/t_cli_lookup.sh
+EXTRA_DIST += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh tests/t_cli_lookup.sh \
+	tests/cli/validity/origins/de.yaml \
 	tests/cli/check_formats.py tests/cli/hostile/origins/kr.yaml \
 	tests/cli/controls/origins/kr.yaml \
 	tests/cli/data/origins/fr.yaml tests/cli/data/origins/kr.yaml \
@@ -11,6 +12,10 @@ CLI_GOLDEN = \
 	tests/cli/golden/export.ldif tests/cli/golden/export-no-tree.ldif \
 	tests/cli/golden/export-base.ldif \
 	tests/cli/golden/export.json tests/cli/golden/export.vcf tests/cli/golden/export.csv \
+	tests/cli/golden/export.vcf3 tests/cli/golden/validity-lookup.txt \
+	tests/cli/golden/validity-all.txt tests/cli/golden/validity.json \
+	tests/cli/golden/validity.csv tests/cli/golden/validity.ldif tests/cli/golden/validity.vcf \
+	tests/cli/golden/validity-show.txt \
 	tests/cli/golden/lookup.txt tests/cli/golden/lookup-kr.txt tests/cli/golden/show.txt \
 	tests/cli/golden/search-attrs.txt tests/cli/golden/search-attrs.json \
 	tests/cli/golden/search-attrs.csv tests/cli/golden/search-attrs.ldif

@@ -1,5 +1,6 @@
 /* export.c - pocdir_write: a result as JSON, LDIF (RFC 2849), vCard 4.0
- * (RFC 6350) or CSV (RFC 4180), through the public entry accessors only. */
+ * (RFC 6350) or 3.0 (RFC 2426) or CSV (RFC 4180), through the public entry
+ * accessors only. */
 #include "config.h"
 
 #include <ctype.h>
@@ -121,6 +122,34 @@ static bool attr_selected(const pocdir_entry *e, const char *name, const char *c
 	return false;
 }
 
+/* A postalAddress value (RFC 4517 3.3.28: lines joined by '$', "\\24" for
+ * a literal '$', "\\5C" for a backslash) as the lines it stands for, joined
+ * by real line breaks: what JSON and CSV readers show as an address. */
+static void postal_plain(struct line *l, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '$') {
+			line_char(l, '\n');
+			while (s[1] == ' ')
+				s++;
+		} else if (*s == '\\' && strncasecmp(s + 1, "24", 2) == 0) {
+			line_char(l, '$');
+			s += 2;
+		} else if (*s == '\\' && strncasecmp(s + 1, "5c", 2) == 0) {
+			line_char(l, '\\');
+			s += 2;
+		} else {
+			line_char(l, *s);
+		}
+	}
+}
+
+/* The status bits of e at w->now, 0 when no clock was given. */
+static unsigned entry_status(const pocdir_entry *e, const pocdir_write_options *w)
+{
+	return w->now > 0 ? pocdir_entry_status(e, w->now) : 0;
+}
+
 /* ---- JSON (RFC 8259) ---- */
 
 /* A JSON string: quotes, backslashes and control characters escaped, valid
@@ -184,11 +213,35 @@ static void json_string(struct line *l, const char *s)
 	line_char(l, '"');
 }
 
-static void json_entry(struct line *l, const pocdir_entry *e, const char *const *attrs)
+/* "local-time" and "open-now" of e at now: where the contact is, what the
+ * clock says there, and whether its office hours are on. */
+static void json_clock(struct line *l, const pocdir_entry *e, long long now)
+{
+	static const char *const days[7] = {"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"};
+	const char *const *tz, *const *hours;
+	int wday, hour, minute, open = -1;
+	char buf[32];
+
+	line_str(l, ",\n    \"local-time\": ");
+	if (pocdir_entry_get(e, "pocTimezone", &tz) > 0 &&
+	    pocdir_local_time(tz[0], now, &wday, &hour, &minute) == 0) {
+		snprintf(buf, sizeof(buf), "%s %02d:%02d", days[wday], hour, minute);
+		json_string(l, buf);
+		if (pocdir_entry_get(e, "pocHours", &hours) > 0)
+			open = pocdir_hours_open(hours[0], wday, hour, minute);
+	} else {
+		line_str(l, "null");
+	}
+	line_str(l, ",\n    \"open-now\": ");
+	line_str(l, open == 1 ? "true" : open == 0 ? "false" : "null");
+}
+
+static void json_entry(struct line *l, const pocdir_entry *e, const pocdir_write_options *w)
 {
 	const char *name, *value;
 	const char *const *values;
 	size_t i, j, count;
+	struct line plain = {0};
 
 	line_str(l, "  {\n    \"id\": ");
 	json_string(l, pocdir_entry_id(e));
@@ -198,9 +251,22 @@ static void json_entry(struct line *l, const pocdir_entry *e, const char *const 
 	json_string(l, pocdir_entry_country(e));
 	line_str(l, ",\n    \"origin\": ");
 	json_string(l, pocdir_entry_origin(e));
+	if (w->now > 0) {
+		unsigned st = entry_status(e, w);
+
+		line_str(l, ",\n    \"status\": [");
+		for (unsigned bit = 1, k = 0; bit <= POCDIR_STATUS_STALE; bit <<= 1)
+			if ((st & bit) != 0) {
+				line_str(l, k++ > 0 ? ", " : "");
+				json_string(l, pocdir_status_word(bit));
+			}
+		line_char(l, ']');
+		json_clock(l, e, w->now);
+	}
 	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
 		/* objectClass is LDAP plumbing, the same for every contact. */
-		if (strcasecmp(name, "objectClass") == 0 || !attr_selected(e, name, values, attrs))
+		if (strcasecmp(name, "objectClass") == 0 ||
+		    !attr_selected(e, name, values, w->attrs))
 			continue;
 		line_str(l, ",\n    ");
 		json_string(l, name);
@@ -208,10 +274,19 @@ static void json_entry(struct line *l, const pocdir_entry *e, const char *const 
 		for (j = 0; j < count; j++) {
 			if (j > 0)
 				line_str(l, ", ");
-			json_string(l, values[j]);
+			if (strcasecmp(name, "postalAddress") == 0) {
+				line_reset(&plain);
+				postal_plain(&plain, values[j]);
+				if (plain.failed)
+					l->failed = true;
+				json_string(l, plain.data);
+			} else {
+				json_string(l, values[j]);
+			}
 		}
 		line_char(l, ']');
 	}
+	free(plain.data);
 	line_str(l, ",\n    \"extensions\": {");
 	for (i = 0; (name = pocdir_entry_extension(e, i, &value)) != NULL; i++) {
 		line_str(l, i > 0 ? ", " : "");
@@ -222,7 +297,8 @@ static void json_entry(struct line *l, const pocdir_entry *e, const char *const 
 	line_str(l, "}\n  }");
 }
 
-static int write_json(const pocdir_result *res, const char *const *attrs, FILE *out, struct line *l)
+static int write_json(const pocdir_result *res, const pocdir_write_options *w, FILE *out,
+                      struct line *l)
 {
 	size_t i, n = pocdir_result_count(res);
 
@@ -232,7 +308,7 @@ static int write_json(const pocdir_result *res, const char *const *attrs, FILE *
 		return -1;
 	for (i = 0; i < n; i++) {
 		line_reset(l);
-		json_entry(l, pocdir_result_entry(res, i), attrs);
+		json_entry(l, pocdir_result_entry(res, i), w);
 		line_str(l, i + 1 < n ? ",\n" : "\n");
 		if (l->failed || fwrite(l->data, 1, l->len, out) != l->len)
 			return -1;
@@ -467,14 +543,25 @@ done:
 	return rc;
 }
 
-static int ldif_entry(const pocdir_entry *e, const char *const *attrs, FILE *out, struct line *l)
+static int ldif_entry(const pocdir_entry *e, const pocdir_write_options *w, FILE *out,
+                      struct line *l)
 {
+	const char *const *attrs = w->attrs;
 	static const char *const contact_classes[] = {
 	    "top", "person", "organizationalPerson", "inetOrgPerson", "pocContact", NULL};
 	const char *name;
 	const char *const *values;
 	size_t i, j, count;
 
+	/* RFC 2849: a line starting with '#' is a comment, which slapadd and
+	 * ldapadd skip; the mark stays out of the data. */
+	if (entry_status(e, w) != 0) {
+		char text[512];
+
+		pocdir_status_text(e, w->now, text, sizeof(text));
+		if (fprintf(out, "# pocdir: %s\n", text) < 0)
+			return -1;
+	}
 	if (ldif_line(l, out, "dn", pocdir_entry_dn(e)) == -1)
 		return -1;
 	/* An entry needs its object classes to load; supply the contact's when
@@ -493,7 +580,7 @@ static int ldif_entry(const pocdir_entry *e, const char *const *attrs, FILE *out
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
-static int write_ldif(const pocdir_result *res, const char *const *attrs, int with_tree, FILE *out,
+static int write_ldif(const pocdir_result *res, const pocdir_write_options *w, FILE *out,
                       struct line *l)
 {
 	size_t i, n = pocdir_result_count(res);
@@ -501,10 +588,10 @@ static int write_ldif(const pocdir_result *res, const char *const *attrs, int wi
 	/* No "version: 1" line: RFC 2849 tools take LDIF without it, and
 	 * slapadd (OpenLDAP 2.5) refuses it, which would break moving a
 	 * directory into slapd. */
-	if (with_tree && ldif_tree(res, out, l) == -1)
+	if (w->with_tree && ldif_tree(res, out, l) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (ldif_entry(pocdir_result_entry(res, i), attrs, out, l) == -1)
+		if (ldif_entry(pocdir_result_entry(res, i), w, out, l) == -1)
 			return -1;
 	return 0;
 }
@@ -709,8 +796,40 @@ static bool vcard_name(struct line *l, const pocdir_entry *e)
 	return true;
 }
 
-static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
+/* Is e a named person (a given name, or a surname apart from the name)?
+ * Else it is a team, desk or function: an organisation to an address book. */
+static bool vcard_is_person(const pocdir_entry *e)
 {
+	const char *const *sn, *const *cn;
+
+	if (pocdir_entry_get(e, "givenName", NULL) > 0)
+		return true;
+	return pocdir_entry_get(e, "sn", &sn) > 0 && pocdir_entry_get(e, "cn", &cn) > 0 &&
+	       strcmp(sn[0], cn[0]) != 0;
+}
+
+/* TEL in vCard 3.0 (RFC 2426 3.3.1): a text value with TYPE parameters. */
+static int vcard3_tel(struct line *l, FILE *out, const pocdir_entry *e, const char *attr,
+                      const char *type)
+{
+	const char *const *v;
+	size_t i, n = pocdir_entry_get(e, attr, &v);
+
+	for (i = 0; i < n; i++) {
+		line_str(l, "TEL;TYPE=");
+		line_str(l, type);
+		line_char(l, ':');
+		vcard_text(l, v[i]);
+		if (vcard_flush(l, out) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int vcard_entry(const pocdir_entry *e, const pocdir_write_options *w, FILE *out,
+                       struct line *l)
+{
+	const bool v3 = w->vcard_version == 3, person = vcard_is_person(e);
 	const char *const *v;
 	size_t i, n;
 	char pref[32];
@@ -718,8 +837,15 @@ static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 	line_str(l, "BEGIN:VCARD");
 	if (vcard_flush(l, out) == -1)
 		return -1;
-	line_str(l, "VERSION:4.0");
+	line_str(l, v3 ? "VERSION:3.0" : "VERSION:4.0");
 	if (vcard_flush(l, out) == -1)
+		return -1;
+	/* RFC 6350 6.1.4 KIND; vCard 3.0 has none, and Apple's X-ABShowAs is
+	 * what 3.0 address books read to show a card as a company. */
+	line_str(l, v3       ? (person ? "" : "X-ABShowAs:COMPANY")
+	            : person ? "KIND:individual"
+	                     : "KIND:org");
+	if (l->len > 0 && vcard_flush(l, out) == -1)
 		return -1;
 	vcard_uid(l, pocdir_entry_dn(e));
 	if (vcard_flush(l, out) == -1)
@@ -732,7 +858,12 @@ static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 		vcard_text(l, pocdir_entry_id(e));
 	if (vcard_flush(l, out) == -1)
 		return -1;
-	if (vcard_name(l, e) && vcard_flush(l, out) == -1)
+	/* N is required by vCard 3.0 and what address books sort by: the
+	 * family and given names of a person, empty components for a team
+	 * (its name is no family name). */
+	if (!vcard_name(l, e))
+		line_str(l, "N:;;;;");
+	if (vcard_flush(l, out) == -1)
 		return -1;
 	if (vcard_values(l, out, e, "o", "ORG") == -1 ||
 	    vcard_values(l, out, e, "title", "TITLE") == -1)
@@ -748,18 +879,29 @@ static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 		if (vcard_flush(l, out) == -1)
 			return -1;
 	}
-	if (vcard_values(l, out, e, "mail", "EMAIL;TYPE=work") == -1 ||
-	    vcard_values(l, out, e, "pocEmergencyMail", "EMAIL;TYPE=\"work,x-24x7\"") == -1 ||
-	    vcard_tel(l, out, e, "telephoneNumber", "voice") == -1 ||
-	    vcard_tel(l, out, e, "pocEmergencyPhone", "\"voice,x-24x7\"") == -1 ||
-	    vcard_tel(l, out, e, "mobile", "cell") == -1 ||
-	    vcard_tel(l, out, e, "facsimileTelephoneNumber", "fax") == -1)
+	if (v3) {
+		if (vcard_values(l, out, e, "mail", "EMAIL;TYPE=INTERNET,WORK") == -1 ||
+		    vcard_values(l, out, e, "pocEmergencyMail",
+		                 "EMAIL;TYPE=INTERNET,WORK,X-24X7") == -1 ||
+		    vcard3_tel(l, out, e, "telephoneNumber", "WORK,VOICE") == -1 ||
+		    vcard3_tel(l, out, e, "pocEmergencyPhone", "WORK,VOICE,X-24X7") == -1 ||
+		    vcard3_tel(l, out, e, "mobile", "CELL") == -1 ||
+		    vcard3_tel(l, out, e, "facsimileTelephoneNumber", "WORK,FAX") == -1)
+			return -1;
+	} else if (vcard_values(l, out, e, "mail", "EMAIL;TYPE=work") == -1 ||
+	           vcard_values(l, out, e, "pocEmergencyMail", "EMAIL;TYPE=\"work,x-24x7\"") ==
+	               -1 ||
+	           vcard_tel(l, out, e, "telephoneNumber", "voice") == -1 ||
+	           vcard_tel(l, out, e, "pocEmergencyPhone", "\"voice,x-24x7\"") == -1 ||
+	           vcard_tel(l, out, e, "mobile", "cell") == -1 ||
+	           vcard_tel(l, out, e, "facsimileTelephoneNumber", "fax") == -1) {
 		return -1;
+	}
 	n = pocdir_entry_get(e, "postalAddress", &v);
 	for (i = 0; i < n; i++) {
 		/* ADR: po-box;extended;street;locality;region;code;country. The
 		 * address is free text, so it all goes in the street component. */
-		line_str(l, "ADR;TYPE=work:;;");
+		line_str(l, v3 ? "ADR;TYPE=WORK:;;" : "ADR;TYPE=work:;;");
 		vcard_postal(l, v[i]);
 		line_str(l, ";;;;");
 		if (vcard_flush(l, out) == -1)
@@ -776,15 +918,34 @@ static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 			return -1;
 	}
 	n = pocdir_entry_get(e, "pocLanguage", &v);
-	for (i = 0; i < n; i++) {
+	if (v3 && n > 0) {
+		/* vCard 3.0 has no LANG. */
+		line_str(l, "NOTE:Languages: ");
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				line_str(l, "\\, ");
+			vcard_text(l, v[i]);
+		}
+		if (vcard_flush(l, out) == -1)
+			return -1;
+	}
+	for (i = 0; !v3 && i < n; i++) {
 		snprintf(pref, sizeof(pref), "LANG;PREF=%zu:", i + 1 < 100 ? i + 1 : 100);
 		line_str(l, pref);
 		vcard_text(l, v[i]);
 		if (vcard_flush(l, out) == -1)
 			return -1;
 	}
-	if (vcard_values(l, out, e, "pocTimezone", "TZ") == -1)
+	/* vCard 3.0's TZ is a UTC offset, which a zone with daylight saving
+	 * does not have: the zone's name goes in a note there. */
+	if (!v3 && vcard_values(l, out, e, "pocTimezone", "TZ") == -1)
 		return -1;
+	if (v3 && pocdir_entry_get(e, "pocTimezone", &v) > 0) {
+		line_str(l, "NOTE:Time zone: ");
+		vcard_text(l, v[0]);
+		if (vcard_flush(l, out) == -1)
+			return -1;
+	}
 	if (pocdir_entry_get(e, "pocHours", &v) > 0) {
 		line_str(l, "NOTE:Office hours: ");
 		vcard_text(l, v[0]);
@@ -799,16 +960,26 @@ static int vcard_entry(const pocdir_entry *e, FILE *out, struct line *l)
 	}
 	if (vcard_values(l, out, e, "description", "NOTE") == -1)
 		return -1;
+	if (entry_status(e, w) != 0) {
+		char text[512];
+
+		pocdir_status_text(e, w->now, text, sizeof(text));
+		line_str(l, "NOTE:pocdir: ");
+		vcard_text(l, text);
+		if (vcard_flush(l, out) == -1)
+			return -1;
+	}
 	line_str(l, "END:VCARD");
 	return vcard_flush(l, out);
 }
 
-static int write_vcard(const pocdir_result *res, FILE *out, struct line *l)
+static int write_vcard(const pocdir_result *res, const pocdir_write_options *w, FILE *out,
+                       struct line *l)
 {
 	size_t i, n = pocdir_result_count(res);
 
 	for (i = 0; i < n; i++)
-		if (vcard_entry(pocdir_result_entry(res, i), out, l) == -1)
+		if (vcard_entry(pocdir_result_entry(res, i), w, out, l) == -1)
 			return -1;
 	return 0;
 }
@@ -877,9 +1048,10 @@ static int csv_record(struct line *l, FILE *out)
 	return 0;
 }
 
-static int write_csv(const pocdir_result *res, const char *const *attrs, FILE *out, struct line *l)
+static int write_csv(const pocdir_result *res, const pocdir_write_options *w, FILE *out,
+                     struct line *l)
 {
-	const char *const *columns = attrs != NULL ? attrs : csv_columns;
+	const char *const *columns = w->attrs != NULL ? w->attrs : csv_columns;
 	struct line cell = {0};
 	size_t i, j, k, n = pocdir_result_count(res);
 	int rc = -1;
@@ -887,6 +1059,8 @@ static int write_csv(const pocdir_result *res, const char *const *attrs, FILE *o
 	csv_field(l, "id", true);
 	csv_field(l, "country", false);
 	csv_field(l, "origin", false);
+	if (w->now > 0)
+		csv_field(l, "status", false);
 	for (j = 0; columns[j] != NULL; j++)
 		csv_field(l, columns[j], false);
 	if (csv_record(l, out) == -1)
@@ -897,15 +1071,31 @@ static int write_csv(const pocdir_result *res, const char *const *attrs, FILE *o
 		csv_field(l, pocdir_entry_id(e), true);
 		csv_field(l, pocdir_entry_country(e), false);
 		csv_field(l, pocdir_entry_origin(e), false);
+		if (w->now > 0) {
+			unsigned st = entry_status(e, w);
+
+			line_reset(&cell);
+			for (unsigned bit = 1; bit <= POCDIR_STATUS_STALE; bit <<= 1)
+				if ((st & bit) != 0) {
+					line_str(&cell, cell.len > 0 ? "; " : "");
+					line_str(&cell, pocdir_status_word(bit));
+				}
+			csv_field(l, cell.data != NULL ? cell.data : "", false);
+		}
 		for (j = 0; columns[j] != NULL; j++) {
 			const char *const *v;
 			size_t nv = pocdir_entry_get(e, columns[j], &v);
+			/* An address keeps its lines: a quoted CSV field holds them. */
+			bool postal = strcasecmp(columns[j], "postalAddress") == 0;
 
 			line_reset(&cell);
 			for (k = 0; k < nv; k++) {
 				if (k > 0)
-					line_str(&cell, "; ");
-				line_str(&cell, v[k]);
+					line_str(&cell, postal ? "\n\n" : "; ");
+				if (postal)
+					postal_plain(&cell, v[k]);
+				else
+					line_str(&cell, v[k]);
 			}
 			if (cell.failed)
 				goto done;
@@ -920,29 +1110,35 @@ done:
 	return rc;
 }
 
-int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
-                       int with_tree, FILE *out, pocdir_error *err)
+int pocdir_write_with(const pocdir_result *res, pocdir_format fmt, const pocdir_write_options *opts,
+                      FILE *out, pocdir_error *err)
 {
+	pocdir_write_options w = {0};
 	struct line l = {0};
 	int rc;
 
 	if (res == NULL || out == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "pocdir_write: no result or no stream");
-	if (attrs != NULL && attrs[0] == NULL)
-		attrs = NULL;
+	if (opts != NULL)
+		w = *opts;
+	if (w.attrs != NULL && w.attrs[0] == NULL)
+		w.attrs = NULL;
+	if (w.vcard_version != 0 && w.vcard_version != 3 && w.vcard_version != 4)
+		return error_set(err, POCDIR_ERR_USAGE,
+		                 "pocdir_write: no vCard version %d (3 or 4)", w.vcard_version);
 	errno = 0;
 	switch (fmt) {
 	case POCDIR_FORMAT_JSON:
-		rc = write_json(res, attrs, out, &l);
+		rc = write_json(res, &w, out, &l);
 		break;
 	case POCDIR_FORMAT_LDIF:
-		rc = write_ldif(res, attrs, with_tree, out, &l);
+		rc = write_ldif(res, &w, out, &l);
 		break;
 	case POCDIR_FORMAT_VCARD:
-		rc = write_vcard(res, out, &l);
+		rc = write_vcard(res, &w, out, &l);
 		break;
 	case POCDIR_FORMAT_CSV:
-		rc = write_csv(res, attrs, out, &l);
+		rc = write_csv(res, &w, out, &l);
 		break;
 	default:
 		free(l.data);
@@ -960,6 +1156,14 @@ int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *
 	}
 	free(l.data);
 	return rc;
+}
+
+int pocdir_write_attrs(const pocdir_result *res, pocdir_format fmt, const char *const *attrs,
+                       int with_tree, FILE *out, pocdir_error *err)
+{
+	pocdir_write_options w = {.attrs = attrs, .with_tree = with_tree};
+
+	return pocdir_write_with(res, fmt, &w, out, err);
 }
 
 int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FILE *out,

@@ -21,7 +21,8 @@ enum cli_format {
 	CLI_FORMAT_JSON,
 	CLI_FORMAT_LDIF,
 	CLI_FORMAT_VCARD,
-	CLI_FORMAT_CSV
+	CLI_FORMAT_CSV,
+	CLI_FORMAT_VCARD3 /* vCard 3.0 for address books that want it */
 };
 
 /* What the common options and the environment say. */
@@ -34,6 +35,8 @@ struct cli {
 	bool color;        /* resolved: stdout is a TTY, NO_COLOR unset, no --no-color */
 	long long now;     /* "now" for local times: $POCDIR_NOW (tests) or time() */
 	const char *at;    /* --at SERIAL|DATE: open as of then (pocdir_open_at) */
+	const char *state; /* --state DIR; NULL: $POCDIR_STATE or the default */
+	bool local;        /* --local: the folder only, not the state's sets */
 };
 
 /* A command: runs with argv[0] = its name; returns an exit status. */
@@ -65,6 +68,7 @@ int cli_usage_error(const char *name, const char *fmt, ...) __attribute__((forma
 pocdir *cli_open(const struct cli *cli);
 
 int cmd_lookup(int argc, char **argv, const struct cli *cli);
+int cmd_q(int argc, char **argv, const struct cli *cli);
 int cmd_search(int argc, char **argv, const struct cli *cli);
 int cmd_show(int argc, char **argv, const struct cli *cli);
 int cmd_export(int argc, char **argv, const struct cli *cli);

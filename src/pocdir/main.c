@@ -18,6 +18,9 @@
 #ifndef POCDIR_DATADIR
 #define POCDIR_DATADIR "/usr/local/share/pocdir"
 #endif
+#ifndef POCDIR_LOCALSTATEDIR
+#define POCDIR_LOCALSTATEDIR "/usr/local/var"
+#endif
 
 struct command {
 	const char *name;
@@ -29,15 +32,31 @@ struct command {
 
 /* The commands, in the order --help lists them. One line each. */
 static const struct command commands[] = {
-    {"lookup", cmd_lookup, "[--country CC] [--agency TEXT] [--role ROLE] [--id ID]",
-     "find contacts by country, agency, role or id",
-     "  --country CC     ISO 3166-1 alpha-2 code (any case)\n"
+    {"lookup", cmd_lookup,
+     "[--country CC|NAME] [--agency TEXT] [--role ROLE] [--id ID] [--language TAG]\n"
+     "                     [--name TEXT] [--open-now] [--24x7] [--all] [--attrs LIST]",
+     "find contacts by country, agency, role, id, language, name, or who answers now",
+     "  --country CC     ISO 3166-1 alpha-2 code (any case) or an unambiguous country\n"
+     "                   name (Japan, South Korea); served countries count too\n"
      "  --agency TEXT    part of the agency name (any case)\n"
      "  --role ROLE      a role: policy, technical, incident-response, 24x7, ...\n"
-     "  --id ID          an entry id\n"},
-    {"search", cmd_search, "FILTER [--attrs LIST]",
+     "  --id ID          an entry id\n"
+     "  --language TAG   a language spoken (BCP 47: en also finds en-GB)\n"
+     "  --name TEXT      part of a name, function or title (case and accents ignored)\n"
+     "  --open-now       only offices open now, in their own time zone\n"
+     "  --24x7           only contacts reachable around the clock\n"
+     "  --all            also contacts outside their valid-from/valid-until dates\n"
+     "  --attrs LIST     comma-separated attributes to print, e.g. cn,mail\n"
+     "A repeated option is any of its values (--country KR --country JP: either);\n"
+     "different options must all hold (--country KR --role technical: both).\n"},
+    {"q", cmd_q, "WORDS... [lookup options]",
+     "free text: contacts where every word is in a name, agency, id, role or country",
+     "  Case and accents are ignored: 'pocdir q korea cert', 'pocdir q elodie'.\n"
+     "  Takes the options of lookup, which narrow the answer further.\n"},
+    {"search", cmd_search, "FILTER [--attrs LIST] [--all]",
      "find contacts with an LDAP filter (RFC 4515), e.g. '(&(c=KR)(role=technical))'",
-     "  --attrs LIST     comma-separated attributes to print, e.g. cn,mail\n"},
+     "  --attrs LIST     comma-separated attributes to print, e.g. cn,mail\n"
+     "  --all            also contacts outside their valid-from/valid-until dates\n"},
     {"show", cmd_show, "ID | CC/ID | DN", "show every field of one contact", NULL},
     {"export", cmd_export, "[--no-tree]",
      "write the whole directory (default: LDIF with base and country entries)",
@@ -102,10 +121,14 @@ static const char common_help[] =
     "Common options (before or after the command):\n"
     "  -d, --directory PATH   directory folder or origin file\n"
     "                         (default: $POCDIR_DIRECTORY, else " POCDIR_DATADIR "/directory)\n"
-    "      --format FORMAT    table, json, ldif, vcard or csv\n"
+    "      --format FORMAT    table, json, ldif, vcard (4.0), vcard3 or csv\n"
     "      --base DN          base DN of the LDAP tree (default dc=pocdir)\n"
     "      --no-color         no colours in tables (also: NO_COLOR set)\n"
-    "      --at SERIAL|DATE   the directory as it stood then (versions in $POCDIR_STATE)\n"
+    "      --at SERIAL|DATE   the directory as it stood then (versions in the state)\n"
+    "      --state DIR        state directory whose synced sets are shown with the\n"
+    "                         folder's, as pocdird serves them (default $POCDIR_STATE,\n"
+    "                         else " POCDIR_LOCALSTATEDIR "/lib/pocdir)\n"
+    "      --local            only the directory folder, not the synced sets\n"
     "  -h, --help             show help (pocdir COMMAND --help: the command's)\n"
     "      --version          show the version\n";
 
@@ -163,19 +186,20 @@ int cli_usage_error(const char *name, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-enum { OPT_FORMAT = 256, OPT_BASE, OPT_NO_COLOR, OPT_VERSION, OPT_AT };
+enum { OPT_FORMAT = 256, OPT_BASE, OPT_NO_COLOR, OPT_VERSION, OPT_AT, OPT_STATE, OPT_LOCAL };
 
 static const struct option common_options[] = {
     {"directory", required_argument, NULL, 'd'}, {"format", required_argument, NULL, OPT_FORMAT},
     {"base", required_argument, NULL, OPT_BASE}, {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"at", required_argument, NULL, OPT_AT},     {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION},
+    {"version", no_argument, NULL, OPT_VERSION}, {"state", required_argument, NULL, OPT_STATE},
+    {"local", no_argument, NULL, OPT_LOCAL},
 };
 #define NCOMMON (sizeof(common_options) / sizeof(common_options[0]))
 
 static int format_parse(const char *s, enum cli_format *fmt)
 {
-	static const char *const names[] = {"table", "json", "ldif", "vcard", "csv"};
+	static const char *const names[] = {"table", "json", "ldif", "vcard", "csv", "vcard3"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -215,7 +239,8 @@ static int common_option(struct cli *cli, int opt, const char *arg, const char *
 	case OPT_FORMAT:
 		if (format_parse(arg, &cli->format) == -1) {
 			cli_usage_error(
-			    name, "unknown format '%s' (table, json, ldif, vcard or csv)", arg);
+			    name, "unknown format '%s' (table, json, ldif, vcard, vcard3 or csv)",
+			    arg);
 			return -1;
 		}
 		cli->format_given = true;
@@ -228,6 +253,12 @@ static int common_option(struct cli *cli, int opt, const char *arg, const char *
 		return 1;
 	case OPT_AT:
 		cli->at = arg;
+		return 1;
+	case OPT_STATE:
+		cli->state = arg;
+		return 1;
+	case OPT_LOCAL:
+		cli->local = true;
 		return 1;
 	case 'h':
 		if (name != NULL && command_find(name) != NULL)
@@ -296,15 +327,30 @@ done:
 	return rc;
 }
 
+/* Does the state directory hold synced or published sets? Then the node's
+ * daemon serves them beside the folder's, and so does the tool. */
+static bool state_holds_sets(const char *state)
+{
+	pocdir_version_info *v = NULL;
+	pocdir_error err = {0};
+	int n = pocdir_log(state, NULL, &v, &err);
+
+	pocdir_log_free(&v);
+	return n > 0;
+}
+
 pocdir *cli_open(const struct cli *cli)
 {
 	pocdir_options opts = {.path = cli->directory, .base_dn = cli->base_dn};
 	pocdir_error err = {0};
-	/* --at: the local files and the history held in $POCDIR_STATE. */
-	pocdir *dir = cli->at != NULL
-	                  ? pocdir_open_at(cli->directory, NULL, cli->at, cli->base_dn, &err)
-	                  : pocdir_open_options(&opts, &err);
+	pocdir *dir;
 
+	/* --at, or sets held in the state: the local files and the history,
+	 * the highest serial of each origin winning, as pocdird loads them. */
+	if (cli->at != NULL || (!cli->local && state_holds_sets(cli->state)))
+		dir = pocdir_open_at(cli->directory, cli->state, cli->at, cli->base_dn, &err);
+	else
+		dir = pocdir_open_options(&opts, &err);
 	if (dir == NULL) {
 		if (err.count > 1)
 			cli_error("%s (and %u more problem%s: run 'pocdir validate')", err.message,

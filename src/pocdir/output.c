@@ -262,6 +262,10 @@ struct table {
 	const struct fit *fit;      /* how each column gives way on a narrow terminal
 	                             * (NULL: every column wraps, all alike) */
 	struct cell *cells;         /* nrows * ncols */
+	/* When even narrowed the table is wider than the terminal, print one
+	 * block per row instead (heading: the first two columns), so no
+	 * contact channel is ever cut. */
+	bool list_when_narrow;
 };
 
 static int table_add_row(struct table *t, struct cell *row)
@@ -336,8 +340,9 @@ static struct fit column_fit(const struct table *t, size_t c)
 	return t->fit != NULL ? t->fit[c] : wrap;
 }
 
-/* Narrow columns until the table fits `limit` or nothing can give more. */
-static void table_fit(const struct table *t, size_t *width, size_t limit)
+/* Narrow columns until the table fits `limit` or nothing can give more;
+ * returns the width reached. */
+static size_t table_fit(const struct table *t, size_t *width, size_t limit)
 {
 	size_t total = 0, c;
 
@@ -363,6 +368,7 @@ static void table_fit(const struct table *t, size_t *width, size_t limit)
 		width[pick]--;
 		total--;
 	}
+	return total;
 }
 
 /* Add line s (n bytes) to out, wrapped at spaces into lines of at most
@@ -477,6 +483,63 @@ static void print_cell(FILE *out, const char *s, size_t len, size_t width, bool 
 		fprintf(out, "%*s", (int)(width - w), "");
 }
 
+/* One block per row for a narrow terminal: the first two columns as a
+ * heading, then each other non-empty cell under its header, wrapping
+ * columns wrapped to the terminal and the others whole. */
+static int table_print_list(struct table *t, const struct cli *cli, FILE *out, size_t limit)
+{
+	static const char *const paint_on[] = {"", "\033[32m", "\033[31m"};
+	size_t r, c, k, len, hw = 0;
+	const char *line;
+
+	for (c = 2; c < t->ncols; c++)
+		if (strlen(t->headers[c]) > hw)
+			hw = strlen(t->headers[c]);
+	for (r = 0; r < t->nrows; r++) {
+		const struct cell *row = t->cells + r * t->ncols;
+
+		if (r > 0)
+			fputc('\n', out);
+		for (c = 0; c < 2 && c < t->ncols; c++)
+			for (k = 0; (line = cell_line(row[c].text, k, &len)) != NULL; k++) {
+				fputs(c == 0 && k == 0   ? ""
+				      : c == 1 && k == 0 ? "  "
+				                         : "\n    ",
+				      out);
+				fputs(cli->color ? "\033[1m" : "", out);
+				put_text(out, line, len);
+				fputs(cli->color ? "\033[0m" : "", out);
+			}
+		fputc('\n', out);
+		for (c = 2; c < t->ncols; c++) {
+			struct text wrapped = {0};
+			const char *text = row[c].text;
+			char *owned = NULL;
+			size_t avail = limit > hw + 6 ? limit - hw - 6 : 20;
+
+			if (text == NULL || *text == '\0' || strcmp(text, "-") == 0)
+				continue;
+			if (column_fit(t, c).how == FIT_WRAP) {
+				for (k = 0; (line = cell_line(text, k, &len)) != NULL; k++)
+					wrap_line(&wrapped, line, len, avail, k == 0);
+				if ((owned = text_take(&wrapped)) == NULL)
+					return -1;
+				text = owned;
+			}
+			for (k = 0; (line = cell_line(text, k, &len)) != NULL; k++) {
+				fprintf(out, "  %-*s  ", (int)hw, k == 0 ? t->headers[c] : "");
+				fputs(cli->color ? paint_on[row[c].paint] : "", out);
+				put_text(out, line, len);
+				fputs(cli->color && row[c].paint != PAINT_NONE ? "\033[0m" : "",
+				      out);
+				fputc('\n', out);
+			}
+			free(owned);
+		}
+	}
+	return 0;
+}
+
 static int table_print(struct table *t, const struct cli *cli, FILE *out)
 {
 	static const char *const paint_on[] = {"", "\033[32m", "\033[31m"};
@@ -500,7 +563,13 @@ static int table_print(struct table *t, const struct cli *cli, FILE *out)
 	/* Fit the terminal only when a person is looking: piped output keeps
 	 * every character. */
 	if (isatty(fileno(out))) {
-		table_fit(t, width, terminal_width());
+		size_t limit = terminal_width();
+
+		if (table_fit(t, width, limit) > limit && t->list_when_narrow &&
+		    t->headers != NULL && t->ncols > 2) {
+			rc = table_print_list(t, cli, out, limit);
+			goto done;
+		}
 		if (table_wrap(t, width) == -1)
 			goto done;
 	}
@@ -572,15 +641,42 @@ static const char *first_value(const pocdir_entry *e, const char *attr)
 	return pocdir_entry_get(e, attr, &v) > 0 ? v[0] : NULL;
 }
 
-/* "Mo 18:05" and open/closed for e at clocks->now, into two cells. */
+/* Minutes from local time (wday, minute of day) until hours next open,
+ * within a week; -1 when they never are. Steps of 15 minutes find the
+ * opening, then minutes back to its first one. */
+static long minutes_to_open(const char *hours, int wday, int minute)
+{
+	long step, t;
+
+	for (t = 15 - minute % 15; t <= 7 * 24 * 60; t += 15) {
+		long m = (long)wday * 1440 + minute + t;
+
+		if (pocdir_hours_open(hours, (int)(m / 1440 % 7), (int)(m % 1440 / 60),
+		                      (int)(m % 60)) == 1) {
+			for (step = 1; step < 15; step++) {
+				long b = m - step;
+
+				if (pocdir_hours_open(hours, (int)(b / 1440 % 7),
+				                      (int)(b % 1440 / 60), (int)(b % 60)) != 1)
+					break;
+			}
+			return t - step + 1;
+		}
+	}
+	return -1;
+}
+
+/* "Mo 18:05" and open/closed for e at clocks->now, into two cells; a closed
+ * office says when it opens, in its time and in the user's. */
 static void local_time_cells(struct clocks *clocks, const pocdir_entry *e, struct cell *time_cell,
                              struct cell *open_cell)
 {
 	const char *hours = first_value(e, "pocHours");
 	struct tm spare;
 	const struct tm *tm = clock_in(clocks, first_value(e, "pocTimezone"), &spare);
-	char buf[32];
+	char buf[96];
 	int open;
+	long wait;
 
 	if (tm == NULL) {
 		time_cell->text = strdup("-");
@@ -590,8 +686,25 @@ static void local_time_cells(struct clocks *clocks, const pocdir_entry *e, struc
 	snprintf(buf, sizeof(buf), "%s %02d:%02d", day_names[tm->tm_wday], tm->tm_hour, tm->tm_min);
 	open = pocdir_hours_open(hours, tm->tm_wday, tm->tm_hour, tm->tm_min);
 	time_cell->text = strdup(buf);
-	open_cell->text = strdup(open == 1 ? "open" : open == 0 ? "closed" : "-");
 	open_cell->paint = open == 1 ? PAINT_GREEN : open == 0 ? PAINT_RED : PAINT_NONE;
+	if (open == 0 &&
+	    (wait = minutes_to_open(hours, tm->tm_wday, tm->tm_hour * 60 + tm->tm_min)) > 0) {
+		long m = (long)tm->tm_wday * 1440 + tm->tm_hour * 60 + tm->tm_min + wait;
+		time_t at = (time_t)(clocks->now + wait * 60 - clocks->now % 60);
+		struct tm mine;
+
+		if (localtime_r(&at, &mine) != NULL)
+			snprintf(buf, sizeof(buf),
+			         "closed\nopens %s %02ld:%02ld\n(yours %s %02d:%02d)",
+			         day_names[m / 1440 % 7], m % 1440 / 60, m % 60,
+			         day_names[mine.tm_wday], mine.tm_hour, mine.tm_min);
+		else
+			snprintf(buf, sizeof(buf), "closed\nopens %s %02ld:%02ld",
+			         day_names[m / 1440 % 7], m % 1440 / 60, m % 60);
+		open_cell->text = strdup(buf);
+		return;
+	}
+	open_cell->text = strdup(open == 1 ? "open" : open == 0 ? "closed" : "-");
 }
 
 enum {
@@ -606,18 +719,46 @@ enum {
 	NCOLS
 };
 
-/* The table for people: who, how to reach them, and whether it is office
- * hours where they are. */
-static int print_people(const struct cli *cli, const pocdir_result *res)
+/* The 24x7 channel to try when e's office is closed and e has none: the
+ * first contact of the same country with a 24x7 phone, as "+82 ... (24x7,
+ * KR/krcert)", into buf; "" when there is none. */
+static void alternative_24x7(pocdir *dir, const pocdir_entry *e, char *buf, size_t size)
+{
+	pocdir_query q = {.country = pocdir_entry_country(e)};
+	pocdir_result *res = NULL;
+	pocdir_error err = {0};
+	size_t i;
+
+	buf[0] = '\0';
+	if (dir == NULL || pocdir_entry_get(e, "pocEmergencyPhone", NULL) > 0 ||
+	    pocdir_lookup(dir, &q, &res, &err) == -1)
+		return;
+	for (i = 0; i < pocdir_result_count(res); i++) {
+		const pocdir_entry *alt = pocdir_result_entry(res, i);
+		const char *phone = first_value(alt, "pocEmergencyPhone");
+
+		if (alt == e || phone == NULL)
+			continue;
+		snprintf(buf, size, "%s (24x7, %s/%s)", phone, pocdir_entry_country(alt),
+		         pocdir_entry_id(alt));
+		break;
+	}
+	pocdir_result_free(&res);
+}
+
+/* The table for people: who, how to reach them, whether it is office
+ * hours where they are, and what to call when it is not. */
+static int print_people(const struct cli *cli, pocdir *dir, const pocdir_result *res)
 {
 	static const char *const headers[NCOLS] = {"CC",     "AGENCY", "ROLES", "NAME",
 	                                           "E-MAIL", "PHONE",  "LOCAL", "NOW"};
-	/* On a narrow terminal roles are cut first, then agency and name wrap,
-	 * and e-mail addresses are cut last; numbers and times stay whole. */
+	/* On a narrow terminal agency, name and roles wrap; contact channels,
+	 * numbers and times are never cut: when the rest cannot give enough,
+	 * each contact becomes a block of lines instead. */
 	static const struct fit fit[NCOLS] = {
-	    {FIT_FIXED, 0, 0}, {FIT_WRAP, 1, 13}, {FIT_CUT, 0, 10},  {FIT_WRAP, 1, 13},
-	    {FIT_CUT, 2, 16},  {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}};
-	struct table t = {.ncols = NCOLS, .headers = headers, .fit = fit};
+	    {FIT_FIXED, 0, 0}, {FIT_WRAP, 1, 13}, {FIT_WRAP, 0, 17}, {FIT_WRAP, 1, 13},
+	    {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}, {FIT_FIXED, 0, 0}};
+	struct table t = {.ncols = NCOLS, .headers = headers, .fit = fit, .list_when_narrow = true};
 	struct clocks clocks = {.now = cli->now};
 	size_t i, c, n = pocdir_result_count(res);
 	int rc = -1;
@@ -627,6 +768,7 @@ static int print_people(const struct cli *cli, const pocdir_result *res)
 		struct cell row[NCOLS] = {{0}};
 		struct text s = {0};
 		const char *name = first_value(e, "cn"), *title = first_value(e, "title");
+		char status[512], alt[256] = "";
 
 		row[COL_COUNTRY].text = dup_text(pocdir_entry_country(e));
 		add_values(&s, e, "o", NULL);
@@ -639,15 +781,23 @@ static int print_people(const struct cli *cli, const pocdir_result *res)
 		text_line(&s, name, NULL);
 		if (title != NULL && strcmp(title, name) != 0)
 			text_line(&s, title, NULL);
+		if (pocdir_status_text(e, cli->now, status, sizeof(status)) > 0) {
+			text_line(&s, "! ", status);
+			row[COL_NAME].paint = PAINT_RED;
+		}
 		row[COL_NAME].text = text_take(&s);
 		add_values(&s, e, "mail", NULL);
 		add_values(&s, e, "pocEmergencyMail", " (24x7)");
 		row[COL_MAIL].text = text_take(&s);
+		local_time_cells(&clocks, e, &row[COL_TIME], &row[COL_OPEN]);
+		if (row[COL_OPEN].text != NULL && strncmp(row[COL_OPEN].text, "closed", 6) == 0)
+			alternative_24x7(dir, e, alt, sizeof(alt));
 		add_values(&s, e, "telephoneNumber", NULL);
 		add_values(&s, e, "pocEmergencyPhone", " (24x7)");
 		add_values(&s, e, "mobile", " (mobile)");
+		if (alt[0] != '\0')
+			text_line(&s, alt, NULL);
 		row[COL_PHONE].text = text_take(&s);
-		local_time_cells(&clocks, e, &row[COL_TIME], &row[COL_OPEN]);
 		for (c = 0; c < NCOLS; c++)
 			if (row[c].text == NULL)
 				break;
@@ -773,6 +923,12 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 
 	DETAIL_ROW("dn", dup_text(pocdir_entry_dn(e)), PAINT_NONE);
 	DETAIL_ROW("origin", dup_text(pocdir_entry_origin(e)), PAINT_NONE);
+	{
+		char status[512];
+
+		if (pocdir_status_text(e, cli->now, status, sizeof(status)) > 0)
+			DETAIL_ROW("status", dup_text(status), PAINT_RED);
+	}
 	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
 		if (strcasecmp(name, "objectClass") == 0)
 			continue;
@@ -792,9 +948,16 @@ int output_entry_detail(const struct cli *cli, const pocdir_entry *e)
 		local_time_cells(&clocks, e, &time_cell, &open_cell);
 		if (time_cell.text != NULL && open_cell.text != NULL &&
 		    strcmp(time_cell.text, "-") != 0) {
+			const char *p;
+
+			/* "Mo 08:59 (closed, opens Mo 09:00, yours Mo 00:00)" */
 			text_str(&s, time_cell.text);
 			text_str(&s, " (");
-			text_str(&s, open_cell.text);
+			for (p = open_cell.text; *p != '\0'; p++)
+				if (*p == '\n')
+					text_str(&s, ", ");
+				else if (*p != '(' && *p != ')')
+					text_add(&s, p, 1);
 			text_str(&s, ")");
 		}
 		free(time_cell.text);
@@ -814,22 +977,26 @@ done:
 	return rc;
 }
 
-int output_result(const struct cli *cli, const pocdir_result *res, const char *const *attrs,
-                  int with_tree)
+int output_result(const struct cli *cli, pocdir *dir, const pocdir_result *res,
+                  const char *const *attrs, int with_tree)
 {
+	pocdir_write_options w = {.attrs = attrs, .with_tree = with_tree, .now = cli->now};
 	pocdir_error err = {0};
 	pocdir_format fmt;
 
 	switch (cli->format) {
 	case CLI_FORMAT_TABLE:
 		/* A failed write is caught when main flushes stdout. */
-		return attrs != NULL ? print_attrs(cli, res, attrs) : print_people(cli, res);
+		return attrs != NULL ? print_attrs(cli, res, attrs) : print_people(cli, dir, res);
 	case CLI_FORMAT_JSON:
 		fmt = POCDIR_FORMAT_JSON;
 		break;
 	case CLI_FORMAT_LDIF:
 		fmt = POCDIR_FORMAT_LDIF;
 		break;
+	case CLI_FORMAT_VCARD3:
+		w.vcard_version = 3;
+		/* fall through */
 	case CLI_FORMAT_VCARD:
 		fmt = POCDIR_FORMAT_VCARD;
 		break;
@@ -838,7 +1005,7 @@ int output_result(const struct cli *cli, const pocdir_result *res, const char *c
 		fmt = POCDIR_FORMAT_CSV;
 		break;
 	}
-	if (pocdir_write_attrs(res, fmt, attrs, with_tree, stdout, &err) == -1) {
+	if (pocdir_write_with(res, fmt, &w, stdout, &err) == -1) {
 		cli_error("%s", err.message);
 		return -1;
 	}

@@ -100,7 +100,13 @@ for e in entries:
     for k in keys[:4]:
         if not isinstance(e[k], str):
             schema_ok, why = False, f"{k} is not a string"
-    for k in keys[4:-1]:
+    # The moment's view: marks, the contact's wall clock, whether it is open.
+    if keys[4:7] != ["status", "local-time", "open-now"] or not (
+            isinstance(e["status"], list) and all(isinstance(v, str) for v in e["status"]) and
+            (e["local-time"] is None or isinstance(e["local-time"], str)) and
+            e["open-now"] in (True, False, None)):
+        schema_ok, why = False, f"status, local-time, open-now: {keys[4:7]}"
+    for k in keys[7:-1]:
         if not (isinstance(e[k], list) and e[k] and all(isinstance(v, str) for v in e[k])):
             schema_ok, why = False, f"{k} is not a list of strings"
     if not (isinstance(e["extensions"], dict) and all(
@@ -176,8 +182,11 @@ for rec in records:
     oc = attrs.pop("objectClass", [])
     if "pocContact" not in oc or "inetOrgPerson" not in oc:
         same, why = False, f"{dn}: objectClass {oc}"
-    want = {k: v for k, v in by_dn[dn].items() if k not in ("id", "dn", "country", "origin",
-                                                              "extensions")}
+    want = {k: v for k, v in by_dn[dn].items() if k not in (
+        "id", "dn", "country", "origin", "extensions", "status", "local-time", "open-now")}
+    # JSON gives an address its line breaks; LDIF has RFC 4517's '$'.
+    if "postalAddress" in attrs:
+        attrs["postalAddress"] = [v.replace("$", "\n") for v in attrs["postalAddress"]]
     if attrs != want:
         same, why = False, f"{dn}: LDIF {attrs} JSON {want}"
 ok(same and len(records) == 8, "LDIF decodes to the same values as the JSON", why)
@@ -280,12 +289,27 @@ CASES = [
     ("NZ/night-desk", "Pacific/Auckland", "2026-11-27 21:59", "closed"),
 ]
 DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+# A closed office says when it opens, in its own time and in the user's.
+OPENS = [
+    ("KR/mofa-policy", "Asia/Seoul", "2026-11-28 11:00", "UTC", "opens Mo 09:00, yours Mo 00:00"),
+    ("FR/anssi", "Europe/Paris", "2026-11-24 13:00", "Asia/Seoul", "opens Tu 14:00, yours Tu 22:00"),
+    ("FR/anssi", "Europe/Paris", "2026-07-07 18:30", "UTC", "opens We 09:00, yours We 07:00"),
+    ("NZ/night-desk", "Pacific/Auckland", "2026-11-29 03:00", "UTC",
+     "opens Mo 22:00, yours Mo 09:00"),
+]
+for key, zone, local, user_zone, want in OPENS:
+    t = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M").replace(
+        tzinfo=zoneinfo.ZoneInfo(zone))
+    out = run("show", key, "--no-color", POCDIR_NOW=str(int(t.timestamp())),
+              TZ=user_zone).stdout.decode("utf-8")
+    ok(f"(closed, {want})" in out, f"{key} closed at {local}: {want} ({user_zone})",
+       next((line for line in out.splitlines() if line.startswith("local time")), out))
 for key, zone, local, want in CASES:
     t = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M").replace(
         tzinfo=zoneinfo.ZoneInfo(zone))
     now = str(int(t.timestamp()))
     p = run("show", key, "--no-color", POCDIR_NOW=now)
-    expect = rf"^local time +{DAYS[t.weekday()]} {t:%H:%M} \({want}\)$"
+    expect = rf"^local time +{DAYS[t.weekday()]} {t:%H:%M} \({want}[,)]"
     out = p.stdout.decode("utf-8")
     ok(re.search(expect, out, re.M), f"{key} at {local} {zone}: {want}",
        next((line for line in out.splitlines() if line.startswith("local time")), out))
@@ -306,12 +330,20 @@ def width(s):
                2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-# Phone numbers and times are never cut, so about 108 columns is the least
-# the people table can take; text columns wrap or are cut down to their floor.
+# Contact channels, numbers and times are never cut; text columns wrap down
+# to their floor, and below that each contact becomes a block of lines.
+CHANNELS = ("elodie.martin@anssi.fr.example", "duty@krcert.kr.example (24x7)",
+            "+82 2 0000 0118 (24x7)", "minjun.kim@mofa.kr.example", "night@ncsc.nz.example")
 narrow = run_tty("lookup", "--no-color", COLUMNS="110", LC_ALL="C.UTF-8")
 widths = [width(line) for line in narrow.splitlines()]
-ok(widths and max(widths) <= 110 and "…" in narrow, "tables fit COLUMNS=110 on a terminal",
+ok(widths and max(widths) <= 110 and "…" not in narrow and
+   all(c in narrow for c in CHANNELS), "tables fit COLUMNS=110 on a terminal, channels whole",
    narrow)
+for cols in ("80", "40"):
+    small = run_tty("lookup", "--no-color", COLUMNS=cols, LC_ALL="C.UTF-8")
+    ok(all(c in small for c in CHANNELS) and "…" not in small and
+       re.search(r"^  E-MAIL  ", small, re.M),
+       f"at {cols} columns each contact is a block, no channel cut", small)
 ok("+33 6 00 00 00 02 (mobile)" in narrow, "phone numbers are not cut", narrow)
 ok(all(w in narrow.split() for w in ("Agence", "nationale", "sécurité", "systèmes")),
    "agency names wrap at spaces, nothing is lost", narrow)
