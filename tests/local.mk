@@ -6,3 +6,4 @@ include tests/ldap.mk
 include tests/sync.mk
 include tests/import.mk
 include tests/tls.mk
+include tests/mail.mk

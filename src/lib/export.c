@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "export.h"
 #include "pocdir.h"
 #include "util.h"
 
@@ -1170,4 +1171,16 @@ int pocdir_write(const pocdir_result *res, pocdir_format fmt, int with_tree, FIL
                  pocdir_error *err)
 {
 	return pocdir_write_attrs(res, fmt, NULL, with_tree, out, err);
+}
+
+int export_json_quote(const char *s, FILE *out)
+{
+	struct line l = {0};
+	int rc = -1;
+
+	json_string(&l, s);
+	if (!l.failed && fwrite(l.data, 1, l.len, out) == l.len)
+		rc = 0;
+	free(l.data);
+	return rc;
 }

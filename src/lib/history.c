@@ -975,3 +975,8 @@ out:
 	free(pb);
 	return rc;
 }
+
+int history_mkdirs(const char *path, pocdir_error *err)
+{
+	return mkdir_p(path, err);
+}

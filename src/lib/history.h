@@ -123,4 +123,7 @@ int history_flat_read(const char *path, size_t max,
 /* Quote s as a YAML double-quoted scalar into buf (bounded). */
 void history_yaml_quote(const char *s, char *buf, size_t size);
 
+/* mkdir -p path (0755). Returns 0 or -1 with err. */
+int history_mkdirs(const char *path, pocdir_error *err);
+
 #endif /* POCDIR_HISTORY_H */

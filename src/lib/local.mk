@@ -9,14 +9,15 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/load.c src/lib/load.h \
 	src/lib/store.c src/lib/store.h \
 	src/lib/search.c src/lib/search.h \
-	src/lib/export.c \
+	src/lib/export.c src/lib/export.h \
 	src/lib/query.c src/lib/validity.c \
 	src/lib/api.c src/lib/api.h \
 	src/lib/dn.c src/lib/dn.h \
 	src/lib/source.c src/lib/source.h \
 	src/lib/util.c src/lib/util.h \
 	src/lib/arena.c src/lib/arena.h \
-	src/lib/yamldoc.c src/lib/yamldoc.h
+	src/lib/yamldoc.c src/lib/yamldoc.h \
+	src/lib/conf.c src/lib/conf.h
 # (sign/history/feed/sync sources are added below by their component)
 src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
 src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) $(UNISTRING_LIBS) $(PTHREAD_LIBS)
@@ -38,3 +39,6 @@ src_lib_libpocdir_core_la_SOURCES += src/lib/sign.c src/lib/sign.h \
 src_lib_libpocdir_core_la_SOURCES += src/lib/import.c src/lib/import.h
 src_lib_libpocdir_core_la_CFLAGS += $(JANSSON_CFLAGS)
 src_lib_libpocdir_core_la_LIBADD += $(JANSSON_LIBS) $(CSV_LIBS)
+# exchanges over mail: ping tests and notifications
+src_lib_libpocdir_core_la_SOURCES += src/lib/exchange.h src/lib/mailconf.c src/lib/mail.c \
+	src/lib/mime.c src/lib/record.c src/lib/ping.c src/lib/inbox.c

@@ -525,6 +525,136 @@ void pocdir_peer_status_free(pocdir_peer_status **out);
 
 /* ==== end of signatures, history and sync ================================= */
 
+/* ==== Exchanges: ping tests and notifications over mail ==================
+ *
+ * A node sends communication checks ("pings") and notifications to the PoCs
+ * of the directory over SMTP and reads the replies from an IMAP mailbox,
+ * both through libcurl. Every message carries a token (in its Message-ID and
+ * its subject) that the reply is matched by. What was sent and what was
+ * answered is recorded append-only in the state directory, under
+ * STATE/exchanges; it is this node's observation and never changes the
+ * origins' signed sets.
+ *
+ *	pocdir_mail_config *mc = pocdir_mail_config_load("/etc/pocdir/pocdird.conf", &err);
+ *	pocdir_query q = { .country = "KR" };
+ *	pocdir_mail_report rep;
+ *	pocdir_ping_send(mc, dir, &q, NULL, 0, NULL, NULL, &rep, &err);
+ *	... later ...
+ *	pocdir_mail_fetch(mc, 0, NULL, NULL, &rep, &err);
+ *	pocdir_mail_config_free(&mc);
+ */
+
+/* The "mail:", "ping:", "notify:" and "routing:" sections of pocdird's YAML
+ * file (and the state directory of its "sync:" section). */
+typedef struct pocdir_mail_config pocdir_mail_config;
+
+pocdir_mail_config *pocdir_mail_config_load(const char *path, pocdir_error *err);
+void pocdir_mail_config_free(pocdir_mail_config **cfg);
+/* The state directory the configuration names (or the default). */
+const char *pocdir_mail_config_state(const pocdir_mail_config *cfg);
+/* Seconds between ping rounds for pocdird ("ping: interval:"), 0 = off. */
+unsigned pocdir_mail_config_ping_interval(const pocdir_mail_config *cfg);
+
+typedef enum pocdir_exchange_kind {
+	POCDIR_EXCHANGE_PING,
+	POCDIR_EXCHANGE_NOTIFICATION
+} pocdir_exchange_kind;
+
+/* What sending or fetching did, one event per message, for a display or a
+ * log. Strings belong to the library and live during the call only. */
+typedef enum pocdir_mail_event_kind {
+	POCDIR_MAIL_SENT,        /* sent and recorded */
+	POCDIR_MAIL_SEND_FAILED, /* not sent (message says why); nothing recorded */
+	POCDIR_MAIL_NO_ADDRESS,  /* the entry has no e-mail address */
+	POCDIR_MAIL_ANSWER,      /* a reply matched an exchange and was recorded */
+	POCDIR_MAIL_KNOWN,       /* a reply recorded before (fetching again) */
+	POCDIR_MAIL_REFUSED      /* a message not taken as a reply: message says why */
+} pocdir_mail_event_kind;
+
+typedef struct pocdir_mail_event {
+	pocdir_mail_event_kind kind;
+	const char *entry;   /* "CC/id", NULL when not known */
+	const char *address; /* recipient (sending) or sender (fetching) */
+	const char *token;   /* the exchange's token, NULL when not known */
+	unsigned long uid;   /* IMAP UID of the message (fetching), else 0 */
+	const char *message; /* why, for SEND_FAILED and REFUSED */
+} pocdir_mail_event;
+
+typedef void (*pocdir_mail_event_fn)(const pocdir_mail_event *ev, void *ctx);
+
+typedef struct pocdir_mail_report {
+	unsigned sent, failed, no_address; /* sending */
+	unsigned messages;                 /* fetching: messages looked at */
+	unsigned answers, known, refused;
+} pocdir_mail_report;
+
+/* Send a communication check to the first e-mail address of every entry q
+ * selects (q NULL: every entry), of origin only when origin is not NULL.
+ * now is UTC seconds (0: the clock). Each message sent is recorded; one
+ * that fails is reported through fn and records nothing. Returns the number
+ * sent, or -1 when nothing could be tried (configuration, no entry). */
+int pocdir_ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_query *q,
+                     const char *origin, long long now, pocdir_mail_event_fn fn, void *ctx,
+                     pocdir_mail_report *rep, pocdir_error *err);
+
+/* Read the IMAP mailbox: every message since the oldest exchange still
+ * open is matched by In-Reply-To / References or the subject's token; a
+ * match is recorded as the exchange's answer (the first one wins). Huge
+ * messages, bad headers or MIME, unknown or missing tokens and automatic
+ * replies (RFC 3834) are refused through fn and change nothing. Returns 0,
+ * or -1 when the mailbox could not be read (login, network). */
+int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
+                      void *ctx, pocdir_mail_report *rep, pocdir_error *err);
+
+/* One exchange recorded in the state directory. */
+typedef struct pocdir_exchange {
+	pocdir_exchange_kind kind;
+	char token[32];
+	char entry[80]; /* "CC/id" */
+	char origin[65];
+	char to[256];
+	char subject[256];
+	char type[48];      /* notification: incident-notification, request-for-assistance, ... */
+	char urgency[16];   /* notification: low, medium, high, critical */
+	char tlp[16];       /* notification: TLP:CLEAR ... TLP:RED */
+	long long sent;     /* UTC seconds */
+	long long due;      /* when an unanswered exchange becomes overdue */
+	long long answered; /* when the answer was fetched; 0: no answer yet */
+	long long answer_date; /* the answer's Date: header (clamped to sent..answered) */
+	char answer_from[256];
+	char answer_subject[256];
+} pocdir_exchange;
+
+/* The exchanges of kind held in state (NULL: the default), oldest first.
+ * Returns the count and *out (free with pocdir_exchange_list_free), or -1. */
+int pocdir_exchange_list(const char *state, pocdir_exchange_kind kind, pocdir_exchange **out,
+                         pocdir_error *err);
+void pocdir_exchange_list_free(pocdir_exchange **out);
+
+/* Where each PoC stands in the ping tests. */
+typedef struct pocdir_ping_status {
+	char entry[80]; /* "CC/id" */
+	char to[256];   /* address of the latest check */
+	unsigned checks, answers;
+	long long last_check;   /* when the latest check was sent */
+	long long last_answer;  /* when the latest check was answered; 0: not (yet) */
+	long long rtt;          /* seconds from the latest check to its answer; -1: none */
+	long long last_success; /* when the newest answered check was answered; 0: never */
+	int overdue;            /* the latest check is unanswered past its due time */
+} pocdir_ping_status;
+
+/* The ping tests recorded in state, one row per PoC sorted by entry, as of
+ * now (0: the clock). Returns the count and *out (free()), or -1. */
+int pocdir_ping_status_list(const char *state, long long now, pocdir_ping_status **out,
+                            pocdir_error *err);
+
+/* When this node last saw entry ("CC/id") answer a ping test: *when is UTC
+ * seconds, 0 when never. This is the local "last verified", beside the
+ * origin's own "verified" field, which it never changes. */
+int pocdir_last_verified(const char *state, const char *entry, long long *when, pocdir_error *err);
+
+/* ==== end of exchanges ==================================================== */
+
 /* Library version string. */
 const char *pocdir_library_version(void);
 

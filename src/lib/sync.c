@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "conf.h"
 #include "history.h"
 #include "load.h"
 #include "sync.h"
@@ -25,76 +26,6 @@
 #include "yamldoc.h"
 
 /* ---- Configuration --------------------------------------------------------- */
-
-struct conf_walk {
-	yaml_document_t *doc;
-	const char *file;
-	pocdir_error *err;
-};
-
-static int conf_error(struct conf_walk *w, const yaml_node_t *n, const char *fmt, const char *what)
-{
-	char msg[600];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	return error_set(w->err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", w->file,
-	                 n != NULL ? (unsigned long)n->start_mark.line + 1 : 0UL,
-	                 n != NULL ? (unsigned long)n->start_mark.column + 1 : 0UL, msg);
-}
-
-static int conf_string(struct conf_walk *w, const yaml_node_t *n, const char *key, char **out)
-{
-	char *s;
-
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return conf_error(w, n, "%s: expected a single value", key);
-	if (n->data.scalar.length > 4096)
-		return conf_error(w, n, "%s: value longer than 4096 bytes", key);
-	if ((s = str_ndup((const char *)n->data.scalar.value, n->data.scalar.length)) == NULL)
-		return error_set(w->err, POCDIR_ERR_SYSTEM, "out of memory");
-	free(*out);
-	*out = s;
-	return 0;
-}
-
-/* An unsigned number with an optional K/M/G suffix (sizes), within bounds. */
-static int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *key, uint64_t min,
-                       uint64_t max, uint64_t *out)
-{
-	const char *s;
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-	char msg[160];
-
-	if (n == NULL || n->type != YAML_SCALAR_NODE)
-		return conf_error(w, n, "%s: expected a number", key);
-	s = (const char *)n->data.scalar.value;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno != 0 || s[0] == '-')
-		return conf_error(w, n, "%s: expected a number", key);
-	if (*end == 'K' || *end == 'k')
-		shift = 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30, end++;
-	if (*end != '\0')
-		return conf_error(w, n, "%s: expected a number (K, M or G may follow)", key);
-	/* Bounds before the shift: 2^54+1 K must not wrap round to 1 K. */
-	if (v > (max >> shift))
-		v = max + 1;
-	else
-		v <<= shift;
-	if (v < min || v > max) {
-		snprintf(msg, sizeof(msg), "%%s: expected %llu to %llu", (unsigned long long)min,
-		         (unsigned long long)max);
-		return conf_error(w, n, msg, key);
-	}
-	*out = v;
-	return 0;
-}
 
 static int conf_peer(struct conf_walk *w, yaml_node_t *n, const struct sync_peer *defaults,
                      struct sync_peer *p)

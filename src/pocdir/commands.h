@@ -84,5 +84,15 @@ int cmd_publish(int argc, char **argv, const struct cli *cli);
 int cmd_sync(int argc, char **argv, const struct cli *cli);
 int cmd_passwd(int argc, char **argv, const struct cli *cli); /* cmd_passwd.c */
 int cmd_import(int argc, char **argv, const struct cli *cli); /* cmd_import.c */
+/* Exchanges over mail (cmd_ping.c, cmd_notify.c). */
+int cmd_ping(int argc, char **argv, const struct cli *cli);
+/* The mail configuration of path (NULL: $POCDIR_CONFIG, else the installed
+ * pocdird.conf); prints the error and returns NULL. */
+pocdir_mail_config *cli_mail_config(const char *path);
+/* Print what sending or fetching mail did (ctx: a bool, quiet). */
+void cli_mail_event(const pocdir_mail_event *ev, void *ctx);
+/* "2026-12-02 13:50Z" ("-" for 0); "4m", "3h", "2d" ("-" when negative). */
+void cli_time(long long t, char *buf, size_t size);
+void cli_duration(long long s, char *buf, size_t size);
 
 #endif /* POCDIR_COMMANDS_H */

@@ -105,6 +105,12 @@ static const struct command commands[] = {
      "  --config FILE    pocdird.conf with the sync: section (default $POCDIR_CONFIG)\n"
      "  --peer URL       only this peer\n"},
     {"passwd", cmd_passwd, "", "hash a password (stdin) for pocdird.conf binds", NULL},
+    {"ping", cmd_ping, "[send|fetch|report] [--country CC] [--role ROLE] [--id ID] [--origin O]",
+     "mail communication checks to PoCs, fetch replies, report who answered",
+     "  --config FILE    pocdird.conf with the mail: section (default $POCDIR_CONFIG)\n"
+     "  --country CC, --role ROLE, --id ID, --origin O   whom to check (send)\n"
+     "  --quiet          only problems and the summary\n"
+     "Exit status: send 0 all sent, 1 some not; report 0 none overdue, 1 some overdue.\n"},
 };
 
 static const struct command *command_find(const char *name)

@@ -1,0 +1,33 @@
+/* conf.h - reading settings from the configuration file's YAML document:
+ * scalars and bounded numbers, with file:line:col errors. Shared by every
+ * section the library reads (sync:, mail:, ping:, notify:, routing:). */
+#ifndef POCDIR_CONF_H
+#define POCDIR_CONF_H
+
+#include <stdint.h>
+#include <yaml.h>
+
+#include "pocdir.h"
+
+/* Where a section is being read from. */
+struct conf_walk {
+	yaml_document_t *doc;
+	const char *file;
+	pocdir_error *err;
+};
+
+/* Fill w->err with "file:line:col: " and fmt, where fmt has one %s for
+ * what. Returns -1. */
+int conf_error(struct conf_walk *w, const yaml_node_t *n, const char *fmt, const char *what);
+
+/* A scalar of at most 4096 bytes into *out (replacing and freeing it). */
+int conf_string(struct conf_walk *w, const yaml_node_t *n, const char *key, char **out);
+
+/* An unsigned number with an optional K/M/G suffix (sizes) in [min, max]. */
+int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *key, uint64_t min,
+                uint64_t max, uint64_t *out);
+
+/* The key of a mapping pair as a string ("" when it is not a scalar). */
+const char *conf_key(const yaml_node_t *k);
+
+#endif /* POCDIR_CONF_H */
