@@ -3,9 +3,15 @@
  * that an LDIF export answers the same filters in slapd. */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "attr.h"
 
@@ -23,7 +29,7 @@
  * inetorgperson schemas; e.g. RFC 4519 gives facsimileTelephoneNumber no
  * equality rule, so (facsimileTelephoneNumber=...) is Undefined there too. */
 static const struct attr_type table[ATTR_COUNT] = {
-    {ATTR_OBJECTCLASS, "objectClass", NULL, "2.5.4.0", NULL, OIDSYN, MATCH_CASE_IGNORE, false,
+    {ATTR_OBJECTCLASS, "objectClass", NULL, "2.5.4.0", NULL, OIDSYN, MATCH_OID, false,
      false, false, true, false, "object classes of the entry"},
     {ATTR_UID, "uid", "userid", "0.9.2342.19200300.100.1.1", "id", DSTRING, MATCH_CASE_IGNORE,
      false, true, false, true, false, "entry id, unique within its country"},
@@ -40,7 +46,7 @@ static const struct attr_type table[ATTR_COUNT] = {
     {ATTR_C, "c", "countryName", "2.5.4.6", "country", COUNTRY, MATCH_CASE_IGNORE, false, true,
      true, true, false, "ISO 3166-1 alpha-2 country code"},
     {ATTR_MAIL, "mail", "rfc822Mailbox", "0.9.2342.19200300.100.1.3", "email", IA5,
-     MATCH_CASE_IGNORE, false, true, false, true, false, "office e-mail"},
+     MATCH_CASE_IGNORE_IA5, false, true, false, true, false, "office e-mail"},
     {ATTR_TELEPHONE, "telephoneNumber", NULL, "2.5.4.20", "phone", PHONE, MATCH_TELEPHONE, false,
      true, false, true, false, "office telephone (E.164)"},
     {ATTR_MOBILE, "mobile", "mobileTelephoneNumber", "0.9.2342.19200300.100.1.41", "mobile", PHONE,
@@ -63,7 +69,7 @@ static const struct attr_type table[ATTR_COUNT] = {
      true, false, false, false, "additional countries served"},
     {ATTR_EMERGENCYPHONE, "pocEmergencyPhone", NULL, POC(4), "phone-24x7", PHONE, MATCH_TELEPHONE,
      false, true, false, false, true, "24x7 emergency telephone (E.164)"},
-    {ATTR_EMERGENCYMAIL, "pocEmergencyMail", NULL, POC(5), "email-24x7", IA5, MATCH_CASE_IGNORE,
+    {ATTR_EMERGENCYMAIL, "pocEmergencyMail", NULL, POC(5), "email-24x7", IA5, MATCH_CASE_IGNORE_IA5,
      false, true, false, false, true, "24x7 emergency e-mail"},
     {ATTR_HOURS, "pocHours", NULL, POC(6), "hours", DSTRING, MATCH_CASE_IGNORE, false, true, true,
      false, false, "business hours, e.g. Mo-Fr 09:00-18:00"},
@@ -112,74 +118,268 @@ const struct attr_type *attr_lookup(const char *name, size_t len)
 	return NULL;
 }
 
-static int is_space(unsigned char c)
+/* ------------------------------------------------------------------ */
+/* String preparation (RFC 4518) */
+
+/* How a rule prepares strings. */
+struct prep_rule {
+	bool fold;     /* 2.2: case folding (caseIgnore*) */
+	bool ia5;      /* the assertion syntax is IA5 String: ASCII only */
+	bool phone;    /* 2.6.3: spaces and hyphens are insignificant */
+	bool list;     /* RFC 4517 4.2.9: '$'-separated lines, each on its own */
+	bool nonempty; /* Directory String and Printable String are 1*char */
+};
+
+static bool prep_rule_for(enum attr_match rule, struct prep_rule *r)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+	memset(r, 0, sizeof(*r));
+	switch (rule) {
+	case MATCH_CASE_IGNORE:
+	case MATCH_NONE:
+		r->fold = r->nonempty = true;
+		return true;
+	case MATCH_CASE_EXACT:
+		r->nonempty = true;
+		return true;
+	case MATCH_CASE_IGNORE_IA5:
+		r->fold = r->ia5 = true;
+		return true;
+	case MATCH_CASE_EXACT_IA5:
+		r->ia5 = true;
+		return true;
+	case MATCH_TELEPHONE:
+		r->fold = r->phone = r->nonempty = true;
+		return true;
+	case MATCH_LIST:
+		r->fold = r->list = r->nonempty = true;
+		return true;
+	default:
+		return false;
+	}
 }
 
-/* RFC 4518 2.6.1: leading and trailing spaces are insignificant and inner
- * runs compare as one space. Case is folded for ASCII letters; other bytes
- * (UTF-8) are kept as they are. For lists (RFC 4517 4.2.9,
- * caseIgnoreListMatch) each "$"-separated line is trimmed on its own. */
-static void normalize_string(const char *v, size_t len, int fold, int drop_phone_spaces, int list,
-                             char *out)
+/* RFC 4517 3.3.31 PrintableCharacter, the Telephone Number syntax. */
+static bool printable(ucs4_t c)
 {
-	size_t o = 0;
-	int pending_space = 0, line_start = 1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("'()+,-./:?= ", (int)c) != NULL);
+}
+
+/* RFC 4518 2.2 Map: characters mapped to nothing. Besides these the
+ * controls (Cc) and format characters (Cf) are, except the white space
+ * ones, which map to SPACE with the separators (Z*). */
+static bool map_to_nothing(ucs4_t c)
+{
+	if (c == 0x00AD || c == 0x1806 || c == 0x034F || (c >= 0x180B && c <= 0x180D) ||
+	    (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFFFC || c == 0x200B)
+		return true;
+	if (c == 0x09 || c == 0x0A || c == 0x0B || c == 0x0C || c == 0x0D || c == 0x85)
+		return false;
+	return uc_is_general_category(c, UC_CATEGORY_Cc) ||
+	       uc_is_general_category(c, UC_CATEGORY_Cf);
+}
+
+static bool map_to_space(ucs4_t c)
+{
+	return c == 0x09 || c == 0x0A || c == 0x0B || c == 0x0C || c == 0x0D || c == 0x85 ||
+	       uc_is_general_category(c, UC_CATEGORY_Z);
+}
+
+/* RFC 4518 2.4 Prohibit: unassigned code points (by the library's Unicode
+ * version), private use, non-characters, surrogates, REPLACEMENT CHARACTER,
+ * and the display-changing and tagging characters of RFC 3454 C.8 and C.9. */
+static bool prohibited(ucs4_t c)
+{
+	return uc_is_general_category(c, UC_CATEGORY_Cn) ||
+	       uc_is_general_category(c, UC_CATEGORY_Co) ||
+	       uc_is_general_category(c, UC_CATEGORY_Cs) || c == 0xFFFD || c == 0x0340 ||
+	       c == 0x0341 || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+	       (c >= 0x206A && c <= 0x206F) || c == 0xE0001 || (c >= 0xE0020 && c <= 0xE007F);
+}
+
+/* Output with a bound. */
+struct sink {
+	char *out;
+	size_t size, len;
+	bool full;
+};
+
+static void sink_byte(struct sink *k, char c)
+{
+	if (k->len + 1 >= k->size) {
+		k->full = true;
+		return;
+	}
+	k->out[k->len++] = c;
+}
+
+static void sink_char(struct sink *k, ucs4_t c)
+{
+	uint8_t buf[6];
+	int n = u8_uctomb(buf, c, sizeof(buf));
+
+	for (int i = 0; i < n; i++)
+		sink_byte(k, (char)buf[i]);
+}
+
+/* RFC 4518 2.6: insignificant space handling over the mapped, folded and
+ * normalised code points (spaces are U+0020 by now). Inner runs become one
+ * space. An attribute value or equality assertion is trimmed at both ends;
+ * substring components keep one space at an end that meets the rest of the
+ * value (the end of an initial, the start of a final, both ends of an any).
+ * A component that is all space prepares to nothing, which matches
+ * anywhere: RFC 4518 makes it one SPACE, which every prepared value holds
+ * at its start and end. Telephone numbers lose all spaces and hyphens. */
+static void space_handling(const ucs4_t *u, size_t n, const struct prep_rule *r,
+                           enum attr_prep kind, struct sink *k)
+{
+	bool keep_lead = kind == PREP_ANY || kind == PREP_FINAL;
+	bool keep_trail = kind == PREP_ANY || kind == PREP_INITIAL;
+	size_t line = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		size_t a, b;
+		bool lead, trail;
+
+		if (i < n && !(r->list && u[i] == '$'))
+			continue;
+		/* One line [line, i): the whole string unless it is a list. */
+		a = line;
+		b = i;
+		while (a < b && u[a] == ' ')
+			a++;
+		while (b > a && u[b - 1] == ' ')
+			b--;
+		lead = a > line && a < b && keep_lead && line == 0;
+		trail = b < i && a < b && keep_trail && i == n;
+		if (lead && !r->phone)
+			sink_byte(k, ' ');
+		for (size_t j = a; j < b; j++) {
+			if (r->phone && (u[j] == ' ' || u[j] == '-'))
+				continue;
+			if (u[j] == ' ' && u[j - 1] == ' ')
+				continue;
+			sink_char(k, u[j]);
+		}
+		if (trail && !r->phone)
+			sink_byte(k, ' ');
+		if (i < n)
+			sink_byte(k, '$');
+		line = i + 1;
+	}
+}
+
+/* The prepared form of a pure ASCII string, which RFC 4518 leaves as is
+ * but for the map step (controls dropped, white space to SPACE, case
+ * folded): the code point path would give the same, at a cost. */
+static long prepare_ascii(const char *v, size_t len, const struct prep_rule *r,
+                          enum attr_prep kind, struct sink *k, ucs4_t *tmp)
+{
+	size_t n = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		if (drop_phone_spaces && (is_space(c) || c == '-'))
+		if (r->phone && !printable(c))
+			return ATTR_PREP_INVALID;
+		if (c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r')
+			c = ' ';
+		else if (c < 0x20 || c == 0x7f)
 			continue;
-		if (is_space(c)) {
-			pending_space = !line_start;
-			continue;
-		}
-		if (list && c == '$') {
-			pending_space = 0;
-			out[o++] = '$';
-			line_start = 1;
-			continue;
-		}
-		if (pending_space) {
-			out[o++] = ' ';
-			pending_space = 0;
-		}
-		line_start = 0;
-		if (fold && c >= 'A' && c <= 'Z')
+		else if (r->fold && c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
-		out[o++] = (char)c;
+		tmp[n++] = c;
 	}
-	out[o] = '\0';
+	space_handling(tmp, n, r, kind, k);
+	return 0;
+}
+
+/* Code points in a stack buffer of this many, else on the heap. */
+#define PREP_STACK 512
+
+static long prepare_string(const struct prep_rule *r, enum attr_prep kind, const char *v,
+                           size_t len, struct sink *k)
+{
+	ucs4_t stack[PREP_STACK], fstack[PREP_STACK];
+	ucs4_t *u = stack, *folded = NULL;
+	const uint8_t *p = (const uint8_t *)v, *end = p + len;
+	size_t n = 0, nf = PREP_STACK;
+	bool ascii = true;
+	long rc = 0;
+
+	if (r->nonempty && len == 0)
+		return ATTR_PREP_INVALID; /* RFC 4517 3.3.6, 3.3.31: 1*char */
+	for (size_t i = 0; i < len && ascii; i++)
+		ascii = (unsigned char)v[i] < 0x80;
+	if (!ascii && (r->ia5 || r->phone))
+		return ATTR_PREP_INVALID; /* RFC 4517 3.3.19, 3.3.31 */
+	if (!ascii && u8_check(p, len) != NULL)
+		return ATTR_PREP_INVALID; /* RFC 4512 1.4: UTF-8 */
+	/* A UTF-8 string has no more code points than bytes. */
+	if (len > PREP_STACK && (u = malloc(len * sizeof(*u))) == NULL)
+		return ATTR_PREP_NOSPACE;
+	if (ascii) {
+		rc = prepare_ascii(v, len, r, kind, k, u);
+		goto done;
+	}
+	/* 2.1 Transcode (UTF-8 already) and 2.2 Map. */
+	while (p < end) {
+		ucs4_t c;
+
+		p += u8_mbtouc_unsafe(&c, p, (size_t)(end - p));
+		if (map_to_nothing(c))
+			continue;
+		u[n++] = map_to_space(c) ? ' ' : c;
+	}
+	/* 2.2 case folding (RFC 3454 B.2 is full case folding for NFKC) and
+	 * 2.3 Normalize to NFKC, in one call. */
+	folded = r->fold ? u32_casefold(u, n, NULL, UNINORM_NFKC, fstack, &nf)
+	                 : u32_normalize(UNINORM_NFKC, u, n, fstack, &nf);
+	if (folded == NULL) {
+		rc = ATTR_PREP_NOSPACE;
+		goto done;
+	}
+	/* 2.4 Prohibit; 2.5 Check bidi: nothing (RFC 4518 leaves it out). */
+	for (size_t i = 0; i < nf; i++) {
+		if (prohibited(folded[i])) {
+			rc = ATTR_PREP_INVALID;
+			goto done;
+		}
+		if (map_to_space(folded[i])) /* NFKC may yield new spaces */
+			folded[i] = ' ';
+	}
+	space_handling(folded, nf, r, kind, k);
+done:
+	if (folded != NULL && folded != fstack)
+		free(folded);
+	if (u != stack)
+		free(u);
+	return rc;
 }
 
 /* RFC 4517 3.3.16: Integer = ( HYPHEN LDIGIT *DIGIT ) / number, so no "+",
  * no leading zero and no "-0"; anything else is not an integer and an
- * assertion with it is Undefined, as in slapd. */
-static int normalize_integer(const char *v, size_t len, bool *invalid, char *out)
+ * assertion with it is Undefined, as in slapd. Surrounding spaces are
+ * insignificant, as slapd takes them. */
+static long prepare_integer(const char *v, size_t len, struct sink *k)
 {
 	size_t start = 0, i;
 
-	while (start < len && is_space((unsigned char)v[start]))
+	while (start < len && v[start] == ' ')
 		start++;
-	while (len > start && is_space((unsigned char)v[len - 1]))
+	while (len > start && v[len - 1] == ' ')
 		len--;
 	i = start;
 	if (i < len && v[i] == '-')
 		i++;
 	if (i == len || (v[i] == '0' && (len - i > 1 || i > start)))
-		goto bad;
+		return ATTR_PREP_INVALID;
 	for (size_t j = i; j < len; j++)
 		if (v[j] < '0' || v[j] > '9')
-			goto bad;
-	memcpy(out, v + start, len - start);
-	out[len - start] = '\0';
+			return ATTR_PREP_INVALID;
+	for (size_t j = start; j < len; j++)
+		sink_byte(k, v[j]);
 	return 0;
-bad:
-	if (invalid != NULL)
-		*invalid = true;
-	return -1;
 }
 
 /* Object classes by OID, so that (objectClass=2.5.6.6) matches person
@@ -194,6 +394,9 @@ static const struct {
     {"2.5.6.7", "organizationalPerson"},
     {"2.16.840.1.113730.3.2.2", "inetOrgPerson"},
     {"1.3.6.1.4.1.1466.344", "dcObject"},
+    {"2.5.17.0", "subentry"},
+    {"2.5.20.1", "subschema"},
+    {"1.3.6.1.4.1.1466.101.120.111", "extensibleObject"},
     {POCDIR_OID_ARC ".2.1", "pocContact"},
 };
 
@@ -205,44 +408,178 @@ const char *attr_class_name(const char *oid)
 	return NULL;
 }
 
-int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
-                        bool *invalid)
+/* RFC 4512 1.4: numericoid = number 1*( DOT number ), no leading zeros. */
+static bool numeric_oid(const char *v, size_t len)
 {
-	if (invalid != NULL)
-		*invalid = false;
-	switch (rule) {
-	case MATCH_INTEGER:
-		return normalize_integer(value, len, invalid, out);
-	case MATCH_LIST:
-		normalize_string(value, len, 1, 0, 1, out);
-		return 0;
-	case MATCH_CASE_EXACT:
-		normalize_string(value, len, 0, 0, 0, out);
-		return 0;
-	case MATCH_TELEPHONE:
-		normalize_string(value, len, 1, 1, 0, out);
-		return 0;
-	case MATCH_NONE:
-	case MATCH_CASE_IGNORE:
-	default:
-		normalize_string(value, len, 1, 0, 0, out);
-		return 0;
+	size_t dots = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '.') {
+			if (i == 0 || i + 1 == len || v[i + 1] == '.')
+				return false;
+			dots++;
+		} else if (v[i] < '0' || v[i] > '9') {
+			return false;
+		} else if (v[i] == '0' && (i == 0 || v[i - 1] == '.') && i + 1 < len &&
+		           v[i + 1] != '.') {
+			return false;
+		}
 	}
+	return len > 0 && dots > 0;
+}
+
+/* RFC 4517 4.2.26 objectIdentifierMatch: a descr stands for its OID. The
+ * prepared form is the lower-case name of a class pocdir knows, else the
+ * numeric OID (of an attribute type, or one no entry holds); a name
+ * pocdir does not know is not an OID it can compare: Undefined. */
+static long prepare_oid(const char *v, size_t len, struct sink *k)
+{
+	char oid[128];
+	const char *name = NULL;
+	const struct attr_type *t;
+
+	while (len > 0 && v[0] == ' ')
+		v++, len--;
+	while (len > 0 && v[len - 1] == ' ')
+		len--;
+	if (len == 0 || len >= sizeof(oid) || memchr(v, '\0', len) != NULL)
+		return ATTR_PREP_INVALID;
+	memcpy(oid, v, len);
+	oid[len] = '\0';
+	if (numeric_oid(oid, len)) {
+		name = attr_class_name(oid);
+	} else {
+		for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]) && name == NULL; i++)
+			if (strcasecmp(classes[i].name, oid) == 0)
+				name = classes[i].name;
+		if (name == NULL) {
+			if ((t = attr_lookup(oid, len)) == NULL)
+				return ATTR_PREP_INVALID;
+			snprintf(oid, sizeof(oid), "%s", t->oid);
+		}
+	}
+	for (const char *c = name != NULL ? name : oid; *c != '\0'; c++)
+		sink_byte(k, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+	return 0;
+}
+
+long attr_prepare(enum attr_match rule, enum attr_prep kind, const char *value, size_t len,
+                  char *out, size_t size)
+{
+	struct sink k = {out, size, 0, false};
+	struct prep_rule r;
+	long rc;
+
+	if (size == 0)
+		return ATTR_PREP_NOSPACE;
+	if (rule == MATCH_INTEGER)
+		rc = prepare_integer(value, len, &k);
+	else if (rule == MATCH_OID)
+		rc = prepare_oid(value, len, &k);
+	else if (prep_rule_for(rule, &r))
+		rc = prepare_string(&r, kind, value, len, &k);
+	else
+		rc = ATTR_PREP_INVALID;
+	out[k.len] = '\0';
+	if (rc < 0)
+		return rc;
+	return k.full ? ATTR_PREP_NOSPACE : (long)k.len;
+}
+
+char *attr_prepare_dup(enum attr_match rule, enum attr_prep kind, const char *value, size_t len,
+                       bool *invalid)
+{
+	/* Folding and NFKC lengthen a string at most 18-fold (U+FDFA); try a
+	 * small buffer first, as most strings do not grow. */
+	size_t size = len + 16;
+	bool dummy;
+
+	if (invalid == NULL)
+		invalid = &dummy;
+	*invalid = false;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		char *out = malloc(size);
+		long rc;
+
+		if (out == NULL)
+			return NULL;
+		rc = attr_prepare(rule, kind, value, len, out, size);
+		if (rc >= 0)
+			return out;
+		free(out);
+		if (rc == ATTR_PREP_INVALID) {
+			*invalid = true;
+			return NULL;
+		}
+		size = len * 4 * 18 + 16;
+	}
+	return NULL;
 }
 
 char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *invalid)
 {
-	char *out = malloc(len + 1);
+	return attr_prepare_dup(rule, PREP_VALUE, value, len, invalid);
+}
+
+int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
+                        size_t size, bool *invalid)
+{
+	long rc = attr_prepare(rule, PREP_VALUE, value, len, out, size);
 
 	if (invalid != NULL)
-		*invalid = false;
-	if (out == NULL)
-		return NULL;
-	if (attr_normalize_into(rule, value, len, out, invalid) == -1) {
-		free(out);
-		return NULL;
-	}
-	return out;
+		*invalid = rc == ATTR_PREP_INVALID;
+	return rc < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching rules (RFC 4517 4.2) */
+
+static const struct attr_rule rules[] = {
+    {"objectIdentifierMatch", "2.5.13.0", OIDSYN, MATCH_OID, false, false},
+    {"caseIgnoreMatch", "2.5.13.2", DSTRING, MATCH_CASE_IGNORE, false, false},
+    {"caseIgnoreOrderingMatch", "2.5.13.3", DSTRING, MATCH_CASE_IGNORE, true, false},
+    {"caseIgnoreSubstringsMatch", "2.5.13.4", "1.3.6.1.4.1.1466.115.121.1.58",
+     MATCH_CASE_IGNORE, false, true},
+    {"caseExactMatch", "2.5.13.5", DSTRING, MATCH_CASE_EXACT, false, false},
+    {"caseExactOrderingMatch", "2.5.13.6", DSTRING, MATCH_CASE_EXACT, true, false},
+    {"caseExactSubstringsMatch", "2.5.13.7", "1.3.6.1.4.1.1466.115.121.1.58", MATCH_CASE_EXACT,
+     false, true},
+    {"caseIgnoreListMatch", "2.5.13.11", POSTAL, MATCH_LIST, false, false},
+    {"caseIgnoreListSubstringsMatch", "2.5.13.12", "1.3.6.1.4.1.1466.115.121.1.58", MATCH_LIST,
+     false, true},
+    {"integerMatch", "2.5.13.14", INTEGER, MATCH_INTEGER, false, false},
+    {"integerOrderingMatch", "2.5.13.15", INTEGER, MATCH_INTEGER, true, false},
+    {"telephoneNumberMatch", "2.5.13.20", PHONE, MATCH_TELEPHONE, false, false},
+    {"telephoneNumberSubstringsMatch", "2.5.13.21", "1.3.6.1.4.1.1466.115.121.1.58",
+     MATCH_TELEPHONE, false, true},
+    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", IA5, MATCH_CASE_EXACT_IA5, false,
+     false},
+    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", IA5, MATCH_CASE_IGNORE_IA5, false,
+     false},
+    {"caseIgnoreIA5SubstringsMatch", "1.3.6.1.4.1.1466.109.114.3",
+     "1.3.6.1.4.1.1466.115.121.1.58", MATCH_CASE_IGNORE_IA5, false, true},
+};
+
+const struct attr_rule *attr_rule_lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (strcasecmp(rules[i].name, name) == 0 || strcmp(rules[i].oid, name) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+const struct attr_rule *attr_rule_at(size_t i)
+{
+	return i < sizeof(rules) / sizeof(rules[0]) ? &rules[i] : NULL;
+}
+
+bool attr_rule_applies(const struct attr_rule *r, const struct attr_type *t)
+{
+	if (r->substrings)
+		return t->substrings && t->equality == r->match;
+	if (r->match == t->equality && (!r->ordering || t->ordering))
+		return true; /* the attribute's own EQUALITY or ORDERING rule */
+	return strcmp(r->syntax, t->syntax) == 0;
 }
 
 int attr_compare(enum attr_match rule, const char *a, const char *b)

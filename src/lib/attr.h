@@ -44,15 +44,30 @@ enum attr_id {
 	ATTR_COUNT
 };
 
-/* Matching rules, named after RFC 4517's. */
+/* Matching rules, named after RFC 4517's. Each implies the syntax of its
+ * assertion values; a value not of that syntax makes the assertion
+ * Undefined (RFC 4511 4.5.1.7). */
 enum attr_match {
-	MATCH_NONE,        /* no such rule: assertions evaluate to Undefined */
-	MATCH_CASE_IGNORE, /* caseIgnoreMatch and friends (also IA5, OIDs by name) */
-	MATCH_CASE_EXACT,  /* caseExactMatch */
-	MATCH_TELEPHONE,   /* telephoneNumberMatch: case-folded, spaces and '-' removed */
-	MATCH_INTEGER,     /* integerMatch */
-	MATCH_LIST         /* caseIgnoreListMatch: postal lines joined by '$' */
+	MATCH_NONE,            /* no such rule: assertions evaluate to Undefined */
+	MATCH_CASE_IGNORE,     /* caseIgnoreMatch: Directory String, RFC 4518 folded */
+	MATCH_CASE_EXACT,      /* caseExactMatch */
+	MATCH_TELEPHONE,       /* telephoneNumberMatch: folded, spaces and '-' removed */
+	MATCH_INTEGER,         /* integerMatch */
+	MATCH_LIST,            /* caseIgnoreListMatch: postal lines joined by '$' */
+	MATCH_CASE_IGNORE_IA5, /* caseIgnoreIA5Match: IA5 String (ASCII) */
+	MATCH_CASE_EXACT_IA5,  /* caseExactIA5Match */
+	MATCH_OID              /* objectIdentifierMatch: a known name or a numeric OID */
 };
+
+/* What a prepared string is (RFC 4518 2.6.1): an attribute value or an
+ * equality assertion loses its leading and trailing spaces; a substring
+ * component keeps one space where it ends in space on a side that meets the
+ * rest of the value. */
+enum attr_prep { PREP_VALUE, PREP_INITIAL, PREP_ANY, PREP_FINAL };
+
+/* attr_prepare's answers besides a length. */
+#define ATTR_PREP_INVALID (-1) /* not of the rule's syntax, or prohibited: Undefined */
+#define ATTR_PREP_NOSPACE (-2) /* out too small (or out of memory) */
 
 struct attr_type {
 	enum attr_id id;
@@ -80,22 +95,54 @@ const struct attr_type *attr_lookup(const char *name, size_t len);
 /* The table entry for id; never NULL for a valid id. */
 const struct attr_type *attr_by_id(enum attr_id id);
 
-/* Normalise value (len bytes) for comparison under rule, per RFC 4518's
- * insignificant-space and case-folding steps (ASCII folding; other bytes are
- * kept). Returns a new string the caller frees, or NULL on allocation failure.
- * For MATCH_INTEGER a value that is not an integer yields NULL and *invalid is
- * set (the assertion is then Undefined). */
+/* Prepare value (len bytes; may hold NUL) for comparison under rule, as
+ * kind: RFC 4518 string preparation (map, case fold, NFKC, prohibit,
+ * insignificant space) through libunistring for the string rules, RFC 4517
+ * 3.3.16 for integers, names to OIDs for objectIdentifierMatch. Writes a
+ * NUL-terminated string to out (size bytes). Returns its length,
+ * ATTR_PREP_INVALID or ATTR_PREP_NOSPACE. Pure ASCII takes a fast path
+ * with the same result. */
+long attr_prepare(enum attr_match rule, enum attr_prep kind, const char *value, size_t len,
+                  char *out, size_t size);
+
+/* As attr_prepare for kind, into a new string the caller frees. Returns
+ * NULL with *invalid set when the value does not prepare (the assertion is
+ * then Undefined), or NULL with *invalid clear when memory ran out. */
+char *attr_prepare_dup(enum attr_match rule, enum attr_prep kind, const char *value, size_t len,
+                       bool *invalid);
+
+/* attr_prepare_dup for an attribute value or an equality assertion. */
 char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *invalid);
 
 /* The name of the object class with numeric OID oid ("2.5.6.6" ->
  * "person"), or NULL when pocdir does not serve that class. */
 const char *attr_class_name(const char *oid);
 
-/* As attr_normalize, into out, which holds at least len + 1 bytes (a
- * normalised value is never longer). Returns 0, or -1 when the value does
- * not normalise (integers), with *invalid set. No allocation. */
+/* As attr_normalize, into out (size bytes). Returns 0, or -1 with *invalid
+ * set when the value does not prepare, or -1 with *invalid clear when out is
+ * too small. */
 int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
-                        bool *invalid);
+                        size_t size, bool *invalid);
+
+/* A matching rule an extensible match may name (RFC 4517 4.2). */
+struct attr_rule {
+	const char *name;
+	const char *oid;
+	const char *syntax;    /* the syntax of its assertion values */
+	enum attr_match match; /* how it prepares values */
+	bool ordering;         /* TRUE when the value is less than the assertion */
+	bool substrings;       /* a SUBSTR rule: Undefined in an extensible match */
+};
+
+/* The rule named name (a descr, any case, or its numeric OID), or NULL. */
+const struct attr_rule *attr_rule_lookup(const char *name);
+
+/* The i-th rule, for the subschema; NULL past the end. */
+const struct attr_rule *attr_rule_at(size_t i);
+
+/* RFC 4512 4.1.4 matchingRuleUse: may r be applied to values of t? Rules
+ * apply to the attributes of their own syntax and to those that name them. */
+bool attr_rule_applies(const struct attr_rule *r, const struct attr_type *t);
 
 /* Compare two normalised values for ordering under rule: <0, 0, >0. */
 int attr_compare(enum attr_match rule, const char *a, const char *b);

@@ -34,8 +34,6 @@
 #define TAG_EXT_VALUE 0x83UL
 #define TAG_EXT_DN 0x84UL
 
-#define SYNTAX_OID "1.3.6.1.4.1.1466.115.121.1.38"
-
 /* ------------------------------------------------------------------ */
 /* Decoding */
 
@@ -99,10 +97,12 @@ static int leave(struct decoder *d, ber_len_t end, const char *what)
 	return 0;
 }
 
-/* Read a primitive element with tag want, of at most max bytes, as a new C
- * string. A NUL byte cannot be carried in pocdir's strings, and no value in
- * the directory holds one, so it is refused rather than silently cut. */
-static char *get_string(struct decoder *d, ber_len_t end, ber_tag_t want, const char *what)
+/* Read a primitive element with tag want, of at most max_value bytes, as a
+ * new NUL-terminated string of *len bytes (which may hold NUL bytes: RFC
+ * 4512 1.4 counts U+0000 as UTF-8, and an assertion value is only checked
+ * against its rule's syntax). */
+static char *get_octets(struct decoder *d, ber_len_t end, ber_tag_t want, const char *what,
+                        size_t *len_out)
 {
 	struct berval bv;
 	ber_len_t len;
@@ -129,38 +129,69 @@ static char *get_string(struct decoder *d, ber_len_t end, ber_tag_t want, const 
 		bad(d, what);
 		return NULL;
 	}
-	if (memchr(bv.bv_val, '\0', bv.bv_len) != NULL) {
-		error_set(d->err, POCDIR_ERR_FILTER, "bad filter: NUL byte in %s", what);
+	if ((s = malloc(bv.bv_len + 1)) == NULL) {
+		nomem(d);
 		return NULL;
 	}
-	s = str_ndup(bv.bv_val, bv.bv_len);
-	if (s == NULL)
-		nomem(d);
+	memcpy(s, bv.bv_val, bv.bv_len);
+	s[bv.bv_len] = '\0';
+	if (len_out != NULL)
+		*len_out = bv.bv_len;
 	return s;
 }
 
-/* RFC 4512 2.5: an attribute description is a type and options
- * (";lang-en", ";binary"). pocdir's values carry no options, so the options
- * are dropped for the look-up; a type may also be given by its OID, which
- * attr_lookup resolves as well. */
+/* As get_octets, for a name (attribute description, matching rule): one
+ * with a NUL byte names nothing pocdir knows, so the item is Undefined. */
+static char *get_string(struct decoder *d, struct filter *f, ber_len_t end, ber_tag_t want,
+                        const char *what)
+{
+	size_t len;
+	char *s = get_octets(d, end, want, what, &len);
+
+	if (s != NULL && strlen(s) != len)
+		f->undefined = true;
+	return s;
+}
+
+/* RFC 3866 3: a language tag option, "lang-" and a tag or a range. */
+static bool lang_option(const char *o, size_t len)
+{
+	if (len <= 5 || strncasecmp(o, "lang-", 5) != 0)
+		return false;
+	for (size_t i = 5; i < len; i++)
+		if (!((o[i] >= 'a' && o[i] <= 'z') || (o[i] >= 'A' && o[i] <= 'Z') ||
+		      (o[i] >= '0' && o[i] <= '9') || o[i] == '-'))
+			return false;
+	return true;
+}
+
+/* RFC 4512 2.5: an attribute description is a type and options. A type
+ * may be given by name, alias or OID (attr_lookup resolves all three).
+ * Language tag options (RFC 3866) are recognised: pocdir's values carry no
+ * tag, so such a description has no values. RFC 4512 2.5.2: an option the
+ * server does not recognise (";binary" on these syntaxes, ";x-foo") makes
+ * the description unrecognised: the item is Undefined. */
 static int set_attribute(struct decoder *d, struct filter *f, char *desc)
 {
 	size_t len = strcspn(desc, ";");
+	const char *o = desc + len;
 
 	f->attr_name = desc;
 	if (len == 0)
 		return bad(d, "empty attribute description");
 	f->attr = attr_lookup(desc, len);
+	while (*o == ';') {
+		size_t olen = strcspn(o + 1, ";");
+
+		if (lang_option(o + 1, olen))
+			f->tagged = true;
+		else
+			f->attr = NULL;
+		o += 1 + olen;
+	}
+	if (f->attr == NULL)
+		f->undefined = true;
 	return 0;
-}
-
-static char *normalize(struct decoder *d, enum attr_match rule, const char *v, bool *invalid)
-{
-	char *n = attr_normalize(rule, v, strlen(v), invalid);
-
-	if (n == NULL && !*invalid)
-		nomem(d);
-	return n;
 }
 
 static struct filter *decode(struct decoder *d, unsigned depth);
@@ -221,7 +252,7 @@ static int decode_not(struct decoder *d, struct filter *f, unsigned depth)
 	return leave(d, end, "not holds more than one filter");
 }
 
-/* AttributeValueAssertion: the assertion value is normalised once here with
+/* AttributeValueAssertion: the assertion value is prepared once here with
  * the attribute's equality rule, so evaluation needs no allocation. */
 static int decode_ava(struct decoder *d, struct filter *f)
 {
@@ -231,43 +262,45 @@ static int decode_ava(struct decoder *d, struct filter *f)
 
 	if (enter(d, &end, "attribute value assertion") == -1)
 		return -1;
-	if ((desc = get_string(d, end, TAG_OCTETSTRING, "attribute description")) == NULL)
+	if ((desc = get_string(d, f, end, TAG_OCTETSTRING, "attribute description")) == NULL)
 		return -1;
 	if (set_attribute(d, f, desc) == -1)
 		return -1;
-	if ((f->u.ava.value = get_string(d, end, TAG_OCTETSTRING, "assertion value")) == NULL)
+	f->u.ava.value =
+	    get_octets(d, end, TAG_OCTETSTRING, "assertion value", &f->u.ava.len);
+	if (f->u.ava.value == NULL)
 		return -1;
 	if (f->attr != NULL && f->attr->equality != MATCH_NONE) {
-		/* objectIdentifierMatch: a class given by OID means its name. */
-		const char *cls =
-		    f->attr->id == ATTR_OBJECTCLASS ? attr_class_name(f->u.ava.value) : NULL;
-
 		f->u.ava.norm =
-		    normalize(d, f->attr->equality, cls != NULL ? cls : f->u.ava.value, &invalid);
+		    attr_normalize(f->attr->equality, f->u.ava.value, f->u.ava.len, &invalid);
 		if (f->u.ava.norm == NULL && !invalid)
-			return -1;
+			return nomem(d);
+		if (invalid) /* RFC 4511 4.5.1.7: not of the rule's syntax */
+			f->undefined = true;
 	}
 	return leave(d, end, "attribute value assertion");
 }
 
 /* SubstringFilter (RFC 4511 4.5.1): initial at most once and first, final at
  * most once and last, at least one component. Each component counts as a
- * node against max_nodes, which bounds the any array. */
+ * node against max_nodes, which bounds the any array. Components are
+ * prepared with the attribute's rule, each as what it is (RFC 4518 2.6.1);
+ * one that is not of the rule's syntax makes the item Undefined. */
 static int decode_substrings(struct decoder *d, struct filter *f)
 {
 	ber_len_t end, len, seqlen, seqend;
 	ber_tag_t tag;
 	char *last = NULL, *desc, *v;
-	size_t cap = 0, n = 0;
-	bool normalise, invalid = false;
+	size_t cap = 0, n = 0, vlen;
+	bool prepare, invalid = false;
 
 	if (enter(d, &end, "substrings") == -1)
 		return -1;
-	if ((desc = get_string(d, end, TAG_OCTETSTRING, "attribute description")) == NULL)
+	if ((desc = get_string(d, f, end, TAG_OCTETSTRING, "attribute description")) == NULL)
 		return -1;
 	if (set_attribute(d, f, desc) == -1)
 		return -1;
-	normalise = f->attr != NULL && f->attr->substrings && f->attr->equality != MATCH_NONE;
+	prepare = f->attr != NULL && f->attr->substrings && f->attr->equality != MATCH_NONE;
 	tag = ber_peek_tag(d->ber, &seqlen);
 	if (tag != TAG_SEQUENCE)
 		return bad(d, "substrings: expected a SEQUENCE of components");
@@ -284,6 +317,9 @@ static int decode_substrings(struct decoder *d, struct filter *f)
 		const char *what = tag == TAG_SUB_INITIAL ? "substrings initial"
 		                   : tag == TAG_SUB_ANY   ? "substrings any"
 		                                          : "substrings final";
+		enum attr_prep kind = tag == TAG_SUB_INITIAL ? PREP_INITIAL
+		                      : tag == TAG_SUB_ANY   ? PREP_ANY
+		                                             : PREP_FINAL;
 
 		if (++d->nodes > d->max_nodes)
 			return error_set(d->err, POCDIR_ERR_LIMIT, "filter: more than %u items",
@@ -297,23 +333,17 @@ static int decode_substrings(struct decoder *d, struct filter *f)
 			return bad(d, "substrings initial is not the first component");
 		if (f->u.sub.final != NULL)
 			return bad(d, "substrings final is not the last component");
-		if ((v = get_string(d, seqend, tag, what)) == NULL)
+		if ((v = get_octets(d, seqend, tag, what, &vlen)) == NULL)
 			return -1;
-		if (normalise) {
-			char *nv = normalize(d, f->attr->equality, v, &invalid);
+		if (prepare) {
+			char *nv = attr_prepare_dup(f->attr->equality, kind, v, vlen, &invalid);
 
 			free(v);
 			if (nv == NULL && !invalid)
-				return -1;
+				return nomem(d);
 			if (nv == NULL) {
-				/* Cannot happen with today's table (no integer
-				 * attribute has a SUBSTR rule), but if it did the
-				 * assertion is Undefined: evaluate it as for an
-				 * attribute pocdir cannot match. */
-				f->attr = NULL;
-				normalise = false;
-				nv = str_dup("");
-				if (nv == NULL)
+				f->undefined = true;
+				if ((nv = str_dup("")) == NULL)
 					return nomem(d);
 			}
 			v = nv;
@@ -347,37 +377,48 @@ static int decode_present(struct decoder *d, struct filter *f)
 	char *desc;
 
 	/* A primitive element: whoever holds it checks that it ends inside. */
-	if ((desc = get_string(d, 0, FILTER_PRESENT, "attribute description")) == NULL)
+	if ((desc = get_string(d, f, 0, FILTER_PRESENT, "attribute description")) == NULL)
 		return -1;
 	return set_attribute(d, f, desc);
 }
 
 /* MatchingRuleAssertion (RFC 4511 4.5.1.7.7): matchingRule [1] OPTIONAL,
- * type [2] OPTIONAL, matchValue [3], dnAttributes [4] DEFAULT FALSE. */
+ * type [2] OPTIONAL, matchValue [3], dnAttributes [4] DEFAULT FALSE. The
+ * match value is prepared with the rule, or the type's equality rule. */
 static int decode_extensible(struct decoder *d, struct filter *f)
 {
 	ber_len_t end, len;
 	ber_tag_t tag;
+	bool undefined_name;
 
 	if (enter(d, &end, "extensible match") == -1)
 		return -1;
 	tag = ber_peek_tag(d->ber, &len);
 	if (tag == TAG_EXT_RULE) {
-		if ((f->u.ext.rule = get_string(d, end, TAG_EXT_RULE, "matching rule")) == NULL)
+		f->u.ext.rule = get_string(d, f, end, TAG_EXT_RULE, "matching rule");
+		if (f->u.ext.rule == NULL)
 			return -1;
 		if (f->u.ext.rule[0] == '\0')
 			return bad(d, "empty matching rule");
 		tag = ber_peek_tag(d->ber, &len);
 	}
 	if (tag == TAG_EXT_TYPE) {
-		char *desc = get_string(d, end, TAG_EXT_TYPE, "attribute description");
+		char *desc = get_string(d, f, end, TAG_EXT_TYPE, "attribute description");
 
-		if (desc == NULL || set_attribute(d, f, desc) == -1)
+		if (desc == NULL)
 			return -1;
+		undefined_name = f->undefined;
+		if (set_attribute(d, f, desc) == -1)
+			return -1;
+		/* An unknown type leaves the DN's AVAs to match (dnAttributes):
+		 * eval_extensible makes the attribute part Undefined. */
+		f->undefined = undefined_name;
 	}
+	undefined_name = f->undefined;
 	if (f->u.ext.rule == NULL && f->attr_name == NULL)
 		return bad(d, "extensible match without a matching rule or a type");
-	if ((f->u.ext.value = get_string(d, end, TAG_EXT_VALUE, "match value")) == NULL)
+	f->u.ext.value = get_octets(d, end, TAG_EXT_VALUE, "match value", &f->u.ext.len);
+	if (f->u.ext.value == NULL)
 		return -1;
 	if (remaining(d->ber) > end) {
 		ber_int_t b = 0;
@@ -389,7 +430,36 @@ static int decode_extensible(struct decoder *d, struct filter *f)
 			return bad(d, "extensible match dnAttributes");
 		f->u.ext.dn_attributes = b != 0;
 	}
-	return leave(d, end, "extensible match");
+	if (leave(d, end, "extensible match") == -1)
+		return -1;
+	/* RFC 4511 4.5.1.7.7: an unrecognised rule, a rule that does not
+	 * apply to the type, or a value not of the rule's syntax: Undefined. */
+	if (f->u.ext.rule != NULL && !undefined_name) {
+		f->u.ext.r = attr_rule_lookup(f->u.ext.rule);
+		if (f->u.ext.r == NULL || f->u.ext.r->substrings)
+			f->undefined = true;
+	}
+	if (!f->undefined) {
+		enum attr_match m = f->u.ext.r != NULL ? f->u.ext.r->match
+		                    : f->attr != NULL  ? f->attr->equality
+		                                       : MATCH_NONE;
+		bool invalid = false;
+
+		if (f->u.ext.r != NULL && f->attr != NULL &&
+		    !attr_rule_applies(f->u.ext.r, f->attr))
+			f->undefined = true;
+		else if (m == MATCH_NONE && f->attr != NULL)
+			f->undefined = true;
+		else if (m == MATCH_NONE)
+			; /* an unknown type: only the DN can match */
+		else if ((f->u.ext.norm = attr_normalize(m, f->u.ext.value, f->u.ext.len,
+		                                         &invalid)) == NULL) {
+			if (!invalid)
+				return nomem(d);
+			f->undefined = true;
+		}
+	}
+	return 0;
 }
 
 /* Decode one Filter. Depth is checked by the callers that recurse
@@ -748,6 +818,7 @@ void filter_free(struct filter **fp)
 	case FILTER_EXTENSIBLE:
 		free(f->u.ext.rule);
 		free(f->u.ext.value);
+		free(f->u.ext.norm);
 		break;
 	case FILTER_PRESENT:
 		break;
@@ -793,261 +864,47 @@ void filter_restrict(struct filter *f, const bool hidden[ATTR_COUNT])
 	}
 	/* RFC 4511 4.5.1.7: to this client the attribute does not exist;
 	 * attr_name keeps what it wrote, for logs. */
-	if (hidden_in(set, f->attr))
+	if (hidden_in(set, f->attr)) {
 		f->attr = NULL;
+		f->undefined = true;
+	}
 }
 
 /* ------------------------------------------------------------------ */
-/* Evaluation: pure, no allocation. */
+/* Evaluation: pure; no allocation but to prepare a long value under a
+ * rule other than its attribute's. */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Walks a raw value and yields it normalised one byte at a time, exactly as
- * attr_normalize would for a string rule (RFC 4518 2.6.1 insignificant
- * space, ASCII case folding, telephone numbers without spaces and '-'), so
- * that a value can be compared under a rule other than its attribute's
- * without a copy. dn set: the value is an RFC 4514 2.4 escaped DN value. */
-struct cursor {
-	const unsigned char *p, *end;
-	bool fold, phone, list, dn;
-	bool space, emitted;
+/* A value prepared under a rule, in a stack buffer when it fits. */
+struct prepared {
+	char stack[512];
+	char *heap;
+	const char *s; /* NULL when the value does not prepare */
 };
 
-static void cursor_init(struct cursor *c, enum attr_match rule, const char *v, size_t len, bool dn)
+static void prepared_init(struct prepared *p, enum attr_match rule, const char *v, size_t len)
 {
-	c->p = (const unsigned char *)v;
-	c->end = c->p + len;
-	c->fold = rule != MATCH_CASE_EXACT;
-	c->phone = rule == MATCH_TELEPHONE;
-	c->list = rule == MATCH_LIST;
-	c->dn = dn;
-	c->space = false;
-	c->emitted = false;
+	long rc = attr_prepare(rule, PREP_VALUE, v, len, p->stack, sizeof(p->stack));
+	bool invalid;
+
+	p->heap = NULL;
+	p->s = rc >= 0 ? p->stack : NULL;
+	if (rc == ATTR_PREP_NOSPACE)
+		p->s = p->heap = attr_prepare_dup(rule, PREP_VALUE, v, len, &invalid);
 }
 
-static int cursor_raw(const struct cursor *c, size_t *n)
+static void prepared_free(struct prepared *p)
 {
-	const unsigned char *p = c->p;
-	int hi, lo;
-
-	if (p >= c->end)
-		return -1;
-	*n = 1;
-	if (!c->dn || *p != '\\' || p + 1 >= c->end)
-		return *p;
-	if (p + 2 < c->end && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
-		*n = 3;
-		return hi * 16 + lo;
-	}
-	*n = 2;
-	return p[1];
+	free(p->heap);
 }
 
-static int cursor_next(struct cursor *c)
-{
-	for (;;) {
-		size_t n = 1;
-		int ch = cursor_raw(c, &n);
-
-		if (ch < 0)
-			return -1;
-		if (c->phone && (is_space(ch) || ch == '-')) {
-			c->p += n;
-			continue;
-		}
-		if (is_space(ch)) {
-			c->space = c->emitted;
-			c->p += n;
-			continue;
-		}
-		if (c->list && ch == '$') {
-			/* RFC 4517 4.2.9: each line is trimmed on its own. */
-			c->p += n;
-			c->space = false;
-			c->emitted = false;
-			return '$';
-		}
-		if (c->space) {
-			c->space = false;
-			return ' ';
-		}
-		c->p += n;
-		c->emitted = true;
-		if (c->fold && ch >= 'A' && ch <= 'Z')
-			ch += 'a' - 'A';
-		return ch;
-	}
-}
-
-/* An integer as attr_normalize canonicalises it (RFC 4517 3.3.16), as a
- * view into the value. */
-struct intview {
-	bool neg;
-	const char *digits;
-	size_t len;
-};
-
-static bool int_parse(const char *v, size_t len, struct intview *iv)
-{
-	size_t i = 0;
-
-	while (i < len && is_space((unsigned char)v[i]))
-		i++;
-	while (len > i && is_space((unsigned char)v[len - 1]))
-		len--;
-	iv->neg = false;
-	/* RFC 4517 3.3.16: no "+", no leading zero, no "-0" (as attr.c). */
-	if (i < len && v[i] == '-')
-		iv->neg = v[i++] == '-';
-	if (i == len || (v[i] == '0' && (len - i > 1 || iv->neg)))
-		return false;
-	for (size_t j = i; j < len; j++)
-		if (v[j] < '0' || v[j] > '9')
-			return false;
-	iv->digits = v + i;
-	iv->len = len - i;
-	return true;
-}
-
-/* Do value (len bytes, DN-escaped when dn) and the assertion match under
- * rule? The assertion was checked to be valid for the rule by the caller. */
-static bool rule_equal(enum attr_match rule, const char *value, size_t len, bool dn,
-                       const char *assertion)
-{
-	struct cursor a, b;
-	struct intview ia, ib;
-	int ca, cb;
-
-	if (rule == MATCH_INTEGER) {
-		if (dn || !int_parse(value, len, &ia) ||
-		    !int_parse(assertion, strlen(assertion), &ib))
-			return false;
-		return ia.neg == ib.neg && ia.len == ib.len &&
-		       memcmp(ia.digits, ib.digits, ia.len) == 0;
-	}
-	cursor_init(&a, rule, value, len, dn);
-	cursor_init(&b, rule, assertion, strlen(assertion), false);
-	do {
-		ca = cursor_next(&a);
-		cb = cursor_next(&b);
-		if (ca != cb)
-			return false;
-	} while (ca >= 0);
-	return true;
-}
-
-/* Order value against the assertion under rule: <0, 0, >0, or 2 when either
- * is no integer for an integer rule. Allocation-free like rule_equal. */
-static int rule_compare(enum attr_match rule, const char *value, size_t len, bool dn,
-                        const char *assertion)
-{
-	struct cursor a, b;
-	struct intview ia, ib;
-	int ca, cb, mag;
-
-	if (rule == MATCH_INTEGER) {
-		if (dn || !int_parse(value, len, &ia) ||
-		    !int_parse(assertion, strlen(assertion), &ib))
-			return 2;
-		if (ia.neg != ib.neg)
-			return ia.neg ? -1 : 1;
-		mag = ia.len != ib.len ? (ia.len < ib.len ? -1 : 1)
-		                       : memcmp(ia.digits, ib.digits, ia.len);
-		mag = mag < 0 ? -1 : mag > 0;
-		return ia.neg ? -mag : mag;
-	}
-	cursor_init(&a, rule, value, len, dn);
-	cursor_init(&b, rule, assertion, strlen(assertion), false);
-	do {
-		ca = cursor_next(&a);
-		cb = cursor_next(&b);
-		if (ca != cb)
-			return ca < cb ? -1 : 1;
-	} while (ca >= 0);
-	return 0;
-}
-
-/* Matching rules usable in an extensible match, and the attributes each
- * applies to (RFC 4517 4.2). An ordering rule is TRUE for values less than
- * the assertion; substrings rules evaluate to Undefined here, as an unknown
- * rule does. */
-enum rule_kind { RULE_STRING, RULE_TELEPHONE, RULE_INTEGER, RULE_LIST, RULE_OID };
-
-struct ext_rule {
-	const char *name;
-	const char *oid;
-	enum attr_match match;
-	enum rule_kind kind;
-	bool ordering; /* RFC 4517 4.2: TRUE when the value is less than the assertion */
-};
-
-static const struct ext_rule ext_rules[] = {
-    {"caseIgnoreMatch", "2.5.13.2", MATCH_CASE_IGNORE, RULE_STRING, false},
-    {"caseExactMatch", "2.5.13.5", MATCH_CASE_EXACT, RULE_STRING, false},
-    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", MATCH_CASE_IGNORE, RULE_STRING, false},
-    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", MATCH_CASE_EXACT, RULE_STRING, false},
-    {"telephoneNumberMatch", "2.5.13.20", MATCH_TELEPHONE, RULE_TELEPHONE, false},
-    {"integerMatch", "2.5.13.14", MATCH_INTEGER, RULE_INTEGER, false},
-    {"caseIgnoreListMatch", "2.5.13.11", MATCH_LIST, RULE_LIST, false},
-    {"objectIdentifierMatch", "2.5.13.0", MATCH_CASE_IGNORE, RULE_OID, false},
-    {"caseIgnoreOrderingMatch", "2.5.13.3", MATCH_CASE_IGNORE, RULE_STRING, true},
-    {"caseExactOrderingMatch", "2.5.13.6", MATCH_CASE_EXACT, RULE_STRING, true},
-    {"integerOrderingMatch", "2.5.13.15", MATCH_INTEGER, RULE_INTEGER, true},
-};
-
-/* Does value match the assertion under rule r (NULL: the equality rule)? */
-static bool ext_match(const struct ext_rule *r, enum attr_match rule, const char *value, size_t len,
-                      bool dn, const char *assertion)
+/* Does prepared value v match the prepared assertion a under rule r (an
+ * ordering rule: is v less than a; NULL or an equality rule: equal)? */
+static bool rule_match(const struct attr_rule *r, enum attr_match m, const char *v,
+                       const char *a)
 {
 	if (r != NULL && r->ordering)
-		return rule_compare(rule, value, len, dn, assertion) == -1;
-	return rule_equal(rule, value, len, dn, assertion);
-}
-
-static const struct ext_rule *ext_rule_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof(ext_rules) / sizeof(ext_rules[0]); i++)
-		if (strcasecmp(ext_rules[i].name, name) == 0 || strcmp(ext_rules[i].oid, name) == 0)
-			return &ext_rules[i];
-	return NULL;
-}
-
-/* Does rule apply to attribute type t? t NULL stands for a DN attribute
- * pocdir does not describe (dc, ou, ...): those are all strings. */
-static bool ext_rule_applies(const struct ext_rule *r, const struct attr_type *t)
-{
-	enum attr_match eq = t != NULL ? t->equality : MATCH_CASE_IGNORE;
-	bool oid = t != NULL && strcmp(t->syntax, SYNTAX_OID) == 0;
-
-	switch (r->kind) {
-	case RULE_STRING:
-		return !oid && (eq == MATCH_CASE_IGNORE || eq == MATCH_CASE_EXACT);
-	case RULE_TELEPHONE:
-		return eq == MATCH_TELEPHONE;
-	case RULE_INTEGER:
-		return eq == MATCH_INTEGER;
-	case RULE_LIST:
-		return eq == MATCH_LIST;
-	case RULE_OID:
-		return oid;
-	}
-	return false;
-}
-
-static bool assertion_valid(enum attr_match rule, const char *v)
-{
-	struct intview iv;
-
-	return rule != MATCH_INTEGER || int_parse(v, strlen(v), &iv);
+		return attr_compare(m, v, a) < 0;
+	return strcmp(v, a) == 0;
 }
 
 /* Combine item results over values: TRUE wins, then Undefined. */
@@ -1060,27 +917,34 @@ static enum tri tri_any(enum tri acc, enum tri r)
 	return TRI_FALSE;
 }
 
-/* One attribute of the entry against an extensible match. */
-static enum tri ext_attr(const struct filter *f, const struct ext_rule *r,
-                         const struct entry_attr *a)
+/* One attribute of the entry against an extensible match whose value is
+ * prepared with rule m: the values' own prepared forms serve when m is
+ * their attribute's equality rule, others are prepared here. */
+static enum tri ext_attr(const struct filter *f, const struct entry_attr *a)
 {
-	enum attr_match rule;
+	const struct attr_rule *r = f->u.ext.r;
+	enum attr_match m = r != NULL ? r->match : a->type->equality;
 
-	if (r != NULL) {
-		if (!ext_rule_applies(r, a->type))
-			return TRI_UNDEFINED;
-		rule = r->match;
-	} else {
-		rule = a->type->equality;
-		if (rule == MATCH_NONE)
-			return TRI_UNDEFINED;
-	}
-	if (!assertion_valid(rule, f->u.ext.value))
+	if (r != NULL && !attr_rule_applies(r, a->type))
 		return TRI_UNDEFINED;
-	for (size_t i = 0; i < a->count; i++)
-		if (ext_match(r, rule, a->values[i].raw, strlen(a->values[i].raw), false,
-		              f->u.ext.value))
+	if (f->tagged)
+		return TRI_FALSE;
+	for (size_t i = 0; i < a->count; i++) {
+		struct prepared p;
+		bool hit;
+
+		if (m == a->type->equality) {
+			if (a->values[i].norm != NULL &&
+			    rule_match(r, m, a->values[i].norm, f->u.ext.norm))
+				return TRI_TRUE;
+			continue;
+		}
+		prepared_init(&p, m, a->values[i].raw, strlen(a->values[i].raw));
+		hit = p.s != NULL && rule_match(r, m, p.s, f->u.ext.norm);
+		prepared_free(&p);
+		if (hit)
 			return TRI_TRUE;
+	}
 	return TRI_FALSE;
 }
 
@@ -1091,110 +955,85 @@ static size_t type_len(const char *desc)
 }
 
 /* RFC 4511 4.5.1.7.7 dnAttributes: the AVAs of the entry's DN count as
- * values too. The DN is walked in place (RFC 4514 2: RDNs separated by ',',
- * AVAs by '+', values escaped with '\'), since evaluation may not allocate;
- * pocdir's DNs are built by the loader from ids, country codes and the
- * configured base. */
-static enum tri ext_dn(const struct filter *f, const struct ext_rule *r, const char *dn)
+ * values too, each compared with the rule or its type's equality rule.
+ * The DN is taken apart by libldap (RFC 4514). */
+static enum tri ext_dn(const struct filter *f, const char *dn)
 {
+	const struct attr_rule *r = f->u.ext.r;
 	enum tri acc = TRI_FALSE;
-	const char *p = dn;
+	LDAPDN ldn = NULL;
 
-	if (dn == NULL)
+	if (dn == NULL || f->tagged)
 		return TRI_FALSE;
-	while (*p != '\0') {
-		const char *type, *value, *eq;
-		size_t tlen, vlen;
-		const struct attr_type *t;
-		enum attr_match rule;
+	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || ldn == NULL)
+		return TRI_UNDEFINED;
+	for (size_t i = 0; ldn[i] != NULL && acc != TRI_TRUE; i++) {
+		for (size_t j = 0; ldn[i][j] != NULL && acc != TRI_TRUE; j++) {
+			const LDAPAVA *ava = ldn[i][j];
+			const struct attr_type *t =
+			    attr_lookup(ava->la_attr.bv_val, ava->la_attr.bv_len);
+			enum attr_match m;
+			struct prepared v, a;
 
-		while (*p == ' ')
-			p++;
-		type = p;
-		eq = strchr(p, '=');
-		if (eq == NULL)
-			break;
-		tlen = (size_t)(eq - type);
-		while (tlen > 0 && type[tlen - 1] == ' ')
-			tlen--;
-		value = eq + 1;
-		for (p = value; *p != '\0' && *p != ',' && *p != '+'; p++)
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-		vlen = (size_t)(p - value);
-		if (*p != '\0')
-			p++;
-
-		t = attr_lookup(type, tlen);
-		if (hidden_in(f->u.ext.hidden, t))
-			continue; /* as if the DN did not carry it */
-		if (f->attr_name != NULL) {
-			/* The filter names a type: only AVAs of that type. */
-			if (f->attr != NULL ? t != f->attr
-			                    : (t != NULL || type_len(f->attr_name) != tlen ||
-			                       strncasecmp(f->attr_name, type, tlen) != 0))
-				continue;
-		}
-		if (r != NULL) {
-			if (!ext_rule_applies(r, t)) {
+			if (hidden_in(f->u.ext.hidden, t))
+				continue; /* as if the DN did not carry it */
+			if (f->attr_name != NULL) {
+				/* The filter names a type: only AVAs of that type. */
+				if (f->attr != NULL ? t != f->attr
+				                    : (t != NULL ||
+				                       type_len(f->attr_name) != ava->la_attr.bv_len ||
+				                       strncasecmp(f->attr_name, ava->la_attr.bv_val,
+				                                   ava->la_attr.bv_len) != 0))
+					continue;
+			}
+			if (t == NULL && r != NULL)
+				continue; /* no rule applies to a type pocdir does not describe */
+			if (r != NULL && !attr_rule_applies(r, t)) {
 				if (f->attr_name != NULL)
 					acc = tri_any(acc, TRI_UNDEFINED);
 				continue;
 			}
-			rule = r->match;
-		} else {
-			rule = t != NULL ? t->equality : MATCH_CASE_IGNORE;
-			if (rule == MATCH_NONE) {
+			/* The naming types pocdir does not describe (dc in the
+			 * base) are IA5 strings, matched without case. */
+			m = r != NULL ? r->match : t != NULL ? t->equality : MATCH_CASE_IGNORE_IA5;
+			if (m == MATCH_NONE) {
 				acc = tri_any(acc, TRI_UNDEFINED);
 				continue;
 			}
+			prepared_init(&a, m, f->u.ext.value, f->u.ext.len);
+			prepared_init(&v, m, ava->la_value.bv_val, ava->la_value.bv_len);
+			if (a.s == NULL)
+				acc = tri_any(acc, TRI_UNDEFINED);
+			else if (v.s != NULL && rule_match(r, m, v.s, a.s))
+				acc = TRI_TRUE;
+			prepared_free(&a);
+			prepared_free(&v);
 		}
-		if (!assertion_valid(rule, f->u.ext.value)) {
-			acc = tri_any(acc, TRI_UNDEFINED);
-			continue;
-		}
-		if (ext_match(r, rule, value, vlen, true, f->u.ext.value))
-			return TRI_TRUE;
 	}
+	ldap_dnfree(ldn);
 	return acc;
 }
 
 static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 {
-	const struct ext_rule *r = NULL;
 	enum tri acc = TRI_FALSE;
 
-	if (f->u.ext.rule != NULL) {
-		r = ext_rule_find(f->u.ext.rule);
-		if (r == NULL)
-			return TRI_UNDEFINED; /* RFC 4511 4.5.1.7.7: unrecognised rule */
-	}
 	if (f->attr_name != NULL) {
-		const struct entry_attr *a;
+		const struct entry_attr *a = f->attr != NULL ? entry_attr(e, f->attr->id) : NULL;
 
-		if (f->attr == NULL) {
-			acc = TRI_UNDEFINED; /* unknown type */
-		} else if (r != NULL && !ext_rule_applies(r, f->attr)) {
-			acc = TRI_UNDEFINED; /* rule and type incompatible */
-		} else if (r == NULL && f->attr->equality == MATCH_NONE) {
-			acc = TRI_UNDEFINED;
-		} else if (!assertion_valid(r != NULL ? r->match : f->attr->equality,
-		                            f->u.ext.value)) {
-			acc = TRI_UNDEFINED;
-		} else if ((a = entry_attr(e, f->attr->id)) != NULL) {
-			acc = ext_attr(f, r, a);
-		}
+		if (f->attr == NULL)
+			acc = TRI_UNDEFINED; /* an unknown type */
+		else if (a != NULL)
+			acc = ext_attr(f, a);
 	} else {
 		/* No type: every attribute the rule applies to. */
-		if (!assertion_valid(r->match, f->u.ext.value))
-			return TRI_UNDEFINED;
 		for (size_t i = 0; i < e->nattrs && acc != TRI_TRUE; i++)
 			if (!hidden_in(f->u.ext.hidden, e->attrs[i].type) &&
-			    ext_rule_applies(r, e->attrs[i].type))
-				acc = tri_any(acc, ext_attr(f, r, &e->attrs[i]));
+			    attr_rule_applies(f->u.ext.r, e->attrs[i].type))
+				acc = tri_any(acc, ext_attr(f, &e->attrs[i]));
 	}
 	if (acc != TRI_TRUE && f->u.ext.dn_attributes)
-		acc = tri_any(acc, ext_dn(f, r, e->dn));
+		acc = tri_any(acc, ext_dn(f, e->dn));
 	return acc;
 }
 
@@ -1209,35 +1048,63 @@ static const char *find(const char *hay, size_t len, const char *needle, size_t 
 	return NULL;
 }
 
-/* RFC 4511 4.5.1.7.2: initial, any... and final in order, not overlapping. */
-static bool substrings_match(const struct filter *f, const char *v)
+/* RFC 4511 4.5.1.7.2: initial, any... and final in order, not overlapping.
+ * RFC 4518 2.6.1 prepares a value with one space at each end, and the
+ * components with a space where they meet the rest: the value is matched
+ * as " v " (pad), but for telephone numbers, which keep no space. */
+static bool substrings_match(const struct filter *f, const char *v, bool pad)
 {
+	char stack[512];
+	char *heap = NULL;
+	const char *p = v;
 	size_t len = strlen(v), pos = 0, flen = 0;
+	bool ok = false;
 
+	if (pad) {
+		char *buf = len + 3 <= sizeof(stack) ? stack : (heap = malloc(len + 3));
+
+		if (buf == NULL)
+			return false;
+		buf[0] = ' ';
+		memcpy(buf + 1, v, len);
+		buf[len + 1] = ' ';
+		buf[len + 2] = '\0';
+		p = buf;
+		len += 2;
+		/* The initial and final components start and end with the
+		 * value's padding; RFC 4518 gives them that space too. */
+		pos = 1;
+	}
 	if (f->u.sub.initial != NULL) {
 		size_t n = strlen(f->u.sub.initial);
 
-		if (n > len || memcmp(v, f->u.sub.initial, n) != 0)
-			return false;
-		pos = n;
+		if (n > len - pos || memcmp(p + pos, f->u.sub.initial, n) != 0)
+			goto done;
+		pos += n;
+	} else {
+		pos = 0;
 	}
 	if (f->u.sub.final != NULL) {
-		flen = strlen(f->u.sub.final);
-		if (flen > len - pos || memcmp(v + len - flen, f->u.sub.final, flen) != 0)
-			return false;
+		flen = strlen(f->u.sub.final) + (pad ? 1 : 0);
+		if (flen > len - pos ||
+		    memcmp(p + len - flen, f->u.sub.final, flen - (pad ? 1 : 0)) != 0)
+			goto done;
 	}
 	for (size_t i = 0; i < f->u.sub.nany; i++) {
 		const char *hit;
 		size_t n = strlen(f->u.sub.any[i]);
 
 		if (n > len - flen - pos)
-			return false;
-		hit = find(v + pos, len - flen - pos, f->u.sub.any[i], n);
+			goto done;
+		hit = find(p + pos, len - flen - pos, f->u.sub.any[i], n);
 		if (hit == NULL)
-			return false;
-		pos = (size_t)(hit - v) + n;
+			goto done;
+		pos = (size_t)(hit - p) + n;
 	}
-	return true;
+	ok = true;
+done:
+	free(heap);
+	return ok;
 }
 
 enum tri filter_eval(const struct filter *f, const entry_t *e)
@@ -1269,9 +1136,18 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 	case FILTER_NOT:
 		r = filter_eval(f->u.not, e);
 		return r == TRI_UNDEFINED ? TRI_UNDEFINED : r == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
+	default:
+		break;
+	}
+	/* RFC 4511 4.5.1.7: an unknown type (RFC 4511's own example makes
+	 * (foo=*) Undefined), no suitable rule, or an assertion value the
+	 * rule cannot take: Undefined. */
+	if (f->undefined)
+		return TRI_UNDEFINED;
+	switch (f->choice) {
 	case FILTER_PRESENT:
-		if (f->attr == NULL)
-			return TRI_FALSE; /* RFC 4511 4.5.1.7.5: unknown type */
+		if (f->tagged)
+			return TRI_FALSE;
 		if (f->attr->id == ATTR_OBJECTCLASS)
 			return TRI_TRUE; /* RFC 4512 3.3: every entry has one */
 		a = entry_attr(e, f->attr->id);
@@ -1282,13 +1158,11 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 		 * to equality, as slapd does. */
 	case FILTER_GE:
 	case FILTER_LE:
-		/* RFC 4511 4.5.1.7: unknown type, no suitable rule, or an
-		 * assertion value the rule cannot take: Undefined. */
-		if (f->attr == NULL || f->attr->equality == MATCH_NONE || f->u.ava.norm == NULL)
+		if (f->attr->equality == MATCH_NONE || f->u.ava.norm == NULL)
 			return TRI_UNDEFINED;
 		if ((f->choice == FILTER_GE || f->choice == FILTER_LE) && !f->attr->ordering)
 			return TRI_UNDEFINED;
-		if ((a = entry_attr(e, f->attr->id)) == NULL)
+		if (f->tagged || (a = entry_attr(e, f->attr->id)) == NULL)
 			return TRI_FALSE;
 		for (size_t i = 0; i < a->count; i++) {
 			const char *n = a->values[i].norm;
@@ -1305,18 +1179,21 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 		}
 		return TRI_FALSE;
 	case FILTER_SUBSTRINGS:
-		if (f->attr == NULL || !f->attr->substrings || f->attr->equality == MATCH_NONE)
+		if (!f->attr->substrings || f->attr->equality == MATCH_NONE)
 			return TRI_UNDEFINED;
-		if ((a = entry_attr(e, f->attr->id)) == NULL)
+		if (f->tagged || (a = entry_attr(e, f->attr->id)) == NULL)
 			return TRI_FALSE;
 		for (size_t i = 0; i < a->count; i++)
-			if (a->values[i].norm != NULL && substrings_match(f, a->values[i].norm))
+			if (a->values[i].norm != NULL &&
+			    substrings_match(f, a->values[i].norm,
+			                     f->attr->equality != MATCH_TELEPHONE))
 				return TRI_TRUE;
 		return TRI_FALSE;
 	case FILTER_EXTENSIBLE:
 		return eval_extensible(f, e);
+	default:
+		return TRI_UNDEFINED;
 	}
-	return TRI_UNDEFINED;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1347,9 +1224,10 @@ static void put_str(struct out *o, const char *s)
  * are too, so a logged filter cannot forge log lines. Attribute names and
  * rules from the wire go through here as well: a valid one (RFC 4512 2.5)
  * has none of these bytes, and an invalid one is then shown harmlessly. */
-static void put_value(struct out *o, const char *v)
+static void put_bytes(struct out *o, const char *v, size_t len)
 {
-	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+	for (const unsigned char *p = (const unsigned char *)v; p < (const unsigned char *)v + len;
+	     p++) {
 		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' || *p < 0x20 || *p == 0x7f) {
 			char esc[4];
 
@@ -1359,6 +1237,11 @@ static void put_value(struct out *o, const char *v)
 			put(o, (const char *)p, 1);
 		}
 	}
+}
+
+static void put_value(struct out *o, const char *v)
+{
+	put_bytes(o, v, strlen(v));
 }
 
 static void render(struct out *o, const struct filter *f)
@@ -1390,7 +1273,7 @@ static void render(struct out *o, const struct filter *f)
 	ava:
 		put_value(o, f->attr_name);
 		put_str(o, op);
-		put_value(o, f->u.ava.value);
+		put_bytes(o, f->u.ava.value, f->u.ava.len);
 		break;
 	case FILTER_PRESENT:
 		put_value(o, f->attr_name);
@@ -1419,7 +1302,7 @@ static void render(struct out *o, const struct filter *f)
 			put_value(o, f->u.ext.rule);
 		}
 		put_str(o, ":=");
-		put_value(o, f->u.ext.value);
+		put_bytes(o, f->u.ext.value, f->u.ext.len);
 		break;
 	}
 	put_str(o, ")");

@@ -33,10 +33,17 @@ enum filter_choice {
 struct filter {
 	enum filter_choice choice;
 	/* For item filters: the attribute, or NULL when pocdir does not know it
-	 * (then assertions are Undefined and present is FALSE). attr_name is the
-	 * name as the client wrote it. */
+	 * (then the item is Undefined). attr_name is the description as the
+	 * client wrote it (cut at a NUL byte, which makes it unknown). */
 	const struct attr_type *attr;
 	char *attr_name;
+	/* RFC 4511 4.5.1.7: the item is Undefined whatever the entry: an
+	 * attribute description or matching rule pocdir does not recognise, or
+	 * an assertion value that is not of the rule's syntax. */
+	bool undefined;
+	/* RFC 4512 2.5: the description carries a language tag option
+	 * (RFC 3866); pocdir's values carry none, so no value matches. */
+	bool tagged;
 	union {
 		struct { /* AND, OR */
 			struct filter **children;
@@ -44,8 +51,9 @@ struct filter {
 		} set;
 		struct filter * not ; /* NOT */
 		struct {              /* EQUALITY, GE, LE, APPROX */
-			char *value;
-			char *norm; /* NULL when the value does not normalise */
+			char *value;  /* as sent; may hold NUL bytes */
+			size_t len;
+			char *norm; /* prepared; NULL when the value does not prepare */
 		} ava;
 		struct { /* SUBSTRINGS, all normalised; initial/final may be NULL */
 			char *initial;
@@ -55,7 +63,10 @@ struct filter {
 		} sub;
 		struct {            /* EXTENSIBLE */
 			char *rule; /* matchingRule or NULL */
-			char *value;
+			const struct attr_rule *r; /* the rule, when it is known */
+			char *value;               /* as sent; may hold NUL bytes */
+			size_t len;
+			char *norm; /* prepared with the rule, or the type's equality */
 			bool dn_attributes;
 			/* Attributes (bit 1 << attr_id) this match may not look
 			 * at, set by filter_restrict: the typeless form and the
@@ -93,13 +104,14 @@ void filter_free(struct filter **f);
 /* Make the attributes marked in hidden (indexed by attr_id) invisible to f,
  * for a client that may not read them, on every evaluation path: an item
  * that names one evaluates as for a type the server does not know (RFC 4511
- * 4.5.1.7: Undefined; present is FALSE), and an extensible match without a
+ * 4.5.1.7: Undefined), and an extensible match without a
  * type, or over the DN's values (dnAttributes), skips them. So no answer,
  * count, limit or candidate list depends on their values. Applying it again
  * with other attributes hides those too; nothing is made visible again. */
 void filter_restrict(struct filter *f, const bool hidden[ATTR_COUNT]);
 
-/* Evaluate f against e. Pure: no allocation, safe from many threads. */
+/* Evaluate f against e. Pure and safe from many threads; allocates only
+ * to prepare a long value under a rule other than its attribute's. */
 enum tri filter_eval(const struct filter *f, const entry_t *e);
 
 /* Render f back as an RFC 4515 string into buf (for logs); returns buf. */

@@ -817,8 +817,8 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 			rawlen = strlen(raw);
 			a->values[i].raw = (char *)raw;
 			a->values[i].norm = NULL;
-			if (rawlen < sizeof(normbuf) &&
-			    attr_normalize_into(t->equality, raw, rawlen, normbuf, &invalid) == 0) {
+			if (attr_normalize_into(t->equality, raw, rawlen, normbuf, sizeof(normbuf),
+			                        &invalid) == 0) {
 				if (strcmp(normbuf, raw) == 0)
 					a->values[i].norm = (char *)raw;
 				else if (unique_values(id))
@@ -828,6 +828,19 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 					    (char *)intern(l, normbuf, strlen(normbuf));
 				if (a->values[i].norm == NULL)
 					return NULL;
+			} else if (!invalid) {
+				/* Longer once prepared than the buffer (NFKC
+				 * expands some characters many times). */
+				char *norm = attr_normalize(t->equality, raw, rawlen, &invalid);
+
+				if (norm == NULL && !invalid)
+					return NULL;
+				if (norm != NULL) {
+					a->values[i].norm = arena_strdup(l->data, norm);
+					free(norm);
+					if (a->values[i].norm == NULL)
+						return NULL;
+				}
 			}
 			a->raw[i] = raw;
 			/* LDAP forbids equal values in one attribute (RFC 4512

@@ -161,62 +161,35 @@ static bool in_person_chain(enum attr_id id)
 	}
 }
 
+/* The attribute's EQUALITY, ORDERING or SUBSTR rule from the one rule
+ * table of the matching layer (attr.c), by name. */
+static const char *rule_for(const struct attr_type *t, bool ordering, bool substrings)
+{
+	const struct attr_rule *r;
+
+	if (t->equality == MATCH_NONE || (ordering && !t->ordering) ||
+	    (substrings && !t->substrings))
+		return NULL;
+	for (size_t i = 0; (r = attr_rule_at(i)) != NULL; i++)
+		if (r->match == t->equality && r->ordering == ordering &&
+		    r->substrings == substrings)
+			return r->name;
+	return NULL;
+}
+
 static const char *equality_rule(const struct attr_type *t)
 {
-	bool ia5 = strcmp(t->syntax, SYN_IA5) == 0;
-
-	switch (t->equality) {
-	case MATCH_NONE:
-		return NULL;
-	case MATCH_CASE_IGNORE:
-		return strcmp(t->syntax, SYN_OID) == 0 ? "objectIdentifierMatch"
-		       : ia5                           ? "caseIgnoreIA5Match"
-		                                       : "caseIgnoreMatch";
-	case MATCH_CASE_EXACT:
-		return ia5 ? "caseExactIA5Match" : "caseExactMatch";
-	case MATCH_TELEPHONE:
-		return "telephoneNumberMatch";
-	case MATCH_INTEGER:
-		return "integerMatch";
-	case MATCH_LIST:
-		return "caseIgnoreListMatch";
-	}
-	return NULL;
+	return rule_for(t, false, false);
 }
 
 static const char *ordering_rule(const struct attr_type *t)
 {
-	if (!t->ordering)
-		return NULL;
-	switch (t->equality) {
-	case MATCH_CASE_IGNORE:
-		return "caseIgnoreOrderingMatch";
-	case MATCH_CASE_EXACT:
-		return "caseExactOrderingMatch";
-	case MATCH_INTEGER:
-		return "integerOrderingMatch";
-	default:
-		return NULL;
-	}
+	return rule_for(t, true, false);
 }
 
 static const char *substrings_rule(const struct attr_type *t)
 {
-	if (!t->substrings)
-		return NULL;
-	switch (t->equality) {
-	case MATCH_CASE_IGNORE:
-		return strcmp(t->syntax, SYN_IA5) == 0 ? "caseIgnoreIA5SubstringsMatch"
-		                                       : "caseIgnoreSubstringsMatch";
-	case MATCH_CASE_EXACT:
-		return "caseExactSubstringsMatch";
-	case MATCH_TELEPHONE:
-		return "telephoneNumberSubstringsMatch";
-	case MATCH_LIST:
-		return "caseIgnoreListSubstringsMatch";
-	default:
-		return NULL;
-	}
+	return rule_for(t, false, true);
 }
 
 /* One AttributeTypeDescription (RFC 4512 4.1.2); sep goes between fields
