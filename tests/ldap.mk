@@ -10,7 +10,8 @@ LDAP_TESTS = \
 	tests/t_ldap_controls.py \
 	tests/t_ldap_visibility.py
 TESTS += $(LDAP_TESTS)
-EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py
+EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py \
+	tests/ldap/intl/origins/fr.yaml tests/ldap/intl/origins/asia.yaml
 
 # The configuration reader alone (a pure core: no sockets, no daemon).
 check_PROGRAMS += tests/ldap/t_config

@@ -221,8 +221,8 @@ static void test_eval(void)
 	EVAL("(role=technical)", cert, TRI_TRUE);
 	EVAL("(pocRole=Technical)", cert, TRI_TRUE);
 	EVAL("(ROLE=policy)", cert, TRI_FALSE);
-	EVAL("(2.5.4.6=KR)", cert, TRI_TRUE);     /* type by OID */
-	EVAL("(c;lang-en=KR)", cert, TRI_FALSE);  /* RFC 3866: no value has a tag */
+	EVAL("(2.5.4.6=KR)", cert, TRI_TRUE);      /* type by OID */
+	EVAL("(c;lang-en=KR)", cert, TRI_FALSE);   /* RFC 3866: no value has a tag */
 	EVAL("(c;x-foo=KR)", cert, TRI_UNDEFINED); /* RFC 4512 2.5.2: unknown option */
 	EVAL("(cn;binary=*)", cert, TRI_UNDEFINED);
 	EVAL("(cn;lang-en=*)", cert, TRI_FALSE);
@@ -486,31 +486,31 @@ static void test_prepare(void)
 	add(j, ATTR_TITLE, "ｶﾝﾘｼｬ");
 	add(g, ATTR_CN, "Οδυσσέας Σίσυφος");
 
-	EVAL("(cn=élise tremblay)", t, TRI_TRUE);          /* non-ASCII case folding */
+	EVAL("(cn=élise tremblay)", t, TRI_TRUE); /* non-ASCII case folding */
 	EVAL("(cn=ÉLISE TREMBLAY)", t, TRI_TRUE);
-	EVAL("(cn=E\\cc\\81lise Tremblay)", t, TRI_TRUE);  /* decomposed: NFKC */
+	EVAL("(cn=E\\cc\\81lise Tremblay)", t, TRI_TRUE);              /* decomposed: NFKC */
 	EVAL("(cn=ｅ\\cc\\81ｌｉｓｅ ｔｒｅｍｂｌａｙ)", t, TRI_TRUE); /* full width */
-	EVAL("(cn=élise\\c2\\a0tremblay)", t, TRI_TRUE);   /* NO-BREAK SPACE is a space */
-	EVAL("(cn=élise\\09tremblay)", t, TRI_TRUE);       /* so is TAB (RFC 4518 2.2) */
+	EVAL("(cn=élise\\c2\\a0tremblay)", t, TRI_TRUE); /* NO-BREAK SPACE is a space */
+	EVAL("(cn=élise\\09tremblay)", t, TRI_TRUE);     /* so is TAB (RFC 4518 2.2) */
 	EVAL("(cn=\\09élise tremblay)", t, TRI_TRUE);
-	EVAL("(cn=élise tre\\c2\\admblay)", t, TRI_TRUE);  /* SOFT HYPHEN maps to nothing */
+	EVAL("(cn=élise tre\\c2\\admblay)", t, TRI_TRUE);     /* SOFT HYPHEN maps to nothing */
 	EVAL("(cn=élise\\e2\\80\\8btremblay)", t, TRI_FALSE); /* ZWSP too: no space left */
-	EVAL("(cn=elise tremblay)", t, TRI_FALSE);         /* accents are significant */
+	EVAL("(cn=elise tremblay)", t, TRI_FALSE);            /* accents are significant */
 	EVAL("(cn=élis*)", t, TRI_TRUE);
 	EVAL("(cn=*Élis *)", t, TRI_FALSE); /* RFC 4518 2.6.1: the space is kept */
 	EVAL("(cn=*lise *)", t, TRI_TRUE);
 	EVAL("(cn=*ise tre*)", t, TRI_TRUE);
 	EVAL("(cn=* tremblay)", t, TRI_TRUE);
-	EVAL("(cn=*  *)", t, TRI_TRUE);     /* all space: one SPACE, in every value */
+	EVAL("(cn=*  *)", t, TRI_TRUE);             /* all space: one SPACE, in every value */
 	EVAL("(cn=élise tremblay *)", t, TRI_TRUE); /* the value ends in its space */
 	EVAL("(cn=élise trembla *)", t, TRI_FALSE);
-	EVAL("(description=*strasse*)", t, TRI_TRUE);      /* ß folds to ss */
+	EVAL("(description=*strasse*)", t, TRI_TRUE); /* ß folds to ss */
 	EVAL("(description=*JÜRGEN*)", t, TRI_TRUE);
 	EVAL("(description=*i\\cc\\87stanbul*)", t, TRI_TRUE); /* İ is i + U+0307 */
-	EVAL("(description=*istanbul*)", t, TRI_FALSE);    /* RFC 3454 B.2, not Turkish */
+	EVAL("(description=*istanbul*)", t, TRI_FALSE);        /* RFC 3454 B.2, not Turkish */
 	EVAL("(o=jpcert*)", j, TRI_TRUE);
-	EVAL("(title=カンリシャ)", j, TRI_TRUE);              /* half width katakana */
-	EVAL("(cn=ΟΔΥΣΣΈΑΣ ΣΊΣΥΦΟΣ)", g, TRI_TRUE);         /* final sigma folds */
+	EVAL("(title=カンリシャ)", j, TRI_TRUE);    /* half width katakana */
+	EVAL("(cn=ΟΔΥΣΣΈΑΣ ΣΊΣΥΦΟΣ)", g, TRI_TRUE); /* final sigma folds */
 	EVAL("(cn=οδυσσέασ σίσυφοσ)", g, TRI_TRUE);
 	EVAL("(cn>=ο)", g, TRI_UNDEFINED); /* cn has no ORDERING rule */
 
@@ -526,27 +526,27 @@ static void test_prepare(void)
 	EVAL("(cn:caseExactMatch:=\\00Élise Tremblay)", t, TRI_TRUE);
 
 	/* Syntaxes (RFC 4517 3.3): invalid values are Undefined. */
-	EVAL("(cn=)", t, TRI_UNDEFINED);        /* Directory String: 1*UTF8 */
-	EVAL("(cn=\\ff)", t, TRI_UNDEFINED);    /* not UTF-8 */
+	EVAL("(cn=)", t, TRI_UNDEFINED);     /* Directory String: 1*UTF8 */
+	EVAL("(cn=\\ff)", t, TRI_UNDEFINED); /* not UTF-8 */
 	EVAL("(cn=*\\c3*)", t, TRI_UNDEFINED);
 	EVAL("(cn=\\ef\\bf\\bd)", t, TRI_UNDEFINED); /* RFC 4518 2.4: prohibited */
 	EVAL("(cn=\\ee\\80\\80)", t, TRI_UNDEFINED); /* private use */
-	EVAL("(mail=)", t, TRI_FALSE);          /* IA5 String may be empty */
-	EVAL("(mail=é@x)", t, TRI_UNDEFINED);   /* but is ASCII */
+	EVAL("(mail=)", t, TRI_FALSE);               /* IA5 String may be empty */
+	EVAL("(mail=é@x)", t, TRI_UNDEFINED);        /* but is ASCII */
 	EVAL("(mail=*é*)", t, TRI_UNDEFINED);
 	EVAL("(mail=CERT@ANSSI.FR.EXAMPLE)", t, TRI_TRUE);
 	EVAL("(telephoneNumber=abc@x)", t, TRI_UNDEFINED); /* Printable String */
 	EVAL("(telephoneNumber=)", t, TRI_UNDEFINED);
 	EVAL("(telephoneNumber=*@*)", t, TRI_UNDEFINED);
 	EVAL("(telephoneNumber=+33-1-00-00-01-01)", t, TRI_TRUE);
-	EVAL("(pocSerial=2026112201 )", t, TRI_TRUE);
-	EVAL("(objectClass=foo)", t, TRI_UNDEFINED); /* not a name pocdir knows */
-	EVAL("(objectClass=person )", t, TRI_TRUE);
-	EVAL("(objectClass=2.5.6.6)", t, TRI_TRUE);  /* person by OID */
-	EVAL("(objectClass=1.2.3)", t, TRI_FALSE);   /* an OID, of no class here */
+	EVAL("(pocSerial=2026112201 )", t, TRI_UNDEFINED); /* no space in an Integer */
+	EVAL("(objectClass=foo)", t, TRI_UNDEFINED);       /* not a name pocdir knows */
+	EVAL("(objectClass=person )", t, TRI_UNDEFINED);   /* nor in an OID */
+	EVAL("(objectClass=2.5.6.6)", t, TRI_TRUE);        /* person by OID */
+	EVAL("(objectClass=1.2.3)", t, TRI_FALSE);         /* an OID, of no class here */
 	EVAL("(objectClass=1..2)", t, TRI_UNDEFINED);
-	EVAL("(objectClass=cn)", t, TRI_FALSE);      /* an attribute type's OID */
-	EVAL("(c=KRX)", t, TRI_FALSE);               /* caseIgnoreMatch: Directory String */
+	EVAL("(objectClass=cn)", t, TRI_FALSE); /* an attribute type's OID */
+	EVAL("(c=KRX)", t, TRI_FALSE);          /* caseIgnoreMatch: Directory String */
 	EVAL("(c=)", t, TRI_UNDEFINED);
 	EVAL("(!(objectClass=foo))", t, TRI_UNDEFINED);
 

@@ -148,6 +148,60 @@ FILTERS = [
     "(pocSerial:integerOrderingMatch:=2026112201)",
     "(postalAddress=60 SAJIK-RO 8-gil$Seoul 03172 $Republic of Korea)",
     "(postalAddress:caseIgnoreListMatch:=60 sajik-ro 8-gil $ seoul 03172$republic of korea)",
+    # RFC 4518 string preparation: Unicode case folding, NFKC, spaces.
+    "(cn=élise tremblay)",
+    "(cn=ÉLISE TREMBLAY)",
+    "(cn=E\\cc\\81lise Tremblay)",
+    "(cn=élise\\c2\\a0tremblay)",
+    "(cn=*Élis *)",
+    "(cn=*lise *)",
+    "(title=カンリシャ)",
+    "(o=jpcert*)",
+    "(o=ＪＰＣＥＲＴ*)",
+    "(title=дежурный инженер)",
+    "(cn=οδυσσέας σίσυφος)",
+    "(description=*fichiers*)",
+    "(cn=jérôme lefèvre)",
+    # Assertion syntaxes: an invalid value is Undefined, which NOT shows.
+    "(!(cn=\\00))",
+    "(!(cn=a\\00b))",
+    "(!(cn=\\ff))",
+    "(!(cn=))",
+    "(!(mail=é@x))",
+    "(!(mail=*é*))",
+    "(!(mail=))",
+    "(!(telephoneNumber=abc@x))",
+    "(!(telephoneNumber=))",
+    "(!(c=))",
+    "(!(c=KRX))",
+    "(!(objectClass=foo))",
+    "(!(objectClass=1..2))",
+    "(objectClass=person )",
+    "(objectClass=2.5.6.2)",
+    "(pocSerial=2026112201 )",
+    "(!(pocSerial= 2026112201))",
+    # Unknown attributes and options (RFC 4512 2.5, RFC 3866).
+    "(!(foo=*))",
+    "(cn;lang-en=*)",
+    "(!(cn;lang-en=x))",
+    "(!(cn;x-foo=*))",
+    "(!(cn;binary=x))",
+    "(!(uid:caseIgnoreIA5Match:=krcert))",
+    "(!(mail:caseIgnoreMatch:=cert@krcert.kr.example))",
+]
+
+# Bases that name a type by another of its names (RFC 4517 4.2.15), sent
+# through ldapsearch (ldap3 checks DNs itself).
+ALIAS_BASES = [
+    ("countryName=KR,dc=pocdir", "base"),
+    ("2.5.4.6=KR,dc=pocdir", "base"),
+    ("C=kr,DC=POCDIR", "one"),
+    ("userid=krcert,c=KR,dc=pocdir", "base"),
+    ("UID=KRCERT,countryName=kr,domainComponent=pocdir", "base"),
+    ("0.9.2342.19200300.100.1.1=krcert,c=KR,0.9.2342.19200300.100.1.25=pocdir", "base"),
+    ("domainComponent=pocdir", "base"),
+    ("countryName=FR,dc=pocdir", "sub"),
+    ("c=XX,dc=pocdir", "base"),
 ]
 
 
@@ -182,6 +236,11 @@ def dns_ldapsearch(url, flt, base="dc=pocdir", scope="sub"):
 
 def compare_all(tap, label, ours, theirs, urls):
     if shutil.which("ldapsearch"):
+        for base, scope in ALIAS_BASES:
+            a = dns_ldapsearch(urls[0], "(objectClass=*)", base, scope)
+            b = dns_ldapsearch(urls[1], "(objectClass=*)", base, scope)
+            tap.eq(a, b, "%s, ldapsearch: base %s scope %s (%d entries)" % (
+                label, base, scope, len(a[1])))
         for flt in FILTERS:
             a = dns_ldapsearch(urls[0], flt)
             b = dns_ldapsearch(urls[1], flt)
@@ -224,7 +283,7 @@ def main():
     tap = pt.Tap()
     # Everything visible, as slapd shows it: access rules are tested apart.
     config = "hidden-attributes: []\nlimits:\n  max-results: 100000\n"
-    for label, directory in [("sample", pt.SAMPLE),
+    for label, directory in [("sample", pt.SAMPLE), ("international", pt.INTL),
                              ("generated", pt.gen_directory(2000, 30))]:
         try:
             ours = pt.pocdird(directory, config=config)

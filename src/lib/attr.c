@@ -29,8 +29,8 @@
  * inetorgperson schemas; e.g. RFC 4519 gives facsimileTelephoneNumber no
  * equality rule, so (facsimileTelephoneNumber=...) is Undefined there too. */
 static const struct attr_type table[ATTR_COUNT] = {
-    {ATTR_OBJECTCLASS, "objectClass", NULL, "2.5.4.0", NULL, OIDSYN, MATCH_OID, false,
-     false, false, true, false, "object classes of the entry"},
+    {ATTR_OBJECTCLASS, "objectClass", NULL, "2.5.4.0", NULL, OIDSYN, MATCH_OID, false, false, false,
+     true, false, "object classes of the entry"},
     {ATTR_UID, "uid", "userid", "0.9.2342.19200300.100.1.1", "id", DSTRING, MATCH_CASE_IGNORE,
      false, true, false, true, false, "entry id, unique within its country"},
     {ATTR_CN, "cn", "commonName", "2.5.4.3", "name", DSTRING, MATCH_CASE_IGNORE, false, true, false,
@@ -272,8 +272,8 @@ static void space_handling(const ucs4_t *u, size_t n, const struct prep_rule *r,
 /* The prepared form of a pure ASCII string, which RFC 4518 leaves as is
  * but for the map step (controls dropped, white space to SPACE, case
  * folded): the code point path would give the same, at a cost. */
-static long prepare_ascii(const char *v, size_t len, const struct prep_rule *r,
-                          enum attr_prep kind, struct sink *k, ucs4_t *tmp)
+static long prepare_ascii(const char *v, size_t len, const struct prep_rule *r, enum attr_prep kind,
+                          struct sink *k, ucs4_t *tmp)
 {
 	size_t n = 0;
 
@@ -358,26 +358,20 @@ done:
 }
 
 /* RFC 4517 3.3.16: Integer = ( HYPHEN LDIGIT *DIGIT ) / number, so no "+",
- * no leading zero and no "-0"; anything else is not an integer and an
- * assertion with it is Undefined, as in slapd. Surrounding spaces are
- * insignificant, as slapd takes them. */
+ * no leading zero, no "-0" and no space; anything else is not an integer
+ * and an assertion with it is Undefined, as in slapd. */
 static long prepare_integer(const char *v, size_t len, struct sink *k)
 {
-	size_t start = 0, i;
+	size_t i = 0;
 
-	while (start < len && v[start] == ' ')
-		start++;
-	while (len > start && v[len - 1] == ' ')
-		len--;
-	i = start;
 	if (i < len && v[i] == '-')
 		i++;
-	if (i == len || (v[i] == '0' && (len - i > 1 || i > start)))
+	if (i == len || (v[i] == '0' && (len - i > 1 || i > 0)))
 		return ATTR_PREP_INVALID;
 	for (size_t j = i; j < len; j++)
 		if (v[j] < '0' || v[j] > '9')
 			return ATTR_PREP_INVALID;
-	for (size_t j = start; j < len; j++)
+	for (size_t j = 0; j < len; j++)
 		sink_byte(k, v[j]);
 	return 0;
 }
@@ -438,10 +432,11 @@ static long prepare_oid(const char *v, size_t len, struct sink *k)
 	const char *name = NULL;
 	const struct attr_type *t;
 
-	while (len > 0 && v[0] == ' ')
-		v++, len--;
-	while (len > 0 && v[len - 1] == ' ')
-		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '.'))
+			return ATTR_PREP_INVALID;
+	/* RFC 4512 1.4: oid = descr / numericoid, no spaces. */
 	if (len == 0 || len >= sizeof(oid) || memchr(v, '\0', len) != NULL)
 		return ATTR_PREP_INVALID;
 	memcpy(oid, v, len);
@@ -521,8 +516,8 @@ char *attr_normalize(enum attr_match rule, const char *value, size_t len, bool *
 	return attr_prepare_dup(rule, PREP_VALUE, value, len, invalid);
 }
 
-int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
-                        size_t size, bool *invalid)
+int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out, size_t size,
+                        bool *invalid)
 {
 	long rc = attr_prepare(rule, PREP_VALUE, value, len, out, size);
 
@@ -538,8 +533,8 @@ static const struct attr_rule rules[] = {
     {"objectIdentifierMatch", "2.5.13.0", OIDSYN, MATCH_OID, false, false},
     {"caseIgnoreMatch", "2.5.13.2", DSTRING, MATCH_CASE_IGNORE, false, false},
     {"caseIgnoreOrderingMatch", "2.5.13.3", DSTRING, MATCH_CASE_IGNORE, true, false},
-    {"caseIgnoreSubstringsMatch", "2.5.13.4", "1.3.6.1.4.1.1466.115.121.1.58",
-     MATCH_CASE_IGNORE, false, true},
+    {"caseIgnoreSubstringsMatch", "2.5.13.4", "1.3.6.1.4.1.1466.115.121.1.58", MATCH_CASE_IGNORE,
+     false, true},
     {"caseExactMatch", "2.5.13.5", DSTRING, MATCH_CASE_EXACT, false, false},
     {"caseExactOrderingMatch", "2.5.13.6", DSTRING, MATCH_CASE_EXACT, true, false},
     {"caseExactSubstringsMatch", "2.5.13.7", "1.3.6.1.4.1.1466.115.121.1.58", MATCH_CASE_EXACT,
@@ -552,12 +547,10 @@ static const struct attr_rule rules[] = {
     {"telephoneNumberMatch", "2.5.13.20", PHONE, MATCH_TELEPHONE, false, false},
     {"telephoneNumberSubstringsMatch", "2.5.13.21", "1.3.6.1.4.1.1466.115.121.1.58",
      MATCH_TELEPHONE, false, true},
-    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", IA5, MATCH_CASE_EXACT_IA5, false,
-     false},
-    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", IA5, MATCH_CASE_IGNORE_IA5, false,
-     false},
-    {"caseIgnoreIA5SubstringsMatch", "1.3.6.1.4.1.1466.109.114.3",
-     "1.3.6.1.4.1.1466.115.121.1.58", MATCH_CASE_IGNORE_IA5, false, true},
+    {"caseExactIA5Match", "1.3.6.1.4.1.1466.109.114.1", IA5, MATCH_CASE_EXACT_IA5, false, false},
+    {"caseIgnoreIA5Match", "1.3.6.1.4.1.1466.109.114.2", IA5, MATCH_CASE_IGNORE_IA5, false, false},
+    {"caseIgnoreIA5SubstringsMatch", "1.3.6.1.4.1.1466.109.114.3", "1.3.6.1.4.1.1466.115.121.1.58",
+     MATCH_CASE_IGNORE_IA5, false, true},
 };
 
 const struct attr_rule *attr_rule_lookup(const char *name)

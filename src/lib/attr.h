@@ -121,8 +121,8 @@ const char *attr_class_name(const char *oid);
 /* As attr_normalize, into out (size bytes). Returns 0, or -1 with *invalid
  * set when the value does not prepare, or -1 with *invalid clear when out is
  * too small. */
-int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out,
-                        size_t size, bool *invalid);
+int attr_normalize_into(enum attr_match rule, const char *value, size_t len, char *out, size_t size,
+                        bool *invalid);
 
 /* A matching rule an extensible match may name (RFC 4517 4.2). */
 struct attr_rule {

@@ -266,8 +266,7 @@ static int decode_ava(struct decoder *d, struct filter *f)
 		return -1;
 	if (set_attribute(d, f, desc) == -1)
 		return -1;
-	f->u.ava.value =
-	    get_octets(d, end, TAG_OCTETSTRING, "assertion value", &f->u.ava.len);
+	f->u.ava.value = get_octets(d, end, TAG_OCTETSTRING, "assertion value", &f->u.ava.len);
 	if (f->u.ava.value == NULL)
 		return -1;
 	if (f->attr != NULL && f->attr->equality != MATCH_NONE) {
@@ -452,8 +451,8 @@ static int decode_extensible(struct decoder *d, struct filter *f)
 			f->undefined = true;
 		else if (m == MATCH_NONE)
 			; /* an unknown type: only the DN can match */
-		else if ((f->u.ext.norm = attr_normalize(m, f->u.ext.value, f->u.ext.len,
-		                                         &invalid)) == NULL) {
+		else if ((f->u.ext.norm =
+		              attr_normalize(m, f->u.ext.value, f->u.ext.len, &invalid)) == NULL) {
 			if (!invalid)
 				return nomem(d);
 			f->undefined = true;
@@ -899,8 +898,7 @@ static void prepared_free(struct prepared *p)
 
 /* Does prepared value v match the prepared assertion a under rule r (an
  * ordering rule: is v less than a; NULL or an equality rule: equal)? */
-static bool rule_match(const struct attr_rule *r, enum attr_match m, const char *v,
-                       const char *a)
+static bool rule_match(const struct attr_rule *r, enum attr_match m, const char *v, const char *a)
 {
 	if (r != NULL && r->ordering)
 		return attr_compare(m, v, a) < 0;
@@ -979,11 +977,12 @@ static enum tri ext_dn(const struct filter *f, const char *dn)
 				continue; /* as if the DN did not carry it */
 			if (f->attr_name != NULL) {
 				/* The filter names a type: only AVAs of that type. */
-				if (f->attr != NULL ? t != f->attr
-				                    : (t != NULL ||
-				                       type_len(f->attr_name) != ava->la_attr.bv_len ||
-				                       strncasecmp(f->attr_name, ava->la_attr.bv_val,
-				                                   ava->la_attr.bv_len) != 0))
+				if (f->attr != NULL
+				        ? t != f->attr
+				        : (t != NULL ||
+				           type_len(f->attr_name) != ava->la_attr.bv_len ||
+				           strncasecmp(f->attr_name, ava->la_attr.bv_val,
+				                       ava->la_attr.bv_len) != 0))
 					continue;
 			}
 			if (t == NULL && r != NULL)

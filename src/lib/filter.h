@@ -61,8 +61,8 @@ struct filter {
 			size_t nany;
 			char *final;
 		} sub;
-		struct {            /* EXTENSIBLE */
-			char *rule; /* matchingRule or NULL */
+		struct {                           /* EXTENSIBLE */
+			char *rule;                /* matchingRule or NULL */
 			const struct attr_rule *r; /* the rule, when it is known */
 			char *value;               /* as sent; may hold NUL bytes */
 			size_t len;

@@ -18,6 +18,8 @@ TOP_BUILDDIR = os.environ.get("top_builddir") or TOP_SRCDIR
 POCDIRD = os.path.join(TOP_BUILDDIR, "src", "pocdird", "pocdird")
 POCDIR = os.path.join(TOP_BUILDDIR, "src", "pocdir", "pocdir")
 SAMPLE = os.path.join(TOP_SRCDIR, "directory")
+# Non-ASCII names in several scripts and forms, multi-valued mail and phones.
+INTL = os.path.join(TOP_SRCDIR, "tests", "ldap", "intl")
 SCHEMA = os.path.join(TOP_SRCDIR, "contrib", "pocdir.schema")
 
 
