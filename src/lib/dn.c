@@ -4,7 +4,9 @@
 #include <ldap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "attr.h"
 #include "dn.h"
 #include "util.h"
 
@@ -47,7 +49,111 @@ char *dn_pretty(const char *dn, size_t len)
 	return out;
 }
 
+/* The canonical name of a naming attribute type: RFC 4517 4.2.15
+ * distinguishedNameMatch compares types, not their spellings, so
+ * countryName=, 2.5.4.6= and C= are all c=. *rule is the type's equality
+ * rule, for its value. dc (RFC 4519 2.4) names the base without being an
+ * attribute of the table. NULL for a type pocdir does not know. */
+static const char *dn_type(const struct berval *type, enum attr_match *rule)
+{
+	static const char *const dc[] = {"dc", "domainComponent", "0.9.2342.19200300.100.1.25"};
+	const struct attr_type *t = attr_lookup(type->bv_val, type->bv_len);
+
+	if (t != NULL) {
+		*rule = t->equality != MATCH_NONE ? t->equality : MATCH_CASE_IGNORE;
+		return t->name;
+	}
+	for (size_t i = 0; i < sizeof(dc) / sizeof(dc[0]); i++)
+		if (strlen(dc[i]) == type->bv_len &&
+		    strncasecmp(dc[i], type->bv_val, type->bv_len) == 0) {
+			*rule = MATCH_CASE_IGNORE_IA5;
+			return "dc";
+		}
+	*rule = MATCH_CASE_IGNORE;
+	return NULL;
+}
+
+/* Each AVA's type by its canonical name and its value prepared with the
+ * type's equality rule (RFC 4518, as attribute values are), then written in
+ * RFC 4514 form and ASCII folded. libldap's own strings are put back before
+ * it frees the parsed DN. */
 char *dn_normalize(const char *dn, size_t len)
 {
-	return dn_fold(dn_pretty(dn, len));
+	struct berval bv;
+	LDAPDN ldn = NULL;
+	char *text = NULL, *out = NULL;
+	struct berval *saved = NULL;
+	char **bufs = NULL;
+	size_t n = 0, k = 0;
+	bool ok = true;
+
+	if (dn == NULL || len > DN_MAX_LEN)
+		return NULL;
+	if (len == 0)
+		return str_dup("");
+	bv.bv_val = (char *)dn;
+	bv.bv_len = len;
+	if (ldap_bv2dn(&bv, &ldn, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
+		return NULL;
+	if (ldn == NULL)
+		return str_dup("");
+	for (size_t i = 0; ldn[i] != NULL; i++)
+		for (size_t j = 0; ldn[i][j] != NULL; j++)
+			n++;
+	saved = calloc(2 * n + 1, sizeof(*saved));
+	bufs = calloc(2 * n + 1, sizeof(*bufs));
+	if (saved == NULL || bufs == NULL)
+		goto fail;
+	for (size_t i = 0; ldn[i] != NULL; i++) {
+		for (size_t j = 0; ldn[i][j] != NULL; j++) {
+			LDAPAVA *ava = ldn[i][j];
+			enum attr_match rule;
+			const char *name = dn_type(&ava->la_attr, &rule);
+			char *type = name != NULL
+			                 ? str_dup(name)
+			                 : str_ndup(ava->la_attr.bv_val, ava->la_attr.bv_len);
+			char *value = NULL;
+			bool invalid = false;
+
+			saved[2 * k] = ava->la_attr;
+			saved[2 * k + 1] = ava->la_value;
+			bufs[2 * k] = type;
+			k++;
+			if (type == NULL)
+				goto fail;
+			ava->la_attr.bv_val = type;
+			ava->la_attr.bv_len = strlen(type);
+			if (ava->la_flags & LDAP_AVA_BINARY)
+				continue; /* "#" and hex BER: compared as given */
+			value = attr_normalize(rule, ava->la_value.bv_val, ava->la_value.bv_len,
+			                       &invalid);
+			if (value == NULL && invalid) /* kept as written, folded below */
+				value = str_ndup(ava->la_value.bv_val, ava->la_value.bv_len);
+			bufs[2 * k - 1] = value;
+			if (value == NULL)
+				goto fail;
+			ava->la_value.bv_val = value;
+			ava->la_value.bv_len = strlen(value);
+		}
+	}
+	if (ldap_dn2str(ldn, &text, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || text == NULL)
+		goto fail;
+	out = dn_fold(str_dup(text));
+	goto done;
+fail:
+	ok = false;
+done:
+	for (size_t m = 0, i = 0; ldn[i] != NULL; i++)
+		for (size_t j = 0; ldn[i][j] != NULL && m < k; j++, m++) {
+			ldn[i][j]->la_attr = saved[2 * m];
+			ldn[i][j]->la_value = saved[2 * m + 1];
+		}
+	ldap_dnfree(ldn);
+	for (size_t m = 0; bufs != NULL && m < 2 * n; m++)
+		free(bufs[m]);
+	free(bufs);
+	free(saved);
+	if (text != NULL)
+		ldap_memfree(text);
+	return ok ? out : NULL;
 }

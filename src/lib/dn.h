@@ -15,10 +15,11 @@
  * longer than DN_MAX_LEN or memory ran out. "" is the empty DN. */
 char *dn_pretty(const char *dn, size_t len);
 
-/* The normalised form: dn_pretty, then ASCII case folded (the attributes of
- * the tree's RDNs, uid, c, dc and o, all match case-insensitively). Two DNs
- * are equal when their normalised forms are. Returns a string to free(), or
- * NULL as dn_pretty. */
+/* The normalised form (RFC 4517 4.2.15 distinguishedNameMatch): as
+ * dn_pretty, with each type by its canonical name (countryName, 2.5.4.6 and
+ * C are c) and each value prepared with its type's equality rule (attr.h),
+ * ASCII case folded. Two DNs are equal when their normalised forms are.
+ * Returns a string to free(), or NULL as dn_pretty. */
 char *dn_normalize(const char *dn, size_t len);
 
 /* Fold ASCII upper case in s to lower case, in place; returns s. Used to

@@ -196,7 +196,16 @@ int main(void)
 	tap_is(n, "cn=op,dc=pocdir", "DN: case and spaces around separators");
 	free(n);
 	n = dn_normalize("cn=Two  Words,dc=x", strlen("cn=Two  Words,dc=x"));
-	tap_is(n, "cn=two  words,dc=x", "DN: inner spaces of a value kept");
+	tap_is(n, "cn=two words,dc=x", "DN: inner spaces of a value are insignificant (RFC 4518)");
+	free(n);
+	n = dn_normalize("countryName=KR,2.5.4.3=X,domainComponent=Pocdir,UserID=a",
+	                 strlen("countryName=KR,2.5.4.3=X,domainComponent=Pocdir,UserID=a"));
+	tap_is(n, "c=kr,cn=x,dc=pocdir,uid=a", "DN: types by their canonical names");
+	free(n);
+	n = dn_normalize("cn=\\C3\\89LISE,0.9.2342.19200300.100.1.25=x",
+	                 strlen("cn=\\C3\\89LISE,0.9.2342.19200300.100.1.25=x"));
+	tap_is(n, "cn=\\c3\\a9lise,dc=x",
+	       "DN: values prepared as attribute values (RFC 4517 4.2.15)");
 	free(n);
 	{
 		char big[1100];
