@@ -7,3 +7,4 @@ include tests/sync.mk
 include tests/import.mk
 include tests/tls.mk
 include tests/mail.mk
+include tests/contrib.mk

@@ -6,11 +6,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "dn.h"
@@ -29,6 +32,15 @@ int config_defaults(struct config *c, pocdir_error *err)
 	c->nlisten = 1;
 	c->base = str_dup("dc=pocdir");
 	c->directory = str_dup(POCDIR_DATADIR "/directory");
+#ifdef POCDIR_SOURCE_DIRECTORY
+	/* Run from a build tree before `make install`: the bundled sample, as
+	 * the pocdir tool does. */
+	if (c->directory != NULL && access(c->directory, F_OK) == -1 &&
+	    access(POCDIR_SOURCE_DIRECTORY, F_OK) == 0) {
+		free(c->directory);
+		c->directory = str_dup(POCDIR_SOURCE_DIRECTORY);
+	}
+#endif
 	c->log_level = LOG_LEVEL_INFO;
 	c->tls.min_version = 12;
 	c->bind_tls = BIND_TLS_AUTO;
@@ -125,8 +137,23 @@ int config_parse_address(const char *text, struct sockaddr_storage *ss, socklen_
 	if (text[0] != '[') {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			goto bad;
+		/* A name ("localhost:3389"): its first IPv4 address, as a
+		 * listener binds one address. */
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+			struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM},
+			                *ai = NULL;
+
+			if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL) {
+				if (ai != NULL)
+					freeaddrinfo(ai);
+				return error_set(
+				    err, POCDIR_ERR_USAGE,
+				    "listen address \"%s\": no IPv4 address for \"%s\"", text,
+				    host);
+			}
+			sin->sin_addr = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+			freeaddrinfo(ai);
+		}
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)p);
 		*len = sizeof(*sin);

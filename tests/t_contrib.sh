@@ -1,0 +1,122 @@
+#!/bin/sh
+# t_contrib.sh - what operators install from contrib/, as their systems see
+# it: the systemd unit passes systemd-analyze verify and can write the state
+# a syncing daemon keeps; the cron job, run as its line is written, still
+# publishes when a peer fails and keeps the sync's exit status.
+. "$top_srcdir/tests/lib.sh"
+work_area
+UNIT="$top_srcdir/contrib/pocdird.service"
+CRON="$top_srcdir/contrib/pocdir-sync.cron"
+
+[ -x "$POCDIR" ] && [ -x "$POCDIRD" ] || skip_all "pocdir and pocdird not built"
+
+# ---- the systemd unit -------------------------------------------------------
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# The unit as installed names /usr/sbin/pocdird; verify checks that the
+	# command exists, so point it at the built one. No man pages installed.
+	sed "s|^ExecStart=/usr/sbin/pocdird|ExecStart=$POCDIRD|" "$UNIT" >"$T/pocdird.service"
+	if systemd-analyze verify --man=no "$T/pocdird.service" >"$T/verify" 2>&1 && ! [ -s "$T/verify" ]; then
+		ok "systemd-analyze verify: no errors, no warnings"
+	else
+		not_ok "systemd-analyze verify complains"
+		sed 's/^/# /' "$T/verify"
+	fi
+else
+	ok "systemd-analyze verify # SKIP systemd-analyze not installed (systemd)"
+fi
+val() { sed -n "s/^$1=//p" "$UNIT" | tail -1; }
+# ProtectSystem=strict makes everything read-only but the unit's own
+# directories: the state a sync commits into must be one of them.
+state_dir=$(val StateDirectory)
+if [ "$(val ProtectSystem)" != strict ] || [ -n "$state_dir" ]; then
+	ok "ProtectSystem=strict comes with a StateDirectory= ($state_dir)"
+else
+	not_ok "ProtectSystem=strict without StateDirectory=: sync cannot commit"
+fi
+case "$(val Environment)" in
+*"POCDIR_STATE=/var/lib/$state_dir"*) ok "POCDIR_STATE points into the StateDirectory" ;;
+*) not_ok "POCDIR_STATE does not point into /var/lib/$state_dir: $(val Environment)" ;;
+esac
+if [ "$(val DynamicUser)" = yes ] && grep -q '^ReadWritePaths=\|^StateDirectory=' "$UNIT"; then
+	ok "DynamicUser=yes has a writable directory it owns"
+else
+	not_ok "DynamicUser=yes without a directory it may write"
+fi
+
+# ---- the cron job -----------------------------------------------------------
+user=$(awk '!/^#/ && NF > 6 { print $6; exit }' "$CRON")
+check "the cron job's user ($user) is made by the commands in its header" \
+	grep -q "useradd .* $user\$" "$CRON"
+# The command as written, with this test's paths and binaries.
+awk '!/^#/ && NF > 6 { for (i = 7; i <= NF; i++) printf "%s%s", $i, (i < NF ? " " : "\n"); exit }' "$CRON" |
+	sed -e "s|/etc/pocdir/pocdird.conf|$T/pocdird.conf|g" -e "s|/var/lib/pocdir|$T/state|g" \
+		-e "s|pocdir sync|$POCDIR sync|; s|pocdir publish|$POCDIR publish|" >"$T/job.sh"
+port=$(free_port) # nothing listens there: the peer is down
+mkdir -p "$T/dir/origins"
+cat >"$T/dir/origins/kr.yaml" <<'YAML'
+origin: kr
+scope: [KR]
+serial: 2026112201
+entries:
+  - id: krcert
+    country: KR
+    agency: KrCERT/CC
+    roles: [technical]
+    email: [cert@krcert.kr.example]
+YAML
+"$POCDIR" keygen --key "$T/kr.key" --pubkey "$T/kr.pub" >/dev/null 2>&1
+"$POCDIR" keygen --key "$T/jp.key" --pubkey "$T/jp.pub" >/dev/null 2>&1
+"$POCDIR" sign "$T/dir/origins/kr.yaml" --key "$T/kr.key" >/dev/null 2>&1
+# The node's own set is in its state already (pocdird or an earlier run).
+"$POCDIR" publish -d "$T/dir" --state "$T/state" --out "$T/first-feed" >/dev/null 2>&1
+cat >"$T/pocdird.conf" <<YAML
+directory: $T/dir
+sync:
+  state: $T/state
+  peers: [http://127.0.0.1:$port/]
+  timeout: 2
+  trusted:
+    - {origin: jp, key: $T/jp.pub, scope: [JP]}
+YAML
+sh "$T/job.sh" >"$T/job.out" 2>&1
+rc=$?
+check "the cron job exits 1 when a peer is down (cron mails it)" test "$rc" -eq 1
+if [ -s "$T/state/feed/index.yaml" ] && grep -q "kr" "$T/state/feed/index.yaml"; then
+	ok "the feed is published even though a peer failed"
+else
+	not_ok "no feed after a failed peer"
+	sed 's/^/# /' "$T/job.out"
+fi
+
+# ---- pocdird as the README runs it before installing ------------------------
+# No --directory: before `make install` the source tree's directory/, as
+# the tool does; --listen takes a host name.
+port=$(free_port)
+(cd / && exec "$POCDIRD" -f --listen "localhost:$port") >"$T/pocdird.log" 2>&1 &
+PIDS="$PIDS $!"
+tries=0
+until grep -q "serving" "$T/pocdird.log" || [ $tries -ge 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+check "pocdird without --directory serves the source tree's directory/" \
+	grep -q "serving $top_srcdir/directory\|serving .*/directory as" "$T/pocdird.log"
+if command -v ldapsearch >/dev/null 2>&1; then
+	ldapsearch -x -LLL -H "ldap://localhost:$port" -b dc=pocdir '(c=JP)' dn >"$T/ldap.out" 2>&1
+	check "--listen localhost:PORT answers ldapsearch" grep -q "^dn: uid=.*,c=JP,dc=pocdir" "$T/ldap.out"
+else
+	ok "--listen localhost:PORT # SKIP ldapsearch not installed (ldap-utils)"
+fi
+
+# ---- quickstart's port option (checked before anything is installed) --------
+sh "$top_srcdir/quickstart" run --port abc >/dev/null 2>"$T/qs.err"
+rc=$?
+check "quickstart run --port abc is refused (exit 2)" test "$rc" -eq 2
+check "... saying what a port is" grep -q -- "--port needs a port number" "$T/qs.err"
+
+# ---- make install carries them ----------------------------------------------
+for f in pocdird.service pocdir-sync.cron nginx-feed.conf pocdir.schema pocdir.ldif; do
+	check "contrib/$f is installed (dist_contrib_DATA)" grep -q "contrib/$f" "$top_srcdir/contrib/local.mk"
+done
+
+tap_end
