@@ -6,6 +6,7 @@ LDAP_TESTS = \
 	tests/t_ldap_ldapsearch.sh \
 	tests/t_ldap_basic.py \
 	tests/t_ldap_diff.py \
+	tests/t_ldap_random.py \
 	tests/t_ldap_abuse.py \
 	tests/t_ldap_controls.py \
 	tests/t_ldap_visibility.py
@@ -20,3 +21,12 @@ tests_ldap_t_config_SOURCES = tests/ldap/t_config.c src/pocdird/config.c src/poc
 	src/pocdird/pocdird.h
 tests_ldap_t_config_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
 tests_ldap_t_config_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(LDAP_LIBS)
+
+# More random differential searches than make check runs:
+# make difftest N=50000 [SEED=...]
+N ?= 20000
+SEED ?= 20261202
+difftest: all
+	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) POCDIR_DIFF_COUNT=$(N) \
+	POCDIR_DIFF_SEED=$(SEED) /usr/bin/python3 $(top_srcdir)/tests/t_ldap_random.py
+.PHONY: difftest

@@ -227,10 +227,15 @@ static int selection_read(BerElement *ber, struct selection *sel)
 	return 0;
 }
 
+/* Was name asked for, by that name or another of its type's (an alias or
+ * the OID: RFC 4511 4.5.1.8)? */
 static bool selection_has_name(const struct selection *sel, const char *name)
 {
+	const struct attr_type *t = attr_lookup(name, strlen(name));
+
 	for (size_t i = 0; i < sel->nnames; i++)
-		if (strcasecmp(sel->names[i], name) == 0)
+		if (strcasecmp(sel->names[i], name) == 0 ||
+		    (t != NULL && attr_lookup(sel->names[i], strlen(sel->names[i])) == t))
 			return true;
 	return false;
 }

@@ -186,9 +186,10 @@ SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
 
 
-def slapd(ldif_text, base="dc=pocdir"):
+def slapd(ldif_text, base="dc=pocdir", acl=""):
     """A slapd of our own (back-mdb, the stock schemas and contrib's), loaded
-    with ldif_text by slapadd. Raises RuntimeError when it cannot start."""
+    with ldif_text by slapadd; acl is slapd.conf access lines for the
+    database. Raises RuntimeError when it cannot start."""
     d = scratch()
     os.mkdir(os.path.join(d, "db"))
     port = free_port()
@@ -210,7 +211,8 @@ suffix "%(base)s"
 directory %(d)s/db
 maxsize 268435456
 index objectClass,c,uid,mail,pocRole eq
-""" % {"s": schema_dir, "schema": SCHEMA, "d": d, "mod": modpath, "base": base})
+%(acl)s""" % {"s": schema_dir, "schema": SCHEMA, "d": d, "mod": modpath, "base": base,
+               "acl": acl})
     ldif = os.path.join(d, "data.ldif")
     # slapadd (2.5) reads records only: drop an RFC 2849 "version: 1" line.
     if ldif_text.startswith("version:"):
