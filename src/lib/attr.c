@@ -424,8 +424,8 @@ static bool numeric_oid(const char *v, size_t len)
 
 /* RFC 4517 4.2.26 objectIdentifierMatch: a descr stands for its OID. The
  * prepared form is the lower-case name of a class pocdir knows, else the
- * numeric OID (of an attribute type, or one no entry holds); a name
- * pocdir does not know is not an OID it can compare: Undefined. */
+ * numeric OID of an attribute type; a name or OID pocdir does not know is
+ * not one it can compare: Undefined. */
 static long prepare_oid(const char *v, size_t len, struct sink *k)
 {
 	char oid[128];
@@ -442,7 +442,11 @@ static long prepare_oid(const char *v, size_t len, struct sink *k)
 	memcpy(oid, v, len);
 	oid[len] = '\0';
 	if (numeric_oid(oid, len)) {
+		/* An OID of no class or attribute pocdir knows: like an unknown
+		 * name, not comparable (slapd agrees). */
 		name = attr_class_name(oid);
+		if (name == NULL && attr_lookup(oid, len) == NULL)
+			return ATTR_PREP_INVALID;
 	} else {
 		for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]) && name == NULL; i++)
 			if (strcasecmp(classes[i].name, oid) == 0)
