@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attr.h"
+#include "dn.h"
 #include "filter.h"
 #include "store.h"
 #include "tap.h"
@@ -67,6 +68,7 @@ static struct tentry *contact(const char *id, const char *country, const char *d
 	t->e.id = (char *)id;
 	t->e.country = (char *)country;
 	t->e.dn = (char *)dn;
+	t->e.dn_norm = dn_normalize(dn, strlen(dn));
 	t->e.attrs = t->attrs;
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		add(t, ATTR_OBJECTCLASS, classes[i]);
@@ -85,6 +87,7 @@ static void tentry_free(struct tentry *t)
 		free(t->attrs[i].values);
 		free(t->attrs[i].raw);
 	}
+	free(t->e.dn_norm);
 	free(t);
 }
 
@@ -197,6 +200,7 @@ static void test_eval(void)
 	country->e.kind = ENTRY_COUNTRY;
 	country->e.country = "KR";
 	country->e.dn = "c=KR,dc=pocdir";
+	country->e.dn_norm = dn_normalize("c=KR,dc=pocdir", 14);
 	country->e.attrs = country->attrs;
 	add(country, ATTR_OBJECTCLASS, "top");
 	add(country, ATTR_OBJECTCLASS, "country");
@@ -326,10 +330,31 @@ static void test_eval(void)
 	EVAL("(postalAddress:caseIgnoreListMatch:=line   1$seoul)", cert, TRI_TRUE);
 	EVAL("(postalAddress:caseIgnoreMatch:=line 1$seoul)", cert, TRI_UNDEFINED);
 
+	/* The operational attributes are in the attribute table: the same
+	 * matching rules as in slapd, for every caller of filter_eval. */
+	EVAL("(entryDN=UID=KrCert, c=kr, dc=pocdir)", cert, TRI_TRUE);
+	EVAL("(entryDN=c=KR,dc=pocdir)", cert, TRI_FALSE);
+	EVAL("(entryDN=c=KR,dc=pocdir)", country, TRI_TRUE);
+	EVAL("(entryDN=not a dn)", cert, TRI_UNDEFINED);
+	EVAL("(entryDN=*)", cert, TRI_TRUE);
+	EVAL("(entryDN=*c=KR*)", cert, TRI_UNDEFINED); /* no SUBSTR rule */
+	EVAL("(entryDN>=a)", cert, TRI_UNDEFINED);     /* no ORDERING rule */
+	EVAL("(hasSubordinates=TRUE)", country, TRI_TRUE);
+	EVAL("(hasSubordinates=FALSE)", cert, TRI_TRUE);
+	EVAL("(hasSubordinates=TRUE)", cert, TRI_FALSE);
+	EVAL("(hasSubordinates=true)", cert, TRI_UNDEFINED); /* RFC 4517 3.3.3 */
+	EVAL("(structuralObjectClass=inetOrgPerson)", cert, TRI_TRUE);
+	EVAL("(structuralObjectClass=2.16.840.1.113730.3.2.2)", cert, TRI_TRUE);
+	EVAL("(structuralObjectClass=country)", country, TRI_TRUE);
+	EVAL("(structuralObjectClass=country)", cert, TRI_FALSE);
+	EVAL("(subschemaSubentry=CN=Subschema)", cert, TRI_TRUE);
+	EVAL("(dc=pocdir)", cert, TRI_FALSE);
+	EVAL("(!(hasSubordinates=maybe))", cert, TRI_UNDEFINED);
+
 	/* extensibleMatch with dnAttributes */
-	EVAL("(dc:dn:=pocdir)", cert, TRI_TRUE);   /* only the DN has dc */
-	EVAL("(dc:=pocdir)", cert, TRI_UNDEFINED); /* without :dn: dc is unknown */
-	EVAL("(dc:dn:=other)", cert, TRI_UNDEFINED);
+	EVAL("(dc:dn:=pocdir)", cert, TRI_TRUE); /* only the DN has dc */
+	EVAL("(dc:=pocdir)", cert, TRI_FALSE);   /* a known type the contact does not hold */
+	EVAL("(dc:dn:=other)", cert, TRI_FALSE);
 	EVAL("(:dn:caseIgnoreMatch:=POCDIR)", cert, TRI_FALSE); /* dc is IA5: no use */
 	EVAL("(:dn:caseIgnoreMatch:=KR)", cert, TRI_TRUE);
 	EVAL("(:caseIgnoreMatch:=pocdir)", cert, TRI_FALSE);

@@ -92,6 +92,18 @@ q -D cn=operator,dc=pocdir -w secret-pw -b uid=nis-ncsc,c=KR,dc=pocdir -s base p
 check "bound: 24x7 phone visible" grep -qx 'pocEmergencyPhone: +82 2 0000 0111' "$T/out"
 check "ldapcompare: TRUE" sh -c "ldapcompare -x -H '$URL' uid=krcert,c=KR,dc=pocdir c:KR | grep -qx TRUE"
 check "ldapcompare: FALSE" sh -c "ldapcompare -x -H '$URL' uid=krcert,c=KR,dc=pocdir c:JP | grep -qx FALSE"
+# Search and Compare see the same attributes: the base's dc and the
+# operational ones are in the library's attribute table.
+q -b dc=pocdir -s base '(dc=pocdir)' 1.1 > "$T/out"
+check "search: (dc=pocdir) matches the base" grep -qx 'dn: dc=pocdir' "$T/out"
+check "ldapcompare dc=pocdir dc:pocdir: TRUE" sh -c "ldapcompare -x -H '$URL' dc=pocdir dc:pocdir | grep -qx TRUE"
+check "ldapcompare entryDN: TRUE" sh -c "ldapcompare -x -H '$URL' uid=krcert,c=KR,dc=pocdir 'entryDN:UID=krcert, c=kr, dc=pocdir' | grep -qx TRUE"
+check "ldapcompare hasSubordinates of a country: TRUE" sh -c "ldapcompare -x -H '$URL' c=KR,dc=pocdir hasSubordinates:TRUE | grep -qx TRUE"
+check "ldapcompare structuralObjectClass: TRUE" sh -c "ldapcompare -x -H '$URL' uid=krcert,c=KR,dc=pocdir structuralObjectClass:inetOrgPerson | grep -qx TRUE"
+q -b dc=pocdir -s children '(|(c=KR)(uid=krcert))' 1.1 > "$T/out"
+check "-s children: the entries below the base, not the base" sh -c "grep -qx 'dn: c=KR,dc=pocdir' '$T/out' && grep -qx 'dn: uid=krcert,c=KR,dc=pocdir' '$T/out' && ! grep -qx 'dn: dc=pocdir' '$T/out'"
+q -b c=KR,dc=pocdir -s children '(objectClass=*)' 1.1 > "$T/out"
+check "-s children of a country: its contacts only" sh -c "grep -q '^dn: uid=' '$T/out' && ! grep -qx 'dn: c=KR,dc=pocdir' '$T/out'"
 check "operations are logged at debug level" grep -q 'op 2: search base="dc=pocdir"' "$T/log"
 
 # Quick throughput figure (the full benchmark is bench/): sequential

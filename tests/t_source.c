@@ -95,6 +95,16 @@ static void test_reload_as_of(void)
 	           pocdir_all(dir, &res, &err) == 0 && pocdir_result_count(res) == 4 &&
 	           strstr(pocdir_entry_dn(pocdir_result_entry(res, 0)), "o=Poc Dir") != NULL,
 	       "a reload keeps the state and the base: %s", err.message);
+	{
+		const pocdir_entry *e = pocdir_result_entry(res, 0);
+		const char *const *v = NULL, *const *w = NULL;
+
+		tap_ok(pocdir_entry_get(e, "entryDN", &v) == 1 &&
+		           strcmp(v[0], pocdir_entry_dn(e)) == 0 &&
+		           pocdir_entry_get(e, "hasSubordinates", &w) == 1 &&
+		           strcmp(w[0], "FALSE") == 0,
+		       "the operational attributes through the public API");
+	}
 	pocdir_result_free(&res);
 	pocdir_free(&dir);
 }

@@ -286,11 +286,12 @@ size_t pocdir_entry_get(const pocdir_entry *e, const char *attr, const char *con
 {
 	const struct attr_type *t;
 	const struct entry_attr *a;
+	struct entry_slot slot;
 
 	if (values != NULL)
 		*values = NULL;
 	if (e == NULL || attr == NULL || (t = attr_lookup(attr, strlen(attr))) == NULL ||
-	    (a = entry_attr(e, t->id)) == NULL)
+	    (a = entry_values(e, t->id, &slot)) == NULL)
 		return 0;
 	if (values != NULL)
 		*values = a->raw;

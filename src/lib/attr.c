@@ -14,6 +14,7 @@
 #include <unistr.h>
 
 #include "attr.h"
+#include "dn.h"
 
 #define DSTRING "1.3.6.1.4.1.1466.115.121.1.15"
 #define IA5 "1.3.6.1.4.1.1466.115.121.1.26"
@@ -23,6 +24,8 @@
 #define COUNTRY "1.3.6.1.4.1.1466.115.121.1.11"
 #define OIDSYN "1.3.6.1.4.1.1466.115.121.1.38"
 #define FAX "1.3.6.1.4.1.1466.115.121.1.22"
+#define DN "1.3.6.1.4.1.1466.115.121.1.12"
+#define BOOLEAN "1.3.6.1.4.1.1466.115.121.1.7"
 #define POC(n) POCDIR_OID_ARC ".1." #n
 
 /* Standard attributes carry the matching rules of OpenLDAP's core, cosine and
@@ -30,71 +33,82 @@
  * equality rule, so (facsimileTelephoneNumber=...) is Undefined there too. */
 static const struct attr_type table[ATTR_COUNT] = {
     {ATTR_OBJECTCLASS, "objectClass", NULL, "2.5.4.0", NULL, OIDSYN, MATCH_OID, false, false, false,
-     true, false, "object classes of the entry"},
+     true, false, "object classes of the entry", false, false},
     {ATTR_UID, "uid", "userid", "0.9.2342.19200300.100.1.1", "id", DSTRING, MATCH_CASE_IGNORE,
-     false, true, false, true, false, "entry id, unique within its country"},
+     false, true, false, true, false, "entry id, unique within its country", false, false},
     {ATTR_CN, "cn", "commonName", "2.5.4.3", "name", DSTRING, MATCH_CASE_IGNORE, false, true, false,
-     true, false, "function or person"},
+     true, false, "function or person", false, false},
     {ATTR_SN, "sn", "surname", "2.5.4.4", NULL, DSTRING, MATCH_CASE_IGNORE, false, true, false,
-     true, false, "surname, or the function when no person is named"},
+     true, false, "surname, or the function when no person is named", false, false},
     {ATTR_GIVENNAME, "givenName", "gn", "2.5.4.42", "given-name", DSTRING, MATCH_CASE_IGNORE, false,
-     true, false, true, false, "given name of a named person"},
+     true, false, true, false, "given name of a named person", false, false},
     {ATTR_TITLE, "title", NULL, "2.5.4.12", "title", DSTRING, MATCH_CASE_IGNORE, false, true, false,
-     true, false, "title or position"},
+     true, false, "title or position", false, false},
     {ATTR_O, "o", "organizationName", "2.5.4.10", "agency", DSTRING, MATCH_CASE_IGNORE, false, true,
-     false, true, false, "agency"},
+     false, true, false, "agency", false, false},
     {ATTR_C, "c", "countryName", "2.5.4.6", "country", COUNTRY, MATCH_CASE_IGNORE, false, true,
-     true, true, false, "ISO 3166-1 alpha-2 country code"},
+     true, true, false, "ISO 3166-1 alpha-2 country code", false, false},
     {ATTR_MAIL, "mail", "rfc822Mailbox", "0.9.2342.19200300.100.1.3", "email", IA5,
-     MATCH_CASE_IGNORE_IA5, false, true, false, true, false, "office e-mail"},
+     MATCH_CASE_IGNORE_IA5, false, true, false, true, false, "office e-mail", false, false},
     {ATTR_TELEPHONE, "telephoneNumber", NULL, "2.5.4.20", "phone", PHONE, MATCH_TELEPHONE, false,
-     true, false, true, false, "office telephone (E.164)"},
+     true, false, true, false, "office telephone (E.164)", false, false},
     {ATTR_MOBILE, "mobile", "mobileTelephoneNumber", "0.9.2342.19200300.100.1.41", "mobile", PHONE,
-     MATCH_TELEPHONE, false, true, false, true, true, "mobile telephone (E.164)"},
+     MATCH_TELEPHONE, false, true, false, true, true, "mobile telephone (E.164)", false, false},
     {ATTR_FAX, "facsimileTelephoneNumber", "fax", "2.5.4.23", "fax", FAX, MATCH_NONE, false, false,
-     false, true, false, "fax number (E.164)"},
+     false, true, false, "fax number (E.164)", false, false},
     {ATTR_POSTAL, "postalAddress", NULL, "2.5.4.16", "address", POSTAL, MATCH_LIST, false, true,
-     false, true, false, "postal address, lines separated by $"},
+     false, true, false, "postal address, lines separated by $", false, false},
     {ATTR_URI, "labeledURI", NULL, "1.3.6.1.4.1.250.1.57", "website", DSTRING, MATCH_CASE_EXACT,
-     false, false, false, true, false, "web site"},
+     false, false, false, true, false, "web site", false, false},
     {ATTR_PREFLANG, "preferredLanguage", NULL, "2.16.840.1.113730.3.1.39", NULL, DSTRING,
-     MATCH_CASE_IGNORE, false, true, true, true, false, "first language (BCP 47)"},
+     MATCH_CASE_IGNORE, false, true, true, true, false, "first language (BCP 47)", false, false},
     {ATTR_DESCRIPTION, "description", NULL, "2.5.4.13", "notes", DSTRING, MATCH_CASE_IGNORE, false,
-     true, false, true, false, "free notes"},
+     true, false, true, false, "free notes", false, false},
     {ATTR_ROLE, "pocRole", "role", POC(1), "roles", DSTRING, MATCH_CASE_IGNORE, false, true, false,
-     false, false, "role of the point of contact"},
+     false, false, "role of the point of contact", false, false},
     {ATTR_AGENCYTYPE, "pocAgencyType", NULL, POC(2), "agency-type", DSTRING, MATCH_CASE_IGNORE,
-     false, true, true, false, false, "kind of agency"},
+     false, true, true, false, false, "kind of agency", false, false},
     {ATTR_COUNTRYSERVED, "pocCountry", NULL, POC(3), "countries", DSTRING, MATCH_CASE_IGNORE, false,
-     true, false, false, false, "additional countries served"},
+     true, false, false, false, "additional countries served", false, false},
     {ATTR_EMERGENCYPHONE, "pocEmergencyPhone", NULL, POC(4), "phone-24x7", PHONE, MATCH_TELEPHONE,
-     false, true, false, false, true, "24x7 emergency telephone (E.164)"},
+     false, true, false, false, true, "24x7 emergency telephone (E.164)", false, false},
     {ATTR_EMERGENCYMAIL, "pocEmergencyMail", NULL, POC(5), "email-24x7", IA5, MATCH_CASE_IGNORE_IA5,
-     false, true, false, false, true, "24x7 emergency e-mail"},
+     false, true, false, false, true, "24x7 emergency e-mail", false, false},
     {ATTR_HOURS, "pocHours", NULL, POC(6), "hours", DSTRING, MATCH_CASE_IGNORE, false, true, true,
-     false, false, "business hours, e.g. Mo-Fr 09:00-18:00"},
+     false, false, "business hours, e.g. Mo-Fr 09:00-18:00", false, false},
     {ATTR_TIMEZONE, "pocTimezone", NULL, POC(7), "timezone", DSTRING, MATCH_CASE_IGNORE, false,
-     true, true, false, false, "IANA time zone"},
+     true, true, false, false, "IANA time zone", false, false},
     {ATTR_LANGUAGE, "pocLanguage", NULL, POC(8), "languages", DSTRING, MATCH_CASE_IGNORE, false,
-     true, false, false, false, "languages spoken (BCP 47)"},
+     true, false, false, false, "languages spoken (BCP 47)", false, false},
     {ATTR_PGPFINGERPRINT, "pocPGPFingerprint", NULL, POC(9), "pgp.fingerprint", DSTRING,
-     MATCH_CASE_IGNORE, false, true, true, false, false, "OpenPGP key fingerprint"},
+     MATCH_CASE_IGNORE, false, true, true, false, false, "OpenPGP key fingerprint", false, false},
     {ATTR_PGPEXPIRES, "pocPGPExpires", NULL, POC(10), "pgp.expires", DSTRING, MATCH_CASE_IGNORE,
-     true, true, true, false, false, "OpenPGP key expiry date"},
+     true, true, true, false, false, "OpenPGP key expiry date", false, false},
     {ATTR_CONSTITUENCY, "pocConstituency", NULL, POC(11), "constituency", DSTRING,
-     MATCH_CASE_IGNORE, false, true, false, false, false, "constituency served"},
+     MATCH_CASE_IGNORE, false, true, false, false, false, "constituency served", false, false},
     {ATTR_VALIDFROM, "pocValidFrom", NULL, POC(12), "valid-from", DSTRING, MATCH_CASE_IGNORE, true,
-     true, true, false, false, "first day the contact is valid"},
+     true, true, false, false, "first day the contact is valid", false, false},
     {ATTR_VALIDUNTIL, "pocValidUntil", NULL, POC(13), "valid-until", DSTRING, MATCH_CASE_IGNORE,
-     true, true, true, false, false, "last day the contact is valid"},
+     true, true, true, false, false, "last day the contact is valid", false, false},
     {ATTR_VERIFIED, "pocVerified", NULL, POC(14), "verified", DSTRING, MATCH_CASE_IGNORE, true,
-     true, true, false, false, "date of the last successful ping test"},
+     true, true, false, false, "date of the last successful ping test", false, false},
     {ATTR_CHANGED, "pocChanged", NULL, POC(15), "changed", DSTRING, MATCH_CASE_IGNORE, true, true,
-     true, false, false, "date of the last change"},
+     true, false, false, "date of the last change", false, false},
     {ATTR_ORIGIN, "pocOrigin", NULL, POC(16), NULL, DSTRING, MATCH_CASE_IGNORE, false, true, true,
-     false, false, "origin that published the entry"},
+     false, false, "origin that published the entry", false, false},
     {ATTR_SERIAL, "pocSerial", NULL, POC(17), NULL, INTEGER, MATCH_INTEGER, true, false, true,
-     false, false, "serial of the origin's set"},
+     false, false, "serial of the origin's set", false, false},
+    {ATTR_DC, "dc", "domainComponent", "0.9.2342.19200300.100.1.25", NULL, IA5,
+     MATCH_CASE_IGNORE_IA5, false, true, true, true, false, "domain component", false, true},
+    /* RFC 4512 3.4.1, RFC 5020, and hasSubordinates as slapd has it. */
+    {ATTR_STRUCTURAL, "structuralObjectClass", NULL, "2.5.21.9", NULL, OIDSYN, MATCH_OID, false,
+     false, true, true, false, "structural object class of the entry", true, false},
+    {ATTR_ENTRYDN, "entryDN", NULL, "1.3.6.1.1.20", NULL, DN, MATCH_DN, false, false, true, true,
+     false, "DN of the entry", true, false},
+    {ATTR_SUBSCHEMA, "subschemaSubentry", NULL, "2.5.18.10", NULL, DN, MATCH_DN, false, false, true,
+     true, false, "the subschema subentry controlling the entry", true, false},
+    {ATTR_HASSUBORDINATES, "hasSubordinates", NULL, "2.5.18.9", NULL, BOOLEAN, MATCH_BOOLEAN, false,
+     false, true, true, false, "does the entry have entries below it", true, false},
 };
 
 const struct attr_type *attr_by_id(enum attr_id id)
@@ -389,6 +403,7 @@ static const struct {
     {"2.16.840.1.113730.3.2.2", "inetOrgPerson"},
     {"1.3.6.1.4.1.1466.344", "dcObject"},
     {"2.5.17.0", "subentry"},
+    {"2.5.17.0", "subentry"},
     {"2.5.20.1", "subschema"},
     {"1.3.6.1.4.1.1466.101.120.111", "extensibleObject"},
     {POCDIR_OID_ARC ".2.1", "pocContact"},
@@ -462,6 +477,30 @@ static long prepare_oid(const char *v, size_t len, struct sink *k)
 	return 0;
 }
 
+/* RFC 4517 4.2.15 distinguishedNameMatch: the one DN normal form. */
+static long prepare_dn(const char *v, size_t len, struct sink *k)
+{
+	char *n = dn_normalize(v, len);
+
+	if (n == NULL)
+		return ATTR_PREP_INVALID;
+	for (const char *c = n; *c != '\0'; c++)
+		sink_byte(k, *c);
+	free(n);
+	return 0;
+}
+
+/* RFC 4517 3.3.3: Boolean = "TRUE" / "FALSE", nothing else. */
+static long prepare_boolean(const char *v, size_t len, struct sink *k)
+{
+	if ((len == 4 && memcmp(v, "TRUE", 4) == 0) || (len == 5 && memcmp(v, "FALSE", 5) == 0)) {
+		for (size_t i = 0; i < len; i++)
+			sink_byte(k, v[i]);
+		return 0;
+	}
+	return ATTR_PREP_INVALID;
+}
+
 long attr_prepare(enum attr_match rule, enum attr_prep kind, const char *value, size_t len,
                   char *out, size_t size)
 {
@@ -475,6 +514,10 @@ long attr_prepare(enum attr_match rule, enum attr_prep kind, const char *value, 
 		rc = prepare_integer(value, len, &k);
 	else if (rule == MATCH_OID)
 		rc = prepare_oid(value, len, &k);
+	else if (rule == MATCH_DN)
+		rc = prepare_dn(value, len, &k);
+	else if (rule == MATCH_BOOLEAN)
+		rc = prepare_boolean(value, len, &k);
 	else if (prep_rule_for(rule, &r))
 		rc = prepare_string(&r, kind, value, len, &k);
 	else
@@ -535,6 +578,8 @@ int attr_normalize_into(enum attr_match rule, const char *value, size_t len, cha
 
 static const struct attr_rule rules[] = {
     {"objectIdentifierMatch", "2.5.13.0", OIDSYN, MATCH_OID, false, false},
+    {"distinguishedNameMatch", "2.5.13.1", DN, MATCH_DN, false, false},
+    {"booleanMatch", "2.5.13.13", BOOLEAN, MATCH_BOOLEAN, false, false},
     {"caseIgnoreMatch", "2.5.13.2", DSTRING, MATCH_CASE_IGNORE, false, false},
     {"caseIgnoreOrderingMatch", "2.5.13.3", DSTRING, MATCH_CASE_IGNORE, true, false},
     {"caseIgnoreSubstringsMatch", "2.5.13.4", "1.3.6.1.4.1.1466.115.121.1.58", MATCH_CASE_IGNORE,

@@ -41,6 +41,13 @@ enum attr_id {
 	ATTR_CHANGED,
 	ATTR_ORIGIN,
 	ATTR_SERIAL,
+	/* Not read from YAML: the base entry's dc (RFC 4519 2.4), then the
+	 * operational attributes computed for every entry (RFC 4512 3.4). */
+	ATTR_DC,
+	ATTR_STRUCTURAL,
+	ATTR_ENTRYDN,
+	ATTR_SUBSCHEMA,
+	ATTR_HASSUBORDINATES,
 	ATTR_COUNT
 };
 
@@ -56,7 +63,9 @@ enum attr_match {
 	MATCH_LIST,            /* caseIgnoreListMatch: postal lines joined by '$' */
 	MATCH_CASE_IGNORE_IA5, /* caseIgnoreIA5Match: IA5 String (ASCII) */
 	MATCH_CASE_EXACT_IA5,  /* caseExactIA5Match */
-	MATCH_OID              /* objectIdentifierMatch: a known name or a numeric OID */
+	MATCH_OID,             /* objectIdentifierMatch: a known name or a numeric OID */
+	MATCH_DN,              /* distinguishedNameMatch: dn_normalize (dn.h) */
+	MATCH_BOOLEAN          /* booleanMatch: "TRUE" or "FALSE" (RFC 4517 3.3.3) */
 };
 
 /* What a prepared string is (RFC 4518 2.6.1): an attribute value or an
@@ -83,6 +92,10 @@ struct attr_type {
 	bool standard;          /* defined by a standard schema, not by pocContact */
 	bool hidden_by_default; /* anonymous clients may not read it by default */
 	const char *description;
+	/* USAGE directoryOperation (RFC 4512 4.1.2): computed from the entry
+	 * (entry_values), shown only when asked for by name or with "+". */
+	bool operational;
+	bool tree; /* held by the tree's own entries (the base's dc), not by contacts */
 };
 
 /* The OID arc of pocdir's own schema (X.667 UUID arc, no registration). */
@@ -98,7 +111,8 @@ const struct attr_type *attr_by_id(enum attr_id id);
 /* Prepare value (len bytes; may hold NUL) for comparison under rule, as
  * kind: RFC 4518 string preparation (map, case fold, NFKC, prohibit,
  * insignificant space) through libunistring for the string rules, RFC 4517
- * 3.3.16 for integers, names to OIDs for objectIdentifierMatch. Writes a
+ * 3.3.16 for integers, names to OIDs for objectIdentifierMatch, dn_normalize
+ * for distinguishedNameMatch, RFC 4517 3.3.3 for booleans. Writes a
  * NUL-terminated string to out (size bytes). Returns its length,
  * ATTR_PREP_INVALID or ATTR_PREP_NOSPACE. Pure ASCII takes a fast path
  * with the same result. */

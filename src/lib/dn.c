@@ -4,7 +4,6 @@
 #include <ldap.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "attr.h"
 #include "dn.h"
@@ -51,24 +50,17 @@ char *dn_pretty(const char *dn, size_t len)
 
 /* The canonical name of a naming attribute type: RFC 4517 4.2.15
  * distinguishedNameMatch compares types, not their spellings, so
- * countryName=, 2.5.4.6= and C= are all c=. *rule is the type's equality
- * rule, for its value. dc (RFC 4519 2.4) names the base without being an
- * attribute of the table. NULL for a type pocdir does not know. */
+ * countryName=, 2.5.4.6= and C= are all c= (and domainComponent= is dc=).
+ * *rule is the type's equality rule, for its value. NULL for a type the
+ * attribute table does not know. */
 static const char *dn_type(const struct berval *type, enum attr_match *rule)
 {
-	static const char *const dc[] = {"dc", "domainComponent", "0.9.2342.19200300.100.1.25"};
 	const struct attr_type *t = attr_lookup(type->bv_val, type->bv_len);
 
 	if (t != NULL) {
 		*rule = t->equality != MATCH_NONE ? t->equality : MATCH_CASE_IGNORE;
 		return t->name;
 	}
-	for (size_t i = 0; i < sizeof(dc) / sizeof(dc[0]); i++)
-		if (strlen(dc[i]) == type->bv_len &&
-		    strncasecmp(dc[i], type->bv_val, type->bv_len) == 0) {
-			*rule = MATCH_CASE_IGNORE_IA5;
-			return "dc";
-		}
 	*rule = MATCH_CASE_IGNORE;
 	return NULL;
 }

@@ -1018,7 +1018,9 @@ static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 	enum tri acc = TRI_FALSE;
 
 	if (f->attr_name != NULL) {
-		const struct entry_attr *a = f->attr != NULL ? entry_attr(e, f->attr->id) : NULL;
+		struct entry_slot slot;
+		const struct entry_attr *a =
+		    f->attr != NULL ? entry_values(e, f->attr->id, &slot) : NULL;
 
 		if (f->attr == NULL)
 			acc = TRI_UNDEFINED; /* an unknown type */
@@ -1109,6 +1111,7 @@ done:
 enum tri filter_eval(const struct filter *f, const entry_t *e)
 {
 	const struct entry_attr *a;
+	struct entry_slot slot;
 	enum tri acc, r;
 
 	switch (f->choice) {
@@ -1149,7 +1152,7 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 			return TRI_FALSE;
 		if (f->attr->id == ATTR_OBJECTCLASS)
 			return TRI_TRUE; /* RFC 4512 3.3: every entry has one */
-		a = entry_attr(e, f->attr->id);
+		a = entry_values(e, f->attr->id, &slot);
 		return a != NULL && a->count > 0 ? TRI_TRUE : TRI_FALSE;
 	case FILTER_EQUALITY:
 	case FILTER_APPROX:
@@ -1161,7 +1164,7 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 			return TRI_UNDEFINED;
 		if ((f->choice == FILTER_GE || f->choice == FILTER_LE) && !f->attr->ordering)
 			return TRI_UNDEFINED;
-		if (f->tagged || (a = entry_attr(e, f->attr->id)) == NULL)
+		if (f->tagged || (a = entry_values(e, f->attr->id, &slot)) == NULL)
 			return TRI_FALSE;
 		for (size_t i = 0; i < a->count; i++) {
 			const char *n = a->values[i].norm;
@@ -1180,7 +1183,7 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 	case FILTER_SUBSTRINGS:
 		if (!f->attr->substrings || f->attr->equality == MATCH_NONE)
 			return TRI_UNDEFINED;
-		if (f->tagged || (a = entry_attr(e, f->attr->id)) == NULL)
+		if (f->tagged || (a = entry_values(e, f->attr->id, &slot)) == NULL)
 			return TRI_FALSE;
 		for (size_t i = 0; i < a->count; i++)
 			if (a->values[i].norm != NULL &&

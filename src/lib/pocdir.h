@@ -156,8 +156,11 @@ const char *pocdir_entry_origin(const pocdir_entry *e);
 const char *pocdir_entry_dn(const pocdir_entry *e);
 
 /* Values of an attribute by its LDAP name or alias ("mail", "cn", "role"...),
- * case-insensitive. Returns the number of values; *values (if not NULL) points
- * at an array owned by the entry. 0 when the entry has no such attribute. */
+ * case-insensitive, the operational ones the daemon serves included
+ * ("entryDN", "structuralObjectClass", "hasSubordinates",
+ * "subschemaSubentry"). Returns the number of values; *values (if not NULL)
+ * points at an array that lives as long as the entry. 0 when the entry has
+ * no such attribute. */
 size_t pocdir_entry_get(const pocdir_entry *e, const char *attr, const char *const **values);
 
 /* Iterate the attributes an entry carries, in schema order:

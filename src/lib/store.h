@@ -34,18 +34,22 @@ struct extension {
 };
 
 enum entry_kind {
-	ENTRY_CONTACT, /* uid=ID,c=CC,BASE: objectClass inetOrgPerson + pocContact */
-	ENTRY_COUNTRY  /* c=CC,BASE: objectClass country */
+	ENTRY_CONTACT,  /* uid=ID,c=CC,BASE: objectClass inetOrgPerson + pocContact */
+	ENTRY_COUNTRY,  /* c=CC,BASE: objectClass country */
+	ENTRY_BASE,     /* BASE: organization (and dcObject), built by the daemon */
+	ENTRY_ROOTDSE,  /* "": the root DSE (RFC 4512 5.1) */
+	ENTRY_SUBSCHEMA /* cn=Subschema (RFC 4512 4.2) */
 };
 
 /* An entry. struct pocdir_entry is the public name of the same thing. */
 struct pocdir_entry {
 	enum entry_kind kind;
-	char *id;      /* contact id; NULL for a country entry */
-	char *country; /* upper-case ISO code */
-	char *origin;  /* origin id; NULL for a country entry */
-	char *dn;      /* full DN, e.g. "uid=krcert,c=KR,dc=pocdir" */
-	char *dn_norm; /* dn_normalize(dn) (dn.h), for base-object lookups */
+	bool subordinates; /* ENTRY_BASE: entries hang below it (hasSubordinates) */
+	char *id;          /* contact id; NULL for a country entry */
+	char *country;     /* upper-case ISO code */
+	char *origin;      /* origin id; NULL for a country entry */
+	char *dn;          /* full DN, e.g. "uid=krcert,c=KR,dc=pocdir" */
+	char *dn_norm;     /* dn_normalize(dn) (dn.h), for base-object lookups */
 	uint64_t serial;
 	struct entry_attr *attrs; /* sorted by type->id */
 	size_t nattrs;
@@ -136,6 +140,19 @@ int entry_compare(const void *a, const void *b);
 
 /* The values of attribute id in e, or NULL when e has none. */
 const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id);
+
+/* Room for the values of an operational attribute, computed on demand. */
+struct entry_slot {
+	struct entry_attr attr;
+	struct value value;
+};
+
+/* As entry_attr, and for the operational attributes of the table
+ * (structuralObjectClass, entryDN, subschemaSubentry, hasSubordinates) the
+ * values computed from the entry into *slot: the result is valid while e
+ * and slot are, its raw array while e is. Filter evaluation, Compare and
+ * pocdir_entry_get read attributes through it, so all see the same ones. */
+const struct entry_attr *entry_values(const entry_t *e, enum attr_id id, struct entry_slot *slot);
 
 /* Index look-ups: the idlist for key (already normalised), or NULL. The list
  * belongs to the store. */

@@ -22,28 +22,10 @@ enum target { TARGET_ROOTDSE, TARGET_SUBSCHEMA, TARGET_BASE, TARGET_COUNTRY, TAR
 enum phase { PHASE_SPECIAL, PHASE_BASE, PHASE_COUNTRIES, PHASE_CONTACTS, PHASE_DONE };
 
 /* Operational attributes every entry has (RFC 4512 3.4, RFC 5020). */
-enum oper {
-	OPER_STRUCTURAL = 1 << 0,
-	OPER_ENTRYDN = 1 << 1,
-	OPER_SUBSCHEMA = 1 << 2,
-	OPER_HASSUBORDINATES = 1 << 3,
-};
-
-static const struct {
-	const char *name;
-	enum oper bit;
-} opers[] = {
-    {"structuralObjectClass", OPER_STRUCTURAL},
-    {"entryDN", OPER_ENTRYDN},
-    {"subschemaSubentry", OPER_SUBSCHEMA},
-    {"hasSubordinates", OPER_HASSUBORDINATES},
-};
-
 struct selection {
 	bool all_user, all_oper, none;
-	bool want[ATTR_COUNT];
-	unsigned oper;
-	char **names; /* every requested name, for the special entries */
+	bool want[ATTR_COUNT]; /* user and operational attributes asked for by name */
+	char **names;          /* every requested name, for the special entries */
 	size_t nnames;
 };
 
@@ -69,7 +51,6 @@ struct search {
 	double deadline;
 	bool paged;
 	unsigned long page_size, page_sent;
-	bool has_virtual; /* the filter asserts on dc or an operational attribute */
 	double started;
 };
 
@@ -168,16 +149,6 @@ void search_abandon(struct conn *c, ber_int_t msgid)
 
 /* ---- requested attributes ---- */
 
-static bool oper_lookup(const char *name, unsigned *bit)
-{
-	for (size_t i = 0; i < sizeof(opers) / sizeof(opers[0]); i++)
-		if (strcasecmp(name, opers[i].name) == 0) {
-			*bit = opers[i].bit;
-			return true;
-		}
-	return false;
-}
-
 /* RFC 4511 4.5.1.8: no names = all user attributes; "*" all user, "+" all
  * operational (RFC 3673), "1.1" alone = none. */
 static int selection_read(BerElement *ber, struct selection *sel)
@@ -196,7 +167,6 @@ static int selection_read(BerElement *ber, struct selection *sel)
 	     tag = ber_next_element(ber, &len, last)) {
 		struct berval bv;
 		const struct attr_type *t;
-		unsigned bit;
 
 		if (tag != LBER_OCTETSTRING || ber_scanf(ber, "m", &bv) == LBER_ERROR)
 			return -1;
@@ -215,8 +185,6 @@ static int selection_read(BerElement *ber, struct selection *sel)
 			;
 		else if ((t = attr_lookup(bv.bv_val, bv.bv_len)) != NULL)
 			sel->want[t->id] = true;
-		else if (oper_lookup(bv.bv_val, &bit))
-			sel->oper |= bit;
 	}
 	if (tag != LBER_DEFAULT)
 		return -1;
@@ -267,31 +235,23 @@ static bool send_values(BerElement *ber, const char *name, const char *const *va
 	return ber_printf(ber, "]}") != -1;
 }
 
-static const char *structural_class(const entry_t *e)
+/* The operational attributes of the table (RFC 4512 3.4), with "+" (RFC
+ * 3673) or by name, from the values filters and Compare see. */
+static bool send_operational(BerElement *ber, const struct search *s, const entry_t *e)
 {
-	return e->kind == ENTRY_COUNTRY ? "country" : "inetOrgPerson";
-}
-
-static bool send_operational(BerElement *ber, const struct search *s, const char *dn,
-                             const char *structural, bool subordinates)
-{
-	unsigned want = s->sel.all_oper ? ~0u : s->sel.oper;
-	const char *v;
-
 	if (s->sel.none)
 		return true;
-	if ((want & OPER_STRUCTURAL) &&
-	    !send_values(ber, "structuralObjectClass", &structural, 1, s->types_only))
-		return false;
-	if ((want & OPER_ENTRYDN) && !send_values(ber, "entryDN", &dn, 1, s->types_only))
-		return false;
-	v = SUBSCHEMA_DN;
-	if ((want & OPER_SUBSCHEMA) && !send_values(ber, "subschemaSubentry", &v, 1, s->types_only))
-		return false;
-	v = subordinates ? "TRUE" : "FALSE";
-	if ((want & OPER_HASSUBORDINATES) &&
-	    !send_values(ber, "hasSubordinates", &v, 1, s->types_only))
-		return false;
+	for (int id = 0; id < ATTR_COUNT; id++) {
+		const struct attr_type *t = attr_by_id((enum attr_id)id);
+		const struct entry_attr *a;
+		struct entry_slot slot;
+
+		if (!t->operational || s->hidden[id] || !(s->sel.all_oper || s->sel.want[id]))
+			continue;
+		if ((a = entry_values(e, t->id, &slot)) != NULL &&
+		    !send_values(ber, t->name, a->raw, a->count, s->types_only))
+			return false;
+	}
 	return true;
 }
 
@@ -314,7 +274,7 @@ static bool send_entry(struct conn *c, struct search *s, const entry_t *e)
 				goto fail;
 		}
 	}
-	if (!send_operational(ber, s, e->dn, structural_class(e), e->kind == ENTRY_COUNTRY))
+	if (!send_operational(ber, s, e))
 		goto fail;
 	if (ber_printf(ber, "}}}") == -1)
 		goto fail;
@@ -325,15 +285,14 @@ fail:
 }
 
 /* The base entry, the root DSE and the subschema subentry come from tables. */
-static bool send_special(struct conn *c, struct search *s, const char *dn,
-                         const struct special_attr *attrs, const char *structural, bool with_oper,
-                         bool subordinates)
+static bool send_special(struct conn *c, struct search *s, const entry_t *e,
+                         const struct special_attr *attrs, bool with_oper)
 {
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
 
 	if (ber == NULL)
 		return false;
-	if (ber_printf(ber, "{it{s{", s->msgid, LDAP_RES_SEARCH_ENTRY, dn) == -1)
+	if (ber_printf(ber, "{it{s{", s->msgid, LDAP_RES_SEARCH_ENTRY, e->dn) == -1)
 		goto fail;
 	for (const struct special_attr *a = attrs; !s->sel.none && a->name != NULL; a++) {
 		/* Root DSE attributes come with "*" or "+" alike: clients ask
@@ -346,7 +305,7 @@ static bool send_special(struct conn *c, struct search *s, const char *dn,
 		if (!send_values(ber, a->name, a->values, a->count, s->types_only))
 			goto fail;
 	}
-	if (with_oper && !send_operational(ber, s, dn, structural, subordinates))
+	if (with_oper && !send_operational(ber, s, e))
 		goto fail;
 	if (ber_printf(ber, "}}}") == -1)
 		goto fail;
@@ -538,12 +497,13 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 			s->phase = PHASE_COUNTRIES;
 		if (scope != LDAP_SCOPE_BASE) {
 			s->country_hi = st->ncountries;
-			if (scope == LDAP_SCOPE_SUBTREE)
+			if (scope == LDAP_SCOPE_SUBTREE || scope == LDAP_SCOPE_CHILDREN)
 				s->contact_hi = st->nentries;
 		}
 		break;
 	case TARGET_COUNTRY:
-		if (scope != LDAP_SCOPE_ONELEVEL) {
+		/* children: what onelevel gives, the tree being two deep. */
+		if (scope != LDAP_SCOPE_ONELEVEL && scope != LDAP_SCOPE_CHILDREN) {
 			s->phase = PHASE_COUNTRIES;
 			s->country_lo = r->index;
 			s->country_hi = r->index + 1;
@@ -555,7 +515,7 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 			              &s->contact_hi);
 		break;
 	case TARGET_CONTACT:
-		if (scope != LDAP_SCOPE_ONELEVEL) {
+		if (scope == LDAP_SCOPE_BASE || scope == LDAP_SCOPE_SUBTREE) {
 			s->phase = PHASE_CONTACTS;
 			s->contact_lo = r->index;
 			s->contact_hi = r->index + 1;
@@ -564,9 +524,6 @@ static void plan_scope(struct search *s, const struct resolved *r, int scope)
 	}
 	s->pos = s->phase == PHASE_COUNTRIES ? s->country_lo : 0;
 }
-
-enum virt { VIRT_NONE, VIRT_DC, VIRT_ENTRYDN, VIRT_HASSUBORDINATES, VIRT_STRUCTURAL };
-static enum virt virtual_attr(const struct filter *f);
 
 /* Can f be TRUE for an entry that has no attributes but those in `has`?
  * Country entries hold objectClass and c only, so a filter like
@@ -592,190 +549,9 @@ static bool filter_may_match(const struct filter *f, const bool *has)
 		/* An unknown attribute is Undefined, an absent one FALSE; the
 		 * operational ones every entry has may match. */
 		if (f->attr == NULL)
-			return virtual_attr(f) != VIRT_NONE && virtual_attr(f) != VIRT_DC;
-		return has[f->attr->id];
-	}
-}
-
-/* Attributes the subschema lists that the attribute table does not hold:
- * the base entry's dc (RFC 4519 2.4) and the operational attributes every
- * entry shows. Being known, an assertion on them is evaluated, not
- * Undefined; slapd does the same, and the differential test holds us to it.
- * Items on them are evaluated here, the rest with filter_eval, combined
- * three-valued as RFC 4511 4.5.1.7 says. */
-
-static enum virt virtual_attr(const struct filter *f)
-{
-	static const struct {
-		const char *name, *alias, *oid;
-		enum virt v;
-	} names[] = {
-	    {"dc", "domainComponent", "0.9.2342.19200300.100.1.25", VIRT_DC},
-	    {"entryDN", NULL, "1.3.6.1.1.20", VIRT_ENTRYDN},
-	    {"hasSubordinates", NULL, "2.5.18.9", VIRT_HASSUBORDINATES},
-	    {"structuralObjectClass", NULL, "2.5.21.9", VIRT_STRUCTURAL},
-	};
-
-	if (f->attr != NULL || f->attr_name == NULL)
-		return VIRT_NONE;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(f->attr_name, names[i].name) == 0 ||
-		    (names[i].alias != NULL && strcasecmp(f->attr_name, names[i].alias) == 0) ||
-		    strcmp(f->attr_name, names[i].oid) == 0)
-			return names[i].v;
-	return VIRT_NONE;
-}
-
-static bool has_virtual(const struct filter *f)
-{
-	switch (f->choice) {
-	case FILTER_AND:
-	case FILTER_OR:
-		for (size_t i = 0; i < f->u.set.count; i++)
-			if (has_virtual(f->u.set.children[i]))
-				return true;
-		return false;
-	case FILTER_NOT:
-		return has_virtual(f->u.not );
-	default:
-		return virtual_attr(f) != VIRT_NONE;
-	}
-}
-
-/* What the virtual attributes hold for the entry being evaluated. */
-struct virtual_values {
-	const char *dc; /* NULL: the entry has none */
-	const char *dn;
-	const char *structural;
-	bool subordinates;
-};
-
-/* caseIgnoreIA5SubstringsMatch on a normalised value. */
-static bool substrings_match(const struct filter *f, const char *v)
-{
-	size_t len = strlen(v);
-
-	if (f->u.sub.initial != NULL) {
-		size_t n = strlen(f->u.sub.initial);
-
-		if (n > len || strncmp(v, f->u.sub.initial, n) != 0)
 			return false;
-		v += n;
-		len -= n;
+		return f->attr->operational || has[f->attr->id];
 	}
-	for (size_t i = 0; i < f->u.sub.nany; i++) {
-		const char *hit = strstr(v, f->u.sub.any[i]);
-
-		if (hit == NULL)
-			return false;
-		len -= (size_t)(hit - v) + strlen(f->u.sub.any[i]);
-		v = hit + strlen(f->u.sub.any[i]);
-	}
-	if (f->u.sub.final != NULL) {
-		size_t n = strlen(f->u.sub.final);
-
-		if (n > len || strcmp(v + len - n, f->u.sub.final) != 0)
-			return false;
-	}
-	return true;
-}
-
-static enum tri virtual_item(const struct filter *f, enum virt v, const struct virtual_values *vv)
-{
-	bool invalid;
-	char *a, *b;
-	enum tri r;
-
-	if (v == VIRT_DC && vv->dc == NULL)
-		return f->choice == FILTER_GE || f->choice == FILTER_LE ? TRI_UNDEFINED : TRI_FALSE;
-	if (f->choice == FILTER_PRESENT)
-		return TRI_TRUE;
-	if (f->choice == FILTER_SUBSTRINGS) {
-		if (v != VIRT_DC)
-			return TRI_UNDEFINED; /* no SUBSTR rule */
-		a = attr_normalize(MATCH_CASE_IGNORE, vv->dc, strlen(vv->dc), &invalid);
-		r = a == NULL ? TRI_UNDEFINED : substrings_match(f, a) ? TRI_TRUE : TRI_FALSE;
-		free(a);
-		return r;
-	}
-	if (f->choice != FILTER_EQUALITY && f->choice != FILTER_APPROX)
-		return TRI_UNDEFINED; /* no ORDERING rule; extensible not offered */
-	switch (v) {
-	case VIRT_DC:         /* caseIgnoreIA5Match */
-	case VIRT_STRUCTURAL: /* objectIdentifierMatch, by name */
-		a = attr_normalize(MATCH_CASE_IGNORE, f->u.ava.value, strlen(f->u.ava.value),
-		                   &invalid);
-		r = a == NULL                                                    ? TRI_UNDEFINED
-		    : strcasecmp(a, v == VIRT_DC ? vv->dc : vv->structural) == 0 ? TRI_TRUE
-		                                                                 : TRI_FALSE;
-		free(a);
-		return r;
-	case VIRT_HASSUBORDINATES: /* booleanMatch (RFC 4517 3.3.3) */
-		if (strcmp(f->u.ava.value, "TRUE") != 0 && strcmp(f->u.ava.value, "FALSE") != 0)
-			return TRI_UNDEFINED;
-		return (strcmp(f->u.ava.value, "TRUE") == 0) == vv->subordinates ? TRI_TRUE
-		                                                                 : TRI_FALSE;
-	case VIRT_ENTRYDN: /* distinguishedNameMatch */
-		a = dn_normalize(f->u.ava.value, strlen(f->u.ava.value));
-		b = dn_normalize(vv->dn, strlen(vv->dn));
-		r = a == NULL || b == NULL ? TRI_UNDEFINED
-		    : strcmp(a, b) == 0    ? TRI_TRUE
-		                           : TRI_FALSE;
-		free(a);
-		free(b);
-		return r;
-	default:
-		return TRI_UNDEFINED;
-	}
-}
-
-static enum tri virtual_eval(const struct filter *f, const entry_t *e,
-                             const struct virtual_values *vv)
-{
-	enum tri r, acc;
-	enum virt v;
-
-	switch (f->choice) {
-	case FILTER_AND:
-	case FILTER_OR:
-		acc = f->choice == FILTER_AND ? TRI_TRUE : TRI_FALSE;
-		for (size_t i = 0; i < f->u.set.count; i++) {
-			r = virtual_eval(f->u.set.children[i], e, vv);
-			if (r == (f->choice == FILTER_AND ? TRI_FALSE : TRI_TRUE))
-				return r;
-			if (r == TRI_UNDEFINED)
-				acc = TRI_UNDEFINED;
-		}
-		return acc;
-	case FILTER_NOT:
-		r = virtual_eval(f->u.not, e, vv);
-		return r == TRI_UNDEFINED ? r : r == TRI_TRUE ? TRI_FALSE : TRI_TRUE;
-	default:
-		v = virtual_attr(f);
-		return v == VIRT_NONE ? filter_eval(f, e) : virtual_item(f, v, vv);
-	}
-}
-
-/* Evaluate s's filter for a contact or country entry. */
-static enum tri search_eval(const struct search *s, const entry_t *e)
-{
-	struct virtual_values vv;
-
-	if (!s->has_virtual)
-		return filter_eval(s->filter, e);
-	vv.dc = NULL;
-	vv.dn = e->dn;
-	vv.structural = e->kind == ENTRY_COUNTRY ? "country" : "inetOrgPerson";
-	vv.subordinates = e->kind == ENTRY_COUNTRY;
-	return virtual_eval(s->filter, e, &vv);
-}
-
-static const char *base_dc(const struct special_attr *attrs)
-{
-	for (const struct special_attr *a = attrs; a->name != NULL; a++)
-		if (strcmp(a->name, "dc") == 0)
-			return a->values[0];
-	return NULL;
 }
 
 /* ---- running ---- */
@@ -851,42 +627,26 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 	if (s->phase == PHASE_SPECIAL || s->phase == PHASE_BASE) {
 		const struct special_attr *attrs;
 		const entry_t *e;
-		const char *dn, *structural;
 
 		if (s->target == TARGET_ROOTDSE) {
 			attrs = rootdse_attrs(s->store->base_dn);
 			e = special_rootdse();
-			dn = "";
-			structural = NULL;
 		} else if (s->target == TARGET_SUBSCHEMA) {
 			attrs = schema_attrs();
 			e = special_subschema();
-			dn = SUBSCHEMA_DN;
-			structural = "subentry";
 		} else {
 			attrs = base_attrs(s->store->base_dn);
-			e = special_base(s->store->base_dn);
-			dn = s->store->base_dn;
-			structural = "organization";
+			e = special_base(s->store->base_dn, s->store->ncountries > 0);
 		}
 		if (attrs == NULL || e == NULL) {
 			send_done(c, s, LDAP_OTHER, "out of memory");
 			search_finish(c, s);
 			return true;
 		}
-		struct virtual_values vv = {
-		    .dc = s->target == TARGET_BASE ? base_dc(attrs) : NULL,
-		    .dn = dn,
-		    .structural = structural != NULL ? structural : "",
-		    .subordinates = s->target == TARGET_BASE && s->store->ncountries > 0,
-		};
-
-		if ((s->has_virtual ? virtual_eval(s->filter, e, &vv)
-		                    : filter_eval(s->filter, e)) == TRI_TRUE) {
+		if (filter_eval(s->filter, e) == TRI_TRUE) {
 			if (!may_send(c, s, s->pos, s->phase))
 				return true;
-			if (!send_special(c, s, dn, attrs, structural, s->target != TARGET_ROOTDSE,
-			                  s->target == TARGET_BASE && s->store->ncountries > 0))
+			if (!send_special(c, s, e, attrs, s->target != TARGET_ROOTDSE))
 				return true;
 			s->sent++;
 			s->page_sent++;
@@ -909,7 +669,7 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 		e = next_candidate(s, &done);
 		if (done)
 			break;
-		if (search_eval(s, e) != TRI_TRUE)
+		if (filter_eval(s->filter, e) != TRI_TRUE)
 			continue;
 		if (!may_send(c, s, pos, phase))
 			return true;
@@ -1027,9 +787,13 @@ void search_start(struct request *req)
 	}
 	memcpy(basebuf, base.bv_val, base.bv_len);
 	basebuf[base.bv_len] = '\0';
-	if (scope < LDAP_SCOPE_BASE || scope > LDAP_SCOPE_SUBTREE || deref < 0 || deref > 3 ||
+	/* RFC 4511 4.5.1.2 has three scopes; subordinate (children, 3) is
+	 * the extension slapd and ldapsearch -s children use. Anything else
+	 * is a well-formed request with a bad value: protocolError, answered. */
+	if (scope < LDAP_SCOPE_BASE || scope > LDAP_SCOPE_CHILDREN || deref < 0 || deref > 3 ||
 	    sizelimit < 0 || timelimit < 0) {
-		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "bad search parameters");
+		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_PROTOCOL_ERROR, "",
+		             "bad search parameters: scope, deref or a limit out of range");
 		return;
 	}
 	s = calloc(1, sizeof(*s));
@@ -1127,11 +891,13 @@ void search_start(struct request *req)
 	}
 	if (r.target == TARGET_ROOTDSE && scope != LDAP_SCOPE_BASE) {
 		/* Clients that search from "" (some address books do) get the
-		 * one naming context, as with slapd's default search base. */
+		 * one naming context, as with slapd's default search base; the
+		 * base entry is one of the root's children. */
 		r.target = TARGET_BASE;
+		if (scope == LDAP_SCOPE_CHILDREN)
+			scope = LDAP_SCOPE_SUBTREE;
 	}
 	s->target = r.target;
-	s->has_virtual = has_virtual(s->filter);
 	plan_scope(s, &r, scope);
 	{
 		bool country_attrs[ATTR_COUNT] = {false};
@@ -1195,6 +961,7 @@ void compare_handle(struct request *req)
 	const struct attr_type *t;
 	const entry_t *e;
 	const struct entry_attr *a;
+	struct entry_slot slot;
 	struct store *st;
 	bool hidden[ATTR_COUNT], invalid = false;
 	char *norm;
@@ -1232,10 +999,11 @@ void compare_handle(struct request *req)
 		goto out;
 	}
 	e = r.target == TARGET_COUNTRY || r.target == TARGET_CONTACT ? r.entry
-	    : r.target == TARGET_BASE                                ? special_base(st->base_dn)
-	    : r.target == TARGET_ROOTDSE                             ? special_rootdse()
-	                                                             : special_subschema();
-	a = e != NULL && !hidden[t->id] ? entry_attr(e, t->id) : NULL;
+	    : r.target == TARGET_BASE    ? special_base(st->base_dn, st->ncountries > 0)
+	    : r.target == TARGET_ROOTDSE ? special_rootdse()
+	                                 : special_subschema();
+	/* The attributes a search's filter sees, operational ones included. */
+	a = e != NULL && !hidden[t->id] ? entry_values(e, t->id, &slot) : NULL;
 	/* A hidden attribute looks absent, exactly as in search results. */
 	if (a == NULL) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_NO_SUCH_ATTRIBUTE, "", NULL);

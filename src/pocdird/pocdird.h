@@ -303,10 +303,11 @@ struct special_attr {
 const struct special_attr *rootdse_attrs(const char *base);
 const struct special_attr *schema_attrs(void);
 
-/* Entries for filter evaluation of the base entry, the root DSE and the
- * subschema subentry (objectClass, and o for the base); valid until
+/* Entries for filter evaluation and Compare of the base entry (with
+ * subordinates: entries hang below it), the root DSE and the subschema
+ * subentry (objectClass, and o and dc for the base); valid until
  * special_free. base_attrs is what the base entry shows. NULL on failure. */
-const entry_t *special_base(const char *base);
+const entry_t *special_base(const char *base, bool subordinates);
 const entry_t *special_rootdse(void);
 const entry_t *special_subschema(void);
 const struct special_attr *base_attrs(const char *base);

@@ -11,12 +11,13 @@
 #include "pocdird.h"
 #include "util.h"
 
-/* A hand-built entry: objectClass and, for the base, o. */
+/* A hand-built entry: objectClass and, for the base, o (and dc). Its
+ * operational attributes come from entry_values, as a contact's do. */
 struct special {
 	entry_t entry;
-	struct entry_attr attrs[2];
-	struct value values[4];
-	const char *raw[4];
+	struct entry_attr attrs[3];
+	struct value values[5];
+	const char *raw[5];
 };
 
 static struct special *base_special, rootdse_special, subschema_special;
@@ -30,15 +31,34 @@ static const char *const subschema_classes[] = {"top", "subentry", "subschema"};
 static struct special_attr base_table[4];
 static const char *base_value_list[1];
 
-static int special_fill(struct special *sp, const char *dn, const char *const *classes, size_t n,
-                        const char *o)
+/* Add attribute id with the one value v after the ones sp has (ids come in
+ * ascending order, as entry_attr needs); k is the next free value. */
+static int special_add(struct special *sp, enum attr_id id, const char *v, size_t *k)
+{
+	const struct attr_type *t = attr_by_id(id);
+	struct entry_attr *a = &sp->attrs[sp->entry.nattrs++];
+
+	a->type = t;
+	a->count = 1;
+	a->values = &sp->values[*k];
+	a->raw = &sp->raw[*k];
+	sp->values[*k].raw = (char *)v;
+	sp->values[*k].norm = attr_normalize(t->equality, v, strlen(v), NULL);
+	sp->raw[*k] = v;
+	return sp->values[(*k)++].norm != NULL ? 0 : -1;
+}
+
+static int special_fill(struct special *sp, enum entry_kind kind, const char *dn,
+                        const char *const *classes, size_t n, const char *o, bool dc)
 {
 	const struct attr_type *oc = attr_by_id(ATTR_OBJECTCLASS);
 	size_t k = 0;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->entry.kind = ENTRY_COUNTRY; /* not a contact; never sent as one */
+	sp->entry.kind = kind;
 	sp->entry.dn = (char *)dn;
+	if ((sp->entry.dn_norm = dn_normalize(dn, strlen(dn))) == NULL)
+		return -1;
 	sp->entry.attrs = sp->attrs;
 	sp->attrs[0].type = oc;
 	sp->attrs[0].count = n;
@@ -53,27 +73,18 @@ static int special_fill(struct special *sp, const char *dn, const char *const *c
 			return -1;
 	}
 	sp->entry.nattrs = 1;
-	if (o != NULL) {
-		const struct attr_type *t = attr_by_id(ATTR_O);
-
-		sp->attrs[1].type = t;
-		sp->attrs[1].count = 1;
-		sp->attrs[1].values = &sp->values[k];
-		sp->attrs[1].raw = &sp->raw[k];
-		sp->values[k].raw = (char *)o;
-		sp->values[k].norm = attr_normalize(t->equality, o, strlen(o), NULL);
-		sp->raw[k] = o;
-		if (sp->values[k].norm == NULL)
-			return -1;
-		sp->entry.nattrs = 2;
-	}
+	if (o != NULL && special_add(sp, ATTR_O, o, &k) == -1)
+		return -1;
+	if (o != NULL && dc && special_add(sp, ATTR_DC, o, &k) == -1)
+		return -1;
 	return 0;
 }
 
 static void special_clear(struct special *sp)
 {
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof(sp->values) / sizeof(sp->values[0]); i++)
 		free(sp->values[i].norm);
+	free(sp->entry.dn_norm);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -99,8 +110,10 @@ static bool statics(void)
 {
 	if (statics_ready)
 		return true;
-	if (special_fill(&rootdse_special, "", rootdse_classes, 1, NULL) == -1 ||
-	    special_fill(&subschema_special, SUBSCHEMA_DN, subschema_classes, 3, NULL) == -1) {
+	if (special_fill(&rootdse_special, ENTRY_ROOTDSE, "", rootdse_classes, 1, NULL, false) ==
+	        -1 ||
+	    special_fill(&subschema_special, ENTRY_SUBSCHEMA, SUBSCHEMA_DN, subschema_classes, 3,
+	                 NULL, false) == -1) {
 		special_clear(&rootdse_special);
 		special_clear(&subschema_special);
 		return false;
@@ -140,8 +153,8 @@ static bool base_build(const char *base)
 		goto fail;
 	}
 	base_special = sp;
-	if (special_fill(sp, base_for, is_dc ? base_classes_dc : base_classes_o, is_dc ? 3 : 2,
-	                 base_value) == -1)
+	if (special_fill(sp, ENTRY_BASE, base_for, is_dc ? base_classes_dc : base_classes_o,
+	                 is_dc ? 3 : 2, base_value, is_dc) == -1)
 		goto fail;
 	base_value_list[0] = base_value;
 	base_table[0] = (struct special_attr){"objectClass", sp->raw, is_dc ? 3 : 2, false};
@@ -171,9 +184,12 @@ int special_check_base(const char *base)
 	return rc;
 }
 
-const entry_t *special_base(const char *base)
+const entry_t *special_base(const char *base, bool subordinates)
 {
-	return base_build(base) ? &base_special->entry : NULL;
+	if (!base_build(base))
+		return NULL;
+	base_special->entry.subordinates = subordinates;
+	return &base_special->entry;
 }
 
 const struct special_attr *base_attrs(const char *base)

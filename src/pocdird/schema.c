@@ -63,25 +63,10 @@ static const struct {
     {"1.3.6.1.4.1.1466.109.114.3", "caseIgnoreIA5SubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
 };
 
-/* Attribute types pocdird serves that are not in the table: the base
- * entry's dc, and the operational ones (RFC 4512 3.4, 4.2, 5.1; RFC 3045;
- * RFC 5020; draft hasSubordinates as slapd has it). */
+/* Attribute types of the subschema and the root DSE only (RFC 4512 4.2,
+ * 5.1; RFC 3045): no contact or tree entry holds them, so they are not in
+ * the attribute table. */
 static const char *const extra_types[] = {
-    "( 0.9.2342.19200300.100.1.25 NAME ( 'dc' 'domainComponent' ) DESC 'domain component' "
-    "EQUALITY caseIgnoreIA5Match SUBSTR caseIgnoreIA5SubstringsMatch "
-    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 SINGLE-VALUE )",
-    "( 2.5.21.9 NAME 'structuralObjectClass' EQUALITY objectIdentifierMatch "
-    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 SINGLE-VALUE NO-USER-MODIFICATION "
-    "USAGE directoryOperation )",
-    "( 1.3.6.1.1.20 NAME 'entryDN' EQUALITY distinguishedNameMatch "
-    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE NO-USER-MODIFICATION "
-    "USAGE directoryOperation )",
-    "( 2.5.18.10 NAME 'subschemaSubentry' EQUALITY distinguishedNameMatch "
-    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 SINGLE-VALUE NO-USER-MODIFICATION "
-    "USAGE directoryOperation )",
-    "( 2.5.18.9 NAME 'hasSubordinates' EQUALITY booleanMatch "
-    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE NO-USER-MODIFICATION "
-    "USAGE directoryOperation )",
     "( 2.5.21.5 NAME 'attributeTypes' EQUALITY objectIdentifierFirstComponentMatch "
     "SYNTAX 1.3.6.1.4.1.1466.115.121.1.3 USAGE directoryOperation )",
     "( 2.5.21.6 NAME 'objectClasses' EQUALITY objectIdentifierFirstComponentMatch "
@@ -226,6 +211,8 @@ static char *attribute_description(const struct attr_type *t, const char *sep)
 	fprintf(f, "%sSYNTAX %s", sep, t->syntax);
 	if (t->single_value)
 		fprintf(f, "%sSINGLE-VALUE", sep);
+	if (t->operational)
+		fprintf(f, "%sNO-USER-MODIFICATION%sUSAGE directoryOperation", sep, sep);
 	fprintf(f, " )");
 	if (fclose(f) != 0) {
 		free(out);
@@ -250,7 +237,7 @@ static char *contact_class_description(const char *sep)
 	for (int i = 0; i < ATTR_COUNT; i++) {
 		const struct attr_type *t = attr_by_id((enum attr_id)i);
 
-		if (in_person_chain(t->id))
+		if (in_person_chain(t->id) || t->operational || t->tree)
 			continue;
 		fprintf(f, "%s%s", dollar, t->name);
 		dollar = " $ ";
