@@ -544,8 +544,10 @@ done:
 	return rc;
 }
 
-static int ldif_entry(const pocdir_entry *e, const pocdir_write_options *w, FILE *out,
-                      struct line *l)
+/* One entry as a content record, or as an add change record when
+ * changetype is "add" (RFC 2849: the changetype line follows the dn). */
+static int ldif_entry_record(const pocdir_entry *e, const pocdir_write_options *w,
+                             const char *changetype, FILE *out, struct line *l)
 {
 	const char *const *attrs = w->attrs;
 	static const char *const contact_classes[] = {
@@ -565,6 +567,8 @@ static int ldif_entry(const pocdir_entry *e, const pocdir_write_options *w, FILE
 	}
 	if (ldif_line(l, out, "dn", pocdir_entry_dn(e)) == -1)
 		return -1;
+	if (changetype != NULL && ldif_line(l, out, "changetype", changetype) == -1)
+		return -1;
 	/* An entry needs its object classes to load; supply the contact's when
 	 * the entry does not carry them and no attribute list left them out. */
 	if (attrs == NULL && pocdir_entry_get(e, "objectClass", NULL) == 0)
@@ -581,6 +585,12 @@ static int ldif_entry(const pocdir_entry *e, const pocdir_write_options *w, FILE
 	return fputc('\n', out) == EOF ? -1 : 0;
 }
 
+static int ldif_entry(const pocdir_entry *e, const pocdir_write_options *w, FILE *out,
+                      struct line *l)
+{
+	return ldif_entry_record(e, w, NULL, out, l);
+}
+
 static int write_ldif(const pocdir_result *res, const pocdir_write_options *w, FILE *out,
                       struct line *l)
 {
@@ -595,6 +605,135 @@ static int write_ldif(const pocdir_result *res, const pocdir_write_options *w, F
 		if (ldif_entry(pocdir_result_entry(res, i), w, out, l) == -1)
 			return -1;
 	return 0;
+}
+
+/* ---- LDIF change records (RFC 2849) ---- */
+
+struct export_changes {
+	FILE *out;
+	struct line l;
+	const pocdir_entry *open; /* entry whose modify record is being written */
+	bool failed;
+};
+
+struct export_changes *export_changes_new(FILE *out)
+{
+	struct export_changes *ch = calloc(1, sizeof(*ch));
+
+	if (ch != NULL)
+		ch->out = out;
+	return ch;
+}
+
+/* End the modify record being written, if any. */
+static void changes_close(struct export_changes *ch)
+{
+	if (ch->open != NULL && fputc('\n', ch->out) == EOF)
+		ch->failed = true;
+	ch->open = NULL;
+}
+
+void export_changes_record(const pocdir_change *c, void *ctx)
+{
+	struct export_changes *ch = ctx;
+	struct line *l = &ch->l;
+	/* Every attribute, no status marks: the copy holds what pocdird holds. */
+	const pocdir_write_options all = {0};
+
+	if (ch->failed)
+		return;
+	switch (c->kind) {
+	case POCDIR_CHANGE_ADDED:
+		changes_close(ch);
+		if (ldif_entry_record(c->new_entry, &all, "add", ch->out, l) == -1)
+			ch->failed = true;
+		break;
+	case POCDIR_CHANGE_REMOVED:
+		changes_close(ch);
+		if (ldif_line(l, ch->out, "dn", pocdir_entry_dn(c->old_entry)) == -1 ||
+		    ldif_line(l, ch->out, "changetype", "delete") == -1 ||
+		    fputc('\n', ch->out) == EOF)
+			ch->failed = true;
+		break;
+	case POCDIR_CHANGE_FIELD: {
+		const char *const *values;
+		size_t i, n;
+
+		if (strncmp(c->attr, "x-", 2) == 0)
+			break; /* an extension key, not an LDAP attribute */
+		if (ch->open != c->new_entry) {
+			changes_close(ch);
+			if (ldif_line(l, ch->out, "dn", pocdir_entry_dn(c->new_entry)) == -1 ||
+			    ldif_line(l, ch->out, "changetype", "modify") == -1) {
+				ch->failed = true;
+				break;
+			}
+			ch->open = c->new_entry;
+		}
+		/* RFC 4511 4.6: replace with no values removes the attribute
+		 * and is no error when it is absent. */
+		n = pocdir_entry_get(c->new_entry, c->attr, &values);
+		if (ldif_line(l, ch->out, "replace", c->attr) == -1)
+			ch->failed = true;
+		for (i = 0; i < n && !ch->failed; i++)
+			if (ldif_line(l, ch->out, c->attr, values[i]) == -1)
+				ch->failed = true;
+		if (!ch->failed && fputs("-\n", ch->out) == EOF)
+			ch->failed = true;
+		break;
+	}
+	}
+}
+
+int export_changes_country(struct export_changes *ch, const char *cc, const char *base_dn, bool add)
+{
+	size_t size = strlen(cc) + strlen(base_dn) + 4;
+	char *dn;
+	int rc = -1;
+
+	if (ch->failed)
+		return -1;
+	changes_close(ch);
+	if ((dn = malloc(size)) == NULL) {
+		ch->failed = true;
+		return -1;
+	}
+	snprintf(dn, size, "c=%s,%s", cc, base_dn);
+	if (ldif_line(&ch->l, ch->out, "dn", dn) == -1 ||
+	    ldif_line(&ch->l, ch->out, "changetype", add ? "add" : "delete") == -1)
+		goto done;
+	/* The same country entry as the full export's tree. */
+	if (add && (ldif_line(&ch->l, ch->out, "objectClass", "top") == -1 ||
+	            ldif_line(&ch->l, ch->out, "objectClass", "country") == -1 ||
+	            ldif_line(&ch->l, ch->out, "c", cc) == -1))
+		goto done;
+	rc = fputc('\n', ch->out) == EOF ? -1 : 0;
+done:
+	free(dn);
+	if (rc == -1)
+		ch->failed = true;
+	return rc;
+}
+
+int export_changes_finish(struct export_changes **chp, pocdir_error *err)
+{
+	struct export_changes *ch = chp != NULL ? *chp : NULL;
+	int rc;
+
+	if (ch == NULL)
+		return 0;
+	changes_close(ch);
+	errno = 0;
+	if (!ch->failed && fflush(ch->out) == EOF)
+		ch->failed = true;
+	rc = ch->failed ? -1 : 0;
+	if (rc == -1 && err != NULL)
+		error_set(err, POCDIR_ERR_SYSTEM, "export: writing change records failed: %s",
+		          ch->l.failed ? "out of memory" : strerror(errno != 0 ? errno : EIO));
+	free(ch->l.data);
+	free(ch);
+	*chp = NULL;
+	return rc;
 }
 
 /* ---- vCard 4.0 (RFC 6350) ---- */

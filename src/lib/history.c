@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "api.h"
+#include "export.h"
 #include "history.h"
 #include "util.h"
 #include "validate.h"
@@ -861,8 +862,8 @@ static const char *ext_get(const entry_t *e, const char *key)
 }
 
 /* Report the field changes between two versions of one entry. */
-static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key, pocdir_change_fn fn,
-                           void *ctx)
+static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key, bool with_serial,
+                           pocdir_change_fn fn, void *ctx)
 {
 	unsigned n = 0;
 
@@ -870,16 +871,22 @@ static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key, 
 		char *va, *vb;
 		bool same;
 
-		/* The serial and origin are the set's, not the entry's. */
-		if (id == ATTR_SERIAL || id == ATTR_ORIGIN)
+		/* The serial and origin are the set's, not the entry's; an
+		 * LDAP copy carries pocSerial in every entry, so it asks. */
+		if ((id == ATTR_SERIAL && !with_serial) || id == ATTR_ORIGIN)
 			continue;
 		va = attr_joined(a, (enum attr_id)id);
 		vb = attr_joined(b, (enum attr_id)id);
 		same =
 		    (va == NULL && vb == NULL) || (va != NULL && vb != NULL && strcmp(va, vb) == 0);
 		if (!same) {
-			pocdir_change c = {POCDIR_CHANGE_FIELD, key,
-			                   attr_by_id((enum attr_id)id)->name, va, vb};
+			pocdir_change c = {POCDIR_CHANGE_FIELD,
+			                   key,
+			                   attr_by_id((enum attr_id)id)->name,
+			                   va,
+			                   vb,
+			                   a,
+			                   b};
 			n++;
 			if (fn != NULL)
 				fn(&c, ctx);
@@ -897,8 +904,13 @@ static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key, 
 			if (side == 1 && vy != NULL)
 				continue; /* already compared from a's side */
 			if (vy == NULL || strcmp(vx, vy) != 0) {
-				pocdir_change c = {POCDIR_CHANGE_FIELD, key, x->ext[i].key,
-				                   side == 0 ? vx : vy, side == 0 ? vy : vx};
+				pocdir_change c = {POCDIR_CHANGE_FIELD,
+				                   key,
+				                   x->ext[i].key,
+				                   side == 0 ? vx : vy,
+				                   side == 0 ? vy : vx,
+				                   a,
+				                   b};
 				n++;
 				if (fn != NULL)
 					fn(&c, ctx);
@@ -908,56 +920,73 @@ static unsigned diff_entry(const entry_t *a, const entry_t *b, const char *key, 
 	return n;
 }
 
-int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, pocdir_change_fn fn,
-                void *ctx, pocdir_error *err)
+/* Load versions a and b of origin (0: no version, an empty set) into *sa
+ * and *sb, entries sorted by (country, id), DNs under base_dn. */
+static int diff_load(const char *state, const char *origin, uint64_t a, uint64_t b,
+                     const char *base_dn, struct origin_set *sa, struct origin_set *sb,
+                     pocdir_error *err)
 {
-	struct origin_set sa, sb;
-	char *pa = NULL, *pb = NULL, why[128];
-	size_t i = 0, j = 0;
-	unsigned changes = 0;
-	int rc = -1;
+	char why[128];
 
-	error_clear(err);
-	memset(&sa, 0, sizeof(sa));
-	memset(&sb, 0, sizeof(sb));
-	state = history_state_dir(state);
+	memset(sa, 0, sizeof(*sa));
+	memset(sb, 0, sizeof(*sb));
 	if (origin == NULL || !validate_id(origin, why, sizeof(why)))
 		return error_set(err, POCDIR_ERR_USAGE, "diff: a valid origin id is needed");
-	pa = history_path(state, origin, a, ".yaml");
-	pb = history_path(state, origin, b, ".yaml");
-	if (pa == NULL || pb == NULL) {
-		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		goto out;
-	}
 	for (int k = 0; k < 2; k++) {
-		const char *p = k == 0 ? pa : pb;
+		uint64_t serial = k == 0 ? a : b;
+		struct origin_set *set = k == 0 ? sa : sb;
+		char *p;
 
+		if (serial == 0)
+			continue;
+		if ((p = history_path(state, origin, serial, ".yaml")) == NULL)
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		if (access(p, F_OK) == -1) {
-			error_set(err, POCDIR_ERR_NOTFOUND,
-			          "origin %s: version %llu is not held in %s (see pocdir log %s)",
-			          origin, (unsigned long long)(k == 0 ? a : b), state, origin);
-			goto out;
+			free(p);
+			origin_set_clear(sa);
+			return error_set(
+			    err, POCDIR_ERR_NOTFOUND,
+			    "origin %s: version %llu is not held in %s (see pocdir log %s)", origin,
+			    (unsigned long long)serial, state, origin);
 		}
-		if (load_origin_file(p, NULL, k == 0 ? &sa : &sb, NULL, NULL, NULL, err) == -1)
-			goto out;
+		if (load_origin_file(p, base_dn, set, NULL, NULL, NULL, err) == -1) {
+			free(p);
+			origin_set_clear(sa);
+			return -1;
+		}
+		free(p);
+		qsort(set->entries, set->nentries, sizeof(entry_t *), entry_order);
 	}
-	qsort(sa.entries, sa.nentries, sizeof(entry_t *), entry_order);
-	qsort(sb.entries, sb.nentries, sizeof(entry_t *), entry_order);
-	while (i < sa.nentries || j < sb.nentries) {
-		const entry_t *ea = i < sa.nentries ? sa.entries[i] : NULL;
-		const entry_t *eb = j < sb.nentries ? sb.entries[j] : NULL;
+	return 0;
+}
+
+/* The merge of two sorted sets: fn for each entry added, removed or changed. */
+static unsigned diff_sets(const struct origin_set *sa, const struct origin_set *sb,
+                          bool with_serial, pocdir_change_fn fn, void *ctx)
+{
+	size_t i = 0, j = 0;
+	unsigned changes = 0;
+
+	while (i < sa->nentries || j < sb->nentries) {
+		const entry_t *ea = i < sa->nentries ? sa->entries[i] : NULL;
+		const entry_t *eb = j < sb->nentries ? sb->entries[j] : NULL;
 		int c = ea == NULL ? 1 : eb == NULL ? -1 : entry_order(&ea, &eb);
 		const entry_t *e = c <= 0 ? ea : eb;
 		char key[160];
 
 		snprintf(key, sizeof(key), "%s/%s", e->country, e->id);
 		if (c == 0) {
-			changes += diff_entry(ea, eb, key, fn, ctx);
+			changes += diff_entry(ea, eb, key, with_serial, fn, ctx);
 			i++;
 			j++;
 		} else {
 			pocdir_change ch = {c < 0 ? POCDIR_CHANGE_REMOVED : POCDIR_CHANGE_ADDED,
-			                    key, NULL, NULL, NULL};
+			                    key,
+			                    NULL,
+			                    NULL,
+			                    NULL,
+			                    c < 0 ? ea : NULL,
+			                    c < 0 ? NULL : eb};
 			changes++;
 			if (fn != NULL)
 				fn(&ch, ctx);
@@ -967,12 +996,107 @@ int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, p
 				j++;
 		}
 	}
-	rc = (int)changes;
-out:
+	return changes;
+}
+
+int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, pocdir_change_fn fn,
+                void *ctx, pocdir_error *err)
+{
+	struct origin_set sa, sb;
+	int rc;
+
+	error_clear(err);
+	state = history_state_dir(state);
+	if (diff_load(state, origin, a, b, NULL, &sa, &sb, err) == -1)
+		return -1;
+	rc = (int)diff_sets(&sa, &sb, false, fn, ctx);
 	origin_set_clear(&sa);
 	origin_set_clear(&sb);
-	free(pa);
-	free(pb);
+	return rc;
+}
+
+/* Is country cc used by an entry of set? */
+static bool set_has_country(const struct origin_set *set, const char *cc)
+{
+	for (size_t i = 0; i < set->nentries; i++)
+		if (strcmp(set->entries[i]->country, cc) == 0)
+			return true;
+	return false;
+}
+
+/* Is country cc used by a contact of another origin than origin in res? */
+static bool others_have_country(const pocdir_result *res, const char *origin, const char *cc)
+{
+	for (size_t i = 0, n = pocdir_result_count(res); i < n; i++) {
+		const pocdir_entry *e = pocdir_result_entry(res, i);
+
+		if (strcmp(pocdir_entry_country(e), cc) == 0 &&
+		    strcmp(pocdir_entry_origin(e), origin) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* Country entries that appear in to and not in from, and that no other
+ * origin of current (may be NULL) keeps alive: added, or deleted (!add). */
+static int diff_countries(const struct origin_set *from, const struct origin_set *to,
+                          const pocdir_result *current, const char *origin, bool add,
+                          const char *base_dn, struct export_changes *ch)
+{
+	for (size_t i = 0; i < to->nentries; i++) {
+		const char *cc = to->entries[i]->country;
+
+		if ((i > 0 && strcmp(to->entries[i - 1]->country, cc) == 0) ||
+		    set_has_country(from, cc) ||
+		    (current != NULL && others_have_country(current, origin, cc)))
+			continue;
+		if (export_changes_country(ch, cc, base_dn, add) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int pocdir_diff_write(const char *state, const char *origin, uint64_t a, uint64_t b,
+                      pocdir_format fmt, const char *base_dn, pocdir *current, FILE *out,
+                      pocdir_error *err)
+{
+	struct origin_set sa, sb;
+	struct export_changes *ch = NULL;
+	pocdir_result *res = NULL;
+	unsigned n;
+	int rc = -1;
+
+	error_clear(err);
+	if (fmt != POCDIR_FORMAT_LDIF)
+		return error_set(err, POCDIR_ERR_USAGE,
+		                 "diff: change records are written as LDIF only");
+	if (out == NULL)
+		return error_set(err, POCDIR_ERR_USAGE, "diff: no stream");
+	if (base_dn == NULL)
+		base_dn = "dc=pocdir";
+	state = history_state_dir(state);
+	if (diff_load(state, origin, a, b, base_dn, &sa, &sb, err) == -1)
+		return -1;
+	if (current != NULL && pocdir_all(current, &res, err) == -1)
+		goto out;
+	if ((ch = export_changes_new(out)) == NULL) {
+		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		goto out;
+	}
+	/* Parents first and last: an add needs its parent, and a delete is
+	 * refused for an entry with children (RFC 4511 4.7, 4.8). */
+	if (diff_countries(&sa, &sb, res, origin, true, base_dn, ch) == -1)
+		goto out;
+	n = diff_sets(&sa, &sb, true, export_changes_record, ch);
+	if (diff_countries(&sb, &sa, res, origin, false, base_dn, ch) == -1)
+		goto out;
+	rc = export_changes_finish(&ch, err) == -1 ? -1 : (int)n;
+out:
+	if (ch != NULL)
+		export_changes_finish(&ch, NULL);
+	pocdir_result_free(&res);
+	origin_set_clear(&sa);
+	origin_set_clear(&sb);
 	return rc;
 }
 

@@ -438,6 +438,10 @@ typedef struct pocdir_change {
 	const char *attr;      /* FIELD: LDAP attribute name */
 	const char *old_value; /* FIELD: values joined by " | ", NULL when absent */
 	const char *new_value; /* FIELD: likewise */
+	/* The entries compared (NULL for the side that has none), valid only
+	 * during the callback. */
+	const pocdir_entry *old_entry;
+	const pocdir_entry *new_entry;
 } pocdir_change;
 
 typedef void (*pocdir_change_fn)(const pocdir_change *change, void *ctx);
@@ -447,6 +451,19 @@ typedef void (*pocdir_change_fn)(const pocdir_change *change, void *ctx);
  * -1 (POCDIR_ERR_NOTFOUND when a version is not held). */
 int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, pocdir_change_fn fn,
                 void *ctx, pocdir_error *err);
+
+/* Write what turns version a of origin into version b as change records
+ * in fmt (POCDIR_FORMAT_LDIF: RFC 2849 changetype add, modify, delete), for
+ * ldapmodify to bring an LDAP copy of the directory (DNs under base_dn; NULL:
+ * "dc=pocdir") from a to b. a may be 0 (no version yet: every entry is an
+ * add). A modify record replaces each changed attribute, pocSerial
+ * included. Country entries are added before the first contact of a new
+ * country and deleted after the last one goes, unless a contact of another
+ * origin in current (may be NULL) still uses them. Returns the number of
+ * changes (0: nothing to write), or -1. */
+int pocdir_diff_write(const char *state, const char *origin, uint64_t a, uint64_t b,
+                      pocdir_format fmt, const char *base_dn, pocdir *current, FILE *out,
+                      pocdir_error *err);
 
 /* Open the directory as of at: NULL or "" (newest), a serial (each origin's
  * newest version with serial <= it) or a date / UTC time (updated <= it; a

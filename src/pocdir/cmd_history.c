@@ -122,6 +122,31 @@ static void print_change(const pocdir_change *c, void *ctx)
 	}
 }
 
+/* Change records for ldapmodify. The live directory (the local origin
+ * files and the newest held sets) says which country entries other
+ * origins keep. */
+static int diff_ldif(const struct cli *cli, const struct history_args *a, const char *origin,
+                     uint64_t sa, uint64_t sb)
+{
+	pocdir_error err = {0};
+	pocdir *current;
+	int n;
+
+	current = pocdir_open_at(cli->directory, a->state, NULL, cli->base_dn, &err);
+	if (current == NULL) {
+		cli_error("%s", err.message);
+		return EXIT_USAGE;
+	}
+	n = pocdir_diff_write(a->state, origin, sa, sb, POCDIR_FORMAT_LDIF, cli->base_dn, current,
+	                      stdout, &err);
+	pocdir_free(&current);
+	if (n < 0) {
+		cli_error("%s", err.message);
+		return EXIT_USAGE;
+	}
+	return n > 0 ? EXIT_FOUND : EXIT_NOTHING;
+}
+
 int cmd_diff(int argc, char **argv, const struct cli *cli0)
 {
 	struct history_args a = {0};
@@ -139,6 +164,11 @@ int cmd_diff(int argc, char **argv, const struct cli *cli0)
 	if (!serial_arg(argv[first + 1], &sa) || !serial_arg(argv[first + 2], &sb))
 		return cli_usage_error("diff", "serials are numbers (see pocdir log %s)",
 		                       argv[first]);
+	if (cli.format_given && cli.format == CLI_FORMAT_LDIF)
+		return diff_ldif(&cli, &a, argv[first], sa, sb);
+	if (cli.format_given && cli.format != CLI_FORMAT_TABLE)
+		return cli_usage_error("diff", "--format ldif writes change records; the other "
+		                               "formats are for look-ups");
 	printf("origin %s: %" PRIu64 " -> %" PRIu64 "\n", argv[first], sa, sb);
 	n = pocdir_diff(a.state, argv[first], sa, sb, print_change, NULL, &err);
 	if (n < 0) {

@@ -92,8 +92,10 @@ static const struct command commands[] = {
      "  --sig SIG        signature file (default FILE.minisig)\n"},
     {"log", cmd_log, "[ORIGIN] [--state DIR]", "list the versions held in the state directory",
      "  --state DIR      state directory (default $POCDIR_STATE, else /var/lib/pocdir)\n"},
-    {"diff", cmd_diff, "ORIGIN SERIAL-A SERIAL-B [--state DIR]",
-     "show the entries added, removed and changed between two versions", NULL},
+    {"diff", cmd_diff, "ORIGIN SERIAL-A SERIAL-B [--state DIR] [--format ldif]",
+     "show the entries added, removed and changed between two versions",
+     "  --format ldif    LDIF change records (add, modify, delete) for ldapmodify;\n"
+     "                   SERIAL-A 0: from nothing\n"},
     {"status", cmd_status, "[--state DIR]",
      "each origin's serial and source, the peers' last syncs, the directory version", NULL},
     {"publish", cmd_publish, "--out FOLDER [--state DIR] [--publisher NAME]",
