@@ -24,6 +24,21 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	ok "systemd-analyze verify # SKIP systemd-analyze not installed (systemd)"
 fi
+# The OpenLDAP apply service and the path unit that starts it.
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s|^ExecStart=.*|ExecStart=$top_srcdir/contrib/pocdir-ldap-apply|" \
+		"$top_srcdir/contrib/pocdir-ldap-apply.service" >"$T/pocdir-ldap-apply.service"
+	cp "$top_srcdir/contrib/pocdir-ldap-apply.path" "$T/"
+	if systemd-analyze verify --man=no "$T/pocdir-ldap-apply.service" \
+		"$T/pocdir-ldap-apply.path" >"$T/verify" 2>&1 && ! [ -s "$T/verify" ]; then
+		ok "systemd-analyze verify pocdir-ldap-apply.service and .path: no complaints"
+	else
+		not_ok "systemd-analyze verify complains about pocdir-ldap-apply units"
+		sed 's/^/# /' "$T/verify"
+	fi
+else
+	ok "systemd-analyze verify pocdir-ldap-apply # SKIP systemd-analyze not installed (systemd)"
+fi
 val() { sed -n "s/^$1=//p" "$UNIT" | tail -1; }
 # ProtectSystem=strict makes everything read-only but the unit's own
 # directories: the state a sync commits into must be one of them.
