@@ -8,3 +8,4 @@ include tests/import.mk
 include tests/tls.mk
 include tests/mail.mk
 include tests/contrib.mk
+include tests/web.mk

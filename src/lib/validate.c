@@ -1100,6 +1100,11 @@ static const char *const roles[] = {
     "legal",           "media",      NULL,
 };
 
+const char *const *validate_role_words(void)
+{
+	return roles;
+}
+
 static const char *const agency_types[] = {
     "foreign-affairs", "national-cert", "csirt",        "law-enforcement", "defence",
     "regulator",       "ministry",      "intelligence", "other",           NULL,

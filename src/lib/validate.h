@@ -50,6 +50,9 @@ const char *const *validate_role_names(void);
  * media) or an "x-" extension word. */
 bool validate_role(const char *s, char *why, size_t whysize);
 
+/* The documented role words, NULL-terminated (for pickers and help). */
+const char *const *validate_role_words(void);
+
 /* An agency type: foreign-affairs | national-cert | csirt | law-enforcement |
  * defence | regulator | ministry | intelligence | other. */
 bool validate_agency_type(const char *s, char *why, size_t whysize);

@@ -71,6 +71,8 @@ void config_clear(struct config *c)
 		free(c->listen[i]);
 	free(c->base);
 	free(c->directory);
+	for (size_t i = 0; i < c->nweb_listen; i++)
+		free(c->web_listen[i]);
 	free(c->tls.certificate);
 	free(c->tls.key);
 	free(c->tls.client_ca);
@@ -517,6 +519,56 @@ static int walk_tls(struct walk *w, yaml_node_t *map, struct config_tls *t)
 	return 0;
 }
 
+/* web-listen: one URL or a list of up to CONFIG_MAX_WEB. */
+static int walk_web_listen(struct walk *w, yaml_node_t *v, struct config *c)
+{
+	char *urls[CONFIG_MAX_WEB] = {NULL};
+	size_t n = 0;
+	yaml_node_t *items[CONFIG_MAX_WEB];
+
+	if (v->type == YAML_SCALAR_NODE) {
+		items[n++] = v;
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = v->data.sequence.items.start;
+		     it < v->data.sequence.items.top; it++) {
+			if (n == CONFIG_MAX_WEB)
+				return walk_error(w, v, "%s: at most 2 addresses", "web-listen");
+			items[n++] = yaml_document_get_node(w->doc, *it);
+		}
+	} else {
+		return walk_error(w, v, "%s: expected a URL or a list of them", "web-listen");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		const char *u;
+
+		if (walk_string(w, items[i], "web-listen", &urls[i]) == -1)
+			goto fail;
+		u = urls[i];
+		if (strncmp(u, "https://", 8) == 0)
+			u += 8;
+		else if (strncmp(u, "http://", 7) == 0)
+			u += 7;
+		if (config_parse_address(u, &ss, &len, NULL) == -1) {
+			walk_error(
+			    w, items[i],
+			    "web-listen: \"%s\" is not http://ADDRESS:PORT or https://ADDRESS:PORT",
+			    urls[i]);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < c->nweb_listen; i++)
+		free(c->web_listen[i]);
+	memcpy(c->web_listen, urls, sizeof(urls));
+	c->nweb_listen = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(urls[i]);
+	return -1;
+}
+
 /* An ldaps:// listener without a certificate cannot work: say so at load. */
 static int check_listen_tls(struct walk *w, yaml_node_t *root, const struct config *c)
 {
@@ -530,6 +582,10 @@ static int check_listen_tls(struct walk *w, yaml_node_t *root, const struct conf
 			return walk_error(w, root, "%s needs tls: certificate and key",
 			                  c->listen[i]);
 	}
+	for (size_t i = 0; i < c->nweb_listen; i++)
+		if (strncmp(c->web_listen[i], "https://", 8) == 0 && c->tls.certificate == NULL)
+			return walk_error(w, root, "%s needs tls: certificate and key",
+			                  c->web_listen[i]);
 	return 0;
 }
 
@@ -591,6 +647,9 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 				goto out;
 		} else if (strcmp(key, "tls") == 0) {
 			if (walk_tls(&w, v, &c->tls) == -1)
+				goto out;
+		} else if (strcmp(key, "web-listen") == 0) {
+			if (walk_web_listen(&w, v, c) == -1)
 				goto out;
 		} else if (strcmp(key, "simple-bind-requires-tls") == 0) {
 			const char *s = "";

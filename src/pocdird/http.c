@@ -1,6 +1,7 @@
-/* http.c - pocdird serves its feed folder over HTTP with libmicrohttpd:
- * GET/HEAD of index.yaml and origins/<id>/<serial>.yaml[.minisig] only,
- * with ETag, Last-Modified and 304 Not Modified (RFC 9110 8.8, 13.1). */
+/* http.c - pocdird's libmicrohttpd servers over HTTP or HTTPS, and the
+ * feed folder served on one: GET/HEAD of index.yaml and
+ * origins/<id>/<serial>.yaml[.minisig] only, with ETag, Last-Modified and
+ * 304 Not Modified (RFC 9110 8.8, 13.1). */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "sched.h"
 #include "util.h"
 #include "validate.h"
+#include "web.h"
 
 #define HTTP_MAX_CONNECTIONS 64
 #define HTTP_CONNECTION_TIMEOUT 30 /* seconds a client may idle */
@@ -50,7 +52,7 @@ static bool feed_path_ok(const char *url)
 }
 
 /* An HTTP-date in the preferred IMF-fixdate form (RFC 9110 5.6.7). */
-static void http_date(time_t t, char *buf, size_t size)
+void http_date(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -159,30 +161,69 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
-int http_start(const char *addr, const char *dir, pocdir_error *err)
+bool http_url_tls(const char *url)
+{
+	return strncmp(url, "https://", 8) == 0;
+}
+
+struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHandlerCallback fn,
+                               void *cls, pocdir_error *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY;
+	const char *addr = url;
+	bool tls = http_url_tls(url);
+	struct MHD_Daemon *d;
+	struct MHD_OptionItem tls_options[] = {
+	    {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_http_certificate},
+	    {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priority_string(server_config())},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
 
+	if (tls)
+		addr = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		addr = url + 7;
 	if (config_parse_address(addr, &ss, &sslen, err) == -1)
-		return -1;
-	if ((feed_dir = str_dup(dir)) == NULL)
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		return NULL;
+	if (tls && !tls_configured()) {
+		error_set(err, POCDIR_ERR_USAGE, "%s needs tls: certificate and key", url);
+		return NULL;
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (tls)
+		flags |= MHD_USE_TLS;
 	MHD_set_panic_func(on_panic, NULL);
-	httpd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-	                         (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-	                         (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-	                         (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_END);
+	errno = 0;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, fn, cls, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+	                     (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+	                     (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_THREAD_POOL_SIZE,
+	                     threads > 1 ? threads : 0, MHD_OPTION_ARRAY, tls ? tls_options : none,
+	                     MHD_OPTION_END);
+	if (d == NULL)
+		error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot listen (%s)", url,
+		          errno ? strerror(errno) : "libmicrohttpd failed");
+	return d;
+}
+
+int http_start(const char *addr, const char *dir, pocdir_error *err)
+{
+	pocdir_error e = {0};
+
+	if ((feed_dir = str_dup(dir)) == NULL)
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	httpd = http_listen(addr, 1, on_request, NULL, &e);
 	if (httpd == NULL) {
 		free(feed_dir);
 		feed_dir = NULL;
-		return error_set(err, POCDIR_ERR_SYSTEM, "feed-listen %s: cannot listen (%s)", addr,
-		                 errno ? strerror(errno) : "libmicrohttpd failed");
+		return error_set(err, e.code, "feed-listen %s", e.message);
 	}
-	log_info("serving the feed %s over HTTP on %s", dir, addr);
+	log_info("serving the feed %s over %s on %s", dir, http_url_tls(addr) ? "HTTPS" : "HTTP",
+	         addr);
 	return 0;
 }
 

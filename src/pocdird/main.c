@@ -23,6 +23,7 @@
 #include "pocdird.h"
 #include "sched.h"
 #include "util.h"
+#include "web.h"
 
 struct options {
 	bool foreground, debug, check;
@@ -288,7 +289,8 @@ static void reload_event(struct watch *w, uint32_t events)
 	current = j->next;
 	log_set_level(current.log_level);
 	free(j);
-	sched_reload(&current); /* peers and trusted origins of sync: */
+	sched_reload(&current);  /* peers and trusted origins of sync: */
+	web_configure(&current); /* binds, hidden attributes, limits */
 	s = server_store();
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
 	         s->nentries, s->ncountries, s->version);
@@ -502,6 +504,10 @@ int main(int argc, char **argv)
 		log_err("%s", err.message);
 		goto out;
 	}
+	if (web_start(&current, &err) == -1) { /* the web page and JSON API */
+		log_err("%s", err.message);
+		goto out;
+	}
 	log_info("pocdird %s serving %s as %s: %zu contacts in %zu countries, version %.12s",
 	         PACKAGE_VERSION, current.directory, live->base_dn, live->nentries,
 	         live->ncountries, live->version);
@@ -538,6 +544,7 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	reload_discard(reload_take()); /* a reload under way is not applied */
+	web_stop();
 	sched_stop();
 	conn_listen_close();
 	conn_close_all();

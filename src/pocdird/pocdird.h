@@ -40,6 +40,7 @@ int log_level_parse(const char *s);
 
 #define CONFIG_MAX_LISTEN 8
 #define CONFIG_MAX_BINDS 64
+#define CONFIG_MAX_WEB 2
 
 struct config_bind {
 	char *dn;      /* as written */
@@ -82,6 +83,8 @@ struct config {
 	size_t nlisten;
 	struct config_tls tls;
 	enum config_bind_tls bind_tls;
+	char *web_listen[CONFIG_MAX_WEB]; /* "http://A:P" or "https://A:P": page and API */
+	size_t nweb_listen;
 	char *base;
 	char *directory;
 	enum log_level log_level;

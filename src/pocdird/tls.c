@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +16,14 @@
 
 #include "pocdird.h"
 #include "util.h"
+#include "web.h"
+
+/* Certificates in one chain file, server's first. */
+#define TLS_MAX_CHAIN 8
+/* TLS 1.2 and up only (RFC 8996 deprecates 1.0 and 1.1); GnuTLS's NORMAL
+ * set otherwise, the server's order preferred. */
+#define TLS_PRIORITY_12 "NORMAL:%SERVER_PRECEDENCE:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define TLS_PRIORITY_13 "NORMAL:%SERVER_PRECEDENCE:-VERS-ALL:+VERS-TLS1.3"
 
 /* One generation of credentials: every session holds a reference, so a
  * reload never pulls a certificate from under a handshake. Only the event
@@ -23,7 +33,15 @@ struct tls_creds {
 	gnutls_priority_t priority;
 	bool require_client_cert;
 	unsigned refs;
+	/* The same certificate and key for libmicrohttpd's handshakes, which
+	 * ask for them through tls_http_certificate on their own threads. */
+	gnutls_pcert_st pcerts[TLS_MAX_CHAIN];
+	unsigned npcerts;
+	gnutls_privkey_t key;
 };
+
+/* Guards current and the held generations for libmicrohttpd's threads. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct tls_session {
 	gnutls_session_t session;
@@ -34,17 +52,64 @@ struct tls_session {
 };
 
 static struct tls_creds *current;
+/* libmicrohttpd holds no reference while a handshake uses what
+ * tls_http_certificate gave it: the two generations before the current one
+ * stay alive, so only a third reload within one handshake could pull them. */
+static struct tls_creds *held[2];
+
+static void creds_free(struct tls_creds *c)
+{
+	gnutls_certificate_free_credentials(c->x509);
+	if (c->priority != NULL)
+		gnutls_priority_deinit(c->priority);
+	for (unsigned i = 0; i < c->npcerts; i++)
+		gnutls_pcert_deinit(&c->pcerts[i]);
+	if (c->key != NULL)
+		gnutls_privkey_deinit(c->key);
+	free(c);
+}
 
 static void creds_unref(struct tls_creds **cp)
 {
 	struct tls_creds *c = *cp;
+	bool last;
 
 	*cp = NULL;
-	if (c == NULL || --c->refs > 0)
+	if (c == NULL)
 		return;
-	gnutls_certificate_free_credentials(c->x509);
-	gnutls_priority_deinit(c->priority);
-	free(c);
+	pthread_mutex_lock(&lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&lock);
+	if (last)
+		creds_free(c);
+}
+
+/* The chain and key again, in the form a retrieve callback hands out. */
+static int load_pcerts(struct tls_creds *c, const struct config_tls *t, pocdir_error *err)
+{
+	gnutls_datum_t pem = {NULL, 0};
+	int rc;
+
+	c->npcerts = TLS_MAX_CHAIN;
+	rc = gnutls_pcert_list_import_x509_file(c->pcerts, &c->npcerts, t->certificate,
+	                                        GNUTLS_X509_FMT_PEM, NULL, NULL, 0);
+	if (rc < 0) {
+		c->npcerts = 0;
+		return error_set(err, POCDIR_ERR_USAGE, "tls: certificate %s: %s", t->certificate,
+		                 gnutls_strerror(rc));
+	}
+	if ((rc = gnutls_load_file(t->key, &pem)) < 0 || (rc = gnutls_privkey_init(&c->key)) < 0 ||
+	    (rc = gnutls_privkey_import_x509_raw(c->key, &pem, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
+		if (pem.data != NULL) {
+			gnutls_memset(pem.data, 0, pem.size);
+			gnutls_free(pem.data);
+		}
+		return error_set(err, POCDIR_ERR_USAGE, "tls: key %s: %s", t->key,
+		                 gnutls_strerror(rc));
+	}
+	gnutls_memset(pem.data, 0, pem.size);
+	gnutls_free(pem.data);
+	return 0;
 }
 
 /* Warn about a certificate that is expired or about to be: clients will
@@ -78,7 +143,13 @@ int tls_configure(const struct config *cfg, pocdir_error *err)
 	int rc;
 
 	if (t->certificate == NULL) {
-		creds_unref(&current);
+		struct tls_creds *old;
+
+		pthread_mutex_lock(&lock);
+		old = current;
+		current = NULL;
+		pthread_mutex_unlock(&lock);
+		creds_unref(&old);
 		return 0;
 	}
 	c = calloc(1, sizeof(*c));
@@ -97,6 +168,8 @@ int tls_configure(const struct config *cfg, pocdir_error *err)
 		goto fail;
 	}
 	check_expiry(c->x509, t->certificate);
+	if (load_pcerts(c, t, err) == -1)
+		goto fail;
 	if (t->client_ca != NULL) {
 		rc = gnutls_certificate_set_x509_trust_file(c->x509, t->client_ca,
 		                                            GNUTLS_X509_FMT_PEM);
@@ -107,29 +180,26 @@ int tls_configure(const struct config *cfg, pocdir_error *err)
 		}
 		c->require_client_cert = true;
 	}
-	/* TLS 1.2 and up only (RFC 8996 deprecates 1.0 and 1.1); GnuTLS's
-	 * NORMAL set otherwise, the server's order preferred. */
 	rc = gnutls_priority_init(&c->priority,
-	                          t->min_version >= 13
-	                              ? "NORMAL:%SERVER_PRECEDENCE:-VERS-ALL:+VERS-TLS1.3"
-	                              : "NORMAL:%SERVER_PRECEDENCE:-VERS-ALL:+VERS-TLS1.3:+VERS-"
-	                                "TLS1.2",
-	                          &where);
+	                          t->min_version >= 13 ? TLS_PRIORITY_13 : TLS_PRIORITY_12, &where);
 	if (rc < 0) {
 		error_set(err, POCDIR_ERR_SYSTEM, "tls: priority string at \"%s\": %s",
 		          where ? where : "?", gnutls_strerror(rc));
-		gnutls_certificate_free_credentials(c->x509);
-		free(c);
-		return -1;
+		c->priority = NULL;
+		goto fail;
 	}
-	creds_unref(&current);
+	pthread_mutex_lock(&lock);
+	if (held[1] != NULL && --held[1]->refs == 0)
+		creds_free(held[1]);
+	held[1] = held[0];
+	held[0] = current; /* takes over current's own reference */
 	current = c;
+	pthread_mutex_unlock(&lock);
 	log_info("tls: certificate %s loaded%s", t->certificate,
 	         c->require_client_cert ? ", client certificates required" : "");
 	return 0;
 fail:
-	gnutls_certificate_free_credentials(c->x509);
-	free(c);
+	creds_free(c);
 	return -1;
 }
 
@@ -141,6 +211,35 @@ bool tls_configured(void)
 void tls_shutdown(void)
 {
 	creds_unref(&current);
+	creds_unref(&held[0]);
+	creds_unref(&held[1]);
+}
+
+const char *tls_priority_string(const struct config *c)
+{
+	return c->tls.min_version >= 13 ? TLS_PRIORITY_13 : TLS_PRIORITY_12;
+}
+
+int tls_http_certificate(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
+                         const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **pcert,
+                         unsigned int *npcert, gnutls_privkey_t *key)
+{
+	int rc = -1;
+
+	(void)session;
+	(void)req_ca_dn;
+	(void)nreqs;
+	(void)algos;
+	(void)nalgos;
+	pthread_mutex_lock(&lock);
+	if (current != NULL) {
+		*pcert = current->pcerts;
+		*npcert = current->npcerts;
+		*key = current->key;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
 }
 
 /* ---- the Sockbuf layer ---- */
