@@ -87,6 +87,7 @@ struct mime_part {
 	const char *filename; /* Content-Disposition: attachment; filename=..., or NULL */
 	const char *data;
 	size_t len;
+	bool binary; /* base64; text (and JSON, signatures) goes quoted-printable */
 };
 
 struct mime_message {
@@ -99,7 +100,7 @@ struct mime_message {
 };
 
 /* Render m as an RFC 5322 message with an RFC 2045 multipart/mixed body:
- * CRLF lines, text quoted-printable, other parts base64, subject and display
+ * CRLF lines, textual parts quoted-printable, binary ones base64, subject and display
  * name RFC 2047-encoded when not ASCII. *out (free()) and *len. */
 int mime_build(const struct mime_message *m, char **out, size_t *len, pocdir_error *err);
 
@@ -175,5 +176,30 @@ int record_list(const char *state, pocdir_exchange **out, pocdir_error *err);
  * caller. Returns the count or -1. */
 int ping_status_compute(const pocdir_exchange *x, size_t n, long long now, pocdir_ping_status **out,
                         pocdir_error *err);
+
+/* ---- stix.c: the machine-readable part of a notification ---- */
+
+/* What a notification says, checked and normalised by notify.c. */
+struct notify_fields {
+	const char *token, *type, *urgency, *tlp, *summary, *action;
+	const char *first_seen, *last_seen; /* RFC 3339 UTC, or NULL */
+	const char *sender_state, *sender_poc, *sender_address;
+	const char *recipient, *country; /* "KR/krcert", "KR" */
+	const char *refers_to;
+	const pocdir_ioc *iocs;
+	size_t nioc;
+	long long now;
+};
+
+/* The disclaimer every notification carries (text and machine parts). */
+extern const char notify_disclaimer[];
+
+/* Render f as a STIX 2.1 bundle (JSON, RFC 8259): the sender's identity,
+ * the TLP marking, an indicator per address, domain, URL, e-mail or hash
+ * (STIX patterns), a malware object per name with "indicates"
+ * relationships, sightings when first/last seen are given, and a report
+ * that refers to them all and carries the template's fields. *out
+ * (free()) and *len. */
+int stix_render(const struct notify_fields *f, char **out, size_t *len, pocdir_error *err);
 
 #endif /* POCDIR_EXCHANGE_H */

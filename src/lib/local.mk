@@ -41,4 +41,5 @@ src_lib_libpocdir_core_la_CFLAGS += $(JANSSON_CFLAGS)
 src_lib_libpocdir_core_la_LIBADD += $(JANSSON_LIBS) $(CSV_LIBS)
 # exchanges over mail: ping tests and notifications
 src_lib_libpocdir_core_la_SOURCES += src/lib/exchange.h src/lib/mailconf.c src/lib/mail.c \
-	src/lib/mime.c src/lib/record.c src/lib/ping.c src/lib/inbox.c
+	src/lib/mime.c src/lib/record.c src/lib/ping.c src/lib/inbox.c src/lib/ioc.c \
+	src/lib/route.c src/lib/stix.c src/lib/notify.c

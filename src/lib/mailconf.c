@@ -281,3 +281,8 @@ unsigned pocdir_mail_config_ping_interval(const pocdir_mail_config *cfg)
 {
 	return cfg != NULL ? cfg->ping_interval : 0;
 }
+
+const char *pocdir_mail_config_route_table(const pocdir_mail_config *cfg)
+{
+	return cfg != NULL ? cfg->route_table : NULL;
+}

@@ -215,7 +215,7 @@ int mime_build(const struct mime_message *m, char **out, size_t *len, pocdir_err
 	fputs("This is a MIME message (RFC 2045): a text part and a machine-readable part.\r\n", f);
 	for (size_t i = 0; i < m->nparts; i++) {
 		const struct mime_part *p = &m->parts[i];
-		bool text = strncmp(p->type, "text/", 5) == 0;
+		bool text = !p->binary;
 
 		fprintf(f, "\r\n--%s\r\nContent-Type: %s\r\n", boundary, p->type);
 		fprintf(f, "Content-Transfer-Encoding: %s\r\n",

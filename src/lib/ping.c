@@ -98,8 +98,8 @@ static int ping_one(const struct pocdir_mail_config *cfg, const pocdir_entry *e,
 	if (ping_render(cfg, e, key, to, token, now, &text, &json, &err) == -1)
 		goto out;
 	struct mime_part parts[] = {
-	    {"text/plain; charset=utf-8", NULL, text, strlen(text)},
-	    {"application/json", "pocdir-ping.json", json, strlen(json)},
+	    {"text/plain; charset=utf-8", NULL, text, strlen(text), false},
+	    {"application/json", "pocdir-ping.json", json, strlen(json), false},
 	};
 	struct mime_message m = {cfg->from, cfg->from_name, to, subject, msgid, token,
 	                         now,       parts,          2};

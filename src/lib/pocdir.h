@@ -673,6 +673,123 @@ int pocdir_ping_status_list(const char *state, long long now, pocdir_ping_status
  * origin's own "verified" field, which it never changes. */
 int pocdir_last_verified(const char *state, const char *entry, long long *when, pocdir_error *err);
 
+/* ---- Indicators of compromise ---- */
+
+typedef enum pocdir_ioc_type {
+	POCDIR_IOC_IPV4,        /* 198.51.100.7 */
+	POCDIR_IOC_IPV4_PREFIX, /* 198.51.100.0/24 (host bits zero) */
+	POCDIR_IOC_IPV6,
+	POCDIR_IOC_IPV6_PREFIX,
+	POCDIR_IOC_DOMAIN, /* RFC 1035 host name, A-labels for IDNs */
+	POCDIR_IOC_URL,    /* absolute URL with a host (libcurl's parser) */
+	POCDIR_IOC_EMAIL,  /* addr-spec */
+	POCDIR_IOC_HASH,   /* hex digest; algorithm in hash */
+	POCDIR_IOC_MALWARE /* a malware (family) name */
+} pocdir_ioc_type;
+
+typedef struct pocdir_ioc {
+	pocdir_ioc_type type;
+	char hash[8];     /* HASH: "MD5", "SHA-1", "SHA-256" or "SHA-512" */
+	char value[2049]; /* normalised: lower-case hex, domain, canonical address */
+} pocdir_ioc;
+
+/* Parse a typed indicator "TYPE:VALUE": ip (IPv4 or IPv6 address or
+ * prefix), domain, url, email, md5, sha1, sha256, sha512 or malware. Every
+ * value is checked; a bad one fails with POCDIR_ERR_USAGE and a message
+ * naming it ("ip:300.1.2.3: not an IPv4 or IPv6 address"). */
+int pocdir_ioc_parse(const char *text, pocdir_ioc *out, pocdir_error *err);
+
+/* The type's name as pocdir_ioc_parse takes it ("ip", "sha256", ...). */
+const char *pocdir_ioc_type_name(const pocdir_ioc *ioc);
+
+/* ---- Routing addresses to countries ---- */
+
+/* A table of address blocks and the countries they are delegated to, read
+ * from RIR "delegated-extended" statistics files (one or several
+ * concatenated). */
+typedef struct pocdir_routes pocdir_routes;
+
+/* Load path; lines that are not ipv4/ipv6 records with a country are
+ * skipped, a malformed one is an error naming file:line. Free with
+ * pocdir_routes_free. */
+pocdir_routes *pocdir_routes_load(const char *path, pocdir_error *err);
+void pocdir_routes_free(pocdir_routes **routes);
+/* How many IPv4 and IPv6 prefixes the table holds. */
+size_t pocdir_routes_count(const pocdir_routes *routes, int family);
+
+/* The country of address (or of the first address of a prefix) by longest
+ * prefix match: 1 with cc filled ("KR"), 0 when no block holds it, -1 when
+ * address is not an IPv4 or IPv6 address or prefix. */
+int pocdir_route(const pocdir_routes *routes, const char *address, char cc[3]);
+
+/* The routing table the configuration names ("routing: table:"), or NULL. */
+const char *pocdir_mail_config_route_table(const pocdir_mail_config *cfg);
+
+/* Fetch routing: url into routing: table when it changed (a conditional GET
+ * as sync does, validators kept in STATE/routing.state); the new table is
+ * parsed before it replaces the old one, atomically. Returns 1 updated,
+ * 0 not modified, -1 with err (the old table kept). */
+int pocdir_routes_refresh(const pocdir_mail_config *cfg, pocdir_error *err);
+
+/* ---- Notifications ---- */
+
+/* What the sender fills in: the fields of the UN OEWG communication
+ * template. Members may be NULL unless said otherwise. */
+typedef struct pocdir_notice {
+	const char *type;    /* incident-notification (default), request-for-assistance,
+	                      * request-for-information or response */
+	const char *urgency; /* low, medium (default), high or critical */
+	const char *tlp;     /* clear, green, amber (default), amber+strict or red */
+	const char *summary; /* required: what happened */
+	const char *action;  /* what the recipient is asked to do */
+	const char *first_seen, *last_seen; /* "2026-12-01T10:00:00Z" or a date */
+	const char *const *iocs;            /* "TYPE:VALUE" strings, NULL-terminated */
+	const char *country;                /* recipient country (code or name); NULL: from the
+	                                     * IP indicators through the routing table */
+	const char *role;                   /* NULL: technical or incident-response */
+	const char *refers_to;              /* token of an earlier case this one answers */
+	const char *passphrase;             /* of the notify: key, when it is encrypted */
+} pocdir_notice;
+
+/* One message, ready to send: to whom, why them, and the exact bytes. */
+typedef struct pocdir_notify_message {
+	char entry[80]; /* "CC/id" */
+	char country[3];
+	char address[256];
+	char choice[512]; /* why this contact and address: open now, or 24x7 */
+	char token[32];
+	char subject[300];
+	char *data; /* the RFC 5322 message, CRLF lines */
+	size_t len;
+	/* for the record */
+	char type[48], urgency[16], tlp[16];
+} pocdir_notify_message;
+
+typedef struct pocdir_notification {
+	pocdir_notify_message *messages; /* one per country */
+	size_t count;
+	char **unrouted; /* indicators no country was found for, with why */
+	size_t nunrouted;
+} pocdir_notification;
+
+/* Build the notification: check every field and indicator, find the
+ * country (given, or each IP's through the routing table: one message per
+ * country), choose the contact (the role's PoCs in that country; an office
+ * open now, else a 24x7 contact or address), and render each message: a
+ * text part, a STIX 2.1 bundle (application/stix+json) and, with notify:
+ * key, its minisign signature. now 0: the clock. *out is freed with
+ * pocdir_notification_free. Fails (POCDIR_ERR_USAGE / NOTFOUND) with a
+ * message on an unknown country, no PoC with the role, a bad indicator. */
+int pocdir_notify_prepare(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_notice *n,
+                          long long now, pocdir_notification **out, pocdir_error *err);
+void pocdir_notification_free(pocdir_notification **nt);
+
+/* Send every message of nt and record each as an open case. Events and
+ * report as pocdir_ping_send; returns the number sent or -1. */
+int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification *nt, long long now,
+                       pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep,
+                       pocdir_error *err);
+
 /* ==== end of exchanges ==================================================== */
 
 /* Library version string. */

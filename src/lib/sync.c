@@ -728,8 +728,16 @@ static int fetch_url(CURL *h, const char *ca_file, const char *url, size_t max, 
 	return -1;
 }
 
+static void copy_text(char *dst, size_t size, const char *src);
+
 int sync_fetch(const char *url, const char *ca_file, size_t max, unsigned timeout, char **data,
                size_t *len, pocdir_error *err)
+{
+	return sync_fetch_conditional(url, ca_file, max, timeout, NULL, data, len, err);
+}
+
+int sync_fetch_conditional(const char *url, const char *ca_file, size_t max, unsigned timeout,
+                           struct sync_validators *v, char **data, size_t *len, pocdir_error *err)
 {
 	struct fetch f;
 	char why[512];
@@ -744,16 +752,26 @@ int sync_fetch(const char *url, const char *ca_file, size_t max, unsigned timeou
 		                 curl_easy_strerror(curl_init_rc));
 	if ((h = curl_easy_init()) == NULL)
 		return error_set(err, POCDIR_ERR_SYSTEM, "libcurl: cannot make a handle");
-	if (fetch_url(h, ca_file, url, max, timeout, NULL, NULL, &f, &status, why, sizeof(why)) ==
-	    -1) {
+	if (fetch_url(h, ca_file, url, max, timeout, v != NULL ? v->etag : NULL,
+	              v != NULL ? v->last_modified : NULL, &f, &status, why, sizeof(why)) == -1) {
 		curl_easy_cleanup(h);
 		return error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", url, why);
 	}
 	curl_easy_cleanup(h);
+	if (v != NULL && status == 304) {
+		fetch_free(&f);
+		v->not_modified = true;
+		return 0;
+	}
 	if (status != 200) {
 		fetch_free(&f);
 		return error_set(err, POCDIR_ERR_SYSTEM, "%s: HTTP status %ld, expected 200", url,
 		                 status);
+	}
+	if (v != NULL) {
+		v->not_modified = false;
+		copy_text(v->etag, sizeof(v->etag), f.etag);
+		copy_text(v->last_modified, sizeof(v->last_modified), f.last_modified);
 	}
 	if (f.buf == NULL && (f.buf = calloc(1, 1)) == NULL)
 		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");

@@ -113,6 +113,19 @@ int sync_state_save(const char *state, const struct sync_peer_state *st, pocdir_
 int sync_fetch(const char *url, const char *ca_file, size_t max, unsigned timeout, char **data,
                size_t *len, pocdir_error *err);
 
+/* The validators of a conditional GET (RFC 9110 13.1.2, 13.1.3): sent
+ * when not empty, replaced by the response's on a 200. */
+struct sync_validators {
+	char etag[256];
+	char last_modified[64];
+	bool not_modified; /* the answer was 304: *data is NULL */
+};
+
+/* As sync_fetch, conditional on v (may be NULL): a 304 returns 0 with
+ * v->not_modified set and no body. */
+int sync_fetch_conditional(const char *url, const char *ca_file, size_t max, unsigned timeout,
+                           struct sync_validators *v, char **data, size_t *len, pocdir_error *err);
+
 /* Sync one peer once: conditional GET of index.yaml, then for each origin
  * sync_plan says to fetch: the set (bounded, hashed as it streams), its
  * sha256 against the index, the signature with the trusted key, parse and

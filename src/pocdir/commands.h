@@ -86,6 +86,9 @@ int cmd_passwd(int argc, char **argv, const struct cli *cli); /* cmd_passwd.c */
 int cmd_import(int argc, char **argv, const struct cli *cli); /* cmd_import.c */
 /* Exchanges over mail (cmd_ping.c, cmd_notify.c). */
 int cmd_ping(int argc, char **argv, const struct cli *cli);
+int cmd_notify(int argc, char **argv, const struct cli *cli);
+int cmd_cases(int argc, char **argv, const struct cli *cli);
+int cmd_route(int argc, char **argv, const struct cli *cli);
 /* The mail configuration of path (NULL: $POCDIR_CONFIG, else the installed
  * pocdird.conf); prints the error and returns NULL. */
 pocdir_mail_config *cli_mail_config(const char *path);

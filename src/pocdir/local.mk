@@ -13,4 +13,4 @@ src_pocdir_pocdir_SOURCES += src/pocdir/cmd_passwd.c
 src_pocdir_pocdir_LDADD += $(SODIUM_LIBS)
 src_pocdir_pocdir_SOURCES += src/pocdir/cmd_import.c
 # exchanges over mail: ping tests and notifications
-src_pocdir_pocdir_SOURCES += src/pocdir/cmd_ping.c
+src_pocdir_pocdir_SOURCES += src/pocdir/cmd_ping.c src/pocdir/cmd_notify.c

@@ -113,6 +113,28 @@ static const struct command commands[] = {
      "  --country CC, --role ROLE, --id ID, --origin O   whom to check (send)\n"
      "  --quiet          only problems and the summary\n"
      "Exit status: send 0 all sent, 1 some not; report 0 none overdue, 1 some overdue.\n"},
+    {"notify", cmd_notify,
+     "--summary TEXT [--country CC] [--ioc TYPE:VALUE]... [--type T] [--urgency U] [--tlp T] "
+     "[--dry-run]",
+     "send a notification with typed indicators to the right PoC, tracked as a case",
+     "  --country CC     recipient country; without it, the IP indicators' countries\n"
+     "  --role ROLE      recipient role (default technical or incident-response)\n"
+     "  --type T         incident-notification (default), request-for-assistance,\n"
+     "                   request-for-information, response\n"
+     "  --urgency U      low, medium (default), high, critical\n"
+     "  --tlp T          clear, green, amber (default), amber+strict, red\n"
+     "  --summary TEXT   what happened (required)\n"
+     "  --action TEXT    what the recipient is asked to do\n"
+     "  --first-seen T, --last-seen T   dates or UTC times the indicators were seen\n"
+     "  --ioc TYPE:VALUE ip, domain, url, email, md5, sha1, sha256, sha512, malware\n"
+     "  --refers-to CASE the case this one answers\n"
+     "  --dry-run        print the exact message; send and record nothing\n"
+     "  --config FILE    pocdird.conf with mail: and notify: (default $POCDIR_CONFIG)\n"},
+    {"cases", cmd_cases, "[fetch] [--config FILE]",
+     "list notifications sent: answered, open or overdue (fetch: read replies first)", NULL},
+    {"route", cmd_route, "ADDRESS... | refresh [--config FILE]",
+     "the country of IP addresses by the RIR statistics table (refresh: fetch it if changed)",
+     NULL},
 };
 
 static const struct command *command_find(const char *name)
