@@ -216,6 +216,30 @@ for user, pw, want, what in [
         pass
     tap.eq(x.result["result"] if x.result else None, want, "bind: " + what)
     x.unbind()
+
+
+def bind_seconds(user, pw, n=5):
+    """Times of n failed binds on one connection, sorted."""
+    y = conn(srv, auto_bind=False, user=user, password=pw)
+    y.open()
+    times = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        y.bind()
+        times.append(time.monotonic() - t0)
+    y.unbind()
+    return sorted(times)
+
+
+# An unknown DN costs the same argon2id work as a wrong password for a
+# known one: the time of the answer must not tell which DNs exist. Without
+# the dummy check the unknown DN answered about 100 times faster, so a
+# quarter of the known DN's median leaves room for a loaded machine.
+known = bind_seconds("cn=reader,dc=pocdir", "wrong")
+unknown = bind_seconds("cn=nobody,dc=pocdir", "wrong")
+tap.ok(unknown[0] >= known[2] / 4,
+       "unknown bind DN takes as long as a wrong password (%.1f ms vs %.1f ms median)"
+       % (unknown[2] * 1000, known[2] * 1000), (known, unknown))
 x = conn(srv, auto_bind=False, authentication=ldap3.SASL, sasl_mechanism=ldap3.EXTERNAL)
 try:
     x.bind()

@@ -24,12 +24,21 @@ struct bind_job {
 	struct bind_job *next;
 	uint64_t conn_id;
 	ber_int_t msgid;
-	char *dn;
+	char *dn;   /* as configured, or as the client sent it when unknown */
+	bool known; /* a configured DN: else checked against dummy_hash, never ok */
 	char hash[crypto_pwhash_STRBYTES];
 	char *password;
 	size_t password_len;
 	bool ok;
 };
+
+/* An unknown DN is answered after the same argon2id work as a known one,
+ * against this hash of a random password nobody kept (printed by `pocdir
+ * passwd`, so with its parameters), so that the time of the answer does
+ * not tell which DNs exist. A job for an unknown DN never succeeds,
+ * whatever the password. */
+static const char dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$JVpDpMuAahQ83SyTzaI6SQ$"
+                                 "8bZBOOBv9iVHSbcffqQ9QQMbP2L+3Nasqk1h+FozZ4Y";
 
 static pthread_t worker;
 static bool worker_running;
@@ -67,7 +76,8 @@ static void *worker_main(void *arg)
 		j = todo;
 		todo = j->next;
 		pthread_mutex_unlock(&lock);
-		j->ok = crypto_pwhash_str_verify(j->hash, j->password, j->password_len) == 0;
+		j->ok = crypto_pwhash_str_verify(j->hash, j->password, j->password_len) == 0 &&
+		        j->known;
 		sodium_memzero(j->password, j->password_len);
 		pthread_mutex_lock(&lock);
 		j->next = done;
@@ -106,6 +116,11 @@ static void done_event(struct watch *w, uint32_t events)
 				log_info("conn %llu from %s: bound as \"%s\"",
 				         (unsigned long long)c->id, c->peer, c->bound_dn);
 				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
+			} else if (!j->known) {
+				log_info("conn %llu from %s: bind as unknown DN \"%s\"",
+				         (unsigned long long)c->id, c->peer, j->dn);
+				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS,
+				             "", NULL);
 			} else {
 				log_info("conn %llu from %s: wrong password for \"%s\"",
 				         (unsigned long long)c->id, c->peer, j->dn);
@@ -240,11 +255,11 @@ void bind_handle(struct request *req)
 		if (strcmp(cfg->binds[i].dn_norm, norm) == 0)
 			b = &cfg->binds[i];
 	free(norm);
-	if (b == NULL || password.bv_len > BIND_MAX_PASSWORD ||
-	    strlen(b->hash) >= crypto_pwhash_STRBYTES) {
-		log_info("conn %llu from %s: bind as unknown DN \"%.*s\"",
-		         (unsigned long long)c->id, c->peer,
-		         (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val);
+	if (b != NULL && strlen(b->hash) >= crypto_pwhash_STRBYTES)
+		b = NULL; /* cannot be checked: as if not configured */
+	if (password.bv_len > BIND_MAX_PASSWORD) {
+		/* Refused before any work, known DN or not: says nothing. */
+		sodium_memzero(password.bv_val, password.bv_len);
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS, "", NULL);
 		return;
 	}
@@ -255,7 +270,9 @@ void bind_handle(struct request *req)
 	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL || (j->password = malloc(password.bv_len)) == NULL ||
-	    (j->dn = str_dup(b->dn)) == NULL) {
+	    (j->dn = b != NULL
+	                 ? str_dup(b->dn)
+	                 : str_ndup(name.bv_val, name.bv_len > 200 ? 200 : name.bv_len)) == NULL) {
 		job_free(j);
 		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_OTHER, "", "out of memory");
 		return;
@@ -263,7 +280,9 @@ void bind_handle(struct request *req)
 	memcpy(j->password, password.bv_val, password.bv_len);
 	sodium_memzero(password.bv_val, password.bv_len); /* the request's copy */
 	j->password_len = password.bv_len;
-	memcpy(j->hash, b->hash, strlen(b->hash) + 1);
+	j->known = b != NULL;
+	memcpy(j->hash, b != NULL ? b->hash : dummy_hash,
+	       strlen(b != NULL ? b->hash : dummy_hash) + 1);
 	j->conn_id = c->id;
 	j->msgid = req->msgid;
 	c->bind_pending = true;

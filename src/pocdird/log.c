@@ -10,6 +10,9 @@
 
 #include "pocdird.h"
 
+/* Longest line written; longer messages are cut (they come from peers). */
+#define LOG_MAX_LINE 4096
+
 static bool log_foreground = true;
 static enum log_level log_current = LOG_LEVEL_INFO;
 
@@ -55,16 +58,30 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (log_foreground) {
-		char when[32];
+		char when[32], line[LOG_MAX_LINE];
 		struct timespec ts;
 		struct tm tm;
+		int n;
 
+		/* The event loop, the reload, sync and bind threads all log:
+		 * each line is formatted whole and written with one call under
+		 * the stream's lock, so lines never interleave. */
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ldZ pocdird %s: ", when, ts.tv_nsec / 1000000, tag[level]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		n = snprintf(line, sizeof(line), "%s.%03ldZ pocdird %s: ", when,
+		             ts.tv_nsec / 1000000, tag[level]);
+		if (n > 0 && (size_t)n < sizeof(line))
+			n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+		if (n < 0)
+			n = 0;
+		if ((size_t)n > sizeof(line) - 2)
+			n = (int)sizeof(line) - 2; /* cut: a line is bounded */
+		line[n++] = '\n';
+		flockfile(stderr);
+		fwrite(line, 1, (size_t)n, stderr);
+		fflush(stderr);
+		funlockfile(stderr);
 	} else {
 		vsyslog(prio[level], fmt, ap);
 	}
