@@ -11,6 +11,7 @@ sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..")), "tests", "ldap"))
 import pocdirtest as pt  # noqa: E402
+import ber  # noqa: E402
 
 try:
     import ldap3
@@ -188,6 +189,60 @@ FILTERS = [
     "(!(cn;binary=x))",
     "(!(uid:caseIgnoreIA5Match:=krcert))",
     "(!(mail:caseIgnoreMatch:=cert@krcert.kr.example))",
+    # matchingRuleUse (RFC 4512 4.1.4) along syntaxes within syntaxes: a
+    # Country String is an IA5 and a Directory String (RFC 4517 3.3.4), a
+    # Telephone Number a Directory String (3.3.31).
+    "(c:caseIgnoreIA5Match:=kr)",
+    "(:caseIgnoreIA5Match:=JP)",
+    "(:dn:caseIgnoreIA5Match:=kr)",
+    "(c:caseIgnoreOrderingMatch:=KS)",
+    "(telephoneNumber:caseIgnoreMatch:=+82 2 0000 0100)",
+    "(!(telephoneNumber:caseIgnoreIA5Match:=+82 2 0000 0100))",
+]
+
+S = ber.substrings
+# Substring filters no string encoder sends (RFC 4515 has no empty
+# component): raw BER, against both servers. RFC 4517 3.3.30 makes each
+# component 1*substring-character under every SUBSTR rule, so an empty one
+# is an invalid assertion, Undefined (RFC 4511 4.5.1.7): the NOT shows it.
+RAW_SAME = [
+    ("(cn=<empty>*)", S("cn", initial="")),
+    ("(cn=*<empty>*)", S("cn", any_=[""])),
+    ("(cn=*<empty>)", S("cn", final="")),
+    ("(!(cn=*<empty>*))", ber.not_(S("cn", any_=[""]))),
+    ("(!(cn=*cert*<empty>))", ber.not_(S("cn", any_=["cert"], final=""))),
+    ("(mail=*<empty>*)", S("mail", any_=[""])),
+    ("(!(mail=*<empty>*))", ber.not_(S("mail", any_=[""]))),
+    ("(!(mail=cert*<empty>))", ber.not_(S("mail", initial="cert", final=""))),
+    ("(!(telephoneNumber=*<empty>*))", ber.not_(S("telephoneNumber", any_=[""]))),
+    ("(!(c=*<empty>))", ber.not_(S("c", final=""))),
+    ("(|(cn=*<empty>*)(c=KR))", ber.or_(S("cn", any_=[""]), ber.equality("c", "KR"))),
+    ("(!(foo=*<empty>*))", ber.not_(S("foo", any_=[""]))),
+    ("(!(facsimileTelephoneNumber=*<empty>*))",
+     ber.not_(S("facsimileTelephoneNumber", any_=[""]))),
+]
+# Where slapd answers otherwise, pocdird's answer is checked against what
+# the RFCs give (each with its section) and slapd's is shown.
+RAW_OURS = [
+    # slapd drops the connection: it stops reading the components at the
+    # empty one and then fails to parse the rest.
+    ("(!(cn=<empty>*cert*))", ber.not_(S("cn", initial="", any_=["cert"])),
+     lambda r: r == (0, []), "Undefined (RFC 4517 3.3.30, RFC 4511 4.5.1.7)"),
+    # RFC 4511 4.5.1: substrings SEQUENCE SIZE (1..MAX), at most one
+    # initial, first, and one final, last: a request that breaks the
+    # structure is a protocol error (RFC 4511 4.1.1); slapd evaluates such
+    # an item to Undefined instead.
+    ("(cn=) with no components", S("cn"),
+     lambda r: r == ("disconnected", 2), "protocolError, disconnected (RFC 4511 4.1.1)"),
+    ("(cn=a*) with two initials",
+     ber.seq(ber.octets("cn"), ber.seq(ber.octets("a", 0x80), ber.octets("b", 0x80)),
+             tag=0xa4),
+     lambda r: r == ("disconnected", 2), "protocolError, disconnected (RFC 4511 4.1.1)"),
+    # RFC 4518 2.6.3: a telephone number component loses its hyphens and
+    # spaces; one of only those is the empty string, held by every value.
+    # slapd matches no value with it.
+    ("(telephoneNumber=*-*)", S("telephoneNumber", any_=["-"]),
+     lambda r: r[0] == 0 and len(r[1]) > 0, "TRUE for every telephone number (RFC 4518 2.6.3)"),
 ]
 
 # Bases that name a type by another of its names (RFC 4517 4.2.15), sent
@@ -279,6 +334,20 @@ def compare_all(tap, label, ours, theirs, urls):
         tap.eq(a, b, "%s: base %s scope %s" % (label, base, scope))
 
 
+def compare_raw(tap, label, ours, theirs):
+    for desc, flt in RAW_SAME:
+        a = ber.ask(ours.port, flt)
+        b = ber.ask(theirs.port, flt)
+        tap.eq(a, b, "%s, raw BER: %s (%d entries)" % (label, desc, len(a[1] or [])))
+    for desc, flt, check, why in RAW_OURS:
+        a = ber.ask(ours.port, flt)
+        b = ber.ask(theirs.port, flt)
+        tap.ok(check(a), "%s, raw BER: %s is %s" % (label, desc, why),
+               "pocdird %r" % (a[:1] + (a[1][:5] if isinstance(a[1], list) else a[1],),))
+        tap.diag("  slapd: %r" % (b[:1] + ((len(b[1]),) if isinstance(b[1], list) else (b[1],)),))
+        tap.ok(ours.alive(), "%s, raw BER: pocdird is up after %s" % (label, desc))
+
+
 def main():
     tap = pt.Tap()
     # Everything visible, as slapd shows it: access rules are tested apart.
@@ -296,6 +365,8 @@ def main():
         a = ldap3.Connection(ldap3.Server(ours.url, get_info=ldap3.NONE), auto_bind=True)
         b = ldap3.Connection(ldap3.Server(theirs.url, get_info=ldap3.NONE), auto_bind=True)
         compare_all(tap, label, a, b, (ours.url, theirs.url))
+        if label == "sample":
+            compare_raw(tap, label, ours, theirs)
         a.unbind()
         b.unbind()
         tap.ok(ours.stop() == 0, "%s: pocdird stops cleanly on SIGTERM" % label)

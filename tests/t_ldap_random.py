@@ -41,6 +41,7 @@ ATTRS = ["cn", "commonName", "2.5.4.3", "sn", "surname", "o", "organizationName"
          "pocLanguage", "pocVerified", "pocSerial", "pocOrigin", "pocPGPExpires",
          "objectClass", "objectclass", "2.5.4.0"]
 OPTIONS = [";lang-en", ";lang-fr-", ";x-foo", ";binary"]
+PHONES = ["telephonenumber", "2.5.4.20", "mobile", "pocemergencyphone"]
 UNKNOWN = ["foo", "nosuchattribute", "x-bar", "1.2.3.4"]
 RULES = ["caseIgnoreMatch", "2.5.13.2", "caseExactMatch", "caseIgnoreIA5Match",
          "caseExactIA5Match", "telephoneNumberMatch", "integerMatch", "integerOrderingMatch",
@@ -69,6 +70,10 @@ KNOWN = [
      "every prepared value holds at its ends; one that ends in a space meets "
      "the value's end; slapd matches neither",
      lambda c: c["has_space_substring"]),
+    ("RFC 4518 2.6.3: a telephone number substring loses its spaces and "
+     "hyphens, so a middle one of only those is the empty string, found in "
+     "every value; slapd matches no value with it",
+     lambda c: c["has_hyphen_substring"]),
     ("RFC 4518 2.4: prohibited characters (U+FFFD, private use, unassigned) "
      "make the assertion Undefined; slapd compares them",
      lambda c: any(ch in c["text"] for ch in "\ufffd\ue000")),
@@ -79,10 +84,6 @@ KNOWN = [
      "in an extensible match too; slapd does not",
      lambda c: "objectIdentifierMatch" in c["text"] or "objectClass:" in c["text"]
      or "objectclass:" in c["text"] or "2.5.4.0:" in c["text"]),
-    ("RFC 4512 4.1.4: pocdir publishes and follows its own matchingRuleUse; "
-     "slapd applies some rules across syntaxes",
-     lambda c: ":caseExact" in c["text"] or ":caseIgnoreOrderingMatch" in c["text"]
-     or ":2.5.13.2" in c["text"] or ":caseIgnoreMatch" in c["text"]),
 ]
 
 
@@ -104,6 +105,7 @@ class Gen:
         self.values = values  # attribute (lower) -> list of values
         self.dns = dns
         self.space_sub = False
+        self.hyphen_sub = False
 
     def attr(self):
         r = self.r.random()
@@ -163,6 +165,9 @@ class Gen:
         if any(p.strip() == "" and p != "" for p in kept) or \
                 any(p != "" and (p[0] == " " or p[-1] == " ") for p in kept):
             self.space_sub = True
+        if attr.split(";")[0].lower() in PHONES and \
+                any(p != "" and p.strip(" -") == "" for p in kept):
+            self.hyphen_sub = True
         # Middle components cannot be empty in RFC 4515 text.
         text = esc_value(kept[0]) + "*" + "*".join(esc_value(p) for p in kept[1:-1] if p)
         if len(kept) > 1:
@@ -225,6 +230,7 @@ class Gen:
 
     def request(self):
         self.space_sub = False
+        self.hyphen_sub = False
         flt = self.filter()
         r = self.r
         scope = r.choice([ldap3.BASE, ldap3.LEVEL, ldap3.SUBTREE, ldap3.SUBTREE])
@@ -239,7 +245,8 @@ class Gen:
             attrs = r.sample(ATTRS + UNKNOWN, r.randrange(1, 4))
         return {"filter": flt, "base": self.base(), "scope": scope, "size": size,
                 "types_only": types_only, "attrs": attrs, "text": flt,
-                "has_space_substring": self.space_sub}
+                "has_space_substring": self.space_sub,
+                "has_hyphen_substring": self.hyphen_sub}
 
 
 def read_ldif(text):

@@ -615,13 +615,30 @@ const struct attr_rule *attr_rule_at(size_t i)
 	return i < sizeof(rules) / sizeof(rules[0]) ? &rules[i] : NULL;
 }
 
+/* Is every value of syntax sub a value of syntax sup? Country String and
+ * Telephone Number are Printable Strings (RFC 4517 3.3.4, 3.3.31), which
+ * are Directory Strings (3.3.6), and a Country String is an IA5 String
+ * (3.3.19). RFC 4512 4.1.4 leaves matchingRuleUse to the server: these
+ * are the ones slapd lists (it leaves telephone numbers out of the IA5
+ * rules, and so does pocdird, so that both answer alike). */
+static bool syntax_within(const char *sub, const char *sup)
+{
+	if (strcmp(sub, sup) == 0)
+		return true;
+	if (strcmp(sup, DSTRING) == 0)
+		return strcmp(sub, COUNTRY) == 0 || strcmp(sub, PHONE) == 0;
+	if (strcmp(sup, IA5) == 0)
+		return strcmp(sub, COUNTRY) == 0;
+	return false;
+}
+
 bool attr_rule_applies(const struct attr_rule *r, const struct attr_type *t)
 {
 	if (r->substrings)
 		return t->substrings && t->equality == r->match;
 	if (r->match == t->equality && (!r->ordering || t->ordering))
 		return true; /* the attribute's own EQUALITY or ORDERING rule */
-	return strcmp(r->syntax, t->syntax) == 0;
+	return syntax_within(t->syntax, r->syntax);
 }
 
 int attr_compare(enum attr_match rule, const char *a, const char *b)

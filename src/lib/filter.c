@@ -334,6 +334,12 @@ static int decode_substrings(struct decoder *d, struct filter *f)
 			return bad(d, "substrings final is not the last component");
 		if ((v = get_octets(d, seqend, tag, what, &vlen)) == NULL)
 			return -1;
+		/* RFC 4517 3.3.30: every substring of a Substring Assertion is
+		 * 1*substring-character, under every SUBSTR rule: an empty
+		 * component is an invalid assertion value, Undefined (RFC 4511
+		 * 4.5.1.7), not a protocol error: the BER is well formed. */
+		if (vlen == 0)
+			f->undefined = true;
 		if (prepare) {
 			char *nv = attr_prepare_dup(f->attr->equality, kind, v, vlen, &invalid);
 

@@ -165,3 +165,28 @@ def result_code(content):
     """resultCode of an LDAPResult's contents."""
     _, s, e = read_tlv(content, 0)
     return int.from_bytes(content[s:e], "big")
+
+
+def ask(port, flt, base="dc=pocdir", scope=2, timeout=10):
+    """Send one search with the raw Filter flt on a new connection; return
+    (resultCode, sorted lower-case DNs), or ("disconnected", resultCode of
+    the Notice of Disconnection or None) when the server ends the session."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(search(1, base=base, scope=scope, flt=flt))
+        r = Reader(s)
+        dns = []
+        while True:
+            m = r.next()
+            if m is None:
+                return ("disconnected", None)
+            msgid, op, content = m
+            if op == 0x64:
+                _, a, b = read_tlv(content, 0)
+                dns.append(content[a:b].decode("utf-8", "replace").lower())
+            elif op == 0x65:
+                return (result_code(content), sorted(dns))
+            elif msgid == 0 and op == 0x78:
+                return ("disconnected", result_code(content))
+    finally:
+        s.close()
