@@ -4,7 +4,9 @@ loaded from `pocdir export` and kept current by contrib/pocdir-ldap-apply
 (`pocdir diff --format ldif` piped into ldapmodify); a second slapd replicates
 the provider by syncrepl (RFC 4533). After syncs that change three origins
 (entries added, modified, removed, a country added and then removed), the
-consumer answers every filter exactly as pocdird does."""
+consumer answers every filter exactly as pocdird does. A third slapd
+replicates from pocdird itself (refreshOnly, pocdird as the provider) and
+answers the same."""
 
 import functools
 import http.server
@@ -169,6 +171,12 @@ consumer = slapd("consumer", DB + """syncrepl rid=001 provider=%s type=refreshAn
   retry="1 +" searchbase="dc=pocdir" scope=sub bindmethod=simple
   binddn="%s" credentials=%s
 """ % (provider.url, ADMIN, SECRET))
+# pocdird as a syncrepl provider itself (RFC 4533 refreshOnly): a stock
+# slapd consumer polls it every second, anonymously like any address book.
+direct = slapd("direct", DB + """syncrepl rid=002 provider=%s type=refreshOnly
+  interval=00:00:00:01 retry="1 +" searchbase="dc=pocdir" scope=sub attrs="*"
+  bindmethod=simple
+""" % daemon.url)
 with open(os.path.join(w, "ldap.pw"), "w") as f:
     f.write(SECRET)
 os.chmod(os.path.join(w, "ldap.pw"), 0o600)
@@ -226,12 +234,16 @@ def converge(what, want_serials):
         serials = {v["pocorigin"][0]: v["pocserial"][0]
                    for v in ref["(objectClass=pocContact)"].values()}
         got = answers(consumer.url) if serials == want_serials else None
-        if got == ref or time.time() > end:
+        got_direct = answers(direct.url) if serials == want_serials else None
+        if (got == ref and got_direct == ref) or time.time() > end:
             break
         time.sleep(0.5)
     t.eq(serials, want_serials, "%s: pocdird serves the synced serials" % what)
     for flt in FILTERS:
         t.eq((got or {}).get(flt), ref[flt], "%s: consumer answers %s as pocdird" % (what, flt))
+    for flt in FILTERS:
+        t.eq((got_direct or {}).get(flt), ref[flt],
+             "%s: slapd replicating pocdird answers %s as pocdird" % (what, flt))
     return ref
 
 

@@ -866,15 +866,11 @@ static int vcard_tel(struct line *l, FILE *out, const pocdir_entry *e, const cha
  * every export and address books update it rather than duplicate it. */
 static void vcard_uid(struct line *l, const char *dn)
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	unsigned char h[16];
 	char buf[64];
 	size_t i, k = 0;
 
-	if (dn == NULL)
-		dn = "";
-	crypto_hash_sha256(h, (const unsigned char *)dn, strlen(dn));
-	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80);
-	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
+	util_name_uuid(dn, h);
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
 			buf[k++] = '-';

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +220,16 @@ fail:
 	fclose(f);
 	free(buf);
 	return -1;
+}
+
+void util_name_uuid(const char *name, unsigned char out[16])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	if (name == NULL)
+		name = "";
+	crypto_hash_sha256(h, (const unsigned char *)name, strlen(name));
+	h[6] = (unsigned char)((h[6] & 0x0f) | 0x80); /* version 8 */
+	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80); /* variant 10 */
+	memcpy(out, h, 16);
 }

@@ -39,6 +39,10 @@ int file_write_atomic(const char *path, const void *data, size_t len, pocdir_err
 int file_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode,
                            bool no_clobber, pocdir_error *err);
 
+/* A name-based UUID (version 8 built from SHA-256, RFC 9562 appendix B.2)
+ * over name, into out: the same name always gives the same UUID. */
+void util_name_uuid(const char *name, unsigned char out[16]);
+
 /* Read a whole file of at most max bytes; *data is NUL-terminated, free() it.
  * Returns 0 or -1 with err set (POCDIR_ERR_LIMIT when larger than max). */
 int file_read(const char *path, size_t max, char **data, size_t *len, pocdir_error *err);

@@ -6,9 +6,13 @@
 #include "config.h"
 
 #include <ldap.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "pocdird.h"
 #include "search.h"
@@ -52,6 +56,9 @@ struct search {
 	bool paged;
 	unsigned long page_size, page_sent;
 	double started;
+	bool sync;         /* RFC 4533 refreshOnly: entries carry a Sync State control */
+	char sync_csn[64]; /* the CSN of the directory version being sent */
+	bool sync_current; /* the consumer holds that version already */
 };
 
 static void send_done(struct conn *c, struct search *s, int rc, const char *text);
@@ -255,6 +262,65 @@ static bool send_operational(BerElement *ber, const struct search *s, const entr
 	return true;
 }
 
+/* ---- content synchronization (RFC 4533), refreshOnly ---- */
+
+/* The CSN standing for the directory version: slapd's consumers compare
+ * cookies as CSNs (YYYYmmddHHMMSS.uuuuuuZ#count#sid#mod) and only apply a
+ * refresh whose CSN is newer than the one they hold, so each version seen
+ * gets the time it was first served, strictly increasing. */
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static char sync_version[65], sync_last_csn[64];
+static long long sync_last_us; /* microseconds since the epoch of sync_last_csn */
+
+static void sync_csn(const struct store *st, char out[64])
+{
+	pthread_mutex_lock(&sync_lock);
+	if (strcmp(st->version, sync_version) != 0) {
+		struct timespec ts;
+		struct tm tm;
+		time_t sec;
+		char day[32];
+		long long us;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		if (us <= sync_last_us)
+			us = sync_last_us + 1; /* the clock went back: keep the order */
+		sync_last_us = us;
+		sec = (time_t)(us / 1000000);
+		gmtime_r(&sec, &tm);
+		strftime(day, sizeof(day), "%Y%m%d%H%M%S", &tm);
+		snprintf(sync_last_csn, sizeof(sync_last_csn), "%.14s.%06lldZ#000000#000#000000",
+		         day, us % 1000000);
+		snprintf(sync_version, sizeof(sync_version), "%s", st->version);
+	}
+	memcpy(out, sync_last_csn, 64);
+	pthread_mutex_unlock(&sync_lock);
+}
+
+/* Controls [0] of a SearchResultEntry under sync: RFC 4533 2.3 syncStateValue
+ * ::= SEQUENCE { state ENUMERATED, entryUUID syncUUID, cookie OPTIONAL }.
+ * Every entry is sent as "add" (refreshOnly in the present phase); its UUID
+ * is named after its DN, so it is the same in every refresh. */
+static bool send_sync_state(BerElement *ber, const struct search *s, const char *dn)
+{
+	BerElement *v;
+	struct berval bv;
+	unsigned char uuid[16];
+	bool ok;
+
+	if (!s->sync)
+		return true;
+	if ((v = ber_alloc_t(LBER_USE_DER)) == NULL)
+		return false;
+	util_name_uuid(dn, uuid);
+	ok = ber_printf(v, "{eo}", (ber_int_t)LDAP_SYNC_ADD, (char *)uuid, (ber_len_t)16) != -1 &&
+	     ber_flatten2(v, &bv, 0) != -1 &&
+	     ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_SYNC_STATE, &bv) != -1;
+	ber_free(v, 1);
+	return ok;
+}
+
 static bool send_entry(struct conn *c, struct search *s, const entry_t *e)
 {
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
@@ -276,7 +342,8 @@ static bool send_entry(struct conn *c, struct search *s, const entry_t *e)
 	}
 	if (!send_operational(ber, s, e))
 		goto fail;
-	if (ber_printf(ber, "}}}") == -1)
+	if (ber_printf(ber, "}}") == -1 || !send_sync_state(ber, s, e->dn) ||
+	    ber_printf(ber, "}") == -1)
 		goto fail;
 	return conn_queue_ber(c, ber);
 fail:
@@ -307,7 +374,8 @@ static bool send_special(struct conn *c, struct search *s, const entry_t *e,
 	}
 	if (with_oper && !send_operational(ber, s, e))
 		goto fail;
-	if (ber_printf(ber, "}}}") == -1)
+	if (ber_printf(ber, "}}") == -1 || !send_sync_state(ber, s, e->dn) ||
+	    ber_printf(ber, "}") == -1)
 		goto fail;
 	return conn_queue_ber(c, ber);
 fail:
@@ -343,6 +411,28 @@ static void send_done(struct conn *c, struct search *s, int rc, const char *text
 		if (ber_printf(value, "{io}", (ber_int_t)0, (char *)cookie, clen) == -1 ||
 		    ber_flatten2(value, &bv, 0) == -1 ||
 		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_PAGEDRESULTS, &bv) ==
+		        -1) {
+			ber_free(value, 1);
+			goto fail;
+		}
+		ber_free(value, 1);
+	} else if (s->sync && rc == LDAP_SUCCESS) {
+		/* RFC 4533 2.4: syncDoneValue ::= SEQUENCE { cookie OPTIONAL,
+		 * refreshDeletes BOOLEAN DEFAULT FALSE }. With no entries sent
+		 * (the consumer is current) refreshDeletes says "nothing was
+		 * deleted" (3.3.1); after a full refresh FALSE makes the consumer
+		 * drop what was not sent (the present phase, 3.3.2). */
+		BerElement *value = ber_alloc_t(LBER_USE_DER);
+		struct berval bv;
+		char cookie[80];
+
+		if (value == NULL)
+			goto fail;
+		snprintf(cookie, sizeof(cookie), "csn=%s", s->sync_csn);
+		if (ber_printf(value, "{s", cookie) == -1 ||
+		    (s->sync_current && ber_printf(value, "b", (ber_int_t)1) == -1) ||
+		    ber_printf(value, "}") == -1 || ber_flatten2(value, &bv, 0) == -1 ||
+		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_SYNC_DONE, &bv) ==
 		        -1) {
 			ber_free(value, 1);
 			goto fail;
@@ -839,6 +929,21 @@ void search_start(struct request *req)
 		          req->paged ? " paged" : "", c->bound_dn ? " (bound)" : "");
 	}
 
+	if (req->sync) {
+		const char *why = req->paged ? "content synchronization takes no paged results"
+		                  : req->sync_mode != LDAP_SYNC_REFRESH_ONLY
+		                      ? "only refreshOnly content synchronization is served"
+		                      : NULL;
+
+		if (why != NULL) {
+			/* RFC 4533 3.3: a mode the server does not offer. */
+			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
+			             LDAP_UNWILLING_TO_PERFORM, "", why);
+			search_free(s);
+			return;
+		}
+		s->sync = true;
+	}
 	if (req->paged && req->cookie.bv_len > 0) {
 		struct search *prev = page_take(c, &req->cookie);
 
@@ -878,6 +983,16 @@ void search_start(struct request *req)
 	}
 
 	s->store = server_store();
+	if (s->sync) {
+		sync_csn(s->store, s->sync_csn);
+		if (strcmp(req->sync_csn, s->sync_csn) == 0) {
+			/* The consumer holds this version: nothing to send. */
+			s->sync_current = true;
+			send_done(c, s, LDAP_SUCCESS, NULL);
+			search_free(s);
+			return;
+		}
+	}
 	access_hidden(c, s->hidden);
 	filter_restrict(s->filter, s->hidden);
 	s->types_only = typesonly != 0;

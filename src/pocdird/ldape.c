@@ -11,6 +11,7 @@
 
 #define MAX_CONTROLS 32
 #define MAX_OID 256
+#define SYNC_MAX_COOKIE 512
 
 bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const char *matched,
                   const char *text)
@@ -155,6 +156,50 @@ static int read_controls(struct request *req, const char **bad_oid)
 					return LDAP_OTHER;
 				}
 				memcpy(req->cookie.bv_val, cookie.bv_val, cookie.bv_len);
+			}
+			ber_free(vb, 1);
+		} else if (strcmp(oid.bv_val, LDAP_CONTROL_SYNC) == 0 &&
+		           req->op == LDAP_REQ_SEARCH) {
+			/* RFC 4533 2.2: syncRequestValue ::= SEQUENCE { mode
+			 *   ENUMERATED, cookie syncCookie OPTIONAL, reloadHint
+			 *   BOOLEAN DEFAULT FALSE } */
+			BerElement *vb = NULL;
+			struct berval cookie = {0, NULL};
+			ber_int_t mode = 0, reload = 0;
+			int rc;
+
+			*bad_oid = LDAP_CONTROL_SYNC;
+			if (req->sync)
+				return LDAP_PROTOCOL_ERROR;
+			rc = control_value_open(&value, has_value, &vb);
+			if (rc != LDAP_SUCCESS)
+				return rc;
+			if (ber_scanf(vb, "{e", &mode) == LBER_ERROR ||
+			    (ber_peek_tag(vb, &len) == LBER_OCTETSTRING &&
+			     ber_scanf(vb, "m", &cookie) == LBER_ERROR) ||
+			    cookie.bv_len > SYNC_MAX_COOKIE ||
+			    (ber_peek_tag(vb, &len) == LBER_BOOLEAN &&
+			     ber_scanf(vb, "b", &reload) == LBER_ERROR) ||
+			    ber_scanf(vb, "}") == LBER_ERROR || !control_value_done(vb)) {
+				ber_free(vb, 1);
+				return LDAP_PROTOCOL_ERROR;
+			}
+			*bad_oid = NULL;
+			req->sync = true;
+			req->sync_mode = mode;
+			req->sync_csn[0] = '\0';
+			/* slapd's consumers send back "rid=NNN,csn=..." */
+			for (ber_len_t i = 0; i + 4 <= cookie.bv_len; i++) {
+				if (memcmp(cookie.bv_val + i, "csn=", 4) != 0 ||
+				    (i > 0 && cookie.bv_val[i - 1] != ','))
+					continue;
+				ber_len_t j = i + 4, k = 0;
+
+				while (j < cookie.bv_len && cookie.bv_val[j] != ',' &&
+				       cookie.bv_val[j] != ';' && k + 1 < sizeof(req->sync_csn))
+					req->sync_csn[k++] = cookie.bv_val[j++];
+				req->sync_csn[k] = '\0';
+				break;
 			}
 			ber_free(vb, 1);
 		} else if (strcmp(oid.bv_val, LDAP_CONTROL_MANAGEDSAIT) == 0) {

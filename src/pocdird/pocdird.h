@@ -246,6 +246,9 @@ struct request {
 	ber_int_t page_size;
 	struct berval cookie;
 	bool paged_critical;
+	bool sync;           /* a Sync Request control (RFC 4533 2.2) came with it */
+	ber_int_t sync_mode; /* refreshOnly (1) or refreshAndPersist (3) */
+	char sync_csn[64];   /* the csn= part of its cookie, "" when none */
 };
 
 /* Handle one complete LDAPMessage read into ber (takes ownership of ber). */

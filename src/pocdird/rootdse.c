@@ -211,7 +211,8 @@ const struct special_attr *rootdse_attrs(const char *base)
 {
 	static const char *const versions[] = {"3"};
 	/* RFC 2696 paged results; RFC 3296 ManageDsaIT (nothing to manage). */
-	static const char *const controls[] = {LDAP_CONTROL_PAGEDRESULTS, LDAP_CONTROL_MANAGEDSAIT};
+	static const char *const controls[] = {LDAP_CONTROL_PAGEDRESULTS, LDAP_CONTROL_MANAGEDSAIT,
+	                                       LDAP_CONTROL_SYNC};
 	/* RFC 4532 Who am I?; RFC 4511 4.14 StartTLS when a certificate is set. */
 	static const char *const extensions[] = {LDAP_EXOP_WHO_AM_I, LDAP_EXOP_START_TLS};
 	/* RFC 3673 all operational attributes ("+"); RFC 4526 (&) and (|). */
@@ -226,7 +227,7 @@ const struct special_attr *rootdse_attrs(const char *base)
 	    {"namingContexts", contexts, 1, false},
 	    {"subschemaSubentry", subschema, 1, false},
 	    {"supportedLDAPVersion", versions, 1, false},
-	    {"supportedControl", controls, 2, false},
+	    {"supportedControl", controls, 3, false},
 	    {"supportedExtension", extensions, 1, false},
 	    {"supportedFeatures", features, 2, false},
 	    {"vendorName", vendor, 1, false},
