@@ -6,6 +6,6 @@
 # change records to an OpenLDAP provider after each sync.
 contribdir = $(pkgdatadir)/contrib
 dist_contrib_DATA = contrib/pocdir.schema contrib/pocdir.ldif contrib/pocdird.service \
-	contrib/nginx-feed.conf contrib/pocdir-sync.cron \
+	contrib/nginx-feed.conf contrib/pocdir-sync.cron contrib/pocdir-ping.cron \
 	contrib/pocdir-ldap-apply.path contrib/pocdir-ldap-apply.service
 dist_contrib_SCRIPTS = contrib/pocdir-ldap-apply
