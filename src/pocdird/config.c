@@ -668,6 +668,9 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 			}
 		} else if (strcmp(key, "sync") == 0) {
 			/* peers, trusted origins, feed: read by sched.c (libpocdir sync) */
+		} else if (strcmp(key, "mail") == 0 || strcmp(key, "ping") == 0 ||
+		           strcmp(key, "notify") == 0 || strcmp(key, "routing") == 0) {
+			/* exchanges: read by exchange.c (libpocdir's mail configuration) */
 		} else {
 			walk_error(&w, k, "unknown setting \"%s\" (see pocdird.conf(5))", key);
 			goto out;

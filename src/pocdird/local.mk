@@ -23,3 +23,5 @@ src_pocdird_pocdird_SOURCES += src/pocdird/web.h src/pocdird/web.c src/pocdird/a
 	src/pocdird/page.c
 src_pocdird_pocdird_CFLAGS += $(MHD_CFLAGS) $(CURL_CFLAGS)
 src_pocdird_pocdird_LDADD += $(MHD_LIBS) $(CURL_LIBS) $(UNISTRING_LIBS)
+# exchanges: ping rounds and replies read on a schedule
+src_pocdird_pocdird_SOURCES += src/pocdird/exchange.h src/pocdird/exchange.c

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exchange.h"
 #include "pocdird.h"
 #include "sched.h"
 #include "util.h"
@@ -289,8 +290,9 @@ static void reload_event(struct watch *w, uint32_t events)
 	current = j->next;
 	log_set_level(current.log_level);
 	free(j);
-	sched_reload(&current);  /* peers and trusted origins of sync: */
-	web_configure(&current); /* binds, hidden attributes, limits */
+	sched_reload(&current);    /* peers and trusted origins of sync: */
+	exchange_reload(&current); /* mail:, ping: and notify: */
+	web_configure(&current);   /* binds, hidden attributes, limits */
 	s = server_store();
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
 	         s->nentries, s->ncountries, s->version);
@@ -504,6 +506,10 @@ int main(int argc, char **argv)
 		log_err("%s", err.message);
 		goto out;
 	}
+	if (exchange_start(&current, source, &err) == -1) { /* ping rounds, replies */
+		log_err("%s", err.message);
+		goto out;
+	}
 	if (web_start(&current, &err) == -1) { /* the web page and JSON API */
 		log_err("%s", err.message);
 		goto out;
@@ -545,6 +551,7 @@ int main(int argc, char **argv)
 out:
 	reload_discard(reload_take()); /* a reload under way is not applied */
 	web_stop();
+	exchange_stop();
 	sched_stop();
 	conn_listen_close();
 	conn_close_all();
