@@ -28,7 +28,7 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     pt.skip_all("python3-selenium is not installed")
 
@@ -64,6 +64,16 @@ except Exception as e:  # a browser that does not start is a failure, not a skip
     tap.ok(False, "headless Chromium starts", e)
     tap.done()
 drv.set_page_load_timeout(30)
+
+
+def wait_for(what, timeout=30):
+    """Until what(driver) is true: a click or Enter starts a navigation
+    that may not have finished when the call returns."""
+    try:
+        WebDriverWait(drv, timeout).until(what)
+        return True
+    except Exception:
+        return False
 
 
 def shot(name):
@@ -123,6 +133,7 @@ try:
     before_open = open_now("Mo-Fr 09:00-18:00", "Asia/Tokyo")
     box = drv.find_element(By.ID, "q")
     box.send_keys("JPCERT", Keys.ENTER)
+    wait_for(lambda d: "q=JPCERT" in d.current_url and d.find_elements(By.ID, "count"))
     tap.ok(drv.current_url.startswith(BASE + "/?q=JPCERT"), "Enter submits the search (GET)",
            drv.current_url)
     tap.eq(drv.find_element(By.ID, "count").text, "1 contact found.", "one contact found")
@@ -147,6 +158,7 @@ try:
     Select(drv.find_element(By.ID, "country")).select_by_value("KR")
     Select(drv.find_element(By.ID, "role")).select_by_visible_text("technical")
     drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_for(lambda d: "country=KR" in d.current_url and d.find_elements(By.ID, "count"))
     titles = texts("article.contact h2")
     tap.ok(len(titles) == 2 and any("KrCERT/CC" in t for t in titles),
            "country KR and role technical: two contacts, KrCERT/CC among them", titles)
@@ -157,6 +169,8 @@ try:
     link = [a for a in drv.find_elements(By.CSS_SELECTOR, "article.contact h2 a")
             if "KrCERT" in a.text][0]
     link.click()
+    wait_for(lambda d: d.current_url.endswith("/contact/KR/krcert") and
+             d.find_elements(By.TAG_NAME, "article"))
     tap.ok(drv.current_url == BASE + "/contact/KR/krcert", "the contact's page opens",
            drv.current_url)
     page = drv.find_element(By.TAG_NAME, "main").text
