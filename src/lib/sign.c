@@ -236,20 +236,18 @@ void sign_seckey_public(const struct sign_seckey *sk, struct sign_pubkey *pk)
 	crypto_sign_ed25519_sk_to_pk(pk->pk, sk->sk);
 }
 
-int sign_seckey_load(const char *path, const char *passphrase, struct sign_seckey *out,
-                     pocdir_error *err)
+int sign_seckey_parse(const char *text, size_t len, const char *path, const char *passphrase,
+                      struct sign_seckey *out, pocdir_error *err)
 {
 	struct seckey_bin bin;
 	uint8_t chk[CHK_BYTES], zero[CHK_BYTES] = {0};
-	char *text = NULL;
 	const char *line;
-	size_t len, linelen, pos = 0;
+	size_t linelen, pos = 0;
 	bool encrypted;
 	int rc = -1;
 
+	memset(&bin, 0, sizeof(bin));
 	if (sodium_ready(err) == -1)
-		return -1;
-	if (file_read(path, SIGN_MAX_FILE_BYTES, &text, &len, err) == -1)
 		return -1;
 	if (!next_line(text, len, &pos, &line, &linelen) ||
 	    !has_prefix(line, linelen, UNTRUSTED_PREFIX) ||
@@ -302,8 +300,20 @@ int sign_seckey_load(const char *path, const char *passphrase, struct sign_secke
 	rc = 0;
 out:
 	sodium_memzero(&bin, sizeof(bin));
-	if (text != NULL)
-		sodium_memzero(text, len);
+	return rc;
+}
+
+int sign_seckey_load(const char *path, const char *passphrase, struct sign_seckey *out,
+                     pocdir_error *err)
+{
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	if (file_read(path, SIGN_MAX_FILE_BYTES, &text, &len, err) == -1)
+		return -1;
+	rc = sign_seckey_parse(text, len, path, passphrase, out, err);
+	sodium_memzero(text, len);
 	free(text);
 	return rc;
 }

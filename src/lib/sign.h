@@ -49,6 +49,10 @@ void sign_seckey_public(const struct sign_seckey *sk, struct sign_pubkey *pk);
 int sign_seckey_load(const char *path, const char *passphrase, struct sign_seckey *out,
                      pocdir_error *err);
 
+/* As sign_seckey_load on the text of a key file (path is what messages
+ * call it). */
+int sign_seckey_parse(const char *text, size_t len, const char *path, const char *passphrase,
+                      struct sign_seckey *out, pocdir_error *err);
 void sign_seckey_wipe(struct sign_seckey *sk);
 
 /* Make a key pair and write pubpath (0644) and secpath (0600, refused when
