@@ -196,7 +196,8 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 			out->count++;
 		}
 	}
-	qsort(out->items, out->count, sizeof(*out->items), item_order);
+	if (out->count > 1) /* qsort's array may not be NULL, even when empty */
+		qsort(out->items, out->count, sizeof(*out->items), item_order);
 	for (size_t i = 1; i < out->count; i++)
 		if (strcmp(out->items[i - 1].origin, out->items[i].origin) == 0) {
 			error_set(err, POCDIR_ERR_INVALID, "%s: origin %s is listed twice", name,
