@@ -9,3 +9,4 @@ include tests/tls.mk
 include tests/mail.mk
 include tests/contrib.mk
 include tests/web.mk
+include tests/fuzz.mk
