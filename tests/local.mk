@@ -10,3 +10,4 @@ include tests/mail.mk
 include tests/contrib.mk
 include tests/web.mk
 include tests/fuzz.mk
+include tests/memcheck.mk
