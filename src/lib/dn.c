@@ -17,21 +17,30 @@ char *dn_fold(char *s)
 	return s;
 }
 
+/* ldap_bv2dn on the len bytes of dn (at most DN_MAX_LEN), through copy:
+ * libldap reads the byte after the length (valgrind), and a DN straight
+ * from a BER buffer has no NUL there. The parsed DN may point into copy. */
+static int dn_parse(const char *dn, size_t len, char copy[DN_MAX_LEN + 1], LDAPDN *out)
+{
+	struct berval bv = {.bv_len = len, .bv_val = copy};
+
+	memcpy(copy, dn, len);
+	copy[len] = '\0';
+	return ldap_bv2dn(&bv, out, LDAP_DN_FORMAT_LDAP) == LDAP_SUCCESS ? 0 : -1;
+}
+
 char *dn_pretty(const char *dn, size_t len)
 {
-	struct berval bv;
 	LDAPDN parsed = NULL;
-	char *text = NULL, *out;
+	char *text = NULL, *out, copy[DN_MAX_LEN + 1];
 
 	if (dn == NULL || len > DN_MAX_LEN)
 		return NULL;
 	if (len == 0)
 		return str_dup("");
-	bv.bv_val = (char *)dn;
-	bv.bv_len = len;
 	/* RFC 4514 3: the string form is parsed into RDNs and written back, so
 	 * spacing, escapes ("\2C" or "\,") and quoting no longer matter. */
-	if (ldap_bv2dn(&bv, &parsed, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
+	if (dn_parse(dn, len, copy, &parsed) == -1)
 		return NULL;
 	if (parsed == NULL) {
 		out = str_dup("");
@@ -71,9 +80,8 @@ static const char *dn_type(const struct berval *type, enum attr_match *rule)
  * it frees the parsed DN. */
 char *dn_normalize(const char *dn, size_t len)
 {
-	struct berval bv;
 	LDAPDN ldn = NULL;
-	char *text = NULL, *out = NULL;
+	char *text = NULL, *out = NULL, copy[DN_MAX_LEN + 1];
 	struct berval *saved = NULL;
 	char **bufs = NULL;
 	size_t n = 0, k = 0;
@@ -83,9 +91,7 @@ char *dn_normalize(const char *dn, size_t len)
 		return NULL;
 	if (len == 0)
 		return str_dup("");
-	bv.bv_val = (char *)dn;
-	bv.bv_len = len;
-	if (ldap_bv2dn(&bv, &ldn, LDAP_DN_FORMAT_LDAP) != LDAP_SUCCESS)
+	if (dn_parse(dn, len, copy, &ldn) == -1)
 		return NULL;
 	if (ldn == NULL)
 		return str_dup("");
