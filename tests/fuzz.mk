@@ -9,7 +9,8 @@ FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_filter_string \
 	tests/fuzz/fuzz_feed_index \
 	tests/fuzz/fuzz_minisign \
-	tests/fuzz/fuzz_config
+	tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_ldap
 check_PROGRAMS += $(FUZZ_HARNESSES)
 
 if FUZZING
@@ -74,3 +75,15 @@ endif
 .PHONY: fuzz-smoke
 CLEANFILES += tests/fuzz/smoke.log tests/fuzz/smoke.trs
 AM_TESTS_ENVIRONMENT += $(TESTS_ENVIRONMENT_FUZZ)
+
+# pocdird's connection and operation code, with the harness in place of
+# server.c (its loop, snapshot and configuration).
+tests_fuzz_fuzz_ldap_SOURCES = tests/fuzz/fuzz_ldap.c src/pocdird/pocdird.h \
+	src/pocdird/conn.c src/pocdird/ldape.c src/pocdird/ldap_search.c src/pocdird/bind.c \
+	src/pocdird/rootdse.c src/pocdird/schema.c src/pocdird/config.c src/pocdird/log.c \
+	$(FUZZ_COMMON)
+tests_fuzz_fuzz_ldap_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/src/pocdird
+tests_fuzz_fuzz_ldap_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) -pthread
+tests_fuzz_fuzz_ldap_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
+	$(LDAP_LIBS) $(PTHREAD_LIBS)
+tests_fuzz_fuzz_ldap_LDFLAGS = $(FUZZ_LINK_FLAGS)

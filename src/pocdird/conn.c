@@ -318,22 +318,39 @@ static void conn_event(struct watch *w, uint32_t events)
 		conn_flush(c);
 }
 
-static void conn_new(int fd, const struct sockaddr_storage *ss, const struct listener *l)
+/* The table of connections by descriptor, as large as the descriptor limit. */
+static int conn_table(void)
+{
+	struct rlimit rl;
+	size_t want = 65536;
+
+	if (by_fd != NULL)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < 1024 * 1024)
+		want = (size_t)rl.rlim_cur;
+	if ((by_fd = calloc(want, sizeof(*by_fd))) == NULL)
+		return -1;
+	by_fd_size = want;
+	return 0;
+}
+
+struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool loopback)
 {
 	struct conn *c;
 	ber_len_t max = limits()->max_pdu;
 	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0, one = 1;
 
-	if ((size_t)fd >= by_fd_size || nconns >= limits()->max_connections) {
+	if (conn_table() == -1 || (size_t)fd >= by_fd_size || nconns >= limits()->max_connections) {
 		log_warn("refusing a connection: %u open (max-connections)", nconns);
 		close(fd);
-		return;
+		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		close(fd);
-		return;
+		return NULL;
 	}
 	c->watch.fd = fd;
 	c->watch.fn = conn_event;
@@ -367,26 +384,27 @@ static void conn_new(int fd, const struct sockaddr_storage *ss, const struct lis
 		}
 		close(fd);
 		free(c);
-		return;
+		return NULL;
 	}
 	c->events = EPOLLIN;
 	/* RFC 4513 6.3.1: a password in clear is refused where it would cross
 	 * a network; loopback is taken as a local channel by default. */
 	c->bind_needs_tls = server_config()->bind_tls == BIND_TLS_ALWAYS ||
-	                    (server_config()->bind_tls == BIND_TLS_AUTO && !l->loopback);
-	if (l->tls && tls_attach(c) == -1) {
+	                    (server_config()->bind_tls == BIND_TLS_AUTO && !loopback);
+	if (tls && tls_attach(c) == -1) {
 		log_err("conn from %s: cannot start TLS", c->peer);
 		loop_del(&c->watch);
 		ber_sockbuf_ctrl(c->sb, LBER_SB_OPT_SET_FD, &(ber_socket_t){-1});
 		ber_sockbuf_free(c->sb);
 		close(fd);
 		free(c);
-		return;
+		return NULL;
 	}
 	by_fd[fd] = c;
 	nconns++;
 	log_debug("conn %llu from %s: opened (%u open)", (unsigned long long)c->id, c->peer,
 	          nconns);
+	return c;
 }
 
 static void listener_event(struct watch *w, uint32_t events)
@@ -405,24 +423,15 @@ static void listener_event(struct watch *w, uint32_t events)
 				log_warn("accept: %s", strerror(errno));
 			break;
 		}
-		conn_new(fd, &ss, (const struct listener *)w);
+		conn_new(fd, &ss, ((const struct listener *)w)->tls,
+		         ((const struct listener *)w)->loopback);
 	}
 }
 
 int conn_listen(const struct config *cfg, pocdir_error *err)
 {
-	struct rlimit rl;
-	size_t want = 65536;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < 1024 * 1024)
-		want = (size_t)rl.rlim_cur;
-	if (by_fd == NULL) {
-		by_fd = calloc(want, sizeof(*by_fd));
-		if (by_fd == NULL)
-			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-		by_fd_size = want;
-	}
+	if (conn_table() == -1)
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len;

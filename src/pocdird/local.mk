@@ -4,6 +4,7 @@ sbin_PROGRAMS += src/pocdird/pocdird
 src_pocdird_pocdird_SOURCES = \
 	src/pocdird/pocdird.h \
 	src/pocdird/main.c \
+	src/pocdird/server.c \
 	src/pocdird/config.c \
 	src/pocdird/log.c \
 	src/pocdird/conn.c \

@@ -32,49 +32,10 @@ struct options {
 	int print_schema; /* 0 no, 1 .schema, 2 ldif */
 };
 
-static int epoll_fd = -1;
 static struct source *source; /* builds and swaps every snapshot served */
-static struct config current;
 static struct options opts;
 static struct watch signal_watch = {.fd = -1};
 static bool stop, reload_requested;
-
-double now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int loop_add(struct watch *w, uint32_t events)
-{
-	struct epoll_event ev = {.events = events, .data.ptr = w};
-
-	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, w->fd, &ev);
-}
-
-int loop_mod(struct watch *w, uint32_t events)
-{
-	struct epoll_event ev = {.events = events, .data.ptr = w};
-
-	return epoll_ctl(epoll_fd, EPOLL_CTL_MOD, w->fd, &ev);
-}
-
-void loop_del(struct watch *w)
-{
-	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
-}
-
-struct store *server_store(void)
-{
-	return source_snapshot(source, NULL);
-}
-
-const struct config *server_config(void)
-{
-	return &current;
-}
 
 static void usage(FILE *out)
 {
@@ -249,6 +210,7 @@ static void reload_discard(struct reload_job *j)
 
 static void reload_event(struct watch *w, uint32_t events)
 {
+	struct config *current = server_config_edit();
 	struct reload_job *j;
 	struct store *s;
 	uint64_t n;
@@ -269,32 +231,32 @@ static void reload_event(struct watch *w, uint32_t events)
 		return;
 	}
 	for (size_t i = 0; i < j->next.nlisten; i++)
-		if (i >= current.nlisten || strcmp(j->next.listen[i], current.listen[i]) != 0) {
+		if (i >= current->nlisten || strcmp(j->next.listen[i], current->listen[i]) != 0) {
 			log_warn("reload: a new listen address takes a restart; still on %s",
-			         current.listen[0]);
+			         current->listen[0]);
 			break;
 		}
 	/* Listen addresses stay as they are; everything else takes effect. */
 	for (size_t i = 0; i < j->next.nlisten; i++)
 		free(j->next.listen[i]);
-	j->next.nlisten = current.nlisten;
-	for (size_t i = 0; i < current.nlisten; i++) {
-		j->next.listen[i] = current.listen[i];
-		current.listen[i] = NULL;
+	j->next.nlisten = current->nlisten;
+	for (size_t i = 0; i < current->nlisten; i++) {
+		j->next.listen[i] = current->listen[i];
+		current->listen[i] = NULL;
 	}
 	raise_nofile(&j->next);
 	/* New certificates serve new handshakes; sessions keep theirs. */
 	if (tls_configure(&j->next, &j->err) == -1)
 		log_err("reload: %s; the certificate in use stays", j->err.message);
-	config_clear(&current);
-	current = j->next;
-	log_set_level(current.log_level);
+	config_clear(current);
+	*current = j->next;
+	log_set_level(current->log_level);
 	free(j);
-	sched_reload(&current);    /* peers and trusted origins of sync: */
-	exchange_reload(&current); /* mail:, ping: and notify: */
-	web_configure(&current);   /* binds, hidden attributes, limits */
+	sched_reload(current);    /* peers and trusted origins of sync: */
+	exchange_reload(current); /* mail:, ping: and notify: */
+	web_configure(current);   /* binds, hidden attributes, limits */
 	s = server_store();
-	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current.directory,
+	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current->directory,
 	         s->nentries, s->ncountries, s->version);
 	store_unref(&s);
 }
@@ -408,6 +370,7 @@ static int parse_options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct config *current = server_config_edit();
 	struct store *live = NULL; /* the first snapshot, for the start-up lines */
 	pocdir_error err;
 	sigset_t mask;
@@ -431,23 +394,24 @@ int main(int argc, char **argv)
 		log_err("libsodium failed to initialise");
 		return 1;
 	}
-	if (config_build(&current, &err) == -1) {
+	if (config_build(current, &err) == -1) {
 		log_err("%s", err.message);
 		return 2;
 	}
-	log_set_level(current.log_level);
+	log_set_level(current->log_level);
 	{
 		pocdir_sync_config *hold = NULL;
 		struct source_spec spec;
 
-		if (sched_spec(&current, true, &spec, &hold, &err) == 0)
+		if (sched_spec(current, true, &spec, &hold, &err) == 0)
 			source = source_open(&spec, diag_log, NULL, &err); /* + synced sets */
 		pocdir_sync_config_free(&hold);
 	}
 	if (source == NULL) {
-		log_err("%s: %s", current.directory, err.message);
+		log_err("%s: %s", current->directory, err.message);
 		goto out;
 	}
+	server_set_source(source);
 	live = server_store();
 	if (schema_init() == -1) {
 		log_err("out of memory");
@@ -459,28 +423,27 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	raise_nofile(&current);
+	raise_nofile(current);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (epoll_fd == -1) {
+	if (loop_open() == -1) {
 		log_err("epoll: %s", strerror(errno));
 		goto out;
 	}
-	if (tls_configure(&current, &err) == -1) {
+	if (tls_configure(current, &err) == -1) {
 		log_err("%s", err.message);
 		goto out;
 	}
-	if (conn_listen(&current, &err) == -1) {
+	if (conn_listen(current, &err) == -1) {
 		log_err("%s", err.message);
 		goto out;
 	}
 	if (!opts.foreground) {
-		log_init(false, current.log_level);
+		log_init(false, current->log_level);
 		if (daemonize() == -1) {
 			log_err("cannot become a daemon: %s", strerror(errno));
 			goto out;
@@ -502,20 +465,20 @@ int main(int argc, char **argv)
 		log_err("%s", err.message);
 		goto out;
 	}
-	if (sched_start(&current, source, &err) == -1) { /* feed over HTTP, peer syncs */
+	if (sched_start(current, source, &err) == -1) { /* feed over HTTP, peer syncs */
 		log_err("%s", err.message);
 		goto out;
 	}
-	if (exchange_start(&current, source, &err) == -1) { /* ping rounds, replies */
+	if (exchange_start(current, source, &err) == -1) { /* ping rounds, replies */
 		log_err("%s", err.message);
 		goto out;
 	}
-	if (web_start(&current, &err) == -1) { /* the web page and JSON API */
+	if (web_start(current, &err) == -1) { /* the web page and JSON API */
 		log_err("%s", err.message);
 		goto out;
 	}
 	log_info("pocdird %s serving %s as %s: %zu contacts in %zu countries, version %.12s",
-	         PACKAGE_VERSION, current.directory, live->base_dn, live->nentries,
+	         PACKAGE_VERSION, current->directory, live->base_dn, live->nentries,
 	         live->ncountries, live->version);
 
 	last_sweep = now_monotonic();
@@ -526,7 +489,7 @@ int main(int argc, char **argv)
 
 		/* Searches with work left: look at the sockets and go on. */
 		timeout = conn_run_searches() ? 0 : 1000;
-		n = epoll_wait(epoll_fd, events, 256, timeout);
+		n = loop_wait(events, 256, timeout);
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
 			break;
@@ -561,12 +524,12 @@ out:
 		close(reload_watch.fd);
 	if (signal_watch.fd >= 0)
 		close(signal_watch.fd);
-	if (epoll_fd >= 0)
-		close(epoll_fd);
+	loop_close();
 	store_unref(&live);
+	server_set_source(NULL);
 	source_free(&source);
 	schema_free();
 	special_free();
-	config_clear(&current);
+	config_clear(current);
 	return status;
 }

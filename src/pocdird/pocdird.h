@@ -119,7 +119,7 @@ bool config_address_loopback(const struct sockaddr_storage *ss);
 /* Release what c holds (c itself is the caller's). */
 void config_clear(struct config *c);
 
-/* ---- main.c: the event loop ------------------------------------------------ */
+/* ---- server.c: the event loop's set, the snapshot, the configuration -------- */
 
 /* Anything that sits in the epoll set: the loop calls fn with the events. */
 struct watch {
@@ -127,15 +127,29 @@ struct watch {
 	void (*fn)(struct watch *w, uint32_t events);
 };
 
+struct epoll_event;
+struct source;
+
+/* The epoll set main.c's loop waits on: open it (0, or -1 with errno),
+ * wait on it (as epoll_wait), close it. */
+int loop_open(void);
+int loop_wait(struct epoll_event *events, int max, int timeout_ms);
+void loop_close(void);
+/* Add, change or remove a watch (EPOLLIN, EPOLLOUT); 0 or -1 with errno. */
 int loop_add(struct watch *w, uint32_t events);
 int loop_mod(struct watch *w, uint32_t events);
 void loop_del(struct watch *w);
 
+/* The snapshot source main.c opened (it keeps and frees it; NULL at
+ * shutdown). */
+void server_set_source(struct source *src);
 /* The live snapshot (from the library's snapshot source, which alone
  * builds and swaps them): searches take a reference when they start. */
 struct store *server_store(void);
 /* The configuration in force. */
 const struct config *server_config(void);
+/* The same, for main.c to build at start and replace on reload. */
+struct config *server_config_edit(void);
 /* Seconds on the monotonic clock. */
 double now_monotonic(void);
 
@@ -185,6 +199,11 @@ struct conn {
 /* Start listening on every configured address; -1 with err when none works. */
 int conn_listen(const struct config *c, pocdir_error *err);
 void conn_listen_close(void);
+/* Take fd, a connected non-blocking socket from the peer at ss, as a new
+ * client, through TLS from the first byte when tls (LDAPS); loopback says
+ * the channel is local (simple binds without TLS allowed by default).
+ * Returns the connection, or NULL (fd closed) when refused. */
+struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool loopback);
 
 /* Queue n bytes for the client; false when the connection is being closed. */
 bool conn_queue(struct conn *c, const void *data, size_t n);
