@@ -80,10 +80,11 @@ AM_TESTS_ENVIRONMENT += $(TESTS_ENVIRONMENT_FUZZ)
 # server.c (its loop, snapshot and configuration).
 tests_fuzz_fuzz_ldap_SOURCES = tests/fuzz/fuzz_ldap.c src/pocdird/pocdird.h \
 	src/pocdird/conn.c src/pocdird/ldape.c src/pocdird/ldap_search.c src/pocdird/bind.c \
-	src/pocdird/rootdse.c src/pocdird/schema.c src/pocdird/config.c src/pocdird/log.c \
+	src/pocdird/tls.c src/pocdird/rootdse.c src/pocdird/schema.c src/pocdird/config.c src/pocdird/log.c \
 	$(FUZZ_COMMON)
 tests_fuzz_fuzz_ldap_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/src/pocdird
-tests_fuzz_fuzz_ldap_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) -pthread
+tests_fuzz_fuzz_ldap_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNUTLS_CFLAGS) \
+	-pthread
 tests_fuzz_fuzz_ldap_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
-	$(LDAP_LIBS) $(PTHREAD_LIBS)
+	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
 tests_fuzz_fuzz_ldap_LDFLAGS = $(FUZZ_LINK_FLAGS)
