@@ -11,6 +11,7 @@ LDAP_TESTS = \
 	tests/t_ldap_controls.py \
 	tests/t_ldap_visibility.py \
 	tests/t_ldap_syncrepl.py \
+	tests/t_ldap_exhaust.py \
 	tests/t_ldap_syncprov.py
 TESTS += $(LDAP_TESTS)
 EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py \
@@ -32,3 +33,10 @@ difftest: all
 	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) POCDIR_DIFF_COUNT=$(N) \
 	POCDIR_DIFF_SEED=$(SEED) /usr/bin/python3 $(top_srcdir)/tests/t_ldap_random.py
 .PHONY: difftest
+
+# Admission (per-address limits, rates, the reserve), on a fake clock.
+check_PROGRAMS += tests/ldap/t_admit
+TESTS += tests/ldap/t_admit
+tests_ldap_t_admit_SOURCES = tests/ldap/t_admit.c src/pocdird/admit.c src/pocdird/pocdird.h
+tests_ldap_t_admit_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS)
+tests_ldap_t_admit_LDADD = src/lib/libpocdir-core.la

@@ -60,6 +60,14 @@ int config_defaults(struct config *c, pocdir_error *err)
 	c->limits.max_pages_total = 1024;
 	c->limits.output_queue = 256 * 1024;
 	c->limits.batch = 64;
+	c->limits.per_address = 64;
+	c->limits.address_rate = 50;
+	c->limits.reserve = 32;
+	c->limits.lifetime = 3600;
+	c->limits.page_timeout = 300;
+	c->limits.http_connections = 64;
+	c->limits.http_per_address = 8;
+	c->limits.http_timeout = 10;
 	c->limits.filter = fl;
 	return 0;
 }
@@ -307,6 +315,17 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 	     1000000},
 	    {"output-queue", offsetof(struct config_limits, output_queue), 4096, 256 * 1024 * 1024},
 	    {"batch", offsetof(struct config_limits, batch), 1, 100000},
+	    {"max-connections-per-address", offsetof(struct config_limits, per_address), 1,
+	     1000000},
+	    {"connection-rate-per-address", offsetof(struct config_limits, address_rate), 0,
+	     1000000},
+	    {"connection-reserve", offsetof(struct config_limits, reserve), 0, 1000000},
+	    {"connection-lifetime", offsetof(struct config_limits, lifetime), 0, 86400 * 365},
+	    {"paged-search-timeout", offsetof(struct config_limits, page_timeout), 1, 86400},
+	    {"http-max-connections", offsetof(struct config_limits, http_connections), 1, 100000},
+	    {"http-max-connections-per-address", offsetof(struct config_limits, http_per_address),
+	     1, 100000},
+	    {"http-timeout", offsetof(struct config_limits, http_timeout), 1, 3600},
 	    {"filter-depth", offsetof(struct config_limits, filter.max_depth), 1, 1024},
 	    {"filter-nodes", offsetof(struct config_limits, filter.max_nodes), 1, 1000000},
 	};

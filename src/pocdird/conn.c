@@ -8,6 +8,7 @@
 #include <ldap.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,10 @@ static struct conn **by_fd; /* indexed by fd */
 static size_t by_fd_size;
 static unsigned nconns;
 static uint64_t next_id = 1;
-static struct conn *run_head; /* connections with search or read work */
-static struct conn *dead;     /* closed, freed at the end of the turn */
+static struct conn *run_head;        /* connections with search or read work */
+static struct conn *dead;            /* closed, freed at the end of the turn */
+static struct admit admission;       /* per-address counts and rates */
+static struct log_limit refusal_log; /* refusals logged, rate-limited */
 
 unsigned conn_count(void)
 {
@@ -161,6 +164,7 @@ void conn_close(struct conn *c, bool graceful)
 	c->watch.fd = -1;
 	c->closing = true;
 	nconns--;
+	admit_close(&admission, &c->addr);
 	c->run_next = dead;
 	dead = c;
 }
@@ -335,27 +339,27 @@ static int conn_table(void)
 	return 0;
 }
 
-struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool loopback)
+/* The admission limits from the configuration in force. */
+static struct admit_limits admission_limits(void)
 {
-	struct conn *c;
-	ber_len_t max = limits()->max_pdu;
-	char host[INET6_ADDRSTRLEN] = "?";
-	int port = 0, one = 1;
+	const struct config_limits *l = limits();
+	struct admit_limits a = {
+	    .max_total = l->max_connections,
+	    .per_address = l->per_address,
+	    .rate = l->address_rate,
+	    .burst = l->address_rate * 4 < 16 ? 16 : l->address_rate * 4,
+	    /* Never more than half: the rest is for the addresses already in. */
+	    .reserve = l->reserve < l->max_connections / 2 ? l->reserve : l->max_connections / 2,
+	};
 
-	if (conn_table() == -1 || (size_t)fd >= by_fd_size || nconns >= limits()->max_connections) {
-		log_warn("refusing a connection: %u open (max-connections)", nconns);
-		close(fd);
-		return NULL;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c == NULL) {
-		close(fd);
-		return NULL;
-	}
-	c->watch.fd = fd;
-	c->watch.fn = conn_event;
-	c->id = next_id++;
-	c->last_active = now_monotonic();
+	return a;
+}
+
+static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 
@@ -367,7 +371,109 @@ struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool 
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
 		port = ntohs(sin6->sin6_port);
 	}
-	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+	snprintf(buf, size, "%s:%d", host, port);
+}
+
+/* Tell a client we do not take why (RFC 4511 4.4.1, resultCode
+ * unavailable), in one non-blocking write, and close. On an LDAPS port the
+ * client expects a TLS handshake, not LDAP: there it is only closed. */
+static void refuse(int fd, bool tls, const char *why)
+{
+	BerElement *ber = tls ? NULL : ber_alloc_t(LBER_USE_DER);
+	struct berval bv;
+
+	if (ber != NULL &&
+	    ber_printf(ber, "{it{essts}}", (ber_int_t)0, LDAP_RES_EXTENDED,
+	               (ber_int_t)LDAP_UNAVAILABLE, "", why, LDAP_TAG_EXOP_RES_OID,
+	               LDAP_NOTICE_OF_DISCONNECTION) != -1 &&
+	    ber_flatten2(ber, &bv, 0) == 0)
+		(void)send(fd, bv.bv_val, bv.bv_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (ber != NULL)
+		ber_free(ber, 1);
+	close(fd);
+}
+
+/* Make room for a client from an address that holds no connection: close
+ * the longest-idle connection of the address that holds the most. Returns
+ * false when none can go (all are busy binding). */
+static bool evict_for_newcomer(const char *newcomer)
+{
+	struct admit_key top;
+	struct conn *victim = NULL;
+	double now = now_monotonic();
+
+	if (!admit_top(&admission, &top))
+		return false;
+	for (size_t fd = 0; fd < by_fd_size; fd++) {
+		struct conn *c = by_fd[fd];
+
+		if (c == NULL || c->bind_pending || memcmp(c->addr.b, top.b, sizeof(top.b)) != 0)
+			continue;
+		if (victim == NULL || c->last_active < victim->last_active)
+			victim = c;
+	}
+	if (victim == NULL)
+		return false;
+	if (log_limit_ok(&refusal_log, 10, 60, now, "connection refusals"))
+		log_warn("conn %llu from %s: closed after %.0f s idle to make room for %s "
+		         "(max-connections %u reached; that address holds %u)",
+		         (unsigned long long)victim->id, victim->peer, now - victim->last_active,
+		         newcomer, limits()->max_connections, admit_held(&admission, &top));
+	ldape_notice(victim, LDAP_UNAVAILABLE, "the server is full; closing an idle connection");
+	conn_flush(victim);
+	conn_close(victim, false);
+	return true;
+}
+
+/* The per-address table, made on first use. */
+static int admission_table(void)
+{
+	struct admit_limits al = admission_limits();
+
+	if (admission.buckets != NULL) {
+		admit_configure(&admission, &al);
+		return 0;
+	}
+	return admit_init(&admission, &al,
+	                  randombytes_random() | (uint64_t)randombytes_random() << 32);
+}
+
+struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool loopback)
+{
+	struct conn *c;
+	ber_len_t max = limits()->max_pdu;
+	struct admit_key key;
+	enum admit_verdict v;
+	char peer[64];
+	double now = now_monotonic();
+	int one = 1;
+
+	peer_text(ss, peer, sizeof(peer));
+	admit_key_of(ss, &key);
+	if (conn_table() == -1 || admission_table() == -1 || (size_t)fd >= by_fd_size)
+		v = ADMIT_NO_MEMORY;
+	else
+		v = admit_check(&admission, &key, now);
+	if (v == ADMIT_FULL_EVICT && evict_for_newcomer(peer))
+		v = admit_check(&admission, &key, now);
+	if (v != ADMIT_OK) {
+		if (log_limit_ok(&refusal_log, 10, 60, now, "connection refusals"))
+			log_warn("refusing a connection from %s: %s (%u open)", peer,
+			         admit_reason(v), nconns);
+		refuse(fd, tls, admit_reason(v));
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->watch.fd = fd;
+	c->watch.fn = conn_event;
+	c->id = next_id++;
+	c->last_active = c->opened = now;
+	c->addr = key;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->sb = ber_sockbuf_alloc();
 	if (c->sb == NULL ||
@@ -402,6 +508,9 @@ struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool 
 	}
 	by_fd[fd] = c;
 	nconns++;
+	if (admit_open(&admission, &c->addr, now) == -1)
+		log_warn("conn %llu from %s: not counted per address (out of memory)",
+		         (unsigned long long)c->id, c->peer);
 	log_debug("conn %llu from %s: opened (%u open)", (unsigned long long)c->id, c->peer,
 	          nconns);
 	return c;
@@ -541,12 +650,12 @@ bool conn_run_searches(void)
 
 void conn_sweep(double now)
 {
-	unsigned idle = limits()->idle_timeout;
+	unsigned idle = limits()->idle_timeout, lifetime = limits()->lifetime;
 
 	for (size_t fd = 0; fd < by_fd_size; fd++) {
 		struct conn *c = by_fd[fd];
 
-		if (c != NULL && c->searches != NULL) {
+		if (c != NULL && (c->searches != NULL || c->pages != NULL)) {
 			search_expire(c, now);
 			conn_flush(c);
 			c = by_fd[fd]; /* conn_flush may have closed it */
@@ -555,8 +664,22 @@ void conn_sweep(double now)
 			log_debug("conn %llu from %s: idle for %us, closing",
 			          (unsigned long long)c->id, c->peer, idle);
 			conn_close(c, false);
+			continue;
+		}
+		/* A request now and then keeps a connection from going idle;
+		 * its lifetime still ends, once its searches are answered (or
+		 * a time limit after, whatever it does). */
+		if (c != NULL && !c->closing && lifetime > 0 && now - c->opened > lifetime &&
+		    ((c->nsearches == 0 && !c->bind_pending) ||
+		     now - c->opened > lifetime + limits()->time_limit)) {
+			log_debug("conn %llu from %s: open for %us (connection-lifetime), closing",
+			          (unsigned long long)c->id, c->peer, lifetime);
+			ldape_disconnect(c, LDAP_UNAVAILABLE,
+			                 "connection lifetime reached; reconnect");
 		}
 	}
+	if (admission.buckets != NULL)
+		admit_sweep(&admission, now);
 	while (dead != NULL) {
 		struct conn *c = dead;
 
@@ -598,4 +721,5 @@ void conn_close_all(void)
 	free(by_fd);
 	by_fd = NULL;
 	by_fd_size = 0;
+	admit_free(&admission);
 }

@@ -4,8 +4,10 @@
  * 304 Not Modified (RFC 9110 8.8, 13.1). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +21,60 @@
 #include "validate.h"
 #include "web.h"
 
-#define HTTP_MAX_CONNECTIONS 64
-#define HTTP_CONNECTION_TIMEOUT 30 /* seconds a client may idle */
-
 static struct MHD_Daemon *httpd;
 static char *feed_dir;
+/* Connection rates per address over every server here (the feed, the
+ * web pages and API); libmicrohttpd counts connections itself
+ * (MHD_OPTION_PER_IP_CONNECTION_LIMIT). Its threads share the table. */
+static pthread_mutex_t admission_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct admit http_admission;
+static struct log_limit http_refusals; /* under admission_lock */
+
+static double http_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* libmicrohttpd asks before it takes a connection: one address may not
+ * open them faster than connection-rate-per-address. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_storage ss = {0};
+	struct admit_key key;
+	enum admit_verdict v;
+	double now = http_now();
+	bool log_it;
+
+	(void)cls;
+	if (len > sizeof(ss))
+		return MHD_NO;
+	memcpy(&ss, addr, len);
+	admit_key_of(&ss, &key);
+	pthread_mutex_lock(&admission_lock);
+	admit_sweep_every(&http_admission, now);
+	v = admit_check(&http_admission, &key, now);
+	pthread_mutex_unlock(&admission_lock);
+	if (v == ADMIT_OK)
+		return MHD_YES;
+	pthread_mutex_lock(&admission_lock);
+	log_it = log_limit_ok(&http_refusals, 10, 60, now, "HTTP connection refusals");
+	pthread_mutex_unlock(&admission_lock);
+	if (log_it) {
+		char host[64] = "?";
+
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host,
+			          sizeof(host));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
+			          sizeof(host));
+		log_warn("http: refusing a connection from %s: %s", host, admit_reason(v));
+	}
+	return MHD_NO;
+}
 
 /* Is url one of the feed's files? Only these shapes are served, so no path
  * can climb out of the folder. */
@@ -181,6 +232,8 @@ struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHand
 	    {MHD_OPTION_END, 0, NULL},
 	};
 	struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
+	const struct config_limits *lim;
+	struct admit_limits al = {0};
 
 	if (tls)
 		addr = url + 8;
@@ -197,13 +250,30 @@ struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHand
 	if (tls)
 		flags |= MHD_USE_TLS;
 	MHD_set_panic_func(on_panic, NULL);
+	lim = &server_config()->limits;
+	/* Sizes the table only: libmicrohttpd counts the connections. */
+	al.max_total = lim->http_connections;
+	al.rate = lim->address_rate;
+	al.burst = lim->address_rate * 4 < 16 ? 16 : lim->address_rate * 4;
+	pthread_mutex_lock(&admission_lock);
+	if (http_admission.buckets == NULL &&
+	    admit_init(&http_admission, &al, randombytes_random()) == -1) {
+		pthread_mutex_unlock(&admission_lock);
+		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		return NULL;
+	}
+	admit_configure(&http_admission, &al);
+	pthread_mutex_unlock(&admission_lock);
+	/* A connection that sends its headers a byte at a time stays no longer
+	 * than http-timeout per byte, and one address holds only a few, so a
+	 * slow client cannot take the server from the others. */
 	errno = 0;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, fn, cls, MHD_OPTION_SOCK_ADDR,
-	                     (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-	                     (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-	                     (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_THREAD_POOL_SIZE,
-	                     threads > 1 ? threads : 0, MHD_OPTION_ARRAY, tls ? tls_options : none,
-	                     MHD_OPTION_END);
+	d = MHD_start_daemon(
+	    flags, 0, on_accept, NULL, fn, cls, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, lim->http_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    lim->http_per_address, MHD_OPTION_CONNECTION_TIMEOUT, lim->http_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024, MHD_OPTION_THREAD_POOL_SIZE,
+	    threads > 1 ? threads : 0, MHD_OPTION_ARRAY, tls ? tls_options : none, MHD_OPTION_END);
 	if (d == NULL)
 		error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot listen (%s)", url,
 		          errno ? strerror(errno) : "libmicrohttpd failed");

@@ -141,6 +141,19 @@ void search_expire(struct conn *c, double now)
 			search_finish(c, s);
 		}
 	}
+	/* A paged search whose next page was not asked for in time is
+	 * forgotten; its cookie then gets "unknown cookie" (RFC 2696 allows
+	 * the server to end a paged search). */
+	for (s = c->pages; s != NULL; s = next) {
+		next = s->next;
+		if (now > s->deadline) {
+			log_debug("conn %llu: paged search %d expired (paged-search-timeout)",
+			          (unsigned long long)c->id, s->msgid);
+			list_remove(&c->pages, s);
+			c->npages--;
+			search_free(s);
+		}
+	}
 }
 
 void search_abandon(struct conn *c, ber_int_t msgid)
@@ -669,6 +682,9 @@ static bool may_send(struct conn *c, struct search *s, size_t pos, enum phase ph
 		s->next = c->pages;
 		c->pages = s;
 		c->npages++;
+		/* While it waits, it holds its candidates and a snapshot: not
+		 * for longer than paged-search-timeout. */
+		s->deadline = now_monotonic() + server_config()->limits.page_timeout;
 		send_done(c, s, LDAP_SUCCESS, NULL);
 		return false;
 	}

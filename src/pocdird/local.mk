@@ -8,6 +8,7 @@ src_pocdird_pocdird_SOURCES = \
 	src/pocdird/config.c \
 	src/pocdird/log.c \
 	src/pocdird/conn.c \
+	src/pocdird/admit.c \
 	src/pocdird/ldape.c \
 	src/pocdird/ldap_search.c \
 	src/pocdird/bind.c \

@@ -87,3 +87,21 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+bool log_limit_ok(struct log_limit *l, unsigned max, double window, double now, const char *what)
+{
+	if (now - l->start >= window || now < l->start) {
+		if (l->held > 0)
+			log_msg(LOG_LEVEL_WARNING, "%u more %s not logged in the last %.0f s",
+			        l->held, what, now - l->start);
+		l->start = now;
+		l->lines = 0;
+		l->held = 0;
+	}
+	if (l->lines < max) {
+		l->lines++;
+		return true;
+	}
+	l->held++;
+	return false;
+}

@@ -36,6 +36,18 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 /* Parse "err", "warning", "info" or "debug"; -1 when unknown. */
 int log_level_parse(const char *s);
 
+/* A rate limit on one kind of log line, so that an attacker cannot flood
+ * the log with refusals: at most max lines per window seconds. */
+struct log_limit {
+	double start;
+	unsigned lines, held;
+};
+
+/* True when another line of this kind may be logged at now. When a window
+ * opens after lines were held back, first logs how many ("what" names
+ * them). Not thread-safe: one limit per thread. */
+bool log_limit_ok(struct log_limit *l, unsigned max, double window, double now, const char *what);
+
 /* ---- config.c ------------------------------------------------------------- */
 
 #define CONFIG_MAX_LISTEN 8
@@ -49,16 +61,24 @@ struct config_bind {
 };
 
 struct config_limits {
-	unsigned max_connections; /* open client connections */
-	unsigned idle_timeout;    /* seconds without traffic before a connection is closed */
-	unsigned max_pdu;         /* bytes of one incoming LDAPMessage */
-	unsigned max_results;     /* entries of one search (one page for paged searches) */
-	unsigned time_limit;      /* seconds one search may run */
-	unsigned max_operations;  /* outstanding operations per connection */
-	unsigned max_pages;       /* paged searches kept open per connection */
-	unsigned max_pages_total; /* ... and in all: each holds its candidates */
-	unsigned output_queue;    /* bytes queued for a client before its search pauses */
-	unsigned batch;           /* entries sent by one search before it yields */
+	unsigned max_connections;  /* open client connections */
+	unsigned idle_timeout;     /* seconds without traffic before a connection is closed */
+	unsigned max_pdu;          /* bytes of one incoming LDAPMessage */
+	unsigned max_results;      /* entries of one search (one page for paged searches) */
+	unsigned time_limit;       /* seconds one search may run */
+	unsigned max_operations;   /* outstanding operations per connection */
+	unsigned max_pages;        /* paged searches kept open per connection */
+	unsigned max_pages_total;  /* ... and in all: each holds its candidates */
+	unsigned output_queue;     /* bytes queued for a client before its search pauses */
+	unsigned batch;            /* entries sent by one search before it yields */
+	unsigned per_address;      /* connections from one address (IPv6: one /64) */
+	unsigned address_rate;     /* new connections per second from one address; 0: any */
+	unsigned reserve;          /* of max_connections, kept for addresses holding none */
+	unsigned lifetime;         /* seconds a connection may last in all; 0: forever */
+	unsigned page_timeout;     /* seconds a paged search waits for its next page */
+	unsigned http_connections; /* feed over HTTP: connections in all */
+	unsigned http_per_address; /* ... from one address */
+	unsigned http_timeout;     /* ... seconds idle before it is closed */
 	struct filter_limits filter;
 };
 
@@ -118,6 +138,64 @@ bool config_address_loopback(const struct sockaddr_storage *ss);
 
 /* Release what c holds (c itself is the caller's). */
 void config_clear(struct config *c);
+
+/* ---- admit.c: who may connect --------------------------------------------- */
+
+/* An address as admission counts it: IPv4 as IPv4-mapped, IPv6 by /64. */
+struct admit_key {
+	unsigned char b[16];
+};
+
+struct admit_limits {
+	unsigned max_total;   /* connections in all */
+	unsigned per_address; /* connections from one address; 0: no limit */
+	unsigned rate;        /* new connections per second from one address; 0: none */
+	unsigned burst;       /* ... of which this many at once */
+	unsigned reserve;     /* of max_total, slots only addresses holding none get */
+};
+
+struct admit_entry;
+
+struct admit {
+	struct admit_limits limits;
+	struct admit_entry **buckets;
+	size_t nbuckets, nentries, max_entries;
+	unsigned total; /* open connections counted by admit_open */
+	double swept;   /* last admit_sweep_every */
+	uint64_t seed;
+};
+
+enum admit_verdict {
+	ADMIT_OK,
+	ADMIT_PER_ADDRESS, /* the address holds per_address connections */
+	ADMIT_RATE,        /* the address connects faster than rate */
+	ADMIT_RESERVE,     /* only the reserve is left, and the address holds some */
+	ADMIT_FULL_EVICT,  /* all taken, but the address holds none: make room */
+	ADMIT_FULL,        /* all taken */
+	ADMIT_NO_MEMORY
+};
+
+/* 0, or -1 on allocation failure. seed keys the hash (a random number). */
+int admit_init(struct admit *a, const struct admit_limits *l, uint64_t seed);
+/* New limits (a reload); the counts stay. */
+void admit_configure(struct admit *a, const struct admit_limits *l);
+void admit_free(struct admit *a);
+void admit_key_of(const struct sockaddr_storage *ss, struct admit_key *k);
+/* May a connection from k open now? ADMIT_OK takes one of its rate tokens;
+ * the caller then counts the connection with admit_open. */
+enum admit_verdict admit_check(struct admit *a, const struct admit_key *k, double now);
+/* Count an open connection from k / its end. admit_open: 0, -1 (memory). */
+int admit_open(struct admit *a, const struct admit_key *k, double now);
+void admit_close(struct admit *a, const struct admit_key *k);
+/* Connections k holds; the address holding the most (false when none). */
+unsigned admit_held(const struct admit *a, const struct admit_key *k);
+bool admit_top(const struct admit *a, struct admit_key *k);
+/* Forget addresses that hold nothing and may connect at full rate again;
+ * admit_sweep_every does it at most once a second. */
+void admit_sweep(struct admit *a, double now);
+void admit_sweep_every(struct admit *a, double now);
+/* Why a verdict refuses, for logs and the client's notice. */
+const char *admit_reason(enum admit_verdict v);
 
 /* ---- server.c: the event loop's set, the snapshot, the configuration -------- */
 
@@ -193,7 +271,9 @@ struct conn {
 	unsigned long ops;
 	struct tls_session *tls; /* NULL until LDAPS or StartTLS */
 	enum tls_state tls_state;
-	bool bind_needs_tls; /* simple binds refused until TLS is up */
+	bool bind_needs_tls;   /* simple binds refused until TLS is up */
+	struct admit_key addr; /* the client's address, as admission counts it */
+	double opened;         /* when it was accepted (connection-lifetime) */
 };
 
 /* Start listening on every configured address; -1 with err when none works. */
