@@ -9,6 +9,7 @@
 #include "filter.h"
 #include "history.h"
 #include "search.h"
+#include "tzclock.h"
 #include "util.h"
 #include "validate.h"
 
@@ -335,7 +336,7 @@ int pocdir_local_time(const char *zone, long long now, int *wday, int *hour, int
 {
 	int day, m;
 
-	if (zone == NULL || validate_local_time(zone, now, &day, &m) == -1)
+	if (zone == NULL || tz_local_time(zone, now, &day, &m) == -1)
 		return -1;
 	*wday = (day + 1) % 7; /* validate.c counts from Monday */
 	*hour = m / 60;

@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += src/lib/libpocdir-core.la
 src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/attr.c src/lib/attr.h \
 	src/lib/filter.c src/lib/filter.h \
-	src/lib/validate.c src/lib/validate.h \
+	src/lib/validate.c src/lib/validate.h src/lib/ascii.h \
+	src/lib/tzclock.c src/lib/tzclock.h \
 	src/lib/load.c src/lib/load.h \
 	src/lib/store.c src/lib/store.h \
 	src/lib/search.c src/lib/search.h \
@@ -43,3 +44,14 @@ src_lib_libpocdir_core_la_LIBADD += $(JANSSON_LIBS) $(CSV_LIBS)
 src_lib_libpocdir_core_la_SOURCES += src/lib/exchange.h src/lib/mailconf.c src/lib/mail.c \
 	src/lib/mime.c src/lib/record.c src/lib/ping.c src/lib/inbox.c src/lib/ioc.c \
 	src/lib/route.c src/lib/stix.c src/lib/notify.c
+
+# The ISO 3166-1 table of validate.c, generated from Debian's iso-codes data
+# (configure finds iso_3166-1.json through iso-codes.pc).
+noinst_PROGRAMS += src/lib/gen-iso3166
+src_lib_gen_iso3166_SOURCES = src/lib/gen-iso3166.c
+src_lib_gen_iso3166_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+src_lib_gen_iso3166_LDADD = $(JANSSON_LIBS)
+src/lib/iso3166.inc: src/lib/gen-iso3166$(EXEEXT) $(ISO_3166_JSON)
+	$(AM_V_GEN)src/lib/gen-iso3166$(EXEEXT) '$(ISO_3166_JSON)' > $@.tmp && mv $@.tmp $@
+BUILT_SOURCES += src/lib/iso3166.inc
+CLEANFILES += src/lib/iso3166.inc

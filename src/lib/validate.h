@@ -67,11 +67,6 @@ bool validate_url(const char *s, char *why, size_t whysize);
  * separated by ", " or "; "), or "24/7". */
 bool validate_hours(const char *s, char *why, size_t whysize);
 
-/* The local weekday (0 Monday .. 6 Sunday) and minute of the day in zone tz
- * at `now` (UTC seconds), read from the zone's TZif file (thread safe: TZ is
- * not touched). Returns 0, or -1 for an unknown zone. */
-int validate_local_time(const char *tz, long long now, int *wday, int *minute);
-
 /* Are hours open at local weekday wday (0 Monday) and minute of the day?
  * 1 open, 0 closed, -1 when hours cannot be read. */
 int validate_hours_at(const char *hours, int wday, int minute);
