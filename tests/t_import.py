@@ -221,6 +221,32 @@ for fmt, name, extra, want in BROKEN:
         args = ["import", "--from", fmt, sample(name), "--out", guard] + extra
     rc, _, err = pocdir(*args)
     t.ok(rc == 2 and want in err, "%s %s: exit 2 and says: %s" % (fmt, name, want), err)
+# Options are the caller's: a wrong one is an error, not an x- key.
+for opt, value, want in [("--id", "Bad Id!", "--id: "), ("--country", "XX", "--country: "),
+                         ("--roles", "technical,chef", "--roles: "),
+                         ("--agency-type", "club", "--agency-type: ")]:
+    rc, _, err = pocdir("import", "--from", "security.txt", sample("security.txt"), "--origin",
+                        "first", "--out", guard, "--country", "NZ", "--agency", "A", opt, value)
+    t.ok(rc == 2 and want in err, "%s %s: exit 2, says what is wrong" % (opt, value), err)
+# Hostile sizes and shapes.
+for name, text, want in [
+        ("deep.json", "[" * 5000 + "]" * 5000,
+         "deep.json:1:2049: not valid JSON: maximum parsing depth"),
+        ("long.csv", "Team,Country,E-mail\nA,KR," + "x" * 5000 + "\n",
+         "a field longer than 4096 bytes"),
+        ("nul.json", '{"data": []}\0', "holds a NUL byte")]:
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write(text)
+    fmt = "csv" if name.endswith(".csv") else "first"
+    rc, _, err = pocdir("import", "--from", fmt, path, "--origin", "first", "--out", guard,
+                        "--columns", "E-mail=email")
+    t.ok(rc == 2 and want in err, "%s: exit 2 and says: %s" % (name, want), err)
+big = os.path.join(work, "big.json")
+with open(big, "w") as f:
+    f.write(" " * (16 * 1024 * 1024 + 1))
+rc, _, err = pocdir("import", "--from", "first", big, "--origin", "first", "--out", guard)
+t.ok(rc == 2 and "larger than 16777216 bytes" in err, "a file over 16 MiB is refused", err)
 with open(guard, "rb") as f:
     t.ok(f.read() == before, "after every failed import the existing file is unchanged")
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1642,6 +1643,51 @@ static void validate_diag(const pocdir_diag *d, void *ctx)
 	       d->line, d->column, d->message);
 }
 
+/* Values given on the command line are checked as they are: a wrong one is
+ * the caller's mistake, not the source's, so it is an error, not an x- key. */
+static int import_check_options(const pocdir_import_options *o, pocdir_error *err)
+{
+	static const struct {
+		size_t offset;
+		const char *option;
+		const char *key;
+	} checks[] = {
+	    {offsetof(pocdir_import_options, country), "--country", "country"},
+	    {offsetof(pocdir_import_options, id), "--id", "id"},
+	    {offsetof(pocdir_import_options, agency_type), "--agency-type", "agency-type"},
+	    {offsetof(pocdir_import_options, roles), "--roles", "roles"},
+	};
+	char why[512];
+	bool multi;
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		const char *v = *(const char *const *)((const char *)o + checks[i].offset);
+		char *copy, *save = NULL;
+		int rc = 0;
+
+		if (v == NULL)
+			continue;
+		if ((copy = str_dup(v)) == NULL)
+			return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+		for (char *t = strtok_r(copy, ", ", &save); t != NULL && rc == 0;
+		     t = strtok_r(NULL, ", ", &save)) {
+			if (strcmp(checks[i].key, "country") == 0)
+				for (char *p = t; *p != '\0'; p++)
+					*p = (char)toupper((unsigned char)*p);
+			if (load_check_value(checks[i].key, t, &multi, why, sizeof(why)) != 0)
+				rc = error_set(err, POCDIR_ERR_USAGE, "import: %s: %s",
+				               checks[i].option, why);
+		}
+		free(copy);
+		if (rc == -1)
+			return -1;
+	}
+	if (o->agency != NULL && (o->agency[0] == '\0' || strlen(o->agency) > IMPORT_MAX_VALUE))
+		return error_set(err, POCDIR_ERR_USAGE, "import: --agency: 1 to %u bytes",
+		                 IMPORT_MAX_VALUE);
+	return 0;
+}
+
 /* Convert with a given serial and "updated"; *yaml receives the text. */
 static int import_convert(const pocdir_import_options *opts, const char *name, const char *data,
                           size_t len, uint64_t serial, const char *updated, char **yaml,
@@ -1661,6 +1707,8 @@ static int import_convert(const pocdir_import_options *opts, const char *name, c
 		return error_set(err, POCDIR_ERR_USAGE, "import: a valid origin id is needed%s%s",
 		                 opts != NULL && opts->origin != NULL ? ": " : "",
 		                 opts != NULL && opts->origin != NULL ? why : "");
+	if (import_check_options(opts, err) == -1)
+		return -1;
 	if (memchr(data, '\0', len) != NULL)
 		return error_set(err, POCDIR_ERR_INVALID, "%s: holds a NUL byte: not a text file",
 		                 name);
