@@ -106,8 +106,8 @@ conf = """sync:
   peers:
     - %(feed)s
   trusted:
-    - {origin: kr, key: %(w)s/kr.pub, scope: [KR]}
-    - {origin: sg, key: %(w)s/sg.pub, scope: [SG]}
+    - {origin: kr, key: %(w)s/kr.pub, scope: [KR, MV]}
+    - {origin: sg, key: %(w)s/sg.pub, scope: [SG, MV]}
     - {origin: jp, key: %(w)s/jp.pub, scope: [JP, BN]}
 """ % {"state": STATE, "feed": feed_url, "w": w}
 with open(os.path.join(w, "node.conf"), "w") as f:
@@ -327,6 +327,32 @@ sync_and_apply("a country emptied")
 serials["jp"] = serial_of("jp")
 ref = converge("after the second sync", serials)
 t.eq(ref["(c=BN)"], {}, "the emptied country is gone from pocdird and the consumer")
+
+# Round 3: two origins start using the same new country (MV) in one sync:
+# the country entry is added once, before the first of them.
+edit("kr", "scope: [KR]", "scope: [KR, MV]")
+edit("kr", "entries:\n", """entries:
+  - id: mv-desk
+    country: MV
+    agency: Maldives desk of KrCERT
+    roles: [technical]
+    email: [mv@krcert.kr.example]
+""")
+edit("sg", "scope: [SG]", "scope: [SG, MV]")
+edit("sg", "entries:\n", """entries:
+  - id: mv-liaison
+    country: MV
+    agency: Maldives liaison of SingCERT
+    roles: [incident-response]
+    email: [mv@singcert.sg.example]
+""")
+FILTERS.append("(c=MV)")
+sync_and_apply("two origins, one new country")
+serials.update({o: serial_of(o) for o in ("kr", "sg")})
+ref = converge("after the third sync", serials)
+t.eq(sorted(ref["(c=MV)"]), ["c=mv,dc=pocdir", "uid=mv-desk,c=mv,dc=pocdir",
+                             "uid=mv-liaison,c=mv,dc=pocdir"],
+     "the shared new country and both contacts are served")
 
 # Nothing changed: nothing to apply.
 rc, out = run("/bin/sh", APPLY, env=APPLY_ENV, check=False)

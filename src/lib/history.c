@@ -1024,31 +1024,83 @@ static bool set_has_country(const struct origin_set *set, const char *cc)
 	return false;
 }
 
-/* Is country cc used by a contact of another origin than origin in res? */
-static bool others_have_country(const pocdir_result *res, const char *origin, const char *cc)
+/* The countries the other origins' held versions have contacts in: a
+ * sorted, NULL-terminated list in *out (strv_free), from held[] minus origin
+ * itself and serial 0. Returns 0 or -1. */
+static int held_countries(const char *state, const char *origin, const pocdir_version_info *held,
+                          size_t nheld, const char *base_dn, char ***out, pocdir_error *err)
 {
-	for (size_t i = 0, n = pocdir_result_count(res); i < n; i++) {
-		const pocdir_entry *e = pocdir_result_entry(res, i);
+	char **list = NULL;
+	size_t n = 0, cap = 0;
 
-		if (strcmp(pocdir_entry_country(e), cc) == 0 &&
-		    strcmp(pocdir_entry_origin(e), origin) != 0)
-			return true;
+	*out = NULL;
+	for (size_t i = 0; i < nheld; i++) {
+		struct origin_set none, set;
+		char *p;
+
+		if (held[i].serial == 0 || strcmp(held[i].origin, origin) == 0)
+			continue;
+		if (diff_load(state, held[i].origin, 0, held[i].serial, base_dn, &none, &set,
+		              err) == -1)
+			goto fail;
+		for (size_t j = 0; j < set.nentries; j++) {
+			const char *cc = set.entries[j]->country;
+			bool seen = false;
+
+			for (size_t k = 0; k < n && !seen; k++)
+				seen = strcmp(list[k], cc) == 0;
+			if (seen)
+				continue;
+			if (n + 1 >= cap) {
+				size_t ncap = cap ? cap * 2 : 32;
+				char **grown = realloc(list, ncap * sizeof(*grown));
+
+				if (grown == NULL) {
+					origin_set_clear(&set);
+					error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+					goto fail;
+				}
+				list = grown;
+				cap = ncap;
+			}
+			if ((p = str_dup(cc)) == NULL) {
+				origin_set_clear(&set);
+				error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+				goto fail;
+			}
+			list[n++] = p;
+			list[n] = NULL;
+		}
+		origin_set_clear(&set);
 	}
+	*out = list;
+	return 0;
+fail:
+	if (list != NULL)
+		list[n] = NULL;
+	strv_free(&list);
+	return -1;
+}
+
+static bool list_has(char *const *list, const char *cc)
+{
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		if (strcmp(list[i], cc) == 0)
+			return true;
 	return false;
 }
 
-/* Country entries that appear in to and not in from, and that no other
- * origin of current (may be NULL) keeps alive: added, or deleted (!add). */
+/* Country entries that appear in to and not in from, and that none of the
+ * other origins' countries keeps alive: added, or deleted (!add). */
 static int diff_countries(const struct origin_set *from, const struct origin_set *to,
-                          const pocdir_result *current, const char *origin, bool add,
-                          const char *base_dn, struct export_changes *ch)
+                          char *const *others, bool add, const char *base_dn,
+                          struct export_changes *ch)
 {
 	for (size_t i = 0; i < to->nentries; i++) {
 		const char *cc = to->entries[i]->country;
 
 		if ((i > 0 && strcmp(to->entries[i - 1]->country, cc) == 0) ||
-		    set_has_country(from, cc) ||
-		    (current != NULL && others_have_country(current, origin, cc)))
+		    set_has_country(from, cc) || list_has(others, cc))
 			continue;
 		if (export_changes_country(ch, cc, base_dn, add) == -1)
 			return -1;
@@ -1057,12 +1109,12 @@ static int diff_countries(const struct origin_set *from, const struct origin_set
 }
 
 int pocdir_diff_write(const char *state, const char *origin, uint64_t a, uint64_t b,
-                      pocdir_format fmt, const char *base_dn, pocdir *current, FILE *out,
-                      pocdir_error *err)
+                      pocdir_format fmt, const char *base_dn, const pocdir_version_info *held,
+                      size_t nheld, FILE *out, pocdir_error *err)
 {
 	struct origin_set sa, sb;
 	struct export_changes *ch = NULL;
-	pocdir_result *res = NULL;
+	char **others = NULL;
 	unsigned n;
 	int rc = -1;
 
@@ -1077,7 +1129,7 @@ int pocdir_diff_write(const char *state, const char *origin, uint64_t a, uint64_
 	state = history_state_dir(state);
 	if (diff_load(state, origin, a, b, base_dn, &sa, &sb, err) == -1)
 		return -1;
-	if (current != NULL && pocdir_all(current, &res, err) == -1)
+	if (held_countries(state, origin, held, nheld, base_dn, &others, err) == -1)
 		goto out;
 	if ((ch = export_changes_new(out)) == NULL) {
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
@@ -1085,16 +1137,16 @@ int pocdir_diff_write(const char *state, const char *origin, uint64_t a, uint64_
 	}
 	/* Parents first and last: an add needs its parent, and a delete is
 	 * refused for an entry with children (RFC 4511 4.7, 4.8). */
-	if (diff_countries(&sa, &sb, res, origin, true, base_dn, ch) == -1)
+	if (diff_countries(&sa, &sb, others, true, base_dn, ch) == -1)
 		goto out;
 	n = diff_sets(&sa, &sb, true, export_changes_record, ch);
-	if (diff_countries(&sb, &sa, res, origin, false, base_dn, ch) == -1)
+	if (diff_countries(&sb, &sa, others, false, base_dn, ch) == -1)
 		goto out;
 	rc = export_changes_finish(&ch, err) == -1 ? -1 : (int)n;
 out:
 	if (ch != NULL)
 		export_changes_finish(&ch, NULL);
-	pocdir_result_free(&res);
+	strv_free(&others);
 	origin_set_clear(&sa);
 	origin_set_clear(&sb);
 	return rc;

@@ -458,12 +458,14 @@ int pocdir_diff(const char *state, const char *origin, uint64_t a, uint64_t b, p
  * "dc=pocdir") from a to b. a may be 0 (no version yet: every entry is an
  * add). A modify record replaces each changed attribute, pocSerial
  * included. Country entries are added before the first contact of a new
- * country and deleted after the last one goes, unless a contact of another
- * origin in current (may be NULL) still uses them. Returns the number of
- * changes (0: nothing to write), or -1. */
+ * country and deleted after the last one goes, unless another origin still
+ * has contacts there in the versions the copy holds: held[] (nheld of them;
+ * origin and serial are read, origin's own entry and serial 0 are skipped),
+ * each of which must be in state. Returns the number of changes (0: nothing
+ * to write), or -1. */
 int pocdir_diff_write(const char *state, const char *origin, uint64_t a, uint64_t b,
-                      pocdir_format fmt, const char *base_dn, pocdir *current, FILE *out,
-                      pocdir_error *err);
+                      pocdir_format fmt, const char *base_dn, const pocdir_version_info *held,
+                      size_t nheld, FILE *out, pocdir_error *err);
 
 /* Open the directory as of at: NULL or "" (newest), a serial (each origin's
  * newest version with serial <= it) or a date / UTC time (updated <= it; a

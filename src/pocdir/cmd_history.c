@@ -3,6 +3,7 @@
  * stands. */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,12 @@
 
 #include "commands.h"
 
-enum { OPT_STATE = CLI_OPT_OWN + 40, OPT_CONFIG };
+enum { OPT_STATE = CLI_OPT_OWN + 40, OPT_CONFIG, OPT_APPLIED };
 
 struct history_args {
 	const char *state;
 	const char *config;
+	const char *applied; /* diff --format ldif: versions the LDAP copy holds */
 };
 
 static int history_option(int opt, const char *arg, void *ctx)
@@ -29,6 +31,9 @@ static int history_option(int opt, const char *arg, void *ctx)
 	case OPT_CONFIG:
 		a->config = arg;
 		break;
+	case OPT_APPLIED:
+		a->applied = arg;
+		break;
 	default:
 		return -1;
 	}
@@ -38,6 +43,7 @@ static int history_option(int opt, const char *arg, void *ctx)
 static const struct option history_options[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"config", required_argument, NULL, OPT_CONFIG},
+    {"applied", required_argument, NULL, OPT_APPLIED},
     {NULL, 0, NULL, 0},
 };
 
@@ -122,24 +128,93 @@ static void print_change(const pocdir_change *c, void *ctx)
 	}
 }
 
-/* Change records for ldapmodify. The live directory (the local origin
- * files and the newest held sets) says which country entries other
- * origins keep. */
+/* The versions an LDAP copy holds: "origin serial" lines (as
+ * pocdir-ldap-apply keeps them), at most 65536 of them. Returns the count
+ * with *out (free()), or -1 after saying why. */
+static int applied_read(const char *path, pocdir_version_info **out)
+{
+	FILE *f = fopen(path, "r");
+	pocdir_version_info *list = NULL;
+	char line[256];
+	int n = 0, lineno = 0;
+
+	*out = NULL;
+	if (f == NULL) {
+		cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		pocdir_version_info *grown;
+		char origin[66];
+		unsigned long long serial;
+		char extra;
+
+		lineno++;
+		if (line[0] == '\n' || line[0] == '#')
+			continue;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			cli_error("%s:%d: line too long", path, lineno);
+			goto fail;
+		}
+		if (sscanf(line, "%65s %llu %c", origin, &serial, &extra) != 2 ||
+		    strlen(origin) > 64) {
+			cli_error("%s:%d: expected \"ORIGIN SERIAL\"", path, lineno);
+			goto fail;
+		}
+		if (n >= 65536 ||
+		    (grown = realloc(list, (size_t)(n + 1) * sizeof(*list))) == NULL) {
+			cli_error("%s: too many lines", path);
+			goto fail;
+		}
+		list = grown;
+		memset(&list[n], 0, sizeof(list[n]));
+		snprintf(list[n].origin, sizeof(list[n].origin), "%s", origin);
+		list[n].serial = serial;
+		n++;
+	}
+	fclose(f);
+	*out = list;
+	return n;
+fail:
+	fclose(f);
+	free(list);
+	return -1;
+}
+
+/* Change records for ldapmodify. Which country entries other origins keep
+ * comes from the versions the copy holds (--applied), else from the newest
+ * versions held in the state. */
 static int diff_ldif(const struct cli *cli, const struct history_args *a, const char *origin,
                      uint64_t sa, uint64_t sb)
 {
 	pocdir_error err = {0};
-	pocdir *current;
-	int n;
+	pocdir_version_info *held = NULL;
+	int n, nheld;
 
-	current = pocdir_open_at(cli->directory, a->state, NULL, cli->base_dn, &err);
-	if (current == NULL) {
+	if (a->applied != NULL)
+		nheld = applied_read(a->applied, &held);
+	else if ((nheld = pocdir_log(a->state, NULL, &held, &err)) < 0)
 		cli_error("%s", err.message);
+	if (nheld < 0)
 		return EXIT_USAGE;
+	if (a->applied == NULL) {
+		/* pocdir_log lists every version, by origin then serial: keep the
+		 * newest of each. */
+		int k = 0;
+
+		for (int i = 0; i < nheld; i++) {
+			if (k > 0 && strcmp(held[k - 1].origin, held[i].origin) == 0)
+				k--;
+			held[k++] = held[i];
+		}
+		nheld = k;
 	}
-	n = pocdir_diff_write(a->state, origin, sa, sb, POCDIR_FORMAT_LDIF, cli->base_dn, current,
-	                      stdout, &err);
-	pocdir_free(&current);
+	n = pocdir_diff_write(a->state, origin, sa, sb, POCDIR_FORMAT_LDIF, cli->base_dn, held,
+	                      (size_t)nheld, stdout, &err);
+	if (a->applied != NULL)
+		free(held);
+	else
+		pocdir_log_free(&held);
 	if (n < 0) {
 		cli_error("%s", err.message);
 		return EXIT_USAGE;

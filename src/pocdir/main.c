@@ -95,7 +95,9 @@ static const struct command commands[] = {
     {"diff", cmd_diff, "ORIGIN SERIAL-A SERIAL-B [--state DIR] [--format ldif]",
      "show the entries added, removed and changed between two versions",
      "  --format ldif    LDIF change records (add, modify, delete) for ldapmodify;\n"
-     "                   SERIAL-A 0: from nothing\n"},
+     "                   SERIAL-A 0: from nothing\n"
+     "  --applied FILE   with ldif: \"origin serial\" lines, the versions the LDAP\n"
+     "                   copy holds (default: the newest held in the state)\n"},
     {"status", cmd_status, "[--state DIR]",
      "each origin's serial and source, the peers' last syncs, the directory version", NULL},
     {"publish", cmd_publish, "--out FOLDER [--state DIR] [--publisher NAME]",
