@@ -385,6 +385,26 @@ static void test_eval(void)
 	EVAL("(o:=acme, inc.)", acme, TRI_FALSE); /* not among the entry's values */
 	EVAL("(:dn:integerMatch:=1)", cert, TRI_FALSE);
 
+	/* RFC 4512 2.5.1, RFC 4519 2.18: name covers cn, sn, givenName,
+	 * title, o and c; its rules are caseIgnore, with no ORDERING. */
+	EVAL("(name=krcert/cc)", cert, TRI_TRUE); /* o */
+	EVAL("(name=KR)", cert, TRI_TRUE);        /* c */
+	EVAL("(name=KR)", country, TRI_TRUE);
+	EVAL("(name=krcert)", cert, TRI_FALSE); /* uid is not a name */
+	EVAL("(2.5.4.41=*incident*)", cert, TRI_TRUE);
+	EVAL("(name=*)", cert, TRI_TRUE);
+	EVAL("(name=*)", country, TRI_TRUE);
+	EVAL("(!(name=nobody))", cert, TRI_TRUE);
+	EVAL("(name>=a)", cert, TRI_UNDEFINED);
+	EVAL("(name~=kr)", cert, TRI_TRUE);
+	EVAL("(name;lang-en=KR)", cert, TRI_FALSE);
+	EVAL("(name:=krcert/cc)", cert, TRI_TRUE);
+	EVAL("(name:caseExactMatch:=KrCERT/CC)", cert, TRI_TRUE);
+	EVAL("(name:caseExactMatch:=krcert/cc)", cert, TRI_FALSE);
+	EVAL("(name:dn:=kr)", cert, TRI_TRUE); /* c=KR in the DN */
+	EVAL("(name:dn:=krcert)", cert, TRI_FALSE);
+	EVAL("(name:integerMatch:=1)", cert, TRI_UNDEFINED);
+
 	/* matchingRuleUse along syntaxes within syntaxes (RFC 4517 3.3.4,
 	 * 3.3.31): a Country String is an IA5 and a Directory String, a
 	 * telephone number a Directory String. */
@@ -1055,6 +1075,18 @@ static void test_restrict(void)
 	/* Telephone numbers are Directory Strings too: the hidden mobile is
 	 * less than this, the visible office number is not. */
 	RESTRICTED("(:caseIgnoreOrderingMatch:=+82 11)", cert, TRI_FALSE);
+	{
+		/* A supertype reaches only the subtypes the client may see. */
+		bool no_cn[ATTR_COUNT] = {false};
+
+		no_cn[ATTR_CN] = true;
+		check_restricted("(name=kr)", no_cn, &cert->e, TRI_TRUE, __LINE__); /* c */
+		check_restricted("(name=krcert/cc)", no_cn, &cert->e, TRI_FALSE, __LINE__);
+		check_restricted("(name=*cert*)", no_cn, &cert->e, TRI_FALSE, __LINE__);
+		check_restricted("(name:=krcert/cc)", no_cn, &cert->e, TRI_FALSE, __LINE__);
+		check_restricted("(name=krcert/cc)", hidden, &cert->e, TRI_TRUE, __LINE__);
+		check_restricted("(cn=*)", no_cn, &cert->e, TRI_UNDEFINED, __LINE__);
+	}
 	/* An OR of guesses learns nothing. */
 	RESTRICTED("(|(:telephoneNumberMatch:=+82 2 0000 0117)(:telephoneNumberMatch:=+82 2 "
 	           "0000 0118)(:telephoneNumberMatch:=+82 2 0000 0119))",

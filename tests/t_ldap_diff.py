@@ -198,6 +198,57 @@ FILTERS = [
     "(c:caseIgnoreOrderingMatch:=KS)",
     "(telephoneNumber:caseIgnoreMatch:=+82 2 0000 0100)",
     "(!(telephoneNumber:caseIgnoreIA5Match:=+82 2 0000 0100))",
+    # The name supertype (RFC 4519 2.18): an assertion on it is one on
+    # cn, sn, givenName, title, o and c (RFC 4512 2.5.1).
+    "(name=k*)",
+    "(name=KR)",
+    "(name=*)",
+    "(2.5.4.41=*cert*)",
+    "(name=jpcert/cc)",
+    "(!(name=nobody))",
+    "(!(name>=a))",
+    "(name:=kr)",
+    "(name:caseExactMatch:=KR)",
+    "(name:dn:=kr)",
+    "(&(name=*cert*)(!(cn=*cert*)))",
+    # Extensible match on the operational and tree attributes.
+    "(entryDN:=uid=krcert,c=KR,dc=pocdir)",
+    "(entryDN:distinguishedNameMatch:=c=kr,dc=pocdir)",
+    "(dc:=pocdir)",
+    "(dc:dn:=pocdir)",
+    "(dc:caseIgnoreIA5Match:=POCDIR)",
+    "(:dn:caseIgnoreIA5Match:=pocdir)",
+    "(structuralObjectClass:=country)",
+    "(!(entryDN:=foo))",
+]
+
+# An extensible match with a type and no rule is that type's equality
+# (RFC 4511 4.5.1.7.7), operational attributes included (RFC 4512 3.4):
+# each is checked against the equality filter on pocdird. slapd's
+# extensible match reads only stored attributes, so it never matches
+# hasSubordinates or subschemaSubentry, which it computes.
+SAME_AS_EQUALITY = [
+    ("(hasSubordinates:=TRUE)", "(hasSubordinates=TRUE)"),
+    ("(hasSubordinates:booleanMatch:=FALSE)", "(hasSubordinates=FALSE)"),
+    ("(subschemaSubentry:=cn=subschema)", "(subschemaSubentry=cn=Subschema)"),
+    ("(!(subschemaSubentry:=cn=subschema))", "(!(subschemaSubentry=cn=Subschema))"),
+]
+
+# Attribute lists by supertype, OID and alias, and the root DSE's entryDN
+# (the empty DN, RFC 5020): (base, scope, filter, attributes), compared
+# with the values.
+ATTR_CASES = [
+    ("uid=krcert,c=KR,dc=pocdir", ldap3.BASE, "(objectClass=*)", ["name"]),
+    ("c=KR,dc=pocdir", ldap3.BASE, "(objectClass=*)", ["name", "1.3.6.1.1.20", "2.5.18.10"]),
+    ("dc=pocdir", ldap3.BASE, "(objectClass=*)", ["name", "0.9.2342.19200300.100.1.25"]),
+    ("dc=pocdir", ldap3.SUBTREE, "(name=kr*)", ["2.5.4.41"]),
+    ("dc=pocdir", ldap3.SUBTREE, "(c=JP)", ["NAME", "uid"]),
+    ("c=KR,dc=pocdir", ldap3.SUBTREE, "(objectClass=*)", ["organizationName", "2.5.4.6"]),
+    ("", ldap3.BASE, "(objectClass=*)", ["entryDN"]),
+    ("", ldap3.BASE, "(objectClass=*)", ["1.3.6.1.1.20", "2.5.18.10"]),
+    ("", ldap3.BASE, "(entryDN=)", ["1.1"]),
+    ("", ldap3.BASE, "(entryDN:=)", ["1.1"]),
+    ("cn=Subschema", ldap3.BASE, "(entryDN:=cn=subschema)", ["1.3.6.1.1.20"]),
 ]
 
 S = ber.substrings
@@ -218,6 +269,7 @@ RAW_SAME = [
     ("(!(c=*<empty>))", ber.not_(S("c", final=""))),
     ("(|(cn=*<empty>*)(c=KR))", ber.or_(S("cn", any_=[""]), ber.equality("c", "KR"))),
     ("(!(foo=*<empty>*))", ber.not_(S("foo", any_=[""]))),
+    ("(!(dc=*<empty>*))", ber.not_(S("dc", any_=[""]))),
     ("(!(facsimileTelephoneNumber=*<empty>*))",
      ber.not_(S("facsimileTelephoneNumber", any_=[""]))),
 ]
@@ -278,6 +330,17 @@ def dns(conn, flt, base="dc=pocdir", scope=ldap3.SUBTREE):
     return res, sorted(e.entry_dn.lower() for e in conn.entries) if res == 0 else []
 
 
+def entries(conn, base, scope, flt, attrs):
+    """(result code, [(DN, attributes with their values)]), sorted."""
+    conn.search(base, flt, search_scope=scope, attributes=attrs, size_limit=0)
+    out = []
+    for e in conn.response or []:
+        if e.get("type") == "searchResEntry":
+            out.append((e["dn"].lower(), sorted((k.lower(), sorted(v)) for k, v in
+                                                (e.get("raw_attributes") or {}).items() if v)))
+    return conn.result["result"], sorted(out)
+
+
 def dns_ldapsearch(url, flt, base="dc=pocdir", scope="sub"):
     """The same through OpenLDAP's client, whose filter encoder differs."""
     r = subprocess.run(["ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no", "-H", url, "-b", base,
@@ -323,6 +386,14 @@ def compare_all(tap, label, ours, theirs, urls):
                 a[0], b[0], only_a[:10], only_b[:10])
         tap.ok(same, "%s: %s (%d entries)" % (label, flt, len(a[1]) if isinstance(
             a[1], list) else -1), diag, todo(label, flt))
+    for ext, eq in SAME_AS_EQUALITY:
+        a = dns(ours, ext)
+        tap.eq(a, dns(ours, eq), "%s: %s is %s (%d entries; slapd: %d)" % (
+            label, ext, eq, len(a[1]), len(dns(theirs, ext)[1])))
+    for base, scope, flt, attrs in ATTR_CASES:
+        a = entries(ours, base, scope, flt, attrs)
+        b = entries(theirs, base, scope, flt, attrs)
+        tap.eq(a, b, "%s: base %r %s attributes %s" % (label, base, flt, attrs))
     # Scopes and bases, as well.
     for base, scope in [("dc=pocdir", ldap3.LEVEL), ("c=KR,dc=pocdir", ldap3.LEVEL),
                         ("c=KR,dc=pocdir", ldap3.SUBTREE), ("c=kr,dc=POCDIR", ldap3.BASE),

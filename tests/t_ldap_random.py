@@ -15,6 +15,7 @@ import argparse
 import base64
 import os
 import random
+import re
 import sys
 import unicodedata
 
@@ -39,7 +40,10 @@ ATTRS = ["cn", "commonName", "2.5.4.3", "sn", "surname", "o", "organizationName"
          "labeledURI", "preferredLanguage", "description", "pocRole", "role",
          "pocAgencyType", "pocEmergencyPhone", "pocEmergencyMail", "pocHours", "pocTimezone",
          "pocLanguage", "pocVerified", "pocSerial", "pocOrigin", "pocPGPExpires",
-         "objectClass", "objectclass", "2.5.4.0"]
+         "objectClass", "objectclass", "2.5.4.0",
+         # The supertype, the tree's dc and the operational attributes.
+         "name", "2.5.4.41", "dc", "domainComponent", "entryDN", "1.3.6.1.1.20",
+         "subschemaSubentry", "2.5.18.10", "hasSubordinates", "structuralObjectClass"]
 OPTIONS = [";lang-en", ";lang-fr-", ";x-foo", ";binary"]
 PHONES = ["telephonenumber", "2.5.4.20", "mobile", "pocemergencyphone"]
 UNKNOWN = ["foo", "nosuchattribute", "x-bar", "1.2.3.4"]
@@ -74,6 +78,13 @@ KNOWN = [
      "hyphens, so a middle one of only those is the empty string, found in "
      "every value; slapd matches no value with it",
      lambda c: c["has_hyphen_substring"]),
+    ("RFC 4511 4.5.1.7, RFC 4512 3.4, 4.2: a filter on an operational "
+     "attribute sees its values; slapd never matches subschemaSubentry's "
+     "value (though (subschemaSubentry=*) is TRUE there), nor hasSubordinates "
+     "in an extensible match",
+     lambda c: re.search(r"\((subschemasubentry|2\.5\.18\.10)[;:=<>~]|"
+                         r"\((hassubordinates|2\.5\.18\.9)(;[^:=]*)?:", c["text"],
+                         re.IGNORECASE) is not None),
     ("RFC 4518 2.4: prohibited characters (U+FFFD, private use, unassigned) "
      "make the assertion Undefined; slapd compares them",
      lambda c: any(ch in c["text"] for ch in "\ufffd\ue000")),
@@ -264,6 +275,16 @@ def read_ldif(text):
             dns.append(v)
         else:
             values.setdefault(name.lower(), []).append(v)
+    # What the export does not carry: the supertype's values are its
+    # subtypes', the operational ones are computed.
+    values["name"] = [v for k in ("cn", "sn", "givenname", "title", "o", "c")
+                      for v in values.get(k, [])]
+    values["2.5.4.41"] = values["name"]
+    values["entrydn"] = values["1.3.6.1.1.20"] = dns
+    values["subschemasubentry"] = values["2.5.18.10"] = ["cn=Subschema"]
+    values["hassubordinates"] = ["TRUE", "FALSE"]
+    values["structuralobjectclass"] = ["inetOrgPerson", "country", "organization"]
+    values["domaincomponent"] = values.get("dc", [])
     for k in values:
         values[k] = sorted(set(values[k]))
     return values, [d for d in dns if d != "dc=pocdir"]

@@ -111,25 +111,73 @@ static const struct attr_type table[ATTR_COUNT] = {
      false, true, true, false, "does the entry have entries below it", true, false},
 };
 
+/* RFC 4519 2.18: the supertype of the naming attributes. Its rules are
+ * those its subtypes inherit (caseIgnoreMatch, caseIgnoreSubstringsMatch;
+ * no ORDERING). */
+static const struct attr_type name_type = {
+    .id = ATTR_NAME,
+    .name = "name",
+    .oid = "2.5.4.41",
+    .syntax = DSTRING,
+    .equality = MATCH_CASE_IGNORE,
+    .substrings = true,
+    .standard = true,
+    .description = "supertype of the naming attributes",
+};
+
 const struct attr_type *attr_by_id(enum attr_id id)
 {
+	if ((unsigned)id == ATTR_NAME)
+		return &name_type;
 	if ((unsigned)id >= ATTR_COUNT)
 		return NULL;
 	return &table[id];
 }
 
+static bool type_named(const struct attr_type *t, const char *name, size_t len)
+{
+	return (strlen(t->name) == len && strncasecmp(t->name, name, len) == 0) ||
+	       (t->alias != NULL && strlen(t->alias) == len &&
+	        strncasecmp(t->alias, name, len) == 0) ||
+	       (strlen(t->oid) == len && memcmp(t->oid, name, len) == 0);
+}
+
 const struct attr_type *attr_lookup(const char *name, size_t len)
 {
-	for (size_t i = 0; i < ATTR_COUNT; i++) {
-		const struct attr_type *t = &table[i];
-
-		if ((strlen(t->name) == len && strncasecmp(t->name, name, len) == 0) ||
-		    (t->alias != NULL && strlen(t->alias) == len &&
-		     strncasecmp(t->alias, name, len) == 0) ||
-		    (strlen(t->oid) == len && memcmp(t->oid, name, len) == 0))
-			return t;
-	}
+	for (size_t i = 0; i < ATTR_COUNT; i++)
+		if (type_named(&table[i], name, len))
+			return &table[i];
 	return NULL;
+}
+
+const struct attr_type *attr_lookup_any(const char *name, size_t len)
+{
+	const struct attr_type *t = attr_lookup(name, len);
+
+	return t != NULL ? t : type_named(&name_type, name, len) ? &name_type : NULL;
+}
+
+const struct attr_type *attr_supertype(const struct attr_type *t)
+{
+	switch (t->id) {
+	case ATTR_CN: /* RFC 4519 2.3, 2.32, 2.12, 2.38, 2.19, 2.2: SUP name */
+	case ATTR_SN:
+	case ATTR_GIVENNAME:
+	case ATTR_TITLE:
+	case ATTR_O:
+	case ATTR_C:
+		return &name_type;
+	default:
+		return NULL;
+	}
+}
+
+bool attr_covers(const struct attr_type *d, const struct attr_type *t)
+{
+	for (; t != NULL; t = attr_supertype(t))
+		if (t == d)
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */

@@ -48,7 +48,12 @@ enum attr_id {
 	ATTR_ENTRYDN,
 	ATTR_SUBSCHEMA,
 	ATTR_HASSUBORDINATES,
-	ATTR_COUNT
+	ATTR_COUNT, /* the types that entries hold values of */
+	/* RFC 4519 2.18 name: a supertype (RFC 4512 2.5.1) that no entry holds
+	 * values of. Filters and requested attribute lists take it for its
+	 * subtypes; attr_lookup does not return it, attr_lookup_any does. */
+	ATTR_NAME = ATTR_COUNT,
+	ATTR_ALL /* every type the subschema describes */
 };
 
 /* Matching rules, named after RFC 4517's. Each implies the syntax of its
@@ -105,8 +110,21 @@ struct attr_type {
  * name's length. Returns NULL for an attribute pocdir does not know. */
 const struct attr_type *attr_lookup(const char *name, size_t len);
 
-/* The table entry for id; never NULL for a valid id. */
+/* The table entry for id (below ATTR_ALL: supertypes included); never
+ * NULL for a valid id. */
 const struct attr_type *attr_by_id(enum attr_id id);
+
+/* As attr_lookup, and a supertype (name) too: for filters and requested
+ * attribute lists, where a supertype stands for its subtypes. */
+const struct attr_type *attr_lookup_any(const char *name, size_t len);
+
+/* The direct supertype of t (name, for cn, sn, givenName, title, o and c:
+ * RFC 4519), or NULL. */
+const struct attr_type *attr_supertype(const struct attr_type *t);
+
+/* Is t the type d or one of its subtypes (RFC 4512 2.5.1), so that an
+ * assertion on d, or a request for d, covers t's values? */
+bool attr_covers(const struct attr_type *d, const struct attr_type *t);
 
 /* Prepare value (len bytes; may hold NUL) for comparison under rule, as
  * kind: RFC 4518 string preparation (map, case fold, NFKC, prohibit,

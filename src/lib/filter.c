@@ -179,7 +179,7 @@ static int set_attribute(struct decoder *d, struct filter *f, char *desc)
 	f->attr_name = desc;
 	if (len == 0)
 		return bad(d, "empty attribute description");
-	f->attr = attr_lookup(desc, len);
+	f->attr = attr_lookup_any(desc, len);
 	while (*o == ';') {
 		size_t olen = strcspn(o + 1, ";");
 
@@ -840,7 +840,7 @@ _Static_assert(ATTR_COUNT <= 64, "filter_restrict keeps attribute ids in a 64-bi
 
 static bool hidden_in(uint64_t set, const struct attr_type *t)
 {
-	return t != NULL && (set >> t->id & 1) != 0;
+	return t != NULL && t->id < ATTR_COUNT && (set >> t->id & 1) != 0;
 }
 
 void filter_restrict(struct filter *f, const bool hidden[ATTR_COUNT])
@@ -862,13 +862,15 @@ void filter_restrict(struct filter *f, const bool hidden[ATTR_COUNT])
 		filter_restrict(f->u.not, hidden);
 		return;
 	case FILTER_EXTENSIBLE:
-		f->u.ext.hidden |= set;
+		f->hidden |= set;
 		break;
 	default:
 		break;
 	}
 	/* RFC 4511 4.5.1.7: to this client the attribute does not exist;
 	 * attr_name keeps what it wrote, for logs. */
+	if (f->attr != NULL && f->attr->id >= ATTR_COUNT)
+		f->hidden |= set; /* a supertype: its hidden subtypes */
 	if (hidden_in(set, f->attr)) {
 		f->attr = NULL;
 		f->undefined = true;
@@ -919,6 +921,39 @@ static enum tri tri_any(enum tri acc, enum tri r)
 	if (acc == TRI_UNDEFINED || r == TRI_UNDEFINED)
 		return TRI_UNDEFINED;
 	return TRI_FALSE;
+}
+
+/* The attributes of e that f's type covers, one per call from *pos (0 at
+ * first), then NULL: the type's own (computed ones included), or for a
+ * supertype each of its subtypes' that f may see (RFC 4512 2.5.1: an
+ * assertion on name is one on cn, sn, o, c...). */
+static const struct entry_attr *covered(const struct filter *f, const entry_t *e, size_t *pos,
+                                        struct entry_slot *slot)
+{
+	if (f->attr->id < ATTR_COUNT)
+		return (*pos)++ == 0 ? entry_values(e, f->attr->id, slot) : NULL;
+	while (*pos < e->nattrs) {
+		const struct entry_attr *a = &e->attrs[(*pos)++];
+
+		if (attr_covers(f->attr, a->type) && !hidden_in(f->hidden, a->type))
+			return a;
+	}
+	return NULL;
+}
+
+/* Value i of a under rule m (the filter's type's equality): the stored
+ * prepared form when m is a's own rule, which it is but for a subtype
+ * with a rule of its own; else prepared into p. NULL when it does not
+ * prepare. */
+static const char *value_under(const struct entry_attr *a, size_t i, enum attr_match m,
+                               struct prepared *p)
+{
+	if (m == a->type->equality) {
+		p->heap = NULL;
+		return a->values[i].norm;
+	}
+	prepared_init(p, m, a->values[i].raw, strlen(a->values[i].raw));
+	return p->s;
 }
 
 /* One attribute of the entry against an extensible match whose value is
@@ -979,12 +1014,12 @@ static enum tri ext_dn(const struct filter *f, const char *dn)
 			enum attr_match m;
 			struct prepared v, a;
 
-			if (hidden_in(f->u.ext.hidden, t))
+			if (hidden_in(f->hidden, t))
 				continue; /* as if the DN did not carry it */
 			if (f->attr_name != NULL) {
 				/* The filter names a type: only AVAs of that type. */
 				if (f->attr != NULL
-				        ? t != f->attr
+				        ? !attr_covers(f->attr, t)
 				        : (t != NULL ||
 				           type_len(f->attr_name) != ava->la_attr.bv_len ||
 				           strncasecmp(f->attr_name, ava->la_attr.bv_val,
@@ -1025,17 +1060,18 @@ static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 
 	if (f->attr_name != NULL) {
 		struct entry_slot slot;
-		const struct entry_attr *a =
-		    f->attr != NULL ? entry_values(e, f->attr->id, &slot) : NULL;
+		const struct entry_attr *a;
+		size_t pos = 0;
 
 		if (f->attr == NULL)
 			acc = TRI_UNDEFINED; /* an unknown type */
-		else if (a != NULL)
-			acc = ext_attr(f, a);
+		else
+			while (acc != TRI_TRUE && (a = covered(f, e, &pos, &slot)) != NULL)
+				acc = tri_any(acc, ext_attr(f, a));
 	} else {
 		/* No type: every attribute the rule applies to. */
 		for (size_t i = 0; i < e->nattrs && acc != TRI_TRUE; i++)
-			if (!hidden_in(f->u.ext.hidden, e->attrs[i].type) &&
+			if (!hidden_in(f->hidden, e->attrs[i].type) &&
 			    attr_rule_applies(f->u.ext.r, e->attrs[i].type))
 				acc = tri_any(acc, ext_attr(f, &e->attrs[i]));
 	}
@@ -1114,10 +1150,43 @@ done:
 	return ok;
 }
 
+/* An AVA (equality, approx, ordering) or a substrings item against one
+ * attribute's values. */
+static bool item_match(const struct filter *f, const struct entry_attr *a)
+{
+	enum attr_match m = f->attr->equality;
+
+	for (size_t i = 0; i < a->count; i++) {
+		struct prepared p;
+		const char *n = value_under(a, i, m, &p);
+		bool hit = false;
+		int c;
+
+		if (n == NULL) {
+			prepared_free(&p);
+			continue;
+		}
+		if (f->choice == FILTER_SUBSTRINGS) {
+			hit = substrings_match(f, n, m != MATCH_TELEPHONE);
+		} else {
+			c = attr_compare(m, n, f->u.ava.norm);
+			hit = (f->choice == FILTER_GE && c >= 0) ||
+			      (f->choice == FILTER_LE && c <= 0) ||
+			      ((f->choice == FILTER_EQUALITY || f->choice == FILTER_APPROX) &&
+			       strcmp(n, f->u.ava.norm) == 0);
+		}
+		prepared_free(&p);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
 enum tri filter_eval(const struct filter *f, const entry_t *e)
 {
 	const struct entry_attr *a;
 	struct entry_slot slot;
+	size_t pos;
 	enum tri acc, r;
 
 	switch (f->choice) {
@@ -1158,8 +1227,10 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 			return TRI_FALSE;
 		if (f->attr->id == ATTR_OBJECTCLASS)
 			return TRI_TRUE; /* RFC 4512 3.3: every entry has one */
-		a = entry_values(e, f->attr->id, &slot);
-		return a != NULL && a->count > 0 ? TRI_TRUE : TRI_FALSE;
+		for (pos = 0; (a = covered(f, e, &pos, &slot)) != NULL;)
+			if (a->count > 0)
+				return TRI_TRUE;
+		return TRI_FALSE;
 	case FILTER_EQUALITY:
 	case FILTER_APPROX:
 		/* Without a phonetic approximate rule, approxMatch falls back
@@ -1170,31 +1241,15 @@ enum tri filter_eval(const struct filter *f, const entry_t *e)
 			return TRI_UNDEFINED;
 		if ((f->choice == FILTER_GE || f->choice == FILTER_LE) && !f->attr->ordering)
 			return TRI_UNDEFINED;
-		if (f->tagged || (a = entry_values(e, f->attr->id, &slot)) == NULL)
-			return TRI_FALSE;
-		for (size_t i = 0; i < a->count; i++) {
-			const char *n = a->values[i].norm;
-			int c;
-
-			if (n == NULL)
-				continue;
-			c = attr_compare(f->attr->equality, n, f->u.ava.norm);
-			if ((f->choice == FILTER_GE && c >= 0) ||
-			    (f->choice == FILTER_LE && c <= 0) ||
-			    ((f->choice == FILTER_EQUALITY || f->choice == FILTER_APPROX) &&
-			     strcmp(n, f->u.ava.norm) == 0))
-				return TRI_TRUE;
-		}
-		return TRI_FALSE;
+		goto values;
 	case FILTER_SUBSTRINGS:
 		if (!f->attr->substrings || f->attr->equality == MATCH_NONE)
 			return TRI_UNDEFINED;
-		if (f->tagged || (a = entry_values(e, f->attr->id, &slot)) == NULL)
+	values:
+		if (f->tagged)
 			return TRI_FALSE;
-		for (size_t i = 0; i < a->count; i++)
-			if (a->values[i].norm != NULL &&
-			    substrings_match(f, a->values[i].norm,
-			                     f->attr->equality != MATCH_TELEPHONE))
+		for (pos = 0; (a = covered(f, e, &pos, &slot)) != NULL;)
+			if (item_match(f, a))
 				return TRI_TRUE;
 		return TRI_FALSE;
 	case FILTER_EXTENSIBLE:

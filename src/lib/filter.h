@@ -44,6 +44,11 @@ struct filter {
 	/* RFC 4512 2.5: the description carries a language tag option
 	 * (RFC 3866); pocdir's values carry none, so no value matches. */
 	bool tagged;
+	/* Attributes (bit 1 << attr_id) this item may not look at, set by
+	 * filter_restrict where the item's type does not say it all: the
+	 * typeless extensible form and the DN's values, and the subtypes of a
+	 * supertype, would otherwise reach them. */
+	uint64_t hidden;
 	union {
 		struct { /* AND, OR */
 			struct filter **children;
@@ -68,10 +73,6 @@ struct filter {
 			size_t len;
 			char *norm; /* prepared with the rule, or the type's equality */
 			bool dn_attributes;
-			/* Attributes (bit 1 << attr_id) this match may not look
-			 * at, set by filter_restrict: the typeless form and the
-			 * DN's values would otherwise reach them. */
-			uint64_t hidden;
 		} ext;
 	} u;
 };

@@ -272,8 +272,10 @@ const struct entry_attr *entry_values(const entry_t *e, enum attr_id id, struct 
 
 	if (t == NULL || !t->operational)
 		return entry_attr(e, id);
-	if (e->kind == ENTRY_ROOTDSE)
-		return NULL; /* the root DSE lists its own, see the daemon's rootdse.c */
+	/* The root DSE lists its own (the daemon's rootdse.c), but for its
+	 * entryDN: the empty DN, as RFC 5020 gives every entry its DN. */
+	if (e->kind == ENTRY_ROOTDSE && id != ATTR_ENTRYDN)
+		return NULL;
 	switch (id) {
 	case ATTR_STRUCTURAL:
 		raw = &structural[e->kind][0];

@@ -203,8 +203,10 @@ static int selection_read(BerElement *ber, struct selection *sel)
 			sel->all_oper = true;
 		else if (strcmp(bv.bv_val, "1.1") == 0)
 			;
-		else if ((t = attr_lookup(bv.bv_val, bv.bv_len)) != NULL)
-			sel->want[t->id] = true;
+		else if ((t = attr_lookup_any(bv.bv_val, bv.bv_len)) != NULL)
+			/* RFC 4511 4.5.1.8: a type's subtypes are asked for too. */
+			for (int id = 0; id < ATTR_COUNT; id++)
+				sel->want[id] |= attr_covers(t, attr_by_id((enum attr_id)id));
 	}
 	if (tag != LBER_DEFAULT)
 		return -1;
@@ -216,14 +218,15 @@ static int selection_read(BerElement *ber, struct selection *sel)
 }
 
 /* Was name asked for, by that name or another of its type's (an alias or
- * the OID: RFC 4511 4.5.1.8)? */
+ * the OID), or by a supertype's (RFC 4511 4.5.1.8)? */
 static bool selection_has_name(const struct selection *sel, const char *name)
 {
 	const struct attr_type *t = attr_lookup(name, strlen(name));
 
 	for (size_t i = 0; i < sel->nnames; i++)
 		if (strcasecmp(sel->names[i], name) == 0 ||
-		    (t != NULL && attr_lookup(sel->names[i], strlen(sel->names[i])) == t))
+		    (t != NULL &&
+		     attr_covers(attr_lookup_any(sel->names[i], strlen(sel->names[i])), t)))
 			return true;
 	return false;
 }
@@ -366,7 +369,7 @@ fail:
 
 /* The base entry, the root DSE and the subschema subentry come from tables. */
 static bool send_special(struct conn *c, struct search *s, const entry_t *e,
-                         const struct special_attr *attrs, bool with_oper)
+                         const struct special_attr *attrs, bool rootdse)
 {
 	BerElement *ber = ber_alloc_t(LBER_USE_DER);
 
@@ -378,14 +381,14 @@ static bool send_special(struct conn *c, struct search *s, const entry_t *e,
 		/* Root DSE attributes come with "*" or "+" alike: clients ask
 		 * either way for them (RFC 4512 5.1 lists them as operational). */
 		bool want = a->operational ? s->sel.all_oper
-		                           : s->sel.all_user || (!with_oper && s->sel.all_oper);
+		                           : s->sel.all_user || (rootdse && s->sel.all_oper);
 
 		if (!want && !selection_has_name(&s->sel, a->name))
 			continue;
 		if (!send_values(ber, a->name, a->values, a->count, s->types_only))
 			goto fail;
 	}
-	if (with_oper && !send_operational(ber, s, e))
+	if (!send_operational(ber, s, e))
 		goto fail;
 	if (ber_printf(ber, "}}") == -1 || !send_sync_state(ber, s, e->dn) ||
 	    ber_printf(ber, "}") == -1)
@@ -653,6 +656,8 @@ static bool filter_may_match(const struct filter *f, const bool *has)
 		 * operational ones every entry has may match. */
 		if (f->attr == NULL)
 			return false;
+		if (f->attr->id >= ATTR_COUNT)
+			return true; /* a supertype: which subtypes, the entry says */
 		return f->attr->operational || has[f->attr->id];
 	}
 }
@@ -752,7 +757,7 @@ static bool search_step(struct conn *c, struct search *s, unsigned *budget)
 		if (filter_eval(s->filter, e) == TRI_TRUE) {
 			if (!may_send(c, s, s->pos, s->phase))
 				return true;
-			if (!send_special(c, s, e, attrs, s->target != TARGET_ROOTDSE))
+			if (!send_special(c, s, e, attrs, s->target == TARGET_ROOTDSE))
 				return true;
 			s->sent++;
 			s->page_sent++;

@@ -30,6 +30,7 @@ static const struct {
     {SYN_IA5, "IA5 String"},
     {SYN_INTEGER, "INTEGER"},
     {"1.3.6.1.4.1.1466.115.121.1.30", "Matching Rule Description"},
+    {"1.3.6.1.4.1.1466.115.121.1.31", "Matching Rule Use Description"},
     {"1.3.6.1.4.1.1466.115.121.1.37", "Object Class Description"},
     {SYN_OID, "OID"},
     {"1.3.6.1.4.1.1466.115.121.1.41", "Postal Address"},
@@ -38,30 +39,11 @@ static const struct {
     {"1.3.6.1.4.1.1466.115.121.1.58", "Substring Assertion"},
 };
 
-/* RFC 4517 4.2 (and RFC 4517 for the IA5 rules): the rules in use. */
-static const struct {
-	const char *oid, *name, *syntax;
-} rules[] = {
-    {"2.5.13.0", "objectIdentifierMatch", SYN_OID},
-    {"2.5.13.1", "distinguishedNameMatch", SYN_DN},
-    {"2.5.13.2", "caseIgnoreMatch", SYN_DSTRING},
-    {"2.5.13.3", "caseIgnoreOrderingMatch", SYN_DSTRING},
-    {"2.5.13.4", "caseIgnoreSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-    {"2.5.13.5", "caseExactMatch", SYN_DSTRING},
-    {"2.5.13.6", "caseExactOrderingMatch", SYN_DSTRING},
-    {"2.5.13.7", "caseExactSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-    {"2.5.13.11", "caseIgnoreListMatch", "1.3.6.1.4.1.1466.115.121.1.41"},
-    {"2.5.13.12", "caseIgnoreListSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-    {"2.5.13.13", "booleanMatch", SYN_BOOLEAN},
-    {"2.5.13.14", "integerMatch", SYN_INTEGER},
-    {"2.5.13.15", "integerOrderingMatch", SYN_INTEGER},
-    {"2.5.13.20", "telephoneNumberMatch", "1.3.6.1.4.1.1466.115.121.1.50"},
-    {"2.5.13.21", "telephoneNumberSubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-    {"2.5.13.30", "objectIdentifierFirstComponentMatch", SYN_OID},
-    {"1.3.6.1.4.1.1466.109.114.1", "caseExactIA5Match", SYN_IA5},
-    {"1.3.6.1.4.1.1466.109.114.2", "caseIgnoreIA5Match", SYN_IA5},
-    {"1.3.6.1.4.1.1466.109.114.3", "caseIgnoreIA5SubstringsMatch", "1.3.6.1.4.1.1466.115.121.1.58"},
-};
+/* The rules filters use come from the matching layer's one rule table
+ * (attr_rule_at); this one only serves the subschema's own types below,
+ * which no filter evaluates (RFC 4517 4.2.27). */
+#define FIRST_COMPONENT_RULE                                                                       \
+	"( 2.5.13.30 NAME 'objectIdentifierFirstComponentMatch' SYNTAX " SYN_OID " )"
 
 /* Attribute types of the subschema and the root DSE only (RFC 4512 4.2,
  * 5.1; RFC 3045): no contact or tree entry holds them, so they are not in
@@ -73,6 +55,8 @@ static const char *const extra_types[] = {
     "SYNTAX 1.3.6.1.4.1.1466.115.121.1.37 USAGE directoryOperation )",
     "( 2.5.21.4 NAME 'matchingRules' EQUALITY objectIdentifierFirstComponentMatch "
     "SYNTAX 1.3.6.1.4.1.1466.115.121.1.30 USAGE directoryOperation )",
+    "( 2.5.21.8 NAME 'matchingRuleUse' EQUALITY objectIdentifierFirstComponentMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.31 USAGE directoryOperation )",
     "( 1.3.6.1.4.1.1466.101.120.16 NAME 'ldapSyntaxes' "
     "EQUALITY objectIdentifierFirstComponentMatch "
     "SYNTAX 1.3.6.1.4.1.1466.115.121.1.54 USAGE directoryOperation )",
@@ -117,7 +101,8 @@ static const char *const standard_classes[] = {
     "SUP top AUXILIARY MUST dc )",
     "( 2.5.17.0 NAME 'subentry' DESC 'RFC 3672: subentry' SUP top STRUCTURAL MUST cn )",
     "( 2.5.20.1 NAME 'subschema' DESC 'RFC 4512: controlling subschema (sub)entry' "
-    "AUXILIARY MAY ( ldapSyntaxes $ attributeTypes $ objectClasses $ matchingRules ) )",
+    "AUXILIARY MAY ( ldapSyntaxes $ attributeTypes $ objectClasses $ matchingRules $ "
+    "matchingRuleUse ) )",
 };
 
 /* What inetOrgPerson and its superclasses already allow; everything else a
@@ -202,6 +187,8 @@ static char *attribute_description(const struct attr_type *t, const char *sep)
 		else
 			fputc(*d, f);
 	fputc('\'', f);
+	if (attr_supertype(t) != NULL)
+		fprintf(f, "%sSUP %s", sep, attr_supertype(t)->name);
 	if ((r = equality_rule(t)) != NULL)
 		fprintf(f, "%sEQUALITY %s", sep, r);
 	if ((r = ordering_rule(t)) != NULL)
@@ -252,22 +239,25 @@ static char *contact_class_description(const char *sep)
 
 /* ---- the subentry ---- */
 
-#define N_TYPES (ATTR_COUNT + sizeof(extra_types) / sizeof(extra_types[0]))
+#define N_TYPES (ATTR_ALL + sizeof(extra_types) / sizeof(extra_types[0]))
 #define N_CLASSES (sizeof(standard_classes) / sizeof(standard_classes[0]) + 1)
 #define N_SYNTAXES (sizeof(syntaxes) / sizeof(syntaxes[0]))
-#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+#define MAX_RULES 64 /* room for the rule table and the one of the subschema */
 
 static char *types[N_TYPES];
 static char *classes[N_CLASSES];
 static char *syntax_values[N_SYNTAXES];
-static char *rule_values[N_RULES];
-static struct special_attr subschema[8];
+static char *rule_values[MAX_RULES];
+static size_t n_rules;
+static char *rule_uses[MAX_RULES];
+static size_t n_rule_uses;
+static struct special_attr subschema[9];
 static const char *const subschema_classes[] = {"top", "subentry", "subschema"};
 static const char *const subschema_cn[] = {"Subschema"};
 
 void schema_free(void)
 {
-	for (size_t i = 0; i < ATTR_COUNT; i++) {
+	for (size_t i = 0; i < ATTR_ALL; i++) {
 		free(types[i]);
 		types[i] = NULL;
 	}
@@ -277,17 +267,68 @@ void schema_free(void)
 		free(syntax_values[i]);
 		syntax_values[i] = NULL;
 	}
-	for (size_t i = 0; i < N_RULES; i++) {
+	for (size_t i = 0; i < n_rules; i++) {
 		free(rule_values[i]);
 		rule_values[i] = NULL;
 	}
+	n_rules = 0;
+	for (size_t i = 0; i < n_rule_uses; i++) {
+		free(rule_uses[i]);
+		rule_uses[i] = NULL;
+	}
+	n_rule_uses = 0;
+}
+
+/* RFC 4512 4.1.4 MatchingRuleUseDescription: the types r may be applied
+ * to in an extensible match, which are those attr_rule_applies lets the
+ * evaluation apply it to. NULL with *none set when it applies to none.
+ * Caller frees. */
+static char *rule_use_description(const struct attr_rule *r, bool *none)
+{
+	char *out = NULL;
+	size_t len = 0, n = 0;
+	FILE *f;
+
+	*none = false;
+	if ((f = open_memstream(&out, &len)) == NULL)
+		return NULL;
+	fprintf(f, "( %s NAME '%s' APPLIES ", r->oid, r->name);
+	for (int pass = 0; pass < 2; pass++) {
+		/* First count, then write: one type is written without ( ). */
+		size_t k = 0;
+
+		for (int i = 0; i < ATTR_ALL; i++) {
+			const struct attr_type *t = attr_by_id((enum attr_id)i);
+
+			if (!attr_rule_applies(r, t))
+				continue;
+			if (pass == 0) {
+				n++;
+				continue;
+			}
+			fprintf(f, "%s%s", k == 0 ? (n > 1 ? "( " : "") : " $ ", t->name);
+			k++;
+		}
+	}
+	fprintf(f, "%s )", n > 1 ? " )" : "");
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	if (n == 0) {
+		free(out);
+		*none = true;
+		return NULL;
+	}
+	return out;
 }
 
 int schema_init(void)
 {
+	const struct attr_rule *r;
 	size_t n = 0;
 
-	for (int i = 0; i < ATTR_COUNT; i++)
+	for (int i = 0; i < ATTR_ALL; i++)
 		if ((types[n++] = attribute_description(attr_by_id((enum attr_id)i), " ")) == NULL)
 			goto fail;
 	for (size_t i = 0; i < sizeof(extra_types) / sizeof(extra_types[0]); i++)
@@ -303,25 +344,41 @@ int schema_init(void)
 		if ((syntax_values[i] = str_dup(buf)) == NULL)
 			goto fail;
 	}
-	for (size_t i = 0; i < N_RULES; i++) {
+	/* RFC 4512 4.1.3 and 4.1.4: the rules of the matching layer, and to
+	 * which types each applies; substrings rules are not for extensible
+	 * matches here (Undefined), so they have no use. */
+	for (size_t i = 0; (r = attr_rule_at(i)) != NULL; i++) {
 		char buf[256];
+		bool none;
 
-		snprintf(buf, sizeof(buf), "( %s NAME '%s' SYNTAX %s )", rules[i].oid,
-		         rules[i].name, rules[i].syntax);
-		if ((rule_values[i] = str_dup(buf)) == NULL)
+		if (n_rules + 1 >= MAX_RULES)
+			goto fail;
+		snprintf(buf, sizeof(buf), "( %s NAME '%s' SYNTAX %s )", r->oid, r->name,
+		         r->syntax);
+		if ((rule_values[n_rules++] = str_dup(buf)) == NULL)
+			goto fail;
+		if (r->substrings)
+			continue;
+		if ((rule_uses[n_rule_uses] = rule_use_description(r, &none)) != NULL)
+			n_rule_uses++;
+		else if (!none)
 			goto fail;
 	}
+	if ((rule_values[n_rules++] = str_dup(FIRST_COMPONENT_RULE)) == NULL)
+		goto fail;
 	subschema[0] = (struct special_attr){"objectClass", subschema_classes, 3, false};
 	subschema[1] = (struct special_attr){"cn", subschema_cn, 1, false};
 	subschema[2] = (struct special_attr){"ldapSyntaxes", (const char *const *)syntax_values,
 	                                     N_SYNTAXES, true};
 	subschema[3] =
-	    (struct special_attr){"matchingRules", (const char *const *)rule_values, N_RULES, true};
-	subschema[4] =
-	    (struct special_attr){"attributeTypes", (const char *const *)types, N_TYPES, true};
+	    (struct special_attr){"matchingRules", (const char *const *)rule_values, n_rules, true};
+	subschema[4] = (struct special_attr){"matchingRuleUse", (const char *const *)rule_uses,
+	                                     n_rule_uses, true};
 	subschema[5] =
+	    (struct special_attr){"attributeTypes", (const char *const *)types, N_TYPES, true};
+	subschema[6] =
 	    (struct special_attr){"objectClasses", (const char *const *)classes, N_CLASSES, true};
-	subschema[6] = (struct special_attr){NULL, NULL, 0, false};
+	subschema[7] = (struct special_attr){NULL, NULL, 0, false};
 	return 0;
 fail:
 	schema_free();
