@@ -126,6 +126,10 @@ check "SMTP timeout: says it timed out" grep -q 'not sent: SMTP server smtp://12
 rc=$?
 check "unknown country: exit 1 with a message" sh -c "[ $rc -eq 1 ] && grep -q 'no contact matches' err"
 check "failures: records unchanged" [ "$(records)" = "$before" ]
-check "last verified of KR/krcert is the answer (origin's set untouched)" \
-	grep -q 'verified: 2026-11-01' "$top_srcdir/tests/mail/origins/kr.yaml"
+POCDIR_STATE="$T/state" "$POCDIR" show KR/krcert >show.out
+check "show: KR/krcert verified here, by the ping test's answer" \
+	grep -q "^verified here  *20[0-9-]* [0-9:]*Z (answered a ping test from this node)" show.out
+check "show: the origin's own pocVerified unchanged beside it" grep -q '^pocVerified  *2026-11-01' show.out
+POCDIR_STATE="$T/state" "$POCDIR" show JP/jpcert >show.out
+check "show: JP/jpcert (never answered) has no local verification" sh -c "! grep -q 'verified here' show.out"
 tap_end

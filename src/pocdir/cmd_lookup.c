@@ -559,9 +559,11 @@ int cmd_show(int argc, char **argv, const struct cli *cli0)
 	/* One contact asked for by name is shown whatever its dates, marked. */
 	if (pocdir_show(dir, argv[first], &res, &err) == -1)
 		rc = failed_status(&err);
-	else if (cli.format == CLI_FORMAT_TABLE && pocdir_result_count(res) == 1)
+	else if (cli.format == CLI_FORMAT_TABLE && pocdir_result_count(res) == 1) {
 		rc = output_entry_detail(&cli, pocdir_result_entry(res, 0)) == 0 ? EXIT_FOUND
 		                                                                 : EXIT_USAGE;
+		cli_show_verified(&cli, pocdir_result_entry(res, 0)); /* cmd_ping.c */
+	}
 	else
 		rc = answer(&cli, dir, res, NULL, 0);
 	pocdir_result_free(&res);

@@ -94,6 +94,20 @@ void cli_duration(long long s, char *buf, size_t size)
 		snprintf(buf, size, "%lldd", s / 86400);
 }
 
+void cli_show_verified(const struct cli *cli, const pocdir_entry *e)
+{
+	pocdir_error err = {0};
+	char key[80], when[32];
+	long long t;
+
+	snprintf(key, sizeof(key), "%s/%s", pocdir_entry_country(e), pocdir_entry_id(e));
+	if (pocdir_last_verified(cli->state, key, &t, &err) == -1 || t == 0)
+		return;
+	cli_time(t, when, sizeof(when));
+	/* The local observation: the origin's signed pocVerified stays as it is. */
+	printf("%-18s %s (answered a ping test from this node)\n", "verified here", when);
+}
+
 void cli_mail_event(const pocdir_mail_event *ev, void *ctx)
 {
 	const bool *quiet = ctx;

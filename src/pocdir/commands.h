@@ -97,5 +97,8 @@ void cli_mail_event(const pocdir_mail_event *ev, void *ctx);
 /* "2026-12-02 13:50Z" ("-" for 0); "4m", "3h", "2d" ("-" when negative). */
 void cli_time(long long t, char *buf, size_t size);
 void cli_duration(long long s, char *buf, size_t size);
+/* For show: when this node last saw e answer a ping test (the state's
+ * records), a line beside the origin's own pocVerified; nothing if never. */
+void cli_show_verified(const struct cli *cli, const pocdir_entry *e);
 
 #endif /* POCDIR_COMMANDS_H */
