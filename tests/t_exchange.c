@@ -114,6 +114,21 @@ static void test_build(void)
 	tap_ok(strstr(out, "--=_pocdir_pd0123456789abcdef0123--\r\n") != NULL, "closing boundary");
 	tap_ok(strstr(out, "\n") == strstr(out, "\r\n") + 1, "CRLF line ends");
 	free(out);
+	m.subject = "[pocdir pd0123456789abcdef0123] TLP:AMBER incident-notification (high): a "
+	            "summary long enough to need folding";
+	tap_ok(mime_build(&m, &out, &len, &err) == 0 &&
+	           strstr(out, "incident-notification\r\n (high): a summary") != NULL,
+	       "a long subject is folded before white space (RFC 5322 2.2.3)");
+	{
+		struct mime_header h;
+		char why[200], tok[MAIL_TOKEN_LEN + 1];
+
+		tap_ok(mime_header_parse(out, len, &h, why, sizeof(why)) == 0 &&
+		           strstr(h.subject, "notification (high)") != NULL &&
+		           mime_header_token(&h, tok) == 1,
+		       "and read back unfolded, token and all");
+	}
+	free(out);
 }
 
 static void test_iocs(void)

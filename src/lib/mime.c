@@ -102,9 +102,27 @@ static void header_text(FILE *f, const char *name, const char *value)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
 	fprintf(f, "%s: ", name);
-	if (is_ascii(clean))
-		fputs(clean, f);
-	else
+	if (is_ascii(clean)) {
+		/* RFC 5322 2.1.1 and 2.2.3: lines of at most 78 characters,
+		 * folded before white space. */
+		size_t col = strlen(name) + 2;
+
+		p = clean;
+
+		while (strlen(p) + col > 78) {
+			char *cut = NULL;
+
+			for (char *q = p + 1; *q != '\0' && (size_t)(q - p) + col <= 78; q++)
+				if (*q == ' ')
+					cut = q;
+			if (cut == NULL && (cut = strchr(p + 1, ' ')) == NULL)
+				break; /* one long word: it may run to 998 */
+			fprintf(f, "%.*s\r\n", (int)(cut - p), p);
+			p = cut; /* the space starts the continuation line */
+			col = 0;
+		}
+		fputs(p, f);
+	} else
 		header_encoded(f, clean);
 	fputs("\r\n", f);
 	free(clean);
