@@ -563,8 +563,7 @@ int cmd_show(int argc, char **argv, const struct cli *cli0)
 		rc = output_entry_detail(&cli, pocdir_result_entry(res, 0)) == 0 ? EXIT_FOUND
 		                                                                 : EXIT_USAGE;
 		cli_show_verified(&cli, pocdir_result_entry(res, 0)); /* cmd_ping.c */
-	}
-	else
+	} else
 		rc = answer(&cli, dir, res, NULL, 0);
 	pocdir_result_free(&res);
 	pocdir_free(&dir);

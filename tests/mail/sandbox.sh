@@ -16,7 +16,7 @@ if [ -z "$T" ] || { [ "$action" != start ] && [ "$action" != stop ]; }; then
 	exit 2
 fi
 if [ "$action" = stop ]; then
-	for p in $(cat "$T/sandbox.pids" 2>/dev/null) $(cat "$T/dovecot/run/master.pid" 2>/dev/null); do
+	for p in $(cat "$T/sandbox.pids" 2>/dev/null); do
 		kill "$p" 2>/dev/null || true
 	done
 	rm -f "$T/sandbox.pids"

@@ -73,7 +73,10 @@ service anvil {
 }
 CONF
 chown -R "$MAIL_USER:$MAIL_GROUP" "$MAILROOT"
-"$DOVECOT" -c "$T/dovecot/dovecot.conf" || { echo "Bail out! dovecot did not start"; exit 1; }
+# In the foreground (-F): its pid is known at once, so the caller's exit
+# trap stops it whatever happens next.
+"$DOVECOT" -F -c "$T/dovecot/dovecot.conf" 2>"$T/dovecot/stderr" &
+PIDS="$PIDS $!"
 # shellcheck disable=SC2086
 $AS_MAIL_USER /usr/bin/python3 "$top_srcdir/tests/mail/smtpd.py" "$SMTP_PORT" "$MAILROOT" \
 	"$USERS" "$MAILROOT/.smtpd.ready" 2>"$T/smtpd.log" &
@@ -83,7 +86,8 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 [ -f "$MAILROOT/.smtpd.ready" ] || { echo "Bail out! smtpd did not start"; cat "$T/smtpd.log"; exit 1; }
-PIDS="$PIDS $(cat "$T/dovecot/run/master.pid")"
+[ -f "$T/dovecot/run/master.pid" ] ||
+	{ echo "Bail out! dovecot did not start"; cat "$T/dovecot/stderr"; exit 1; }
 cat >"$T/netrc" <<NETRC
 machine 127.0.0.1 login node@pocdir.test password pw-node
 NETRC
