@@ -78,10 +78,7 @@ AM_TESTS_ENVIRONMENT += $(TESTS_ENVIRONMENT_FUZZ)
 
 # pocdird's connection and operation code, with the harness in place of
 # server.c (its loop, snapshot and configuration).
-tests_fuzz_fuzz_ldap_SOURCES = tests/fuzz/fuzz_ldap.c src/pocdird/pocdird.h \
-	src/pocdird/conn.c src/pocdird/ldape.c src/pocdird/ldap_search.c src/pocdird/bind.c \
-	src/pocdird/tls.c src/pocdird/rootdse.c src/pocdird/schema.c src/pocdird/config.c src/pocdird/log.c \
-	$(FUZZ_COMMON)
+tests_fuzz_fuzz_ldap_SOURCES = tests/fuzz/fuzz_ldap.c $(POCDIRD_LDAP_FILES) $(FUZZ_COMMON)
 tests_fuzz_fuzz_ldap_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/src/pocdird
 tests_fuzz_fuzz_ldap_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNUTLS_CFLAGS) \
 	-pthread

@@ -1,10 +1,10 @@
 # src/pocdird/local.mk - pocdird, the read-only LDAPv3 daemon. It links the
 # library's convenience archive statically: it uses the internal headers.
 sbin_PROGRAMS += src/pocdird/pocdird
-src_pocdird_pocdird_SOURCES = \
+# The connection and operation code: all of the LDAP side but main.c and
+# server.c, which tests/fuzz/fuzz_ldap.c replaces to drive it from bytes.
+POCDIRD_LDAP_FILES = \
 	src/pocdird/pocdird.h \
-	src/pocdird/main.c \
-	src/pocdird/server.c \
 	src/pocdird/config.c \
 	src/pocdird/log.c \
 	src/pocdird/conn.c \
@@ -15,6 +15,7 @@ src_pocdird_pocdird_SOURCES = \
 	src/pocdird/tls.c \
 	src/pocdird/rootdse.c \
 	src/pocdird/schema.c
+src_pocdird_pocdird_SOURCES = src/pocdird/main.c src/pocdird/server.c $(POCDIRD_LDAP_FILES)
 src_pocdird_pocdird_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNUTLS_CFLAGS) -pthread
 src_pocdird_pocdird_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
 	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
