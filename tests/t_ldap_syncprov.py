@@ -136,4 +136,15 @@ for what, ctrls, want in [
     _, (rc, _) = refresh(ctrls)
     t.eq(rc, want, "%s: result %d" % (what, want))
 t.ok(srv.alive(), "pocdird is still up")
+
+# A refresh is whole or useless: max-results (which caps plain searches)
+# does not cut it short.
+small = pt.pocdird(config="limits:\n  max-results: 10\n")
+srv = small
+plain, (rc_plain, _) = refresh([])
+entries5, (rc, _) = refresh([ber.control(SYNC, sync_value())])
+t.ok(rc_plain == 4 and len(plain) == 10,
+     "max-results 10: a plain search stops at 10 (sizeLimitExceeded)", (rc_plain, len(plain)))
+t.ok(rc == 0 and len(entries5) == len(entries), "... a refresh sends every entry",
+     (rc, len(entries5)))
 t.done()

@@ -1075,6 +1075,10 @@ void search_start(struct request *req)
 		pages_total++;
 		s->paged = true;
 		s->cookie = ++c->next_cookie;
+	} else if (s->sync) {
+		/* A refresh is the whole content or useless (it cannot be paged,
+		 * RFC 4533 3.3), and the same entries are one paged search away:
+		 * only the client's size limit and the time limit apply. */
 	} else if (s->size_limit == 0 || s->size_limit > cfg->limits.max_results) {
 		s->size_limit = cfg->limits.max_results;
 		s->size_limit_is_server = true;
