@@ -19,6 +19,7 @@ END = "<!-- bench/run.sh: generated up to here -->"
 
 WORKLOADS = [
     ("uid", "equality on uid, one entry: `(&(c=XX)(uid=X))`"),
+    ("uid-ldaps", "the same over LDAPS (TLS 1.3, one handshake per connection)"),
     ("country-role", "country AND role: `(&(c=XX)(pocRole=YY))`"),
     ("autocomplete", "autocomplete: `(|(cn=X*)(mail=X*)(sn=X*))`, 8 attributes, size limit 100"),
     ("country", "a whole country: `(&(objectClass=pocContact)(c=XX))`"),

@@ -9,7 +9,7 @@
 # BENCH_WARMUP (5), BENCH_DURATION (10), BENCH_CONNS (4), BENCH_INFLIGHT (8),
 # BENCH_OUT (BENCHMARKS.md in the source folder), BENCH_KEEP=1 keeps the
 # scratch folder, BENCH_SCHEMA (default contrib/pocdir.schema),
-# BENCH_SERVERS ("slapd pocdird"), BENCH_RATE_ROUNDS (3), BENCH_COMMIT (the commit measured, when
+# BENCH_SERVERS ("slapd pocdird"; the uid workload runs over LDAPS too), BENCH_RATE_ROUNDS (3), BENCH_COMMIT (the commit measured, when
 # the source folder is an export without git).
 set -eu
 
@@ -52,9 +52,9 @@ else
 	PIN_SERVER=
 fi
 
-for tool in slapd slapadd ldapsearch; do
+for tool in slapd slapadd ldapsearch certtool; do
 	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-		echo "bench/run.sh: $tool not found (Debian packages slapd, ldap-utils)" >&2
+		echo "bench/run.sh: $tool not found (Debian packages slapd, ldap-utils, gnutls-bin)" >&2
 		exit 2
 	fi
 done
@@ -109,6 +109,12 @@ commands=$work/commands.txt
 # record LINE...: append a command to the list BENCHMARKS.md shows.
 record() { echo "$*" >>"$commands"; }
 
+# One certificate for both servers' LDAPS, from the test suite's CA; the
+# load generator trusts that CA (libldap reads LDAPTLS_CACERT).
+(top_srcdir=$srcdir && . "$srcdir/tests/lib.sh" && make_certs "$work/certs") ||
+	{ echo "bench: cannot make certificates (certtool)" >&2; exit 1; }
+export LDAPTLS_CACERT=$work/certs/ca.pem LDAPTLS_REQCERT=demand
+
 log "building"
 targets="bench/loadgen bench/libbench src/pocdir/pocdir"
 case " $SERVERS " in *" pocdird "*) targets="$targets src/pocdird/pocdird" ;; esac
@@ -156,23 +162,32 @@ slapd_start() {
 	mkdir -p "$s/db"
 	sed -e "s|@SCHEMADIR@|/etc/ldap/schema|g" -e "s|@POCDIR_SCHEMA@|$SCHEMA|g" \
 		-e "s|@MODULEDIR@|/usr/lib/ldap|g" -e "s|@RUNDIR@|$s|g" -e "s|@DBDIR@|$s/db|g" \
+		-e "s|@TLSCERT@|$work/certs/server.pem|g" -e "s|@TLSKEY@|$work/certs/server.key|g" \
 		"$srcdir/bench/slapd.conf.in" >"$s/slapd.conf"
 	slapadd -q -f "$s/slapd.conf" -l "$work/dir-$1.ldif"
 	port=$(free_port)
-	$PIN_SERVER slapd -f "$s/slapd.conf" -h "ldap://127.0.0.1:$port/" -d 0 >"$s/log" 2>&1 &
+	tport=$(free_port)
+	$PIN_SERVER slapd -f "$s/slapd.conf" -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$tport/" \
+		-d 0 >"$s/log" 2>&1 &
 	slapd_pid=$!
 	pids="$pids $slapd_pid"
 	slapd_uri=ldap://127.0.0.1:$port
+	slapd_tls_uri=ldaps://127.0.0.1:$tport
 	wait_ldap "$slapd_uri" 30 || { echo "bench: slapd did not start:" >&2; cat "$s/log" >&2; exit 1; }
 }
 
 pocdird_start() {
 	port=$(free_port)
-	$PIN_SERVER "$POCDIRD" -f --directory "$work/dir-$1" --listen "127.0.0.1:$port" \
-		>"$work/pocdird-$1.log" 2>&1 &
+	tport=$(free_port)
+	printf '%s\n' "listen: [ldap://127.0.0.1:$port, ldaps://127.0.0.1:$tport]" \
+		"directory: $work/dir-$1" \
+		"tls: {certificate: $work/certs/server.pem, key: $work/certs/server.key}" \
+		>"$work/pocdird-$1.conf"
+	$PIN_SERVER "$POCDIRD" -f -c "$work/pocdird-$1.conf" >"$work/pocdird-$1.log" 2>&1 &
 	pocdird_pid=$!
 	pids="$pids $pocdird_pid"
 	pocdird_uri=ldap://127.0.0.1:$port
+	pocdird_tls_uri=ldaps://127.0.0.1:$tport
 	wait_ldap "$pocdird_uri" 120 || {
 		echo "bench: pocdird did not start:" >&2
 		cat "$work/pocdird-$1.log" >&2
@@ -233,6 +248,8 @@ for n in $SIZES; do
 		if [ $srv = slapd ]; then uri=$slapd_uri pid=$slapd_pid; else uri=$pocdird_uri pid=$pocdird_pid; fi
 		common="-c $CONNS -k $INFLIGHT -W $WARMUP -t $DURATION"
 		run "$n" uid $srv "$uri" "$pid" $common -f "$k/uid.keys"
+		if [ $srv = slapd ]; then tls_uri=$slapd_tls_uri; else tls_uri=$pocdird_tls_uri; fi
+		run "$n" uid-ldaps $srv "$tls_uri" "$pid" $common -f "$k/uid.keys"
 		run "$n" country-role $srv "$uri" "$pid" $common -f "$k/country-role.keys"
 		run "$n" autocomplete $srv "$uri" "$pid" $common -f "$k/autocomplete.keys" \
 			-a "$AUTOCOMPLETE_ATTRS" -z "$AUTOCOMPLETE_LIMIT"
@@ -264,8 +281,9 @@ for n in $SIZES; do
 done
 record "src/pocdir/pocdir -d DIR export --format ldif | sed '1{/^version: 1\$/d}' > DIR.ldif"
 record "slapadd -q -f slapd.conf -l DIR.ldif    # slapd.conf from bench/slapd.conf.in"
-record "$PIN_SERVER slapd -f slapd.conf -h ldap://127.0.0.1:PORT/ -d 0"
-record "$PIN_SERVER src/pocdird/pocdird -f --directory DIR --listen 127.0.0.1:PORT"
+record "$PIN_SERVER slapd -f slapd.conf -h 'ldap://127.0.0.1:PORT/ ldaps://127.0.0.1:TLSPORT/' -d 0"
+record "$PIN_SERVER src/pocdird/pocdird -f -c pocdird.conf   # listen: [ldap://127.0.0.1:PORT, ldaps://127.0.0.1:TLSPORT], tls: the same certificate"
+record "LDAPTLS_CACERT=ca.pem $PIN_CLIENT bench/loadgen -H ldaps://127.0.0.1:TLSPORT ... -f KEYDIR/uid.keys   # uid-ldaps; certificates from make_certs in tests/lib.sh"
 record "bench/libbench keys DIR KEYDIR"
 record "$PIN_CLIENT bench/loadgen -H URI -p SERVER_PID -c $CONNS -k $INFLIGHT -W $WARMUP -t $DURATION -f KEYDIR/{uid,country-role,country}.keys"
 record "$PIN_CLIENT bench/loadgen ... -f KEYDIR/autocomplete.keys -a $AUTOCOMPLETE_ATTRS -z $AUTOCOMPLETE_LIMIT"

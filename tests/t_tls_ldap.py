@@ -238,6 +238,19 @@ for i, s in enumerate(hostile[:len(garbage)]):
     except (socket.timeout, OSError):
         pass
 tap.eq(closed, list(range(len(garbage))), "each garbling client is disconnected")
+gone = []
+t0 = time.time()
+for s in hostile[len(garbage):]:
+    s.settimeout(max(0.1, 20 - (time.time() - t0)))
+    try:
+        while s.recv(4096):
+            pass
+        gone.append(time.time() - t0)
+    except (socket.timeout, OSError):
+        pass
+tap.ok(len(gone) == len(stalled) and max(gone) < 15,
+       "the stalled handshakes are closed after the handshake timeout (%s s)"
+       % ", ".join("%.1f" % g for g in gone))
 for s in hostile:
     s.close()
 tap.ok(srv.alive(), "pocdird is still running")

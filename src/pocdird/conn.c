@@ -660,6 +660,12 @@ void conn_sweep(double now)
 			conn_flush(c);
 			c = by_fd[fd]; /* conn_flush may have closed it */
 		}
+		if (c != NULL && c->tls_state == TLS_HANDSHAKE && now > c->tls_deadline) {
+			log_info("conn %llu from %s: TLS handshake not done in %ds, closing",
+			         (unsigned long long)c->id, c->peer, TLS_HANDSHAKE_TIMEOUT);
+			conn_close(c, false);
+			continue;
+		}
 		if (c != NULL && now - c->last_active > idle && !c->bind_pending) {
 			log_debug("conn %llu from %s: idle for %us, closing",
 			          (unsigned long long)c->id, c->peer, idle);

@@ -271,6 +271,7 @@ struct conn {
 	unsigned long ops;
 	struct tls_session *tls; /* NULL until LDAPS or StartTLS */
 	enum tls_state tls_state;
+	double tls_deadline;   /* the handshake must be done by then */
 	bool bind_needs_tls;   /* simple binds refused until TLS is up */
 	struct admit_key addr; /* the client's address, as admission counts it */
 	double opened;         /* when it was accepted (connection-lifetime) */
@@ -310,6 +311,9 @@ void conn_close_all(void);
 unsigned conn_count(void);
 
 /* ---- tls.c ---------------------------------------------------------------- */
+
+/* Seconds a TLS handshake may take, however slowly its bytes trickle in. */
+#define TLS_HANDSHAKE_TIMEOUT 10
 
 /* Load the certificate, key and client CA of c->tls (none: TLS off). On
  * failure the credentials in use stay. Sessions keep the credentials they

@@ -367,6 +367,7 @@ int tls_attach(struct conn *c)
 	current->refs++;
 	c->tls = t;
 	c->tls_state = TLS_HANDSHAKE;
+	c->tls_deadline = now_monotonic() + TLS_HANDSHAKE_TIMEOUT;
 	return 0;
 }
 
