@@ -203,45 +203,120 @@ static void test_backoff(void)
 	tap_ok(sync_next_delay(300, 4000000000u, 10, 3600, hi) < 3960.0,
 	       "capped with jitter at absurd failure counts");
 	tap_ok(sync_next_delay(1, 0, 1, 1, lo) >= 1.0, "never below one second");
+}
 
-	/* A fake clock: three peers, one failing; replay an hour and check that
-	 * the failing peer is retried with growing gaps up to the cap and the
-	 * healthy ones keep their interval. */
-	{
-		double now = 0, next[3] = {0, 0, 0};
-		unsigned failures[3] = {0, 0, 0}, runs[3] = {0, 0, 0};
-		uint32_t rnd = 12345;
-		double last_gap = 0;
-		int ok = 1;
+/* ---- the schedule on a fake clock (unbound's testbound is the model) ---- */
 
-		while (now < 3600) {
-			int p = 0;
+/* A scripted world: which peer answers at a given time. */
+typedef bool (*peer_up_fn)(size_t peer, double t);
 
-			for (int i = 1; i < 3; i++)
-				if (next[i] < next[p])
-					p = i;
-			now = next[p];
-			runs[p]++;
-			if (p == 2)
-				failures[p]++;            /* peer 2 is down */
-			rnd = rnd * 1103515245u + 12345u; /* fixed sequence: repeatable */
-			next[p] = now + sync_next_delay(300, failures[p], 10, 600, rnd);
-			if (p == 2) {
-				double gap = next[p] - now;
+struct replay {
+	unsigned runs[4];
+	double last_gap[4];
+	double max_failing_gap; /* while the peer was failing */
+	bool backoff_shrank;    /* a failing peer's gap shrank by more than the jitter */
+	double first_after[4];  /* first run at or after replay.mark */
+	double mark;
+};
 
-				if (failures[p] > 1 && gap < last_gap * 0.8)
-					ok = 0;
-				last_gap = gap;
+/* Drive the thread's decisions (sync_schedule_next/_done) on a fake clock
+ * until `until`, each sync taking `cost` seconds; rnd is a fixed sequence. */
+static void replay(struct sync_schedule *s, const struct sync_peer *peers, double until,
+                   double cost, peer_up_fn up, struct replay *r)
+{
+	double now = 0, prev_gap[4] = {0, 0, 0, 0};
+	unsigned failures[4] = {0, 0, 0, 0};
+	uint32_t rnd = 12345;
+
+	while (now < until) {
+		struct sync_turn t = sync_schedule_next(s, now, 2.0);
+		double gap;
+
+		if (!t.due) {
+			if (t.wake <= now) { /* a schedule that never lets time pass */
+				r->backoff_shrank = true;
+				return;
 			}
+			now = t.wake;
+			continue;
 		}
-		tap_ok(runs[0] >= 11 && runs[0] <= 15 && runs[1] >= 11 && runs[1] <= 15,
-		       "fake clock: healthy peers synced about every 300 s (%u, %u runs)", runs[0],
-		       runs[1]);
-		tap_ok(
-		    ok && last_gap <= 660 && last_gap >= 540,
-		    "fake clock: failing peer backs off to the 600 s cap (last gap %.0f, %u runs)",
-		    last_gap, runs[2]);
+		now += cost;
+		r->runs[t.peer]++;
+		if (r->mark > 0 && now >= r->mark && r->first_after[t.peer] == 0)
+			r->first_after[t.peer] = now;
+		failures[t.peer] = up(t.peer, now) ? 0 : failures[t.peer] + 1;
+		rnd = rnd * 1103515245u + 12345u; /* fixed sequence: repeatable */
+		gap = sync_schedule_done(s, t.peer, now, &peers[t.peer], failures[t.peer], 10, 600,
+		                         rnd);
+		if (failures[t.peer] > 1 && gap < prev_gap[t.peer] * 0.8)
+			r->backoff_shrank = true;
+		if (failures[t.peer] > 0 && gap > r->max_failing_gap)
+			r->max_failing_gap = gap;
+		prev_gap[t.peer] = gap;
+		r->last_gap[t.peer] = gap;
 	}
+}
+
+static bool third_down(size_t peer, double t)
+{
+	(void)t;
+	return peer != 2;
+}
+
+static bool down_for_15_minutes(size_t peer, double t)
+{
+	return peer != 0 || t > 900;
+}
+
+static void test_schedule(void)
+{
+	struct sync_peer peers[3] = {
+	    {NULL, 300, 10, 1024}, {NULL, 300, 10, 1024}, {NULL, 300, 10, 1024}};
+	const uint32_t rnd[3] = {0, 1500, 1999};
+	struct sync_schedule s;
+	struct sync_turn t;
+	struct replay r;
+
+	/* Start: every peer within two seconds, none at once. */
+	tap_ok(sync_schedule_init(&s, 3, 100.0, rnd) == 0, "a schedule for three peers");
+	t = sync_schedule_next(&s, 100.0, 2.0);
+	tap_ok(t.due && t.peer == 0 && s.next[1] < 102.0 && s.next[2] < 102.0,
+	       "first turns spread over two seconds, the earliest due at once");
+	sync_schedule_done(&s, 0, 100.5, &peers[0], 0, 10, 600, 0x80000000u);
+	t = sync_schedule_next(&s, 100.5, 2.0);
+	tap_ok(!t.due && t.wake == s.next[1], "not due yet: wake for the next peer (%.3f)", t.wake);
+	t = sync_schedule_next(&s, 110.0, 2.0);
+	tap_ok(t.due && t.peer == 1, "past their times, the earliest is due first");
+	sync_schedule_clear(&s);
+
+	tap_ok(sync_schedule_init(&s, 0, 0.0, rnd) == 0, "a schedule without peers");
+	t = sync_schedule_next(&s, 50.0, 2.0);
+	tap_ok(!t.due && t.wake == 52.0, "no peers: only the local check wakes the thread");
+	sync_schedule_clear(&s);
+
+	/* An hour with the third peer down. */
+	memset(&r, 0, sizeof(r));
+	sync_schedule_init(&s, 3, 0.0, rnd);
+	replay(&s, peers, 3600, 0.5, third_down, &r);
+	tap_ok(r.runs[0] >= 11 && r.runs[0] <= 15 && r.runs[1] >= 11 && r.runs[1] <= 15,
+	       "fake clock: healthy peers synced about every 300 s (%u, %u runs)", r.runs[0],
+	       r.runs[1]);
+	tap_ok(!r.backoff_shrank && r.last_gap[2] <= 660 && r.last_gap[2] >= 540,
+	       "fake clock: the failing peer backs off to the 600 s cap (last gap %.0f, %u runs)",
+	       r.last_gap[2], r.runs[2]);
+	sync_schedule_clear(&s);
+
+	/* The first peer is down for 15 minutes, then answers again. */
+	memset(&r, 0, sizeof(r));
+	r.mark = 900;
+	sync_schedule_init(&s, 3, 0.0, rnd);
+	replay(&s, peers, 3600, 0.5, down_for_15_minutes, &r);
+	tap_ok(r.max_failing_gap <= 660 && r.first_after[0] > 0 && r.first_after[0] <= 900 + 660,
+	       "fake clock: retried within the cap after it came back (at %.0f s)",
+	       r.first_after[0]);
+	tap_ok(r.last_gap[0] >= 270 && r.last_gap[0] <= 330,
+	       "fake clock: back on its interval after a success (gap %.0f)", r.last_gap[0]);
+	sync_schedule_clear(&s);
 }
 
 static char dir[256];
@@ -362,6 +437,7 @@ int main(void)
 	test_index();
 	test_plan();
 	test_backoff();
+	test_schedule();
 	test_history();
 	test_config();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -436,6 +436,51 @@ double sync_next_delay(unsigned interval, unsigned failures, unsigned base, unsi
 	return d < 1.0 ? 1.0 : d;
 }
 
+int sync_schedule_init(struct sync_schedule *s, size_t npeers, double now, const uint32_t *rnd)
+{
+	s->npeers = 0;
+	if ((s->next = calloc(npeers + 1, sizeof(double))) == NULL) /* +1: none is fine */
+		return -1;
+	for (size_t i = 0; i < npeers; i++)
+		s->next[i] = now + (double)(rnd[i] % 2000) / 1000.0;
+	s->npeers = npeers;
+	return 0;
+}
+
+void sync_schedule_clear(struct sync_schedule *s)
+{
+	free(s->next);
+	s->next = NULL;
+	s->npeers = 0;
+}
+
+struct sync_turn sync_schedule_next(const struct sync_schedule *s, double now, double local_check)
+{
+	struct sync_turn t = {false, 0, now + local_check};
+
+	for (size_t i = 1; i < s->npeers; i++)
+		if (s->next[i] < s->next[t.peer])
+			t.peer = i;
+	if (s->npeers == 0)
+		return t;
+	if (s->next[t.peer] <= now)
+		t.due = true;
+	else if (s->next[t.peer] < t.wake)
+		t.wake = s->next[t.peer];
+	return t;
+}
+
+double sync_schedule_done(struct sync_schedule *s, size_t p, double now,
+                          const struct sync_peer *peer, unsigned failures, unsigned base,
+                          unsigned cap, uint32_t rnd)
+{
+	double delay = sync_next_delay(peer->interval, failures, base, cap, rnd);
+
+	if (p < s->npeers)
+		s->next[p] = now + delay;
+	return delay;
+}
+
 /* ---- Peer state ------------------------------------------------------------ */
 
 static void state_path(const char *state, const char *url, char *buf, size_t size)

@@ -91,6 +91,38 @@ int sync_plan(const struct feed_index *ix, const struct sync_trusted *trusted, c
 double sync_next_delay(unsigned interval, unsigned failures, unsigned base, unsigned cap,
                        uint32_t rnd);
 
+/* The sync thread's schedule, pure: when each peer is due, on a clock the
+ * caller gives (seconds; the thread passes CLOCK_MONOTONIC, tests a fake
+ * clock), so that the whole schedule is tested without threads or time. */
+struct sync_schedule {
+	double *next; /* npeers due times */
+	size_t npeers;
+};
+
+/* What to do now. */
+struct sync_turn {
+	bool due;    /* sync peer now */
+	size_t peer; /* when due */
+	double wake; /* else: sleep until then (a peer, or the next local check) */
+};
+
+/* Start a schedule for npeers peers at now: first syncs spread over the two
+ * seconds after now by rnd[i] (uniform 32-bit values, one per peer), so
+ * that peers are not all asked at once. 0, or -1 on allocation failure. */
+int sync_schedule_init(struct sync_schedule *s, size_t npeers, double now, const uint32_t *rnd);
+void sync_schedule_clear(struct sync_schedule *s);
+
+/* The decision: the peer due earliest when it is due at now, else when to
+ * wake (no later than now + local_check, when the local signatures are
+ * looked at again; with no peers only that). */
+struct sync_turn sync_schedule_next(const struct sync_schedule *s, double now, double local_check);
+
+/* After a sync of peer p ended at now with failures consecutive failed runs:
+ * its next turn, sync_next_delay from now. Returns the delay. */
+double sync_schedule_done(struct sync_schedule *s, size_t p, double now,
+                          const struct sync_peer *peer, unsigned failures, unsigned base,
+                          unsigned cap, uint32_t rnd);
+
 /* What the state directory remembers about a peer. */
 struct sync_peer_state {
 	char url[SYNC_MAX_URL + 1];

@@ -172,39 +172,54 @@ static void held_digest(char hex[65])
 	free(v);
 }
 
+/* A schedule for the peers of cfg from now (sync_schedule_init). */
+static int schedule_start(struct sync_schedule *s, size_t npeers)
+{
+	uint32_t *rnd = calloc(npeers + 1, sizeof(uint32_t));
+	int rc;
+
+	if (rnd == NULL)
+		return -1;
+	for (size_t i = 0; i < npeers; i++)
+		rnd[i] = randombytes_random();
+	rc = sync_schedule_init(s, npeers, monotonic(), rnd);
+	free(rnd);
+	return rc;
+}
+
+/* The thread around the pure schedule (sync.h): take a reloaded
+ * configuration, look at the local signatures, then sync the peer that is
+ * due or sleep until one is. */
 static void *sync_thread(void *arg)
 {
-	double *next = calloc(cfg->npeers + 1, sizeof(double)); /* +1: none is fine */
-	double now = monotonic();
+	struct sync_schedule sched = {NULL, 0};
 	long long signed_at = local_signatures_mtime();
 	char held[65], now_held[65];
 
 	(void)arg;
 	held_digest(held);
-	if (next == NULL) {
+	if (schedule_start(&sched, cfg->npeers) == -1) {
 		log_err("sync: out of memory; peers are not synced");
 		return NULL;
 	}
-	/* First syncs soon after start, spread over a few seconds. */
-	for (size_t i = 0; i < cfg->npeers; i++)
-		next[i] = now + (double)(randombytes_uniform(2000)) / 1000.0;
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
-		size_t p = 0;
 		pocdir_sync_report rep = {0};
 		struct sync_peer_state st;
 		pocdir_error err = {0};
+		struct sync_turn turn;
 		double delay;
 
 		if (pending_cfg != NULL) {
 			/* SIGHUP: new peers and trusted origins from the next turn;
 			 * every peer is synced again soon. */
-			double *grown = realloc(next, (pending_cfg->npeers + 1) * sizeof(double));
+			struct sync_schedule grown;
 
-			if (grown != NULL) {
+			if (schedule_start(&grown, pending_cfg->npeers) == 0) {
 				pocdir_sync_config *old = cfg;
 
-				next = grown;
+				sync_schedule_clear(&sched);
+				sched = grown;
 				cfg = pending_cfg;
 				pending_cfg = NULL;
 				free(live_directory);
@@ -212,18 +227,12 @@ static void *sync_thread(void *arg)
 				live_directory = pending_directory;
 				live_base = pending_base;
 				pending_directory = pending_base = NULL;
-				now = monotonic();
-				for (size_t i = 0; i < cfg->npeers; i++)
-					next[i] = now + (double)randombytes_uniform(2000) / 1000.0;
 				pocdir_sync_config_free(&old);
 				log_info("sync: reloaded: %zu peers, %zu trusted origins",
 				         cfg->npeers, cfg->ntrusted);
 			}
 		}
 
-		for (size_t i = 1; i < cfg->npeers; i++)
-			if (next[i] < next[p])
-				p = i;
 		/* A set signed here goes out within LOCAL_CHECK seconds, not at
 		 * the next peer's turn. */
 		pthread_mutex_unlock(&lock);
@@ -242,28 +251,24 @@ static void *sync_thread(void *arg)
 		pthread_mutex_lock(&lock);
 		if (stopping)
 			break;
-		now = monotonic();
-		/* With no peers the thread only watches the local signatures. */
-		if (cfg->npeers == 0 || next[p] > now) {
+		turn = sync_schedule_next(&sched, monotonic(), LOCAL_CHECK);
+		if (!turn.due) {
 			struct timespec until;
-			double t = cfg->npeers > 0 && next[p] < now + LOCAL_CHECK
-			               ? next[p]
-			               : now + LOCAL_CHECK;
 
-			until.tv_sec = (time_t)t;
-			until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+			until.tv_sec = (time_t)turn.wake;
+			until.tv_nsec = (long)((turn.wake - (double)until.tv_sec) * 1e9);
 			pthread_cond_timedwait(&wake, &lock, &until);
 			continue;
 		}
 		pthread_mutex_unlock(&lock);
-		(void)sync_peer(cfg, &cfg->peers[p], on_event, NULL, &rep, &err);
-		sync_state_load(cfg->state, cfg->peers[p].url, &st, NULL);
-		delay = sync_next_delay(cfg->peers[p].interval, st.failures, cfg->backoff_base,
-		                        cfg->backoff_max, randombytes_random());
-		next[p] = monotonic() + delay;
+		(void)sync_peer(cfg, &cfg->peers[turn.peer], on_event, NULL, &rep, &err);
+		sync_state_load(cfg->state, cfg->peers[turn.peer].url, &st, NULL);
+		delay = sync_schedule_done(&sched, turn.peer, monotonic(), &cfg->peers[turn.peer],
+		                           st.failures, cfg->backoff_base, cfg->backoff_max,
+		                           randombytes_random());
 		if (st.failures > 0)
 			log_info("sync: peer %s: %u failed %s, next try in %.0f s",
-			         cfg->peers[p].url, st.failures,
+			         cfg->peers[turn.peer].url, st.failures,
 			         st.failures == 1 ? "run" : "runs in a row", delay);
 		held_digest(now_held);
 		if (rep.updated > 0 || strcmp(now_held, held) != 0)
@@ -272,7 +277,7 @@ static void *sync_thread(void *arg)
 		pthread_mutex_lock(&lock);
 	}
 	pthread_mutex_unlock(&lock);
-	free(next);
+	sync_schedule_clear(&sched);
 	return NULL;
 }
 
