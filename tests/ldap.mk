@@ -7,6 +7,7 @@ LDAP_TESTS = \
 	tests/t_ldap_basic.py \
 	tests/t_ldap_diff.py \
 	tests/t_ldap_random.py \
+	tests/t_ldap_schema.py \
 	tests/t_ldap_abuse.py \
 	tests/t_ldap_controls.py \
 	tests/t_ldap_visibility.py \
