@@ -364,7 +364,8 @@ static long prepare_string(const struct prep_rule *r, enum attr_prep kind, const
 {
 	ucs4_t stack[PREP_STACK], fstack[PREP_STACK];
 	ucs4_t *u = stack, *folded = NULL;
-	const uint8_t *p = (const uint8_t *)v, *end = p + len;
+	/* An empty value from liblber may be NULL: no arithmetic on it. */
+	const uint8_t *p = (const uint8_t *)v, *end = len > 0 ? p + len : p;
 	size_t n = 0, nf = PREP_STACK;
 	bool ascii = true;
 	long rc = 0;
