@@ -215,15 +215,18 @@ out:
 char *feed_index_render(const struct feed_index *ix)
 {
 	size_t cap = 512 + ix->count * (FEED_MAX_PATH + 256), o = 0;
-	char *s = malloc(cap), qpub[160];
+	char *s = malloc(cap), qpub[300], qgen[160];
 
 	if (s == NULL)
 		return NULL;
+	/* Both came from a peer's index when relayed: quoted, so they read
+	 * back as the same scalars. */
 	history_yaml_quote(ix->publisher, qpub, sizeof(qpub));
+	history_yaml_quote(ix->generated, qgen, sizeof(qgen));
 	o += (size_t)snprintf(s + o, cap - o,
 	                      "# pocdir feed index: fetch only the origins whose serial is newer\n"
 	                      "publisher: %s\ngenerated: %s\norigins:%s\n",
-	                      qpub, ix->generated, ix->count == 0 ? " []" : "");
+	                      qpub, qgen, ix->count == 0 ? " []" : "");
 	for (size_t i = 0; i < ix->count; i++) {
 		const struct feed_item *it = &ix->items[i];
 
