@@ -332,6 +332,12 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 			if (conf_string(&w, v, key, &c->base_dn) == -1)
 				goto out;
 		} else if (strcmp(key, "sync") == 0) {
+			/* YAML keys are unique: a second section would leak the
+			 * first one's peers and trusted origins. */
+			if (c->present) {
+				conf_error(&w, k, "%s: given twice", "sync");
+				goto out;
+			}
 			c->present = true;
 			if (conf_sync(&w, v, c) == -1)
 				goto out;
