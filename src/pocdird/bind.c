@@ -33,10 +33,11 @@ struct bind_job {
 };
 
 /* An unknown DN is answered after the same argon2id work as a known one,
- * against this hash of a random password nobody kept (printed by `pocdir
- * passwd`, so with its parameters), so that the time of the answer does
- * not tell which DNs exist. A job for an unknown DN never succeeds,
- * whatever the password. */
+ * so that the time of the answer does not tell which DNs exist: against the
+ * first configured bind's hash (whatever parameters the operator chose), or
+ * when there is none against this hash of a random password nobody kept
+ * (printed by `pocdir passwd`, so with its parameters). A job for an
+ * unknown DN never succeeds, whatever the password. */
 static const char dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$JVpDpMuAahQ83SyTzaI6SQ$"
                                  "8bZBOOBv9iVHSbcffqQ9QQMbP2L+3Nasqk1h+FozZ4Y";
 
@@ -189,6 +190,7 @@ void bind_handle(struct request *req)
 	ber_len_t len;
 	const struct config_bind *b = NULL;
 	struct bind_job *j;
+	const char *decoy;
 	char *norm;
 
 	if (ber_scanf(req->ber, "{im", &version, &name) == LBER_ERROR) {
@@ -281,8 +283,10 @@ void bind_handle(struct request *req)
 	sodium_memzero(password.bv_val, password.bv_len); /* the request's copy */
 	j->password_len = password.bv_len;
 	j->known = b != NULL;
-	memcpy(j->hash, b != NULL ? b->hash : dummy_hash,
-	       strlen(b != NULL ? b->hash : dummy_hash) + 1);
+	decoy = dummy_hash;
+	if (cfg->nbinds > 0 && strlen(cfg->binds[0].hash) < crypto_pwhash_STRBYTES)
+		decoy = cfg->binds[0].hash;
+	memcpy(j->hash, b != NULL ? b->hash : decoy, strlen(b != NULL ? b->hash : decoy) + 1);
 	j->conn_id = c->id;
 	j->msgid = req->msgid;
 	c->bind_pending = true;
