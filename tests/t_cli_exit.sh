@@ -152,4 +152,32 @@ stdout_has "$DATA is valid: 3 origins, 4 entries"
 expect "validate one good file and one bad" 2 "$POCDIR" validate "$DATA/origins/kr.yaml" "$T/bad/origins/xx.yaml"
 stdout_has "kr.yaml is valid: 1 origin, 2 entries"
 
+# Warnings on the day of POCDIR_NOW (2026-11-23): valid-until past, a PGP key
+# expired and one expiring within 30 days, verified more than 180 days ago.
+mkdir -p "$T/warn/origins"
+sed -e 's/expires: 2027-06-30/expires: 2026-12-20/' -e 's/valid-until: 2027-12-31/valid-until: 2026-11-22/' \
+	-e '0,/verified: 2026-11-01/s//verified: 2026-05-25/' "$DATA/origins/kr.yaml" >"$T/warn/origins/kr.yaml"
+expect "validate warns without failing" 0 "$POCDIR" validate "$T/warn"
+stdout_has "$T/warn/origins/kr.yaml:9: warning: KR/krcert: PGP key expires on 2026-12-20, within 30 days"
+stdout_has "$T/warn/origins/kr.yaml:9: warning: KR/krcert: last verified 2026-05-25, more than 180 days ago"
+stdout_has "$T/warn/origins/kr.yaml:27: warning: KR/mofa-policy: valid-until 2026-11-22 is past"
+stdout_has "$T/warn is valid: 1 origin, 2 entries, 3 warnings"
+expect "validate --strict fails on warnings" 2 "$POCDIR" validate --strict "$T/warn"
+stdout_has "3 warnings in $T/warn (errors with --strict)"
+expect "validate --strict passes a directory without warnings" 0 "$POCDIR" validate --strict
+expect "on 2026-12-21 the key has expired" 0 env POCDIR_NOW=$(date -u -d 2026-12-21 +%s) "$POCDIR" validate "$T/warn"
+stdout_has "warning: KR/krcert: PGP key expired on 2026-12-20"
+expect "verified exactly 180 days ago is no warning" 0 env POCDIR_NOW=$(date -u -d 2026-11-21 +%s) "$POCDIR" validate "$T/warn"
+if grep -q "last verified" "$T/out"; then not_ok "no verification warning at 180 days"; else ok "no verification warning at 180 days"; fi
+# pocdird says the same in its log when it loads the directory (real clock:
+# these two stay true), and serves it all the same.
+expect "pocdird loads a directory with warnings" 0 "$POCDIRD" -n --directory "$T/warn"
+if grep -q "pocdird warning: $T/warn/origins/kr.yaml:27: KR/mofa-policy: valid-until 2026-11-22 is past" "$T/err" &&
+	grep -q "pocdird warning: $T/warn/origins/kr.yaml:9: KR/krcert: last verified 2026-05-25, more than 180 days ago" "$T/err"; then
+	ok "pocdird logs the warnings"
+else
+	not_ok "pocdird logs the warnings"
+	sed 's/^/# /' "$T/err"
+fi
+
 tap_end

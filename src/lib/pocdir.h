@@ -258,6 +258,19 @@ unsigned pocdir_validity(const char *valid_from, const char *valid_until, const 
  * pocPGPExpires and pocVerified. */
 unsigned pocdir_entry_status(const pocdir_entry *e, long long now);
 
+/* What a maintainer is warned about, by pocdir validate and by pocdird when
+ * it loads a directory: a PGP key expired or expiring within
+ * POCDIR_PGP_WARN_DAYS, a contact not verified for more than
+ * POCDIR_VERIFY_WARN_DAYS, a valid-until in the past (pocdir_validity's rule
+ * with these margins). */
+#define POCDIR_PGP_WARN_DAYS 30
+#define POCDIR_VERIFY_WARN_DAYS 180
+
+/* Pass each such warning about the loaded directory on the UTC day of now
+ * to fn (may be NULL), as a diagnostic at the entry's file and line whose
+ * message starts "warning: CC/id: ". Returns how many there were, or -1. */
+int pocdir_warnings(pocdir *dir, long long now, pocdir_diag_fn fn, void *ctx, pocdir_error *err);
+
 /* The word for one status bit: "not-yet-valid", "expired", "pgp-expired",
  * "stale"; NULL for anything else. */
 const char *pocdir_status_word(unsigned flag);

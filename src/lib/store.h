@@ -130,6 +130,9 @@ struct origin_set; /* load.h */
 struct store *store_build(struct origin_set *sets, size_t nsets, const char *base_dn,
                           pocdir_diag_fn fn, void *ctx, pocdir_error *err);
 
+/* pocdir_warnings over s (validity.c): the count of warnings passed to fn. */
+unsigned store_warnings(const struct store *s, long long now, pocdir_diag_fn fn, void *ctx);
+
 /* Take / drop a reference. The last store_unref frees the snapshot. */
 struct store *store_ref(struct store *s);
 void store_unref(struct store **s);

@@ -1,7 +1,10 @@
 /* cmd_validate.c - pocdir validate: every problem of the origin files as
- * file:line:col: message, then a summary; exit 0 valid, 2 invalid. */
+ * file:line:col: message, then the warnings a maintainer needs (expired or
+ * expiring PGP keys, contacts not verified for long, valid-until past) and
+ * a summary; exit 0 valid, 2 invalid (or warned, with --strict). */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +58,23 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* A valid path: load it to say how much it holds. */
-static int summarise_valid(const struct cli *cli, const char *path)
+struct validate_args {
+	bool strict; /* --strict: a warning fails like an error */
+};
+
+/* "file:line: warning: ..." (pocdir_warnings gives no column). */
+static void print_warning(const pocdir_diag *d, void *ctx)
+{
+	(void)ctx;
+	if (d->line > 0)
+		printf("%s:%lu: %s\n", d->file != NULL ? d->file : "(unknown)", d->line,
+		       d->message);
+	else
+		printf("%s: %s\n", d->file != NULL ? d->file : "(unknown)", d->message);
+}
+
+/* A valid path: load it to say how much it holds and what to look at. */
+static int summarise_valid(const struct cli *cli, const struct validate_args *a, const char *path)
 {
 	struct cli one = *cli;
 	pocdir_error err = {0};
@@ -64,7 +82,7 @@ static int summarise_valid(const struct cli *cli, const char *path)
 	size_t i, n, norigins = 0;
 	char **origins = NULL;
 	pocdir *dir;
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, nwarn;
 
 	one.directory = path;
 	one.at = NULL; /* the files as they are now, which is what was validated */
@@ -93,8 +111,22 @@ static int summarise_valid(const struct cli *cli, const char *path)
 		if (j == norigins)
 			origins[norigins++] = (char *)o;
 	}
-	printf("%s is valid: %zu %s, %zu %s\n", path, norigins,
-	       plural(norigins, "origin", "origins"), n, plural(n, "entry", "entries"));
+	nwarn = pocdir_warnings(dir, cli->now, print_warning, NULL, &err);
+	if (nwarn < 0) {
+		cli_error("%s", err.message);
+		goto done;
+	}
+	if (nwarn > 0 && a->strict) {
+		printf("%d %s in %s (errors with --strict)\n", nwarn,
+		       plural((size_t)nwarn, "warning", "warnings"), path);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	printf("%s is valid: %zu %s, %zu %s", path, norigins, plural(norigins, "origin", "origins"),
+	       n, plural(n, "entry", "entries"));
+	if (nwarn > 0)
+		printf(", %d %s", nwarn, plural((size_t)nwarn, "warning", "warnings"));
+	printf("\n");
 	rc = EXIT_FOUND;
 done:
 	free(origins);
@@ -103,7 +135,7 @@ done:
 	return rc;
 }
 
-static int validate_path(const struct cli *cli, const char *path)
+static int validate_path(const struct cli *cli, const struct validate_args *a, const char *path)
 {
 	struct validate_state st = {0};
 	pocdir_error err = {0};
@@ -115,7 +147,7 @@ static int validate_path(const struct cli *cli, const char *path)
 		cli_error("%s", err.message);
 		rc = EXIT_USAGE;
 	} else if (n == 0) {
-		rc = summarise_valid(cli, path);
+		rc = summarise_valid(cli, a, path);
 	} else {
 		if (st.nfiles == 0)
 			count_file(&st, path);
@@ -131,18 +163,33 @@ static int validate_path(const struct cli *cli, const char *path)
 	return rc;
 }
 
+static int validate_option(int opt, const char *arg, void *ctx)
+{
+	struct validate_args *a = ctx;
+
+	(void)arg;
+	if (opt == CLI_OPT_OWN)
+		a->strict = true;
+	return 0;
+}
+
 int cmd_validate(int argc, char **argv, const struct cli *cli0)
 {
+	static const struct option own[] = {
+	    {"strict", no_argument, NULL, CLI_OPT_OWN},
+	    {NULL, 0, NULL, 0},
+	};
+	struct validate_args a = {.strict = false};
 	struct cli cli;
 	int first, i, rc = EXIT_FOUND;
 
-	first = cli_parse(cli0, &cli, argc, argv, NULL, NULL, NULL);
+	first = cli_parse(cli0, &cli, argc, argv, own, validate_option, &a);
 	if (first < 0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first >= argc)
-		return validate_path(&cli, cli.directory);
+		return validate_path(&cli, &a, cli.directory);
 	for (i = first; i < argc; i++)
-		if (validate_path(&cli, argv[i]) != EXIT_FOUND)
+		if (validate_path(&cli, &a, argv[i]) != EXIT_FOUND)
 			rc = EXIT_USAGE;
 	return rc;
 }

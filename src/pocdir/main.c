@@ -61,7 +61,7 @@ static const struct command commands[] = {
     {"export", cmd_export, "[--no-tree]",
      "write the whole directory (default: LDIF with base and country entries)",
      "  --no-tree        LDIF: contacts only, no base and country entries\n"},
-    {"validate", cmd_validate, "[PATH...]",
+    {"validate", cmd_validate, "[--strict] [PATH...]",
      "check origin files and name every problem as file:line:col", NULL},
     {"import", cmd_import, "--from FORMAT FILE|URL --origin NAME [--out FILE]",
      "turn a FIRST, Trusted Introducer, security.txt or CSV listing into an origin file",

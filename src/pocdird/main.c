@@ -57,6 +57,17 @@ static void usage(FILE *out)
 	        POCDIR_DATADIR);
 }
 
+/* A maintainer's warning about a loaded directory (store_warnings). */
+static void warning_log(const pocdir_diag *d, void *ctx)
+{
+	const char *m = d->message;
+
+	(void)ctx;
+	if (strncmp(m, "warning: ", 9) == 0)
+		m += 9; /* the log says it is one */
+	log_warn("%s:%lu: %s", d->file != NULL ? d->file : "directory", d->line, m);
+}
+
 static void diag_log(const pocdir_diag *d, void *ctx)
 {
 	(void)ctx;
@@ -258,6 +269,7 @@ static void reload_event(struct watch *w, uint32_t events)
 	s = server_store();
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current->directory,
 	         s->nentries, s->ncountries, s->version);
+	store_warnings(s, (long long)time(NULL), warning_log, NULL);
 	store_unref(&s);
 }
 
@@ -413,6 +425,7 @@ int main(int argc, char **argv)
 	}
 	server_set_source(source);
 	live = server_store();
+	store_warnings(live, (long long)time(NULL), warning_log, NULL);
 	if (schema_init() == -1) {
 		log_err("out of memory");
 		goto out;
