@@ -2,7 +2,9 @@
 # t_sync_hostile.sh - a peer that attacks the nodes syncing from it rather
 # than failing: a small index that would take hundreds of MB to parse (a
 # flow sequence of 1.4 million empty mappings), refused in bounded memory
-# by pocdir sync and by pocdird's sync thread, which keeps serving.
+# by pocdir sync and by pocdird's sync thread, which keeps serving; a slow
+# peer named only on the command line, held to the configured timeout; a
+# peer listing 10,000 untrusted origins, which must not flood the log.
 . "$top_srcdir/tests/lib.sh"
 [ -x "$POCDIR" ] || skip_all "pocdir not built"
 [ -x "$POCDIRD" ] || skip_all "pocdird not built"
@@ -77,4 +79,44 @@ check "pocdird: peak RSS stays under 64 MiB ($hwm KiB)" [ "$hwm" -lt 65536 ]
 check "pocdird: still answers LDAP" sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$LDAP -b dc=pocdir '(uid=krcert)' uid | grep -q 'uid: krcert'"
 kill "$DPID"
 wait "$DPID" 2>/dev/null
+
+# A peer not in the configuration, named on the command line, still gets
+# the file's sync: timeout (here 2 s; the built-in default is 30 s). The
+# slow peer sends its 28-byte index at 2 bytes a second.
+mkdir -p feeds/plain
+printf 'publisher: plain\norigins: []\n' >feeds/plain/index.yaml
+sed 's/^  timeout: 10$/  timeout: 2/' b.conf >c.conf
+start=$(date +%s)
+"$POCDIR" sync --config c.conf --peer "$U/slow/plain/" >out 2>err
+rc=$?
+took=$(($(date +%s) - start))
+check "pocdir sync --peer URL (not in the file): the file's timeout 2 s applies (exit $rc, $took s)" \
+	sh -c "[ $rc -eq 1 ] && [ $took -lt 8 ] && grep -q 'timed out after 2 s' err"
+
+# A peer listing 10,000 origins not trusted here, with no validators so
+# that every run takes the whole index: a few lines, not 10,000 a run.
+mkdir -p feeds/many
+/usr/bin/python3 -c '
+import sys
+sha = "0" * 64
+sys.stdout.write("publisher: many\norigins:\n")
+for i in range(10000):
+    sys.stdout.write("  - {origin: o%d, serial: 1, sha256: %s, path: origins/o%d/1.yaml}\n" % (i, sha, i))' \
+	>feeds/many/index.yaml
+LDAP2=$(free_port)
+sed "s|^listen: .*|listen: 127.0.0.1:$LDAP2|; s|noetag/bomb/|noetag/many/|; s|b-state|m-state|" b.conf >m.conf
+"$POCDIRD" -f -c m.conf >m.log 2>&1 &
+MPID=$!
+PIDS="$PIDS $MPID"
+for i in $(seq 1 60); do
+	[ "$(grep -c 'more origins ignored' m.log)" -ge 3 ] && break
+	sleep 0.2
+done
+runs=$(grep -c 'more origins ignored' m.log)
+lines=$(grep -c 'unknown origin' m.log)
+check "10,000 untrusted origins over $runs runs: $lines per-origin lines (at most 20 an hour)" \
+	sh -c "[ $runs -ge 3 ] && [ $lines -le 20 ]"
+check "... and each run says how many it did not log" grep -q "9980 more origins ignored" m.log
+kill "$MPID"
+wait "$MPID" 2>/dev/null
 tap_end

@@ -210,6 +210,8 @@ static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_con
 		if (rc == -1)
 			return -1;
 	}
+	/* A peer named only on the command line gets these too. */
+	c->peer_defaults = defaults;
 	/* Peers after the defaults, whichever order the file used. */
 	if (peers != NULL) {
 		size_t n;
@@ -302,6 +304,8 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 		return NULL;
 	}
 	c->backoff_base = SYNC_DEFAULT_BACKOFF_BASE;
+	c->peer_defaults = (struct sync_peer){NULL, SYNC_DEFAULT_INTERVAL, SYNC_DEFAULT_TIMEOUT,
+	                                      SYNC_DEFAULT_MAX_SIZE};
 	c->backoff_max = SYNC_DEFAULT_BACKOFF_MAX;
 	if ((c->file = str_dup(path)) == NULL ||
 	    yamldoc_load_file(path, 1024 * 1024, POCDIR_ERR_INVALID, &doc, err) == -1) {
@@ -1134,7 +1138,8 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_
 			if (strcmp(cfg->peers[i].url, peer_url) == 0)
 				p = &cfg->peers[i];
 		if (p == NULL) {
-			/* A peer not in the file: default limits. */
+			/* A peer not in the file: the file's sync: timeout and
+			 * max-size still apply. */
 			if (strncmp(peer_url, "http://", 7) != 0 &&
 			    strncmp(peer_url, "https://", 8) != 0)
 				return error_set(err, POCDIR_ERR_USAGE,
@@ -1142,8 +1147,8 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_
 				                 peer_url);
 			if (strlen(peer_url) > SYNC_MAX_URL - 16)
 				return error_set(err, POCDIR_ERR_USAGE, "peer URL too long");
-			adhoc = (struct sync_peer){(char *)peer_url, SYNC_DEFAULT_INTERVAL,
-			                           SYNC_DEFAULT_TIMEOUT, SYNC_DEFAULT_MAX_SIZE};
+			adhoc = cfg->peer_defaults;
+			adhoc.url = (char *)peer_url;
 			p = &adhoc;
 		}
 		return sync_peer(cfg, p, fn, ctx, report, err);

@@ -51,6 +51,7 @@ struct pocdir_sync_config {
 	unsigned backoff_base, backoff_max;
 	struct sync_peer *peers;
 	size_t npeers;
+	struct sync_peer peer_defaults; /* sync: interval, timeout, max-size (no url) */
 	struct sync_trusted *trusted;
 	size_t ntrusted;
 };

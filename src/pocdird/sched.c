@@ -65,10 +65,30 @@ int sched_spec(const struct config *c, bool starting, struct source_spec *spec,
 	return 0;
 }
 
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One peer's sync run, as on_event logs it. */
+struct run_log {
+	unsigned ignored_held; /* "ignored" lines not logged one by one */
+};
+
+/* A peer may list thousands of origins not trusted here, every run: their
+ * lines are rate-limited (sync thread only), the rest counted per run. */
+static struct log_limit ignored_log;
+#define IGNORED_LINES 20      /* ... at most this many */
+#define IGNORED_WINDOW 3600.0 /* ... per this many seconds */
+
 /* Log each step of a sync the way operators grep for: peer, origin, why. */
 static void on_event(const pocdir_sync_event *ev, void *ctx)
 {
-	(void)ctx;
+	struct run_log *run = ctx;
+
 	switch (ev->kind) {
 	case POCDIR_SYNC_PEER:
 		log_debug("sync: peer %s: starting", ev->peer);
@@ -85,7 +105,11 @@ static void on_event(const pocdir_sync_event *ev, void *ctx)
 		         (unsigned long long)ev->serial);
 		break;
 	case POCDIR_SYNC_IGNORED:
-		log_info("sync: peer %s origin %s: %s", ev->peer, ev->origin, ev->message);
+		if (log_limit_ok(&ignored_log, IGNORED_LINES, IGNORED_WINDOW, monotonic(),
+		                 "lines about ignored origins"))
+			log_info("sync: peer %s origin %s: %s", ev->peer, ev->origin, ev->message);
+		else if (run != NULL)
+			run->ignored_held++;
 		break;
 	case POCDIR_SYNC_REJECTED:
 		log_warn("sync: peer %s origin %s: rejected: %s; keeping the held version",
@@ -95,14 +119,6 @@ static void on_event(const pocdir_sync_event *ev, void *ctx)
 		log_warn("sync: peer %s: failed: %s", ev->peer, ev->message);
 		break;
 	}
-}
-
-static double monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* After a commit: republish the feed (relaying what we accepted, byte for
@@ -205,6 +221,7 @@ static void *sync_thread(void *arg)
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		pocdir_sync_report rep = {0};
+		struct run_log run;
 		struct sync_peer_state st;
 		pocdir_error err = {0};
 		struct sync_turn turn;
@@ -261,7 +278,12 @@ static void *sync_thread(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&lock);
-		(void)sync_peer(cfg, &cfg->peers[turn.peer], on_event, NULL, &rep, &err);
+		run = (struct run_log){0};
+		(void)sync_peer(cfg, &cfg->peers[turn.peer], on_event, &run, &rep, &err);
+		if (run.ignored_held > 0)
+			log_info("sync: peer %s: %u more origins ignored (not trusted here, or "
+			         "older than held), not logged one by one",
+			         cfg->peers[turn.peer].url, run.ignored_held);
 		sync_state_load(cfg->state, cfg->peers[turn.peer].url, &st, NULL);
 		delay = sync_schedule_done(&sched, turn.peer, monotonic(), &cfg->peers[turn.peer],
 		                           st.failures, cfg->backoff_base, cfg->backoff_max,
