@@ -9,6 +9,7 @@
 
 #include "conf.h"
 #include "util.h"
+#include "yamldoc.h"
 
 int conf_error(struct conf_walk *w, const yaml_node_t *n, const char *fmt, const char *what)
 {
@@ -77,4 +78,21 @@ int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *key, uint
 const char *conf_key(const yaml_node_t *k)
 {
 	return k != NULL && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+}
+
+int conf_load(const char *path, yaml_document_t *doc, yaml_node_t **root, pocdir_error *err)
+{
+	struct conf_walk w = {doc, path, err};
+
+	if (path == NULL)
+		return error_set(err, POCDIR_ERR_USAGE, "no configuration file given");
+	if (yamldoc_load_file(path, CONF_MAX_FILE, POCDIR_ERR_INVALID, doc, err) == -1)
+		return -1;
+	*root = yaml_document_get_root_node(doc);
+	if (*root != NULL && (*root)->type != YAML_MAPPING_NODE) {
+		conf_error(&w, *root, "%s", "expected a mapping of settings");
+		yaml_document_delete(doc);
+		return -1;
+	}
+	return 0;
 }

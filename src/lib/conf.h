@@ -16,6 +16,14 @@ struct conf_walk {
 	pocdir_error *err;
 };
 
+/* The largest configuration file read. */
+#define CONF_MAX_FILE (1024 * 1024)
+
+/* Load the configuration file at path into doc: 0 with *root its top-level
+ * mapping (NULL for an empty file; free doc with yaml_document_delete), or
+ * -1 with err and nothing to free: unreadable, not YAML, or not a mapping. */
+int conf_load(const char *path, yaml_document_t *doc, yaml_node_t **root, pocdir_error *err);
+
 /* Fill w->err with "file:line:col: " and fmt, where fmt has one %s for
  * what. Returns -1. */
 int conf_error(struct conf_walk *w, const yaml_node_t *n, const char *fmt, const char *what);

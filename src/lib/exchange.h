@@ -153,6 +153,13 @@ struct record_sent {
 int record_sent_write(const char *state, const struct record_sent *r, const char *eml, size_t len,
                       pocdir_error *err);
 
+/* Send eml (len bytes) to r->to over SMTP, then record it: the one path
+ * every exchange goes out by, so a message that was not sent is never
+ * recorded. Returns 0, or -1 with why ("SMTP server ... refused ...", or
+ * "sent, but not recorded: ..."). */
+int exchange_send(const struct pocdir_mail_config *cfg, const struct record_sent *r,
+                  const char *eml, size_t len, char *why, size_t whysize);
+
 struct record_answer {
 	const char *token, *message_id, *from, *subject, *date;
 	long long date_time; /* parsed Date:, clamped */

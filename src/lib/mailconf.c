@@ -225,19 +225,11 @@ pocdir_mail_config *pocdir_mail_config_load(const char *path, pocdir_error *err)
 	c->max_reply = MAIL_DEFAULT_MAX_REPLY;
 	c->ping_answer_days = MAIL_DEFAULT_ANSWER_DAYS;
 	c->notify_answer_days = MAIL_DEFAULT_ANSWER_DAYS;
-	if ((c->file = str_dup(path)) == NULL) {
-		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	if ((c->file = str_dup(path)) == NULL || conf_load(path, &doc, &root, err) == -1) {
+		if (c->file == NULL)
+			error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		pocdir_mail_config_free(&c);
 		return NULL;
-	}
-	if (yamldoc_load_file(path, 1024 * 1024, POCDIR_ERR_INVALID, &doc, err) == -1) {
-		pocdir_mail_config_free(&c);
-		return NULL;
-	}
-	root = yaml_document_get_root_node(&doc);
-	if (root != NULL && root->type != YAML_MAPPING_NODE) {
-		conf_error(&w, root, "%s", "expected a mapping of settings");
-		goto out;
 	}
 	for (yaml_node_pair_t *pr = root ? root->data.mapping.pairs.start : NULL;
 	     root != NULL && pr < root->data.mapping.pairs.top; pr++) {

@@ -580,24 +580,9 @@ int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification 
 		const pocdir_notify_message *m = &nt->messages[i];
 		char why[1200], msgid[400];
 		pocdir_mail_event ev = {POCDIR_MAIL_SENT, m->entry, m->address, m->token, 0, NULL};
-		pocdir_error e = {0};
-
-		snprintf(msgid, sizeof(msgid), "%s@%s", m->token, strrchr(cfg->from, '@') + 1);
-		if (mail_send(cfg, m->address, m->data, m->len, why, sizeof(why)) == -1) {
-			rep->failed++;
-			ev.kind = POCDIR_MAIL_SEND_FAILED;
-			ev.token = NULL;
-			ev.message = why;
-			if (rep->failed == 1)
-				error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", m->entry, why);
-			if (fn != NULL)
-				fn(&ev, ctx);
-			continue;
-		}
 		struct record_sent r = {.kind = POCDIR_EXCHANGE_NOTIFICATION,
 		                        .token = m->token,
 		                        .entry = m->entry,
-		                        .origin = NULL,
 		                        .to = m->address,
 		                        .from = cfg->from,
 		                        .subject = m->subject,
@@ -607,10 +592,12 @@ int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification 
 		                        .tlp = m->tlp,
 		                        .sent = now,
 		                        .due = now + (long long)cfg->notify_answer_days * 86400};
-		if (record_sent_write(cfg->state, &r, m->data, m->len, &e) == -1) {
+
+		snprintf(msgid, sizeof(msgid), "%s@%s", m->token, strrchr(cfg->from, '@') + 1);
+		if (exchange_send(cfg, &r, m->data, m->len, why, sizeof(why)) == -1) {
 			rep->failed++;
-			snprintf(why, sizeof(why), "sent, but not recorded: %s", e.message);
 			ev.kind = POCDIR_MAIL_SEND_FAILED;
+			ev.token = NULL;
 			ev.message = why;
 			if (rep->failed == 1)
 				error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", m->entry, why);

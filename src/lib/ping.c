@@ -105,8 +105,6 @@ static int ping_one(const struct pocdir_mail_config *cfg, const pocdir_entry *e,
 	                         now,       parts,          2};
 	if (mime_build(&m, &eml, &len, &err) == -1)
 		goto out;
-	if (mail_send(cfg, to, eml, len, why, whysize) == -1)
-		goto done;
 	struct record_sent r = {.kind = POCDIR_EXCHANGE_PING,
 	                        .token = token,
 	                        .entry = key,
@@ -117,10 +115,8 @@ static int ping_one(const struct pocdir_mail_config *cfg, const pocdir_entry *e,
 	                        .message_id = msgid,
 	                        .sent = now,
 	                        .due = now + (long long)cfg->ping_answer_days * 86400};
-	if (record_sent_write(cfg->state, &r, eml, len, &err) == -1) {
-		snprintf(why, whysize, "sent, but not recorded: %s", err.message);
+	if (exchange_send(cfg, &r, eml, len, why, whysize) == -1)
 		goto done;
-	}
 	rc = 0;
 	goto done;
 out:

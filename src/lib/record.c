@@ -87,6 +87,20 @@ out:
 	return rc;
 }
 
+int exchange_send(const struct pocdir_mail_config *cfg, const struct record_sent *r,
+                  const char *eml, size_t len, char *why, size_t whysize)
+{
+	pocdir_error err = {0};
+
+	if (mail_send(cfg, r->to, eml, len, why, whysize) == -1)
+		return -1;
+	if (record_sent_write(cfg->state, r, eml, len, &err) == -1) {
+		snprintf(why, whysize, "sent, but not recorded: %s", err.message);
+		return -1;
+	}
+	return 0;
+}
+
 int record_answer_write(const char *state, const struct record_answer *a, pocdir_error *err)
 {
 	char *p_sent = NULL, *p_ans = NULL, *yaml = NULL;

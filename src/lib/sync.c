@@ -307,17 +307,11 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 	c->peer_defaults = (struct sync_peer){NULL, SYNC_DEFAULT_INTERVAL, SYNC_DEFAULT_TIMEOUT,
 	                                      SYNC_DEFAULT_MAX_SIZE};
 	c->backoff_max = SYNC_DEFAULT_BACKOFF_MAX;
-	if ((c->file = str_dup(path)) == NULL ||
-	    yamldoc_load_file(path, 1024 * 1024, POCDIR_ERR_INVALID, &doc, err) == -1) {
+	if ((c->file = str_dup(path)) == NULL || conf_load(path, &doc, &root, err) == -1) {
 		if (c->file == NULL)
 			error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		pocdir_sync_config_free(&c);
 		return NULL;
-	}
-	root = yaml_document_get_root_node(&doc);
-	if (root != NULL && root->type != YAML_MAPPING_NODE) {
-		conf_error(&w, root, "%s", "expected a mapping of settings");
-		goto out;
 	}
 	/* The daemon's own settings are its business (config.c); we read the
 	 * two we share and our "sync:" section. */

@@ -17,14 +17,11 @@ import sys
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from users import read_users
+
 imap_port, smtp_port, users_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 plan = dict(a.split("=", 1) for a in sys.argv[4:])
-users = {}
-with open(users_file) as f:
-    for line in f:
-        name, _, rest = line.strip().partition(":")
-        if name:
-            users[name] = rest.split(":")[0].replace("{PLAIN}", "")
+users = read_users(users_file)
 status = 0
 for address, behaviour in sorted(plan.items()):
     imap = imaplib.IMAP4("127.0.0.1", imap_port)

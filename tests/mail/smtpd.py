@@ -15,13 +15,10 @@ warnings.simplefilter("ignore")  # AUTH without TLS: loopback only
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from users import read_users
+
 port, root, users_file, ready = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-users = {}
-with open(users_file) as f:
-    for line in f:
-        name, _, rest = line.strip().partition(":")
-        if name:
-            users[name] = rest.split(":")[0].replace("{PLAIN}", "")
+users = read_users(users_file)
 
 
 def authenticate(server, session, envelope, mechanism, auth_data):
