@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import threading
@@ -228,6 +229,9 @@ for opt, value, want in [("--id", "Bad Id!", "--id: "), ("--country", "XX", "--c
     rc, _, err = pocdir("import", "--from", "security.txt", sample("security.txt"), "--origin",
                         "first", "--out", guard, "--country", "NZ", "--agency", "A", opt, value)
     t.ok(rc == 2 and want in err, "%s %s: exit 2, says what is wrong" % (opt, value), err)
+rc, _, err = pocdir("import", "--from", "first", sample("first-teams.json"), "--origin",
+                    "first", "--out", guard, "--columns", "team=name")
+t.ok(rc == 2 and "--columns maps CSV headers" in err, "--columns with JSON: exit 2", err)
 # Hostile sizes and shapes.
 for name, text, want in [
         ("deep.json", "[" * 5000 + "]" * 5000,
@@ -240,7 +244,7 @@ for name, text, want in [
         f.write(text)
     fmt = "csv" if name.endswith(".csv") else "first"
     rc, _, err = pocdir("import", "--from", fmt, path, "--origin", "first", "--out", guard,
-                        "--columns", "E-mail=email")
+                        *(["--columns", "E-mail=email"] if fmt == "csv" else []))
     t.ok(rc == 2 and want in err, "%s: exit 2 and says: %s" % (name, want), err)
 big = os.path.join(work, "big.json")
 with open(big, "w") as f:
@@ -270,5 +274,27 @@ rc, out, err = pocdir("import", "--from", "ti", base[:-1] + "9/x", "--origin", "
                       "--timeout", "2")
 t.ok(rc == 2 and out == "", "URL: an unreachable server is an error, nothing written", err)
 httpd.shutdown()
+
+# https: the certificate is checked, against --ca-file for a private CA.
+key, crt = os.path.join(work, "tls.key"), os.path.join(work, "tls.crt")
+made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                       "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                       "-keyout", key, "-out", crt], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode == 0
+t.ok(made, "openssl makes a private CA's certificate for 127.0.0.1")
+if made:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(crt, key)
+    httpsd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=SAMPLES))
+    httpsd.socket = tls.wrap_socket(httpsd.socket, server_side=True)
+    threading.Thread(target=httpsd.serve_forever, daemon=True).start()
+    url = "https://127.0.0.1:%d/ti-teams.json" % httpsd.server_address[1]
+    rc, out, err = pocdir("import", "--from", "ti", url, "--origin", "ti", "--timeout", "5")
+    t.ok(rc == 2 and out == "" and "certificate" in err.lower(),
+         "https: a certificate no trusted CA signed is refused", err)
+    rc, out, err = pocdir("import", "--from", "ti", url, "--origin", "ti", "--ca-file", crt)
+    t.ok(rc == 0 and "cert-fr" in out, "https: --ca-file trusts the private CA", err)
+    httpsd.shutdown()
 
 t.done()

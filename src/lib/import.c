@@ -1682,6 +1682,13 @@ static int import_check_options(const pocdir_import_options *o, pocdir_error *er
 		if (rc == -1)
 			return -1;
 	}
+	if (o->columns != NULL && o->format != POCDIR_IMPORT_CSV)
+		return error_set(err, POCDIR_ERR_USAGE,
+		                 "import: --columns maps CSV headers; the other formats have "
+		                 "their own keys");
+	if (o->columns != NULL && strlen(o->columns) > IMPORT_MAX_COLUMNS_MAP)
+		return error_set(err, POCDIR_ERR_USAGE, "import: --columns: at most %u bytes",
+		                 IMPORT_MAX_COLUMNS_MAP);
 	if (o->agency != NULL && (o->agency[0] == '\0' || strlen(o->agency) > IMPORT_MAX_VALUE))
 		return error_set(err, POCDIR_ERR_USAGE, "import: --agency: 1 to %u bytes",
 		                 IMPORT_MAX_VALUE);
