@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "attr.h"
+#include "entry.h"
 #include "pocdir.h"
-#include "store.h"
 
 /* RFC 4511 4.5.1.7: a filter item evaluates to TRUE, FALSE or Undefined. */
 enum tri { TRI_FALSE = 0, TRI_TRUE = 1, TRI_UNDEFINED = 2 };

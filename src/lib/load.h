@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "entry.h"
 #include "pocdir.h"
-#include "store.h"
 
 /* Limits on what a file may hold; anything beyond is an error, not a crash. */
 #define LOAD_MAX_FILE_BYTES (64u * 1024 * 1024)

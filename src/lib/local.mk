@@ -8,6 +8,7 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/validate.c src/lib/validate.h src/lib/ascii.h \
 	src/lib/tzclock.c src/lib/tzclock.h \
 	src/lib/load.c src/lib/load.h \
+	src/lib/entry.c src/lib/entry.h \
 	src/lib/store.c src/lib/store.h \
 	src/lib/search.c src/lib/search.h \
 	src/lib/export.c src/lib/export.h \
