@@ -160,6 +160,10 @@ int tls_configure(const struct config *cfg, pocdir_error *err)
 		free(c);
 		return error_set(err, POCDIR_ERR_SYSTEM, "tls: %s", gnutls_strerror(rc));
 	}
+	/* Read first on their own: GnuTLS 3.7's set_x509_key_file2 leaks
+	 * what it parsed when a file is bad, and a reload may meet one. */
+	if (load_pcerts(c, t, err) == -1)
+		goto fail;
 	rc = gnutls_certificate_set_x509_key_file2(c->x509, t->certificate, t->key,
 	                                           GNUTLS_X509_FMT_PEM, NULL, 0);
 	if (rc < 0) {
@@ -168,8 +172,6 @@ int tls_configure(const struct config *cfg, pocdir_error *err)
 		goto fail;
 	}
 	check_expiry(c->x509, t->certificate);
-	if (load_pcerts(c, t, err) == -1)
-		goto fail;
 	if (t->client_ca != NULL) {
 		rc = gnutls_certificate_set_x509_trust_file(c->x509, t->client_ca,
 		                                            GNUTLS_X509_FMT_PEM);
