@@ -55,8 +55,11 @@ chown -R "$MAIL_USER:$MAIL_GROUP" "$box"
 before=$(records)
 
 # 4. Fetch: the real replies match, the rest is refused with reasons.
+logins() { grep -c 'Login: user=<node@pocdir.test>' "$T/dovecot/dovecot.log"; }
+l0=$(logins)
 "$POCDIR" ping fetch >out 2>err
 rc=$?
+check "fetch: one IMAP login for the searches and all nine headers" [ $(($(logins) - l0)) -eq 1 ]
 check "fetch: exit 0" [ "$rc" -eq 0 ]
 check "fetch: two answers (reply threading, subject token)" grep -q ' 2 new answers' out
 check "fetch: KR/krcert answered" grep -q '^answered KR/krcert .*from cert@krcert.kr.example' out

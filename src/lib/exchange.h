@@ -67,17 +67,29 @@ bool mail_url_loopback(const char *url);
 int mail_send(const struct pocdir_mail_config *cfg, const char *rcpt, const char *data, size_t len,
               char *why, size_t whysize);
 
+/* An IMAP session: one libcurl handle, so the search and every fetch after
+ * it go over one connection and one login. */
+struct mail_imap {
+	const struct pocdir_mail_config *cfg;
+	void *curl; /* CURL * */
+};
+
+/* Open (no network yet) and close a session. */
+int mail_imap_open(struct mail_imap *s, const struct pocdir_mail_config *cfg, char *why,
+                   size_t whysize);
+void mail_imap_close(struct mail_imap *s);
+
 /* UID SEARCH criteria (an IMAP search key list, RFC 3501 6.4.4) in the
  * configured mailbox. *uids (free()) receives the UIDs found. Returns the
  * count, or -1 with why. */
-int mail_search(const struct pocdir_mail_config *cfg, const char *criteria, unsigned long **uids,
-                char *why, size_t whysize);
+int mail_search(struct mail_imap *s, const char *criteria, unsigned long **uids, char *why,
+                size_t whysize);
 
 /* Fetch section (RFC 3501 6.4.5: "HEADER", "TEXT", "1") of message uid, at
  * most max bytes, into *out (NUL-terminated, free()). Returns the length or
- * -1 with why (POCDIR_ERR_LIMIT-like "larger than" when over max). */
-long mail_fetch_section(const struct pocdir_mail_config *cfg, unsigned long uid,
-                        const char *section, size_t max, char **out, char *why, size_t whysize);
+ * -1 with why ("larger than the limit" when over max). */
+long mail_fetch_section(struct mail_imap *s, unsigned long uid, const char *section, size_t max,
+                        char **out, char *why, size_t whysize);
 
 /* ---- mime.c: messages ---- */
 

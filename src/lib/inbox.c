@@ -44,9 +44,9 @@ static pocdir_exchange *find_token(pocdir_exchange *x, size_t n, const char *tok
 }
 
 /* One message: fetch its header, match it, record it. */
-static void inbox_one(const struct pocdir_mail_config *cfg, pocdir_exchange *x, size_t nx,
-                      unsigned long uid, long long now, pocdir_mail_event_fn fn, void *ctx,
-                      pocdir_mail_report *rep)
+static void inbox_one(const struct pocdir_mail_config *cfg, struct mail_imap *imap,
+                      pocdir_exchange *x, size_t nx, unsigned long uid, long long now,
+                      pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep)
 {
 	char why[700], token[MAIL_TOKEN_LEN + 1], own[MAIL_TOKEN_LEN + 3];
 	struct mime_header h;
@@ -57,7 +57,7 @@ static void inbox_one(const struct pocdir_mail_config *cfg, pocdir_exchange *x, 
 	int r;
 
 	rep->messages++;
-	len = mail_fetch_section(cfg, uid, "HEADER", MAIL_MAX_HEADER, &hdr, why, sizeof(why));
+	len = mail_fetch_section(imap, uid, "HEADER", MAIL_MAX_HEADER, &hdr, why, sizeof(why));
 	if (len < 0) {
 		char msg[800];
 
@@ -138,6 +138,7 @@ int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_
 {
 	pocdir_mail_report local;
 	pocdir_exchange *x = NULL;
+	struct mail_imap imap = {cfg, NULL};
 	unsigned long *uids = NULL;
 	char since[32], criteria[128], why[700];
 	long long oldest;
@@ -154,6 +155,8 @@ int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_
 		now = (long long)time(NULL);
 	if ((nx = record_list(cfg->state, &x, err)) < 0)
 		return -1;
+	if (mail_imap_open(&imap, cfg, why, sizeof(why)) == -1)
+		goto fail;
 	/* From a day before the oldest open exchange: SINCE compares dates in
 	 * the server's time zone (RFC 3501 6.4.4). */
 	oldest = now;
@@ -166,7 +169,7 @@ int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_
 	 * never downloaded. */
 	snprintf(criteria, sizeof(criteria), "SINCE %s LARGER %llu", since,
 	         (unsigned long long)cfg->max_reply);
-	if ((n = mail_search(cfg, criteria, &uids, why, sizeof(why))) < 0)
+	if ((n = mail_search(&imap, criteria, &uids, why, sizeof(why))) < 0)
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		char msg[200];
@@ -182,14 +185,16 @@ int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_
 	free(uids);
 	snprintf(criteria, sizeof(criteria), "SINCE %s NOT LARGER %llu", since,
 	         (unsigned long long)cfg->max_reply);
-	if ((n = mail_search(cfg, criteria, &uids, why, sizeof(why))) < 0)
+	if ((n = mail_search(&imap, criteria, &uids, why, sizeof(why))) < 0)
 		goto fail;
 	for (int i = 0; i < n; i++)
-		inbox_one(cfg, x, (size_t)nx, uids[i], now, fn, ctx, rep);
+		inbox_one(cfg, &imap, x, (size_t)nx, uids[i], now, fn, ctx, rep);
 	free(uids);
+	mail_imap_close(&imap);
 	free(x);
 	return 0;
 fail:
+	mail_imap_close(&imap);
 	free(x);
 	return error_set(err, POCDIR_ERR_SYSTEM, "%s", why);
 }

@@ -175,40 +175,61 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static int imap_run(const struct pocdir_mail_config *cfg, const char *url, const char *custom,
-                    struct sink *s, char *why, size_t whysize)
+int mail_imap_open(struct mail_imap *s, const struct pocdir_mail_config *cfg, char *why,
+                   size_t whysize)
 {
-	char detail[CURL_ERROR_SIZE] = "";
-	long response = 0;
-	CURLcode rc;
-	CURL *h;
-
+	s->cfg = cfg;
+	s->curl = NULL;
+	if (cfg->imap_url == NULL) {
+		snprintf(why, whysize, "%s: mail: needs imap: to read replies", cfg->file);
+		return -1;
+	}
 	pthread_once(&curl_once, curl_init_once);
-	if ((h = curl_easy_init()) == NULL) {
+	if ((s->curl = curl_easy_init()) == NULL) {
 		snprintf(why, whysize, "out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+void mail_imap_close(struct mail_imap *s)
+{
+	if (s->curl != NULL)
+		curl_easy_cleanup(s->curl);
+	s->curl = NULL;
+}
+
+static int imap_run(struct mail_imap *s, const char *url, const char *custom, struct sink *k,
+                    char *why, size_t whysize)
+{
+	const struct pocdir_mail_config *cfg = s->cfg;
+	char detail[CURL_ERROR_SIZE] = "";
+	long response = 0;
+	CURLcode rc;
+	CURL *h = s->curl;
+
+	/* A reset keeps the live connection: the next transfer reuses it. */
+	curl_easy_reset(h);
 	mail_common(h, cfg, url, "imap,imaps", detail);
 	if (custom != NULL)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, custom);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response);
-	curl_easy_cleanup(h);
 	if (rc == CURLE_OK)
 		return 0;
-	if (s->oversize)
-		snprintf(why, whysize, "larger than the limit of %zu bytes", s->max);
+	if (k->oversize)
+		snprintf(why, whysize, "larger than the limit of %zu bytes", k->max);
 	else
 		mail_why(rc, "IMAP", cfg->imap_url, cfg->timeout, response, detail, why, whysize);
-	free(s->buf);
-	s->buf = NULL;
+	free(k->buf);
+	k->buf = NULL;
 	return -1;
 }
 
-int mail_search(const struct pocdir_mail_config *cfg, const char *criteria, unsigned long **uids,
-                char *why, size_t whysize)
+int mail_search(struct mail_imap *session, const char *criteria, unsigned long **uids, char *why,
+                size_t whysize)
 {
 	struct sink s = {NULL, 0, MAIL_MAX_SEARCH, false};
 	char custom[512];
@@ -216,12 +237,8 @@ int mail_search(const struct pocdir_mail_config *cfg, const char *criteria, unsi
 	size_t n = 0;
 
 	*uids = NULL;
-	if (cfg->imap_url == NULL) {
-		snprintf(why, whysize, "%s: mail: needs imap: to read replies", cfg->file);
-		return -1;
-	}
 	snprintf(custom, sizeof(custom), "UID SEARCH %s", criteria);
-	if (imap_run(cfg, cfg->imap_url, custom, &s, why, whysize) == -1)
+	if (imap_run(session, session->cfg->imap_url, custom, &s, why, whysize) == -1)
 		return -1;
 	/* RFC 3501 7.2.5: "* SEARCH" then UIDs separated by spaces, one line per
 	 * untagged response; curl hands us the untagged lines only. */
@@ -267,9 +284,10 @@ int mail_search(const struct pocdir_mail_config *cfg, const char *criteria, unsi
 	return (int)n;
 }
 
-long mail_fetch_section(const struct pocdir_mail_config *cfg, unsigned long uid,
-                        const char *section, size_t max, char **out, char *why, size_t whysize)
+long mail_fetch_section(struct mail_imap *session, unsigned long uid, const char *section,
+                        size_t max, char **out, char *why, size_t whysize)
 {
+	const struct pocdir_mail_config *cfg = session->cfg;
 	struct sink s = {NULL, 0, max, false};
 	size_t n = strlen(cfg->imap_url);
 	char url[1200];
@@ -278,7 +296,7 @@ long mail_fetch_section(const struct pocdir_mail_config *cfg, unsigned long uid,
 	/* RFC 5092 IMAP URL: mailbox, then ";UID=" and ";SECTION=" parts. */
 	snprintf(url, sizeof(url), "%s%s;UID=%lu;SECTION=%s", cfg->imap_url,
 	         n > 0 && cfg->imap_url[n - 1] == '/' ? "" : "/", uid, section);
-	if (imap_run(cfg, url, NULL, &s, why, whysize) == -1)
+	if (imap_run(session, url, NULL, &s, why, whysize) == -1)
 		return -1;
 	if (s.buf == NULL && (s.buf = calloc(1, 1)) == NULL) {
 		snprintf(why, whysize, "out of memory");
