@@ -9,7 +9,7 @@ if SANITIZERS
 AM_TESTS_ENVIRONMENT += \
 	ASAN_OPTIONS='log_path=$(abs_top_builddir)/tests/sanitizer/asan:detect_leaks=1'; \
 	UBSAN_OPTIONS='log_path=$(abs_top_builddir)/tests/sanitizer/ubsan:print_stacktrace=1:halt_on_error=1'; \
-	export ASAN_OPTIONS UBSAN_OPTIONS;
+	POCDIR_SANITIZERS=yes; export ASAN_OPTIONS UBSAN_OPTIONS POCDIR_SANITIZERS;
 # Reports of an earlier run must not count in this one.
 check_DATA = sanitizer-reports-clear
 sanitizer-reports-clear:
