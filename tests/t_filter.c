@@ -398,6 +398,8 @@ static void test_eval(void)
 	EVAL("(name>=a)", cert, TRI_UNDEFINED);
 	EVAL("(name~=kr)", cert, TRI_TRUE);
 	EVAL("(name;lang-en=KR)", cert, TRI_FALSE);
+	EVAL("(entryDN;lang-en=*)", cert, TRI_UNDEFINED); /* operational: never tagged */
+	EVAL("(hasSubordinates;lang-en=FALSE)", cert, TRI_UNDEFINED);
 	EVAL("(name:=krcert/cc)", cert, TRI_TRUE);
 	EVAL("(name:caseExactMatch:=KrCERT/CC)", cert, TRI_TRUE);
 	EVAL("(name:caseExactMatch:=krcert/cc)", cert, TRI_FALSE);

@@ -220,6 +220,9 @@ FILTERS = [
     "(:dn:caseIgnoreIA5Match:=pocdir)",
     "(structuralObjectClass:=country)",
     "(!(entryDN:=foo))",
+    "(!(entryDN;lang-en=*))",
+    "(!(structuralObjectClass;lang-en=country))",
+    "(!(objectClass;lang-en=*))",
 ]
 
 # An extensible match with a type and no rule is that type's equality
@@ -232,6 +235,18 @@ SAME_AS_EQUALITY = [
     ("(hasSubordinates:booleanMatch:=FALSE)", "(hasSubordinates=FALSE)"),
     ("(subschemaSubentry:=cn=subschema)", "(subschemaSubentry=cn=Subschema)"),
     ("(!(subschemaSubentry:=cn=subschema))", "(!(subschemaSubentry=cn=Subschema))"),
+]
+
+# Compare (RFC 4511 4.10) by supertype, alias and OID.
+COMPARES = [
+    ("uid=krcert,c=KR,dc=pocdir", "name", "KR"),
+    ("uid=krcert,c=KR,dc=pocdir", "name", "krcert"),
+    ("uid=krcert,c=KR,dc=pocdir", "2.5.4.41", "KrCERT/CC (KISA)"),
+    ("c=KR,dc=pocdir", "name", "kr"),
+    ("dc=pocdir", "name", "POCDIR"),
+    ("uid=krcert,c=KR,dc=pocdir", "countryName", "kr"),
+    ("uid=krcert,c=KR,dc=pocdir", "2.5.4.3", "nobody"),
+    ("uid=krcert,c=KR,dc=pocdir", "nosuchattribute", "x"),
 ]
 
 # Attribute lists by supertype, OID and alias, and the root DSE's entryDN
@@ -390,6 +405,11 @@ def compare_all(tap, label, ours, theirs, urls):
         a = dns(ours, ext)
         tap.eq(a, dns(ours, eq), "%s: %s is %s (%d entries; slapd: %d)" % (
             label, ext, eq, len(a[1]), len(dns(theirs, ext)[1])))
+    for dn, attr, value in COMPARES if label == "sample" else []:
+        ours.compare(dn, attr, value)
+        theirs.compare(dn, attr, value)
+        tap.eq(ours.result["result"], theirs.result["result"],
+               "%s: compare %s %s=%s" % (label, dn, attr, value))
     for base, scope, flt, attrs in ATTR_CASES:
         a = entries(ours, base, scope, flt, attrs)
         b = entries(theirs, base, scope, flt, attrs)

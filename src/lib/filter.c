@@ -189,6 +189,11 @@ static int set_attribute(struct decoder *d, struct filter *f, char *desc)
 			f->attr = NULL;
 		o += 1 + olen;
 	}
+	/* RFC 3866 2: which types take language tags is the server's choice;
+	 * the operational attributes are the server's own and never tagged
+	 * (slapd does not recognise them with a tag either). */
+	if (f->tagged && f->attr != NULL && f->attr->operational)
+		f->attr = NULL;
 	if (f->attr == NULL)
 		f->undefined = true;
 	return 0;

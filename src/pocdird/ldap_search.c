@@ -1091,6 +1091,19 @@ void search_start(struct request *req)
 
 /* ---- Compare (RFC 4511 4.10) ---- */
 
+/* After a, the next attribute of e that supertype t covers and the client
+ * may see, or NULL; NULL at once when t is no supertype. */
+static const struct entry_attr *next_covered(const entry_t *e, const struct attr_type *t,
+                                             const struct entry_attr *a, const bool *hidden)
+{
+	if (t->id < ATTR_COUNT)
+		return NULL; /* a is then no attribute of e->attrs */
+	for (a++; a < e->attrs + e->nattrs; a++)
+		if (attr_covers(t, a->type) && !hidden[a->type->id])
+			return a;
+	return NULL;
+}
+
 void compare_handle(struct request *req)
 {
 	struct conn *c = req->conn;
@@ -1131,7 +1144,7 @@ void compare_handle(struct request *req)
 		goto out;
 	}
 	rc = LDAP_COMPARE_FALSE;
-	t = attr_lookup(type.bv_val, type.bv_len);
+	t = attr_lookup_any(type.bv_val, type.bv_len);
 	access_hidden(c, hidden);
 	if (t == NULL) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_UNDEFINED_TYPE, "",
@@ -1142,8 +1155,15 @@ void compare_handle(struct request *req)
 	    : r.target == TARGET_BASE    ? special_base(st->base_dn, st->ncountries > 0)
 	    : r.target == TARGET_ROOTDSE ? special_rootdse()
 	                                 : special_subschema();
-	/* The attributes a search's filter sees, operational ones included. */
-	a = e != NULL && !hidden[t->id] ? entry_values(e, t->id, &slot) : NULL;
+	/* The attributes a search's filter sees, operational ones included;
+	 * for a supertype (name), the first of its subtypes the entry has, the
+	 * others below (RFC 4512 2.5.1; slapd compares them too). */
+	a = NULL;
+	if (e != NULL && t->id < ATTR_COUNT && !hidden[t->id])
+		a = entry_values(e, t->id, &slot);
+	for (size_t i = 0; e != NULL && t->id >= ATTR_COUNT && a == NULL && i < e->nattrs; i++)
+		if (attr_covers(t, e->attrs[i].type) && !hidden[e->attrs[i].type->id])
+			a = &e->attrs[i];
 	/* A hidden attribute looks absent, exactly as in search results. */
 	if (a == NULL) {
 		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_NO_SUCH_ATTRIBUTE, "", NULL);
@@ -1161,9 +1181,12 @@ void compare_handle(struct request *req)
 		             invalid ? "value does not fit the attribute's syntax" : NULL);
 		goto out;
 	}
-	for (size_t i = 0; i < a->count; i++)
-		if (a->values[i].norm != NULL && strcmp(a->values[i].norm, norm) == 0)
-			rc = LDAP_COMPARE_TRUE;
+	/* A supertype's subtypes share its equality rule (attr.c), so their
+	 * stored prepared values compare with the assertion prepared by it. */
+	for (; a != NULL; a = next_covered(e, t, a, hidden))
+		for (size_t i = 0; i < a->count; i++)
+			if (a->values[i].norm != NULL && strcmp(a->values[i].norm, norm) == 0)
+				rc = LDAP_COMPARE_TRUE;
 	free(norm);
 	ldape_result(c, req->msgid, LDAP_RES_COMPARE, rc, "", NULL);
 out:
