@@ -38,10 +38,13 @@ static const struct attr_type table[ATTR_COUNT] = {
      false, true, false, true, false, "entry id, unique within its country", false, false},
     {ATTR_CN, "cn", "commonName", "2.5.4.3", "name", DSTRING, MATCH_CASE_IGNORE, false, true, false,
      true, false, "function or person", false, false},
-    {ATTR_SN, "sn", "surname", "2.5.4.4", NULL, DSTRING, MATCH_CASE_IGNORE, false, true, false,
-     true, false, "surname, or the function when no person is named", false, false},
+    {ATTR_SN, "sn", "surname", "2.5.4.4", "surname", DSTRING, MATCH_CASE_IGNORE, false, true, false,
+     true, false, "surname, else the name (the function when no person is named)", false, false},
     {ATTR_GIVENNAME, "givenName", "gn", "2.5.4.42", "given-name", DSTRING, MATCH_CASE_IGNORE, false,
      true, false, true, false, "given name of a named person", false, false},
+    {ATTR_DISPLAYNAME, "displayName", NULL, "2.16.840.1.113730.3.1.241", NULL, DSTRING,
+     MATCH_CASE_IGNORE, false, true, true, true, false, "the name as address books show it", false,
+     false},
     {ATTR_TITLE, "title", NULL, "2.5.4.12", "title", DSTRING, MATCH_CASE_IGNORE, false, true, false,
      true, false, "title or position", false, false},
     {ATTR_O, "o", "organizationName", "2.5.4.10", "agency", DSTRING, MATCH_CASE_IGNORE, false, true,
@@ -58,6 +61,14 @@ static const struct attr_type table[ATTR_COUNT] = {
      false, true, false, "fax number (E.164)", false, false},
     {ATTR_POSTAL, "postalAddress", NULL, "2.5.4.16", "address", POSTAL, MATCH_LIST, false, true,
      false, true, false, "postal address, lines separated by $", false, false},
+    {ATTR_STREET, "street", "streetAddress", "2.5.4.9", "street", DSTRING, MATCH_CASE_IGNORE, false,
+     true, false, true, false, "street and number", false, false},
+    {ATTR_LOCALITY, "l", "localityName", "2.5.4.7", "locality", DSTRING, MATCH_CASE_IGNORE, false,
+     true, false, true, false, "city or locality", false, false},
+    {ATTR_REGION, "st", "stateOrProvinceName", "2.5.4.8", "region", DSTRING, MATCH_CASE_IGNORE,
+     false, true, false, true, false, "state, province or region", false, false},
+    {ATTR_POSTALCODE, "postalCode", NULL, "2.5.4.17", "postal-code", DSTRING, MATCH_CASE_IGNORE,
+     false, true, false, true, false, "postal code", false, false},
     {ATTR_URI, "labeledURI", NULL, "1.3.6.1.4.1.250.1.57", "website", DSTRING, MATCH_CASE_EXACT,
      false, false, false, true, false, "web site", false, false},
     {ATTR_PREFLANG, "preferredLanguage", NULL, "2.16.840.1.113730.3.1.39", NULL, DSTRING,
@@ -166,6 +177,8 @@ const struct attr_type *attr_supertype(const struct attr_type *t)
 	case ATTR_TITLE:
 	case ATTR_O:
 	case ATTR_C:
+	case ATTR_LOCALITY: /* 2.16, 2.33 */
+	case ATTR_REGION:
 		return &name_type;
 	default:
 		return NULL;

@@ -1033,15 +1033,35 @@ static int vcard_entry(const pocdir_entry *e, const pocdir_write_options *w, FIL
 	           vcard_tel(l, out, e, "facsimileTelephoneNumber", "fax") == -1) {
 		return -1;
 	}
-	n = pocdir_entry_get(e, "postalAddress", &v);
-	for (i = 0; i < n; i++) {
-		/* ADR: po-box;extended;street;locality;region;code;country. The
-		 * address is free text, so it all goes in the street component. */
+	if (pocdir_entry_get(e, "street", NULL) > 0 || pocdir_entry_get(e, "l", NULL) > 0 ||
+	    pocdir_entry_get(e, "postalCode", NULL) > 0) {
+		/* ADR: po-box;extended;street;locality;region;code;country, from
+		 * the fields the YAML split; the country by its name. */
+		static const char *const parts[] = {"street", "l", "st", "postalCode"};
+		const char *country = pocdir_country_name(pocdir_entry_country(e));
+
 		line_str(l, v3 ? "ADR;TYPE=WORK:;;" : "ADR;TYPE=work:;;");
-		vcard_postal(l, v[i]);
-		line_str(l, ";;;;");
+		for (i = 0; i < 4; i++) {
+			if (i > 0)
+				line_char(l, ';');
+			if (pocdir_entry_get(e, parts[i], &v) > 0)
+				vcard_text(l, v[0]);
+		}
+		line_char(l, ';');
+		vcard_text(l, country != NULL ? country : pocdir_entry_country(e));
 		if (vcard_flush(l, out) == -1)
 			return -1;
+	} else {
+		n = pocdir_entry_get(e, "postalAddress", &v);
+		for (i = 0; i < n; i++) {
+			/* The address is free text: it all goes in the street
+			 * component, its lines kept. */
+			line_str(l, v3 ? "ADR;TYPE=WORK:;;" : "ADR;TYPE=work:;;");
+			vcard_postal(l, v[i]);
+			line_str(l, ";;;;");
+			if (vcard_flush(l, out) == -1)
+				return -1;
+		}
 	}
 	n = pocdir_entry_get(e, "labeledURI", &v);
 	for (i = 0; i < n; i++) {
@@ -1123,12 +1143,14 @@ static int write_vcard(const pocdir_result *res, const pocdir_write_options *w, 
 /* ---- CSV (RFC 4180) ---- */
 
 /* The columns after id, country and origin: a fixed list, so the header is
- * the same whatever the data; derived (sn, preferredLanguage) and LDAP-only
- * (objectClass, uid, c) attributes are left out. */
+ * the same whatever the data; derived (displayName, preferredLanguage) and
+ * LDAP-only (objectClass, uid, c) attributes are left out. sn is in: an
+ * address book sorts by it. */
 static const char *const csv_columns[] = {"o",
                                           "pocAgencyType",
                                           "cn",
                                           "givenName",
+                                          "sn",
                                           "title",
                                           "pocRole",
                                           "mail",
@@ -1138,6 +1160,10 @@ static const char *const csv_columns[] = {"o",
                                           "mobile",
                                           "facsimileTelephoneNumber",
                                           "postalAddress",
+                                          "street",
+                                          "l",
+                                          "st",
+                                          "postalCode",
                                           "labeledURI",
                                           "pocLanguage",
                                           "pocTimezone",

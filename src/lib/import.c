@@ -1406,15 +1406,6 @@ static void emit_sequence(struct emit *m, bool start, bool flow)
 		emit_event(m, &ev, yaml_sequence_end_event_initialize(&ev));
 }
 
-/* Entry keys in the order pocdir-directory(5) documents them. */
-static const char *const entry_order[] = {
-    "id",         "country",      "countries",  "agency",      "agency-type",
-    "roles",      "name",         "given-name", "title",       "email",
-    "email-24x7", "phone",        "phone-24x7", "mobile",      "fax",
-    "address",    "website",      "hours",      "timezone",    "languages",
-    "pgp",        "constituency", "valid-from", "valid-until", "verified",
-    "changed",    "notes",        NULL};
-
 static void emit_field(struct emit *m, const struct field *f)
 {
 	bool multi = false;
@@ -1438,6 +1429,9 @@ static void emit_field(struct emit *m, const struct field *f)
 static void emit_record(struct emit *m, const struct record *r)
 {
 	emit_mapping(m, true, false);
+	/* The loader's keys, in the order pocdir-directory(5) documents them. */
+	const char *const *entry_order = load_entry_keys();
+
 	for (size_t k = 0; entry_order[k] != NULL; k++) {
 		const struct field *f;
 

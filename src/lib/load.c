@@ -412,13 +412,19 @@ fail:
 
 static const char *const origin_keys[] = {"origin",  "name",    "scope", "serial",
                                           "updated", "entries", NULL};
-static const char *const entry_keys[] = {"id",          "country",      "countries",  "agency",
-                                         "agency-type", "roles",        "name",       "given-name",
-                                         "title",       "email",        "email-24x7", "phone",
-                                         "phone-24x7",  "mobile",       "fax",        "address",
-                                         "website",     "hours",        "timezone",   "languages",
-                                         "pgp",         "constituency", "valid-from", "valid-until",
-                                         "verified",    "changed",      "notes",      NULL};
+static const char *const entry_keys[] = {
+    "id",          "country",      "countries",  "agency",      "agency-type",
+    "roles",       "name",         "given-name", "surname",     "title",
+    "email",       "email-24x7",   "phone",      "phone-24x7",  "mobile",
+    "fax",         "address",      "street",     "locality",    "region",
+    "postal-code", "website",      "hours",      "timezone",    "languages",
+    "pgp",         "constituency", "valid-from", "valid-until", "verified",
+    "changed",     "notes",        NULL};
+
+const char *const *load_entry_keys(void)
+{
+	return entry_keys;
+}
 
 /* Levenshtein distance, for "did you mean" hints on short keys. */
 static size_t distance(const char *a, const char *b)
@@ -750,10 +756,16 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 		l->vals[ATTR_CN][0] = l->vals[ATTR_O][0];
 		l->nvals[ATTR_CN] = 1;
 	}
-	l->nvals[ATTR_SN] = 0;
-	if (l->nvals[ATTR_CN] > 0) {
+	/* person requires sn (RFC 4519): the surname when the YAML gives
+	 * one, else the whole name; displayName (RFC 2798) is the name. */
+	if (l->nvals[ATTR_SN] == 0 && l->nvals[ATTR_CN] > 0) {
 		l->vals[ATTR_SN][0] = l->vals[ATTR_CN][0];
 		l->nvals[ATTR_SN] = 1;
+	}
+	l->nvals[ATTR_DISPLAYNAME] = 0;
+	if (l->nvals[ATTR_CN] > 0) {
+		l->vals[ATTR_DISPLAYNAME][0] = l->vals[ATTR_CN][0];
+		l->nvals[ATTR_DISPLAYNAME] = 1;
 	}
 	l->nvals[ATTR_PREFLANG] = 0;
 	if (l->nvals[ATTR_LANGUAGE] > 0) {
@@ -909,12 +921,17 @@ static const struct simple_key simple_keys[] = {
     {"hours", ATTR_HOURS, validate_hours, false},
     {"id", ATTR_UID, validate_id, false},
     {"languages", ATTR_LANGUAGE, validate_language, true},
+    {"locality", ATTR_LOCALITY, NULL, false},
     {"mobile", ATTR_MOBILE, validate_phone, true},
     {"name", ATTR_CN, NULL, false},
     {"notes", ATTR_DESCRIPTION, NULL, false},
     {"phone", ATTR_TELEPHONE, validate_phone, true},
     {"phone-24x7", ATTR_EMERGENCYPHONE, validate_phone, true},
+    {"postal-code", ATTR_POSTALCODE, NULL, false},
+    {"region", ATTR_REGION, NULL, false},
     {"roles", ATTR_ROLE, validate_role, true},
+    {"street", ATTR_STREET, NULL, false},
+    {"surname", ATTR_SN, NULL, false},
     {"title", ATTR_TITLE, NULL, false},
     {"valid-from", ATTR_VALIDFROM, validate_date, false},
     {"valid-until", ATTR_VALIDUNTIL, validate_date, false},

@@ -49,6 +49,10 @@ int load_origin_file_scratch(const char *path, const char *base_dn, struct origi
                              pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
                              struct arena *scratch);
 
+/* The entry keys the loader knows, NULL-terminated, in the order
+ * pocdir-directory(5) documents them (import writes them in this order). */
+const char *const *load_entry_keys(void);
+
 /* Check one value of entry key (a YAML key such as "phone", or
  * "pgp.fingerprint" / "pgp.expires") with the rule the loader applies to
  * it; *multi says whether the key takes a list. Returns 0 when the value

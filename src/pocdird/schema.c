@@ -22,19 +22,31 @@ static const struct {
 	const char *oid, *desc;
 } syntaxes[] = {
     {"1.3.6.1.4.1.1466.115.121.1.3", "Attribute Type Description"},
+    {"1.3.6.1.4.1.1466.115.121.1.5", "Binary"},
+    {"1.3.6.1.4.1.1466.115.121.1.6", "Bit String"},
     {SYN_BOOLEAN, "Boolean"},
+    {"1.3.6.1.4.1.1466.115.121.1.8", "Certificate"},
     {"1.3.6.1.4.1.1466.115.121.1.11", "Country String"},
     {SYN_DN, "DN"},
+    {"1.3.6.1.4.1.1466.115.121.1.14", "Delivery Method"},
     {SYN_DSTRING, "Directory String"},
     {"1.3.6.1.4.1.1466.115.121.1.22", "Facsimile Telephone Number"},
+    {"1.3.6.1.4.1.1466.115.121.1.23", "Fax"},
+    {"1.3.6.1.4.1.1466.115.121.1.25", "Guide"},
     {SYN_IA5, "IA5 String"},
     {SYN_INTEGER, "INTEGER"},
+    {"1.3.6.1.4.1.1466.115.121.1.28", "JPEG"},
     {"1.3.6.1.4.1.1466.115.121.1.30", "Matching Rule Description"},
     {"1.3.6.1.4.1.1466.115.121.1.31", "Matching Rule Use Description"},
     {"1.3.6.1.4.1.1466.115.121.1.37", "Object Class Description"},
+    {"1.3.6.1.4.1.1466.115.121.1.36", "Numeric String"},
     {SYN_OID, "OID"},
+    {"1.3.6.1.4.1.1466.115.121.1.40", "Octet String"},
     {"1.3.6.1.4.1.1466.115.121.1.41", "Postal Address"},
+    {"1.3.6.1.4.1.1466.115.121.1.44", "Printable String"},
     {"1.3.6.1.4.1.1466.115.121.1.50", "Telephone Number"},
+    {"1.3.6.1.4.1.1466.115.121.1.51", "Teletex Terminal Identifier"},
+    {"1.3.6.1.4.1.1466.115.121.1.52", "Telex Number"},
     {"1.3.6.1.4.1.1466.115.121.1.54", "LDAP Syntax Description"},
     {"1.3.6.1.4.1.1466.115.121.1.58", "Substring Assertion"},
 };
@@ -44,6 +56,14 @@ static const struct {
  * which no filter evaluates (RFC 4517 4.2.27). */
 #define FIRST_COMPONENT_RULE                                                                       \
 	"( 2.5.13.30 NAME 'objectIdentifierFirstComponentMatch' SYNTAX " SYN_OID " )"
+/* Rules only the standard types below name (RFC 4517 4.2): no attribute
+ * pocdir serves uses them, so no filter evaluates them. */
+static const char *const standard_only_rules[] = {
+    "( 2.5.13.8 NAME 'numericStringMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.36 )",
+    "( 2.5.13.10 NAME 'numericStringSubstringsMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.58 )",
+    "( 2.5.13.16 NAME 'bitStringMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.6 )",
+    "( 2.5.13.17 NAME 'octetStringMatch' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )",
+};
 
 /* Attribute types of the subschema and the root DSE only (RFC 4512 4.2,
  * 5.1; RFC 3045): no contact or tree entry holds them, so they are not in
@@ -80,25 +100,124 @@ static const char *const extra_types[] = {
     "USAGE dSAOperation )",
 };
 
-/* Standard object classes as RFC 4519, RFC 2798 and RFC 4512 define them,
- * with MAY lists cut to the attributes pocdird serves. */
+/* The standard attribute types of the classes below, as RFC 4512 (2.5.4.0),
+ * RFC 4519, RFC 4524 (cosine), RFC 2798 (inetOrgPerson) and RFC 2079
+ * (labeledURI) define them, with the alias names OpenLDAP's core, cosine
+ * and inetorgperson schemas carry. Published unchanged, so a client that
+ * checks names against the schema (python3-ldap3 does by default) knows
+ * every attribute an address book asks for, served or not. */
+#define DS "1.3.6.1.4.1.1466.115.121.1.15"
+#define SUBSTR_CI "EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch"
+static const char *const standard_types[] = {
+    "( 2.5.4.0 NAME 'objectClass' EQUALITY objectIdentifierMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.38 )",
+    "( 2.5.4.41 NAME 'name' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.3 NAME ( 'cn' 'commonName' ) SUP name )",
+    "( 2.5.4.4 NAME ( 'sn' 'surname' ) SUP name )",
+    "( 2.5.4.42 NAME ( 'givenName' 'gn' ) SUP name )",
+    "( 2.5.4.43 NAME 'initials' SUP name )",
+    "( 2.5.4.12 NAME 'title' SUP name )",
+    "( 2.5.4.10 NAME ( 'o' 'organizationName' ) SUP name )",
+    "( 2.5.4.11 NAME ( 'ou' 'organizationalUnitName' ) SUP name )",
+    "( 2.5.4.6 NAME ( 'c' 'countryName' ) SUP name SYNTAX 1.3.6.1.4.1.1466.115.121.1.11 "
+    "SINGLE-VALUE )",
+    "( 2.5.4.7 NAME ( 'l' 'localityName' ) SUP name )",
+    "( 2.5.4.8 NAME ( 'st' 'stateOrProvinceName' ) SUP name )",
+    "( 2.5.4.9 NAME ( 'street' 'streetAddress' ) " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.17 NAME 'postalCode' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.18 NAME 'postOfficeBox' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.19 NAME 'physicalDeliveryOfficeName' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.16 NAME 'postalAddress' EQUALITY caseIgnoreListMatch "
+    "SUBSTR caseIgnoreListSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.41 )",
+    "( 2.5.4.26 NAME 'registeredAddress' SUP postalAddress "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.41 )",
+    "( 2.5.4.20 NAME 'telephoneNumber' EQUALITY telephoneNumberMatch "
+    "SUBSTR telephoneNumberSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.50 )",
+    "( 2.5.4.23 NAME 'facsimileTelephoneNumber' SYNTAX 1.3.6.1.4.1.1466.115.121.1.22 )",
+    "( 2.5.4.21 NAME 'telexNumber' SYNTAX 1.3.6.1.4.1.1466.115.121.1.52 )",
+    "( 2.5.4.22 NAME 'teletexTerminalIdentifier' SYNTAX 1.3.6.1.4.1.1466.115.121.1.51 )",
+    "( 2.5.4.24 NAME 'x121Address' EQUALITY numericStringMatch "
+    "SUBSTR numericStringSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.36 )",
+    "( 2.5.4.25 NAME 'internationalISDNNumber' EQUALITY numericStringMatch "
+    "SUBSTR numericStringSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.36 )",
+    "( 2.5.4.27 NAME 'destinationIndicator' " SUBSTR_CI " SYNTAX 1.3.6.1.4.1.1466.115.121.1.44 )",
+    "( 2.5.4.28 NAME 'preferredDeliveryMethod' SYNTAX 1.3.6.1.4.1.1466.115.121.1.14 "
+    "SINGLE-VALUE )",
+    "( 2.5.4.13 NAME 'description' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.14 NAME 'searchGuide' SYNTAX 1.3.6.1.4.1.1466.115.121.1.25 )",
+    "( 2.5.4.15 NAME 'businessCategory' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.5.4.49 NAME 'distinguishedName' EQUALITY distinguishedNameMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )",
+    "( 2.5.4.34 NAME 'seeAlso' SUP distinguishedName )",
+    "( 2.5.4.35 NAME 'userPassword' EQUALITY octetStringMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )",
+    "( 2.5.4.36 NAME 'userCertificate' DESC 'X.509 user certificate, use ;binary' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.8 )",
+    "( 2.5.4.45 NAME 'x500UniqueIdentifier' EQUALITY bitStringMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.6 )",
+    "( 0.9.2342.19200300.100.1.1 NAME ( 'uid' 'userid' ) " SUBSTR_CI " SYNTAX " DS " )",
+    "( 0.9.2342.19200300.100.1.3 NAME ( 'mail' 'rfc822Mailbox' ) EQUALITY caseIgnoreIA5Match "
+    "SUBSTR caseIgnoreIA5SubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 )",
+    "( 0.9.2342.19200300.100.1.6 NAME 'roomNumber' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 0.9.2342.19200300.100.1.7 NAME 'photo' SYNTAX 1.3.6.1.4.1.1466.115.121.1.23 )",
+    "( 0.9.2342.19200300.100.1.10 NAME 'manager' EQUALITY distinguishedNameMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )",
+    "( 0.9.2342.19200300.100.1.20 NAME ( 'homePhone' 'homeTelephoneNumber' ) "
+    "EQUALITY telephoneNumberMatch SUBSTR telephoneNumberSubstringsMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.50 )",
+    "( 0.9.2342.19200300.100.1.21 NAME 'secretary' EQUALITY distinguishedNameMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.12 )",
+    "( 0.9.2342.19200300.100.1.39 NAME 'homePostalAddress' EQUALITY caseIgnoreListMatch "
+    "SUBSTR caseIgnoreListSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.41 )",
+    "( 0.9.2342.19200300.100.1.41 NAME ( 'mobile' 'mobileTelephoneNumber' ) "
+    "EQUALITY telephoneNumberMatch SUBSTR telephoneNumberSubstringsMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.50 )",
+    "( 0.9.2342.19200300.100.1.42 NAME ( 'pager' 'pagerTelephoneNumber' ) "
+    "EQUALITY telephoneNumberMatch SUBSTR telephoneNumberSubstringsMatch "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.50 )",
+    "( 0.9.2342.19200300.100.1.55 NAME 'audio' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 )",
+    "( 0.9.2342.19200300.100.1.60 NAME 'jpegPhoto' SYNTAX 1.3.6.1.4.1.1466.115.121.1.28 )",
+    "( 1.3.6.1.4.1.250.1.57 NAME 'labeledURI' DESC 'RFC 2079: Uniform Resource Identifier "
+    "with optional label' EQUALITY caseExactMatch SYNTAX " DS " )",
+    "( 2.16.840.1.113730.3.1.1 NAME 'carLicense' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.16.840.1.113730.3.1.2 NAME 'departmentNumber' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.16.840.1.113730.3.1.241 NAME 'displayName' " SUBSTR_CI " SYNTAX " DS " SINGLE-VALUE )",
+    "( 2.16.840.1.113730.3.1.3 NAME 'employeeNumber' " SUBSTR_CI " SYNTAX " DS " SINGLE-VALUE )",
+    "( 2.16.840.1.113730.3.1.4 NAME 'employeeType' " SUBSTR_CI " SYNTAX " DS " )",
+    "( 2.16.840.1.113730.3.1.39 NAME 'preferredLanguage' " SUBSTR_CI " SYNTAX " DS
+    " SINGLE-VALUE )",
+    "( 2.16.840.1.113730.3.1.40 NAME 'userSMIMECertificate' "
+    "SYNTAX 1.3.6.1.4.1.1466.115.121.1.5 )",
+    "( 2.16.840.1.113730.3.1.216 NAME 'userPKCS12' SYNTAX 1.3.6.1.4.1.1466.115.121.1.5 )",
+};
+#undef DS
+#undef SUBSTR_CI
+
+/* Standard object classes as RFC 4512, RFC 4519 and RFC 2798 define them,
+ * unchanged: a client may add any of their attributes to a filter. */
 static const char *const standard_classes[] = {
-    "( 2.5.6.0 NAME 'top' DESC 'top of the superclass chain' ABSTRACT MUST objectClass )",
-    "( 2.5.6.6 NAME 'person' DESC 'RFC 4519: a person' SUP top STRUCTURAL "
-    "MUST ( sn $ cn ) MAY ( telephoneNumber $ description ) )",
-    "( 2.5.6.7 NAME 'organizationalPerson' DESC 'RFC 4519: an organizational person' "
-    "SUP person STRUCTURAL MAY ( title $ telephoneNumber $ facsimileTelephoneNumber $ "
-    "postalAddress ) )",
-    "( 2.16.840.1.113730.3.2.2 NAME 'inetOrgPerson' DESC 'RFC 2798: Internet "
-    "Organizational Person' SUP organizationalPerson STRUCTURAL MAY ( givenName $ "
-    "labeledURI $ mail $ mobile $ o $ uid $ preferredLanguage ) )",
-    "( 2.5.6.2 NAME 'country' DESC 'RFC 4519: a country' SUP top STRUCTURAL MUST c "
-    "MAY description )",
-    "( 2.5.6.4 NAME 'organization' DESC 'RFC 4519: an organization' SUP top STRUCTURAL "
-    "MUST o MAY ( description $ telephoneNumber $ facsimileTelephoneNumber $ "
-    "postalAddress ) )",
-    "( 1.3.6.1.4.1.1466.344 NAME 'dcObject' DESC 'RFC 4519: domain component object' "
-    "SUP top AUXILIARY MUST dc )",
+    "( 2.5.6.0 NAME 'top' ABSTRACT MUST objectClass )",
+    "( 2.5.6.6 NAME 'person' SUP top STRUCTURAL MUST ( sn $ cn ) MAY ( userPassword $ "
+    "telephoneNumber $ seeAlso $ description ) )",
+    "( 2.5.6.7 NAME 'organizationalPerson' SUP person STRUCTURAL MAY ( title $ x121Address $ "
+    "registeredAddress $ destinationIndicator $ preferredDeliveryMethod $ telexNumber $ "
+    "teletexTerminalIdentifier $ telephoneNumber $ internationalISDNNumber $ "
+    "facsimileTelephoneNumber $ street $ postOfficeBox $ postalCode $ postalAddress $ "
+    "physicalDeliveryOfficeName $ ou $ st $ l ) )",
+    "( 2.16.840.1.113730.3.2.2 NAME 'inetOrgPerson' SUP organizationalPerson STRUCTURAL "
+    "MAY ( audio $ businessCategory $ carLicense $ departmentNumber $ displayName $ "
+    "employeeNumber $ employeeType $ givenName $ homePhone $ homePostalAddress $ initials $ "
+    "jpegPhoto $ labeledURI $ mail $ manager $ mobile $ o $ pager $ photo $ roomNumber $ "
+    "secretary $ uid $ userCertificate $ x500uniqueIdentifier $ preferredLanguage $ "
+    "userSMIMECertificate $ userPKCS12 ) )",
+    "( 2.5.6.2 NAME 'country' SUP top STRUCTURAL MUST c MAY ( searchGuide $ description ) )",
+    "( 2.5.6.4 NAME 'organization' SUP top STRUCTURAL MUST o MAY ( userPassword $ "
+    "searchGuide $ seeAlso $ businessCategory $ x121Address $ registeredAddress $ "
+    "destinationIndicator $ preferredDeliveryMethod $ telexNumber $ teletexTerminalIdentifier "
+    "$ telephoneNumber $ internationalISDNNumber $ facsimileTelephoneNumber $ street $ "
+    "postOfficeBox $ postalCode $ postalAddress $ physicalDeliveryOfficeName $ st $ l $ "
+    "description ) )",
+    "( 1.3.6.1.4.1.1466.344 NAME 'dcObject' SUP top AUXILIARY MUST dc )",
     "( 2.5.17.0 NAME 'subentry' DESC 'RFC 3672: subentry' SUP top STRUCTURAL MUST cn )",
     "( 2.5.20.1 NAME 'subschema' DESC 'RFC 4512: controlling subschema (sub)entry' "
     "AUXILIARY MAY ( ldapSyntaxes $ attributeTypes $ objectClasses $ matchingRules $ "
@@ -119,6 +238,11 @@ static bool in_person_chain(enum attr_id id)
 	case ATTR_FAX:
 	case ATTR_POSTAL:
 	case ATTR_GIVENNAME:
+	case ATTR_DISPLAYNAME:
+	case ATTR_STREET:
+	case ATTR_LOCALITY:
+	case ATTR_REGION:
+	case ATTR_POSTALCODE:
 	case ATTR_URI:
 	case ATTR_MAIL:
 	case ATTR_MOBILE:
@@ -237,14 +361,28 @@ static char *contact_class_description(const char *sep)
 	return out;
 }
 
+/* Does standard_types define the type with this OID? */
+static bool standard_defines(const char *oid)
+{
+	size_t len = strlen(oid);
+
+	for (size_t i = 0; i < sizeof(standard_types) / sizeof(standard_types[0]); i++)
+		if (strncmp(standard_types[i] + 2, oid, len) == 0 &&
+		    standard_types[i][2 + len] == ' ')
+			return true;
+	return false;
+}
+
 /* ---- the subentry ---- */
 
-#define N_TYPES (ATTR_ALL + sizeof(extra_types) / sizeof(extra_types[0]))
+#define N_STANDARD_TYPES (sizeof(standard_types) / sizeof(standard_types[0]))
+#define N_TYPES (ATTR_ALL + N_STANDARD_TYPES + sizeof(extra_types) / sizeof(extra_types[0]))
 #define N_CLASSES (sizeof(standard_classes) / sizeof(standard_classes[0]) + 1)
 #define N_SYNTAXES (sizeof(syntaxes) / sizeof(syntaxes[0]))
 #define MAX_RULES 64 /* room for the rule table and the one of the subschema */
 
 static char *types[N_TYPES];
+static size_t generated_end; /* types[N_STANDARD_TYPES..generated_end) are ours */
 static char *classes[N_CLASSES];
 static char *syntax_values[N_SYNTAXES];
 static char *rule_values[MAX_RULES];
@@ -257,10 +395,11 @@ static const char *const subschema_cn[] = {"Subschema"};
 
 void schema_free(void)
 {
-	for (size_t i = 0; i < ATTR_ALL; i++) {
+	for (size_t i = N_STANDARD_TYPES; i < generated_end; i++) {
 		free(types[i]);
 		types[i] = NULL;
 	}
+	generated_end = 0;
 	free(classes[N_CLASSES - 1]);
 	classes[N_CLASSES - 1] = NULL;
 	for (size_t i = 0; i < N_SYNTAXES; i++) {
@@ -328,9 +467,19 @@ int schema_init(void)
 	const struct attr_rule *r;
 	size_t n = 0;
 
-	for (int i = 0; i < ATTR_ALL; i++)
-		if ((types[n++] = attribute_description(attr_by_id((enum attr_id)i), " ")) == NULL)
+	/* Standard attributes as their RFCs define them; the others (pocdir's
+	 * own, and the operational ones) from the attribute table. */
+	for (size_t i = 0; i < N_STANDARD_TYPES; i++)
+		types[n++] = (char *)standard_types[i];
+	for (int i = 0; i < ATTR_ALL; i++) {
+		const struct attr_type *t = attr_by_id((enum attr_id)i);
+
+		if (standard_defines(t->oid))
+			continue;
+		generated_end = n + 1;
+		if ((types[n++] = attribute_description(t, " ")) == NULL)
 			goto fail;
+	}
 	for (size_t i = 0; i < sizeof(extra_types) / sizeof(extra_types[0]); i++)
 		types[n++] = (char *)extra_types[i];
 	for (size_t i = 0; i < N_CLASSES - 1; i++)
@@ -366,6 +515,12 @@ int schema_init(void)
 	}
 	if ((rule_values[n_rules++] = str_dup(FIRST_COMPONENT_RULE)) == NULL)
 		goto fail;
+	for (size_t i = 0; i < sizeof(standard_only_rules) / sizeof(standard_only_rules[0]); i++) {
+		if (n_rules + 1 >= MAX_RULES)
+			goto fail;
+		if ((rule_values[n_rules++] = str_dup(standard_only_rules[i])) == NULL)
+			goto fail;
+	}
 	subschema[0] = (struct special_attr){"objectClass", subschema_classes, 3, false};
 	subschema[1] = (struct special_attr){"cn", subschema_cn, 1, false};
 	subschema[2] = (struct special_attr){"ldapSyntaxes", (const char *const *)syntax_values,
@@ -374,8 +529,7 @@ int schema_init(void)
 	    (struct special_attr){"matchingRules", (const char *const *)rule_values, n_rules, true};
 	subschema[4] = (struct special_attr){"matchingRuleUse", (const char *const *)rule_uses,
 	                                     n_rule_uses, true};
-	subschema[5] =
-	    (struct special_attr){"attributeTypes", (const char *const *)types, N_TYPES, true};
+	subschema[5] = (struct special_attr){"attributeTypes", (const char *const *)types, n, true};
 	subschema[6] =
 	    (struct special_attr){"objectClasses", (const char *const *)classes, N_CLASSES, true};
 	subschema[7] = (struct special_attr){NULL, NULL, 0, false};
