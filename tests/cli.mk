@@ -1,7 +1,9 @@
 # tests/cli.mk - tests of the pocdir tool: exit statuses and messages, golden
 # files for every output format, and checks of each format by a real parser.
-TESTS += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh tests/t_cli_lookup.sh
+TESTS += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh tests/t_cli_lookup.sh \
+	tests/t_cli_keys.py
 EXTRA_DIST += tests/t_cli_exit.sh tests/t_cli_golden.sh tests/t_cli_formats.sh tests/t_cli_lookup.sh \
+	tests/t_cli_keys.py \
 	tests/cli/validity/origins/de.yaml \
 	tests/cli/check_formats.py tests/cli/hostile/origins/kr.yaml \
 	tests/cli/controls/origins/kr.yaml \

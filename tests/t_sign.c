@@ -131,7 +131,8 @@ static void test_encrypted(void)
 
 	tap_ok(sign_keygen(at("e.pub"), at("e.key"), "correct horse", E) == 0,
 	       "keygen with a passphrase: %s", err.message);
-	tap_ok(sign_seckey_load(at("e.key"), NULL, &sk, E) == -1 && err.code == POCDIR_ERR_USAGE,
+	tap_ok(sign_seckey_load(at("e.key"), NULL, &sk, E) == -1 &&
+	           err.code == POCDIR_ERR_PASSPHRASE,
 	       "encrypted key without passphrase: %s", err.message);
 	tap_ok(sign_seckey_load(at("e.key"), "wrong", &sk, E) == -1 &&
 	           strstr(err.message, "wrong passphrase") != NULL,

@@ -54,12 +54,13 @@ extern "C" {
 /* Error codes, stored in pocdir_error.code. */
 enum pocdir_status {
 	POCDIR_OK = 0,
-	POCDIR_ERR_SYSTEM = 1,  /* I/O or allocation failure; errno-style cause in message */
-	POCDIR_ERR_INVALID = 2, /* the directory data failed validation */
-	POCDIR_ERR_FILTER = 3,  /* a search filter could not be parsed */
-	POCDIR_ERR_USAGE = 4,   /* an argument was out of range or malformed */
-	POCDIR_ERR_LIMIT = 5,   /* a configured limit was exceeded */
-	POCDIR_ERR_NOTFOUND = 6 /* a named object does not exist */
+	POCDIR_ERR_SYSTEM = 1,    /* I/O or allocation failure; errno-style cause in message */
+	POCDIR_ERR_INVALID = 2,   /* the directory data failed validation */
+	POCDIR_ERR_FILTER = 3,    /* a search filter could not be parsed */
+	POCDIR_ERR_USAGE = 4,     /* an argument was out of range or malformed */
+	POCDIR_ERR_LIMIT = 5,     /* a configured limit was exceeded */
+	POCDIR_ERR_NOTFOUND = 6,  /* a named object does not exist */
+	POCDIR_ERR_PASSPHRASE = 7 /* an encrypted secret key was given no passphrase */
 };
 
 /* What went wrong, where and why: "origins/kr.yaml:14:5: phone ... is not an

@@ -276,7 +276,7 @@ int sign_seckey_parse(const char *text, size_t len, const char *path, const char
 	}
 	if (encrypted) {
 		if (passphrase == NULL) {
-			error_set(err, POCDIR_ERR_USAGE,
+			error_set(err, POCDIR_ERR_PASSPHRASE,
 			          "%s: the secret key is encrypted; give its passphrase "
 			          "(POCDIR_PASSPHRASE)",
 			          path);

@@ -2,9 +2,14 @@
  * and minisign-compatible signatures over its set. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -49,6 +54,50 @@ static const char *passphrase(void)
 	return p != NULL && p[0] != '\0' ? p : NULL;
 }
 
+#define PASSPHRASE_MAX 1024
+
+/* Ask the person at the controlling terminal, echo off, as ssh-keygen and
+ * minisign do: into buf, without the newline. Returns 0, or -1 when there
+ * is no terminal (cron, a pipe) or nothing was typed. */
+static int passphrase_prompt(const char *prompt, char *buf, size_t size)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc = -1;
+	size_t len = 0;
+	bool restore;
+
+	if (fd == -1)
+		return -1;
+	restore = tcgetattr(fd, &old) == 0;
+	if (restore) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0)
+		goto done;
+	while (len + 1 < size) {
+		char c;
+		ssize_t n = read(fd, &c, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || c == '\n' || c == '\r')
+			break;
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	rc = len > 0 ? 0 : -1;
+done:
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
 int cmd_keygen(int argc, char **argv, const struct cli *cli0)
 {
 	static const struct option own[] = {
@@ -61,17 +110,33 @@ int cmd_keygen(int argc, char **argv, const struct cli *cli0)
 	struct cli cli;
 	pocdir_error err = {0};
 	const char *pass = NULL;
-	int first;
+	char typed[PASSPHRASE_MAX];
+	int first, rc;
 
 	first = cli_parse(cli0, &cli, argc, argv, own, key_option, &a);
 	if (first < 0)
 		return first == -2 ? EXIT_FOUND : EXIT_USAGE;
 	if (first < argc)
 		return cli_usage_error("keygen", "unexpected argument '%s'", argv[first]);
-	if (a.encrypt && (pass = passphrase()) == NULL)
-		return cli_usage_error("keygen", "--encrypt takes the passphrase from "
-		                                 "POCDIR_PASSPHRASE, which is not set");
-	if (pocdir_keygen(a.pubkey, a.key, pass, &err) == -1) {
+	if (a.encrypt && (pass = passphrase()) == NULL) {
+		char again[PASSPHRASE_MAX];
+
+		if (passphrase_prompt("Passphrase for the new key: ", typed, sizeof(typed)) == -1)
+			return cli_usage_error("keygen", "--encrypt takes the passphrase from a "
+			                                 "terminal or from POCDIR_PASSPHRASE");
+		if (passphrase_prompt("The same again: ", again, sizeof(again)) == -1 ||
+		    strcmp(typed, again) != 0) {
+			sodium_memzero(typed, sizeof(typed));
+			sodium_memzero(again, sizeof(again));
+			cli_error("the two passphrases differ; no key written");
+			return EXIT_USAGE;
+		}
+		sodium_memzero(again, sizeof(again));
+		pass = typed;
+	}
+	rc = pocdir_keygen(a.pubkey, a.key, pass, &err);
+	sodium_memzero(typed, sizeof(typed));
+	if (rc == -1) {
 		cli_error("%s", err.message);
 		return EXIT_USAGE;
 	}
@@ -88,6 +153,8 @@ int cmd_sign(int argc, char **argv, const struct cli *cli0)
 	};
 	struct key_args a = {0};
 	struct cli cli;
+	char typed[PASSPHRASE_MAX];
+	const char *pass;
 	int first, rc = EXIT_FOUND;
 
 	first = cli_parse(cli0, &cli, argc, argv, own, key_option, &a);
@@ -99,11 +166,21 @@ int cmd_sign(int argc, char **argv, const struct cli *cli0)
 		                       "--key kr.key");
 	if (a.key == NULL)
 		return cli_usage_error("sign", "--key SECRET-KEY is needed");
+	pass = passphrase();
 	for (int i = first; i < argc; i++) {
 		pocdir_sign_info info;
 		pocdir_error err = {0};
+		int r = pocdir_sign_file(argv[i], a.key, pass, 0, &info, &err);
 
-		if (pocdir_sign_file(argv[i], a.key, passphrase(), 0, &info, &err) == -1) {
+		/* An encrypted key and no $POCDIR_PASSPHRASE: ask once, at the
+		 * terminal, and keep the answer for the other files. */
+		if (r == -1 && err.code == POCDIR_ERR_PASSPHRASE && pass == NULL &&
+		    passphrase_prompt("Passphrase for the secret key: ", typed, sizeof(typed)) ==
+		        0) {
+			pass = typed;
+			r = pocdir_sign_file(argv[i], a.key, pass, 0, &info, &err);
+		}
+		if (r == -1) {
 			cli_error("%s", err.message);
 			rc = EXIT_USAGE;
 			continue;
@@ -116,6 +193,7 @@ int cmd_sign(int argc, char **argv, const struct cli *cli0)
 			printf("%s: origin %s serial %llu unchanged, signature is current\n",
 			       argv[i], info.origin, (unsigned long long)info.serial);
 	}
+	sodium_memzero(typed, sizeof(typed));
 	return rc;
 }
 
