@@ -21,3 +21,10 @@ CLI_GOLDEN = \
 	tests/cli/golden/lookup.txt tests/cli/golden/lookup-kr.txt tests/cli/golden/show.txt \
 	tests/cli/golden/search-attrs.txt tests/cli/golden/search-attrs.json \
 	tests/cli/golden/search-attrs.csv tests/cli/golden/search-attrs.ldif
+# doc/two-peers.md run as a reader follows it (two daemons, real sync).
+TESTS += tests/t_doc_two_peers.py
+EXTRA_DIST += tests/t_doc_two_peers.py
+# validate's messages, against a golden file.
+TESTS += tests/t_cli_validate.sh
+EXTRA_DIST += tests/t_cli_validate.sh tests/cli/mistakes/origins/xx.yaml \
+	tests/cli/mistakes/origins/yy.yaml tests/cli/golden/validate-mistakes.txt

@@ -246,7 +246,9 @@ static void test_all_errors(void)
 	struct origin_set set;
 	int n = load_text(text, strlen(text), &c, &set);
 
-	tap_ok(n >= 6, "every error of a file is reported, not just the first (%d)", n);
+	/* roles, email, the country outside the scope, the phone: each once,
+	 * without a follow-on "no roles" or "no way to reach it". */
+	tap_ok(n >= 4, "every error of a file is reported, not just the first (%d)", n);
 	origin_set_clear(&set);
 }
 

@@ -454,13 +454,36 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* Words people write for an entry key, with the key they mean. */
+static const struct {
+	const char *word, *key;
+} key_synonyms[] = {
+    {"tz", "timezone"},         {"time-zone", "timezone"},  {"zone", "timezone"},
+    {"telephone", "phone"},     {"tel", "phone"},           {"phones", "phone"},
+    {"mail", "email"},          {"e-mail", "email"},        {"emails", "email"},
+    {"language", "languages"},  {"lang", "languages"},      {"role", "roles"},
+    {"organisation", "agency"}, {"organization", "agency"}, {"org", "agency"},
+    {"url", "website"},         {"web", "website"},         {"note", "notes"},
+    {"comment", "notes"},       {"cc", "country"},          {"fingerprint", "pgp"},
+    {"last-name", "surname"},   {"family-name", "surname"}, {"first-name", "given-name"},
+    {"zip", "postal-code"},     {"city", "locality"},
+};
+
 static void unknown_key(struct loader *l, const struct node *k, const char *const *known,
                         const char *where)
 {
 	const char *best = NULL;
-	size_t bestd = 3;
+	/* A hint only when the key is close to its length: "tz" is two edits
+	 * from "id" too, which would mislead. */
+	size_t bestd = strlen(k->text) / 2 + 1 < 3 ? strlen(k->text) / 2 + 1 : 3;
 
-	for (size_t i = 0; known[i] != NULL; i++) {
+	for (size_t i = 0;
+	     known == entry_keys && i < sizeof(key_synonyms) / sizeof(key_synonyms[0]); i++)
+		if (strcmp(k->text, key_synonyms[i].word) == 0) {
+			best = key_synonyms[i].key;
+			bestd = 0;
+		}
+	for (size_t i = 0; known[i] != NULL && bestd > 0; i++) {
 		size_t d = distance(k->text, known[i]);
 
 		if (d < bestd) {
@@ -1084,12 +1107,17 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		        "entry has no \"country\": expected an ISO 3166-1 code, e.g. country: KR");
 	if (l->nvals[ATTR_O] == 0)
 		problem(l, map->line, map->column, "entry has no \"agency\"");
-	if (l->nvals[ATTR_ROLE] == 0)
+	/* A key given with bad values has been reported already: saying it
+	 * is missing too would repeat the first error. */
+	if (l->nvals[ATTR_ROLE] == 0 && map_get(map, "roles") == NULL)
 		problem(l, map->line, map->column,
 		        "entry has no \"roles\": expected a list such as [technical, 24x7]");
 	if (l->nvals[ATTR_MAIL] + l->nvals[ATTR_TELEPHONE] + l->nvals[ATTR_EMERGENCYPHONE] +
-	        l->nvals[ATTR_EMERGENCYMAIL] + l->nvals[ATTR_MOBILE] ==
-	    0)
+	            l->nvals[ATTR_EMERGENCYMAIL] + l->nvals[ATTR_MOBILE] ==
+	        0 &&
+	    map_get(map, "email") == NULL && map_get(map, "phone") == NULL &&
+	    map_get(map, "phone-24x7") == NULL && map_get(map, "email-24x7") == NULL &&
+	    map_get(map, "mobile") == NULL)
 		problem(l, map->line, map->column,
 		        "entry has no way to reach it: give at least an email or a phone");
 	if (l->nvals[ATTR_VALIDFROM] && l->nvals[ATTR_VALIDUNTIL] &&
@@ -1104,6 +1132,63 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 	if (l->errors != before)
 		return NULL;
 	return entry_make(l, o, serial_text, map->line);
+}
+
+/* An entry's id and country as written, for the duplicate check. */
+struct id_seen {
+	const struct node *id, *country;
+};
+
+static int id_seen_compare(const void *pa, const void *pb)
+{
+	const struct id_seen *a = pa, *b = pb;
+	int c = strcasecmp(a->country->text, b->country->text);
+
+	if (c == 0)
+		c = strcasecmp(a->id->text, b->id->text);
+	if (c == 0)
+		c = a->id->line < b->id->line ? -1 : a->id->line > b->id->line;
+	return c;
+}
+
+/* Ids are unique within a country: checked over every entry as written,
+ * valid or not (an entry with a bad phone still takes its id), and
+ * reported where the later id is. */
+static void duplicate_ids(struct loader *l, const struct node *entries)
+{
+	struct id_seen *seen = malloc((entries->count + 1) * sizeof(*seen));
+	size_t n = 0;
+
+	if (seen == NULL) {
+		problem(l, 0, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < entries->count; i++) {
+		const struct node *e = entries->items[i], *id, *cc;
+
+		if (e->type != NODE_MAPPING || (id = map_get(e, "id")) == NULL ||
+		    (cc = map_get(e, "country")) == NULL || id->type != NODE_SCALAR ||
+		    cc->type != NODE_SCALAR)
+			continue;
+		seen[n++] = (struct id_seen){id, cc};
+	}
+	qsort(seen, n, sizeof(*seen), id_seen_compare);
+	for (size_t i = 1; i < n; i++)
+		if (strcasecmp(seen[i - 1].country->text, seen[i].country->text) == 0 &&
+		    strcasecmp(seen[i - 1].id->text, seen[i].id->text) == 0) {
+			size_t first = i - 1;
+
+			while (first > 0 &&
+			       strcasecmp(seen[first - 1].country->text, seen[i].country->text) ==
+			           0 &&
+			       strcasecmp(seen[first - 1].id->text, seen[i].id->text) == 0)
+				first--;
+			problem(l, seen[i].id->line, seen[i].id->column,
+			        "id \"%s\" is used twice in country %s (first at line %lu): ids "
+			        "are unique within a country",
+			        seen[i].id->text, seen[i].country->text, seen[first].id->line);
+		}
+	free(seen);
 }
 
 static int check_origin(struct loader *l, const struct node *root, struct origin_set *out)
@@ -1239,18 +1324,7 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 			out->entries[out->nentries++] = e;
 	}
 	qsort(out->entries, out->nentries, sizeof(entry_t *), entry_compare);
-	for (size_t i = 1; i < out->nentries; i++) {
-		const entry_t *a = out->entries[i - 1], *b = out->entries[i];
-
-		if (strcmp(a->country, b->country) == 0 && strcasecmp(a->id, b->id) == 0) {
-			const entry_t *later = a->line > b->line ? a : b;
-
-			problem(l, later->line, 1,
-			        "id \"%s\" is used twice in country %s (first at line %lu): ids "
-			        "are unique within a country",
-			        b->id, b->country, a->line < b->line ? a->line : b->line);
-		}
-	}
+	duplicate_ids(l, entries);
 	o->count = out->nentries;
 	return l->errors == 0 ? 0 : -1;
 }

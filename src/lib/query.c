@@ -202,27 +202,13 @@ const char *pocdir_country_name(const char *code)
 
 int pocdir_role_check(const char *role, pocdir_error *err)
 {
-	const char *const *roles = validate_role_names();
-	char why[512], hint[256] = "";
-	size_t i, len, n = 0;
+	char why[768];
 
 	error_clear(err);
 	if (role == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "no role given");
 	if (validate_role(role, why, sizeof(why)))
 		return 0;
-	/* The roles the text begins, or that contain it: "tech", "response". */
-	len = strlen(role);
-	for (i = 0; roles[i] != NULL; i++)
-		if (strncasecmp(roles[i], role, len) == 0 ||
-		    (len >= 3 && strstr(roles[i], role) != NULL)) {
-			size_t h = strlen(hint);
-
-			snprintf(hint + h, sizeof(hint) - h, "%s%s", n++ > 0 ? " or " : "",
-			         roles[i]);
-		}
-	if (n > 0)
-		return error_set(err, POCDIR_ERR_USAGE, "%s; did you mean %s?", why, hint);
 	return error_set(err, POCDIR_ERR_USAGE, "%s", why);
 }
 

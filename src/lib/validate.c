@@ -450,6 +450,17 @@ static bool subtag_variant(const struct subtag *t)
 	return (t->len >= 5 && t->len <= 8) || (t->len == 4 && is_digit((unsigned char)t->p[0]));
 }
 
+/* Country codes that people write for a language, which ISO 639-1 leaves
+ * unassigned (so no tag starts with them): "jp" for Japanese is "ja". */
+static const struct {
+	const char *country, *language, *name;
+} language_not_country[] = {
+    {"cn", "zh", "Chinese"}, {"cz", "cs", "Czech"},      {"dk", "da", "Danish"},
+    {"gb", "en", "English"}, {"gr", "el", "Greek"},      {"il", "he", "Hebrew"},
+    {"ir", "fa", "Persian"}, {"jp", "ja", "Japanese"},   {"ua", "uk", "Ukrainian"},
+    {"us", "en", "English"}, {"vn", "vi", "Vietnamese"},
+};
+
 bool validate_language(const char *s, char *why, size_t whysize)
 {
 	char q[QUOTE_SIZE];
@@ -499,6 +510,16 @@ bool validate_language(const char *s, char *why, size_t whysize)
 			              "%s is not a BCP 47 language tag: it must start with a "
 			              "language subtag of 2 to 8 letters, e.g. \"en\"",
 			              quote(s, q, sizeof(q)));
+		for (size_t k = 0; tag[0].len == 2 && k < sizeof(language_not_country) /
+		                                              sizeof(language_not_country[0]);
+		     k++)
+			if (ascii_casematch(tag[0].p, language_not_country[k].country, 2))
+				return reject(
+				    why, whysize,
+				    "%s is not a language: \"%s\" is a country code, and "
+				    "ISO 639-1 has no such language; %s is \"%s\"",
+				    quote(s, q, sizeof(q)), language_not_country[k].country,
+				    language_not_country[k].name, language_not_country[k].language);
 		i = 1;
 		if (tag[0].len <= 3) /* extlang = 3ALPHA *2("-" 3ALPHA) */
 			for (size_t k = 0; k < 3 && i < n && subtag_alpha(&tag[i], 3, 3); k++)
@@ -732,13 +753,28 @@ bool validate_role(const char *s, char *why, size_t whysize)
 {
 	char q[QUOTE_SIZE], list[256];
 
+	char hint[256] = "";
+	size_t n = 0, len;
+
 	if (s != NULL && (word_in(s, roles) || extension_word(s)))
 		return true;
 	word_list(roles, list, sizeof(list));
+	/* The roles the text begins, or that hold it: "tech", "response". */
+	len = s != NULL ? strlen(s) : 0;
+	for (size_t i = 0; len > 0 && roles[i] != NULL; i++)
+		if (ascii_casematch(roles[i], s,
+		                    len < strlen(roles[i]) ? len : strlen(roles[i]) + 1) ||
+		    (len >= 3 && strstr(roles[i], s) != NULL)) {
+			size_t h = strlen(hint);
+
+			snprintf(hint + h, sizeof(hint) - h, "%s%s",
+			         n++ > 0 ? " or " : "; did you mean ", roles[i]);
+		}
 	return reject(why, whysize,
 	              "%s is not a role: expected %s, or an extension word \"x-...\" (lower "
-	              "case)",
-	              s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list);
+	              "case)%s%s",
+	              s != NULL ? quote(s, q, sizeof(q)) : "(nothing)", list, hint,
+	              n > 0 ? "?" : "");
 }
 
 bool validate_agency_type(const char *s, char *why, size_t whysize)

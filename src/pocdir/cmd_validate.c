@@ -11,46 +11,109 @@
 
 #include "commands.h"
 
-/* Distinct files that had problems, for "N errors in M files". */
+/* One diagnostic, kept until the file is done so that they come out in
+ * line order whatever order the checks ran in. */
+struct diag_copy {
+	char *file, *message;
+	unsigned long line, column;
+	size_t file_index, seq;
+};
+
+/* Distinct files that had problems, for "N errors in M files", and the
+ * diagnostics to print. */
 struct validate_state {
 	char **files;
 	size_t nfiles;
+	struct diag_copy *diags;
+	size_t ndiags;
 	bool failed; /* out of memory while counting */
 };
 
-static void count_file(struct validate_state *st, const char *file)
+static size_t count_file(struct validate_state *st, const char *file)
 {
 	size_t i;
 	char **files;
 
 	for (i = st->nfiles; i > 0; i--)
 		if (strcmp(st->files[i - 1], file) == 0)
-			return;
+			return i - 1;
 	files = realloc(st->files, (st->nfiles + 1) * sizeof(*files));
 	if (files == NULL || (files[st->nfiles] = strdup(file)) == NULL) {
 		if (files != NULL)
 			st->files = files;
 		st->failed = true;
-		return;
+		return st->nfiles;
 	}
 	st->files = files;
-	st->nfiles++;
+	return st->nfiles++;
+}
+
+static void keep_diag(const pocdir_diag *d, void *ctx)
+{
+	struct validate_state *st = ctx;
+	const char *file = d->file != NULL ? d->file : "(unknown)";
+	struct diag_copy *v = realloc(st->diags, (st->ndiags + 1) * sizeof(*v));
+
+	if (v == NULL) {
+		st->failed = true;
+		return;
+	}
+	st->diags = v;
+	v = &st->diags[st->ndiags];
+	*v = (struct diag_copy){strdup(file),
+	                        strdup(d->message != NULL ? d->message : ""),
+	                        d->line,
+	                        d->column,
+	                        count_file(st, file),
+	                        st->ndiags};
+	if (v->file == NULL || v->message == NULL) {
+		free(v->file);
+		free(v->message);
+		st->failed = true;
+		return;
+	}
+	st->ndiags++;
+}
+
+/* Files in the order they were read, then line, column, and the order the
+ * checks reported in. */
+static int diag_order(const void *pa, const void *pb)
+{
+	const struct diag_copy *a = pa, *b = pb;
+
+	if (a->file_index != b->file_index)
+		return a->file_index < b->file_index ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 /* The GNU "file:line:col: message" form editors jump to; line and column
  * are left out when the library does not know them. */
-static void print_diag(const pocdir_diag *d, void *ctx)
+static void print_diags(struct validate_state *st)
 {
-	struct validate_state *st = ctx;
-	const char *file = d->file != NULL ? d->file : "(unknown)";
+	qsort(st->diags, st->ndiags, sizeof(*st->diags), diag_order);
+	for (size_t i = 0; i < st->ndiags; i++) {
+		struct diag_copy *d = &st->diags[i];
+		size_t flen = strlen(d->file);
 
-	if (d->line > 0 && d->column > 0)
-		printf("%s:%lu:%lu: %s\n", file, d->line, d->column, d->message);
-	else if (d->line > 0)
-		printf("%s:%lu: %s\n", file, d->line, d->message);
-	else
-		printf("%s: %s\n", file, d->message);
-	count_file(st, file);
+		/* A message that names the file itself (a read error) is not
+		 * prefixed with it twice. */
+		if (d->line == 0 && strncmp(d->message, d->file, flen) == 0 &&
+		    strncmp(d->message + flen, ": ", 2) == 0) {
+			printf("%s\n", d->message);
+			continue;
+		}
+
+		if (d->line > 0 && d->column > 0)
+			printf("%s:%lu:%lu: %s\n", d->file, d->line, d->column, d->message);
+		else if (d->line > 0)
+			printf("%s:%lu: %s\n", d->file, d->line, d->message);
+		else
+			printf("%s: %s\n", d->file, d->message);
+	}
 }
 
 static const char *plural(size_t n, const char *one, const char *many)
@@ -85,7 +148,8 @@ static int summarise_valid(const struct cli *cli, const struct validate_args *a,
 	int rc = EXIT_USAGE, nwarn;
 
 	one.directory = path;
-	one.at = NULL; /* the files as they are now, which is what was validated */
+	one.at = NULL;    /* the files as they are now, which is what was validated */
+	one.local = true; /* and only them, not the sets held in a state directory */
 	dir = cli_open(&one);
 	if (dir == NULL)
 		return EXIT_USAGE;
@@ -142,13 +206,16 @@ static int validate_path(const struct cli *cli, const struct validate_args *a, c
 	size_t i;
 	int n, rc;
 
-	n = pocdir_validate(path, print_diag, &st, &err);
+	n = pocdir_validate(path, keep_diag, &st, &err);
 	if (n < 0) {
+		/* A path that cannot be read is said once, as an error. */
 		cli_error("%s", err.message);
 		rc = EXIT_USAGE;
 	} else if (n == 0) {
+		print_diags(&st);
 		rc = summarise_valid(cli, a, path);
 	} else {
+		print_diags(&st);
 		if (st.nfiles == 0)
 			count_file(&st, path);
 		printf("%d %s in %zu %s\n", n, plural((size_t)n, "error", "errors"), st.nfiles,
@@ -156,10 +223,15 @@ static int validate_path(const struct cli *cli, const struct validate_args *a, c
 		rc = EXIT_USAGE;
 	}
 	if (st.failed)
-		cli_error("out of memory while counting files");
+		cli_error("out of memory while keeping the problems");
 	for (i = 0; i < st.nfiles; i++)
 		free(st.files[i]);
 	free(st.files);
+	for (i = 0; i < st.ndiags; i++) {
+		free(st.diags[i].file);
+		free(st.diags[i].message);
+	}
+	free(st.diags);
 	return rc;
 }
 

@@ -83,10 +83,12 @@ static const struct command commands[] = {
      "make an origin's signing key pair (minisign format)",
      "  --key FILE       secret key to write (default pocdir.key; never overwritten)\n"
      "  --pubkey FILE    public key to write (default pocdir.pub)\n"
-     "  --encrypt        encrypt the secret key with $POCDIR_PASSPHRASE\n"},
+     "  --encrypt        encrypt the secret key with $POCDIR_PASSPHRASE, else with a\n"
+     "                   passphrase asked at the terminal\n"},
     {"sign", cmd_sign, "FILE... --key KEY",
      "raise the serial of a changed origin file and sign it (FILE.minisig)",
-     "  --key KEY        secret key (passphrase, if any, from $POCDIR_PASSPHRASE)\n"},
+     "  --key KEY        secret key (passphrase, if any, from $POCDIR_PASSPHRASE, else\n"
+     "                   asked at the terminal)\n"},
     {"verify", cmd_verify, "FILE --pubkey KEY [--sig SIG]", "check an origin file's signature",
      "  --pubkey KEY     public key file or base64 key\n"
      "  --sig SIG        signature file (default FILE.minisig)\n"},
