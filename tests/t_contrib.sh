@@ -129,8 +129,59 @@ rc=$?
 check "quickstart run --port abc is refused (exit 2)" test "$rc" -eq 2
 check "... saying what a port is" grep -q -- "--port needs a port number" "$T/qs.err"
 
+# ---- shell completion, as a shell runs it -----------------------------------
+BIN=$(dirname "$POCDIR")
+cat >"$T/comp.bash" <<EOF
+export PATH="$BIN:\$PATH" POCDIR_DIRECTORY="$top_srcdir/tests/cli/data"
+. "$top_srcdir/contrib/pocdir.bash"
+t() { COMP_WORDS=("\$@"); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _pocdir; echo "\${COMPREPLY[*]}"; }
+t pocdir lo
+t pocdir lookup --format vc
+t pocdir lookup --role te
+t pocdir lookup --country ''
+t pocdir search --a
+EOF
+bash "$T/comp.bash" >"$T/comp.out" 2>&1
+line() { sed -n "$1p" "$2"; }
+check "bash: commands complete (lo: lookup log)" test "$(line 1 "$T/comp.out")" = "lookup log"
+check "bash: --format values" test "$(line 2 "$T/comp.out")" = "vcard vcard3"
+check "bash: --role values from pocdir" test "$(line 3 "$T/comp.out")" = "technical"
+check "bash: --country from the directory" test "$(line 4 "$T/comp.out")" = "FR KR NZ"
+check "bash: a command's options" test "$(line 5 "$T/comp.out")" = "--all --at --attrs"
+if command -v zsh >/dev/null 2>&1; then
+	# compadd, _describe and _files are zsh's completion builtins: here
+	# they print what they would offer.
+	cat >"$T/comp.zsh" <<EOF
+export PATH="$BIN:\$PATH" POCDIR_DIRECTORY="$top_srcdir/tests/cli/data"
+compadd() { [[ \$1 == -- ]] && shift; print -r -- "\$*"; }
+_describe() { print -r -- "\${(P)\${@[-1]}}"; }
+_files() { print files; }
+t() { words=("\$@"); CURRENT=\${#words}; PREFIX=\$words[-1]; source "$top_srcdir/contrib/_pocdir"; }
+t pocdir lookup --format ''
+t pocdir lookup --role ''
+t pocdir lookup --country ''
+t pocdir ''
+EOF
+	zsh -f "$T/comp.zsh" >"$T/zcomp.out" 2>&1
+	check "zsh: --format values" test "$(line 1 "$T/zcomp.out")" = "table json ldif vcard vcard3 csv"
+	check "zsh: --role values from pocdir" sh -c "sed -n 2p '$T/zcomp.out' | grep -q '^policy diplomatic technical incident-response'"
+	check "zsh: --country from the directory" test "$(line 3 "$T/zcomp.out")" = "FR KR NZ"
+	check "zsh: commands with their descriptions" sh -c "sed -n 4p '$T/zcomp.out' | grep -q '^lookup:find contacts'"
+else
+	ok "zsh completion # SKIP zsh not installed"
+fi
+
+# ---- the JSON Schema of the origin format, as an editor applies it ----------
+if /usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+	/usr/bin/python3 "$top_srcdir/tests/cli/check_schema.py" "$top_srcdir" >"$T/schema.out" 2>&1
+	check "the JSON Schema accepts every shipped and test origin file" sh -c "sed -n 1p '$T/schema.out' | grep -q '^valid '"
+	check "the JSON Schema refuses an unknown key and an unknown role" sh -c "sed -n 2p '$T/schema.out' | grep -q telephone && sed -n 2p '$T/schema.out' | grep -q tech"
+else
+	ok "JSON Schema # SKIP python3-jsonschema or python3-yaml not installed"
+fi
+
 # ---- make install carries them ----------------------------------------------
-for f in pocdird.service pocdir-sync.cron nginx-feed.conf pocdir.schema pocdir.ldif; do
+for f in pocdird.service pocdir-sync.cron nginx-feed.conf pocdir.schema pocdir.ldif pocdir.bash _pocdir pocdir-origin.schema.json; do
 	check "contrib/$f is installed (dist_contrib_DATA)" grep -q "contrib/$f" "$top_srcdir/contrib/local.mk"
 done
 
