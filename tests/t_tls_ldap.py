@@ -290,12 +290,14 @@ tap.eq(srv.stop(), 0, "SIGTERM: clean exit")
 
 # ---- client certificates and TLS 1.3 only ----
 install_cert("server")
-srv = start("""tls:
+web_port = pt.free_port()
+srv = start("""web-listen: https://127.0.0.1:%d
+tls:
   certificate: %s
   key: %s
   client-ca: %s
   min-version: "1.3"
-""" % (cert("server.pem"), cert("server.key"), cert("ca.pem")), "mutual")
+""" % (web_port, cert("server.pem"), cert("server.key"), cert("ca.pem")), "mutual")
 r = search(srv.tls_url, "(uid=krcert)", "o", LDAPTLS_CERT=cert("client.pem"),
            LDAPTLS_KEY=cert("client.key"))
 tap.ok(r.returncode == 0 and b"uid=krcert" in r.stdout,
@@ -307,6 +309,15 @@ rc, out = gnutls_cli(srv.tls_port, priority="NORMAL:-VERS-ALL:+VERS-TLS1.2",
                             cert("client.key")])
 tap.ok(rc != 0 and "Handshake was completed" not in out, "min-version 1.3 refuses TLS 1.2",
        out)
+pt.wait_port(web_port, srv.proc)
+web = "https://127.0.0.1:%d/api/v1/contacts/KR/krcert" % web_port
+r = run(["curl", "-s", "-w", "\n%{http_code}", "--cacert", cert("ca.pem"), "--cert",
+         cert("client.pem"), "--key", cert("client.key"), web])
+tap.ok(r.stdout.endswith(b"\n200") and b'"krcert"' in r.stdout,
+       "client-ca applies to HTTPS too: curl with a client certificate gets 200", r.stdout)
+r = run(["curl", "-s", "-w", "\n%{http_code}", "--cacert", cert("ca.pem"), web])
+tap.ok(r.stdout.endswith(b"\n403") and b"client certificate" in r.stdout,
+       "... without one: 403 with a JSON error", r.stdout)
 r = run(["ldapwhoami", "-x", "-H", srv.plain_url, "-D", OPERATOR, "-w", PASSWORD])
 tap.ok(r.returncode == 0, "simple-bind-requires-tls: auto allows clear binds on loopback",
        r.stdout)

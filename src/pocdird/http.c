@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -158,6 +159,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_data_size != 0)
 		return respond_status(conn, MHD_HTTP_BAD_REQUEST, "no body expected\n");
+	if (http_client_refused(conn))
+		return respond_status(conn, MHD_HTTP_FORBIDDEN,
+		                      "a client certificate signed by client-ca is required\n");
 	if (!feed_path_ok(url))
 		return respond_status(conn, MHD_HTTP_NOT_FOUND, "not a feed file\n");
 	snprintf(path, sizeof(path), "%s%s", feed_dir, url);
@@ -212,6 +216,26 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
+/* Set before any server starts, read by their threads: HTTPS clients must
+ * show a certificate that verifies to tls: client-ca. */
+static bool client_certs_required;
+
+bool http_client_refused(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info;
+	unsigned status = 0, n = 0;
+
+	if (!client_certs_required)
+		return false;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (info == NULL || info->tls_session == NULL)
+		return false; /* a plain HTTP server: nothing to verify */
+	/* libmicrohttpd asks for the certificate; checking it is ours. */
+	if (gnutls_certificate_get_peers(info->tls_session, &n) == NULL || n == 0)
+		return true;
+	return gnutls_certificate_verify_peers2(info->tls_session, &status) < 0 || status != 0;
+}
+
 bool http_url_tls(const char *url)
 {
 	return strncmp(url, "https://", 8) == 0;
@@ -230,7 +254,9 @@ struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHand
 	    {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)tls_http_certificate},
 	    {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priority_string(server_config())},
 	    {MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL},
 	};
+	char *trust = NULL;
 	struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
 	const struct config_limits *lim;
 	struct admit_limits al = {0};
@@ -249,6 +275,13 @@ struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHand
 		flags |= MHD_USE_IPv6;
 	if (tls)
 		flags |= MHD_USE_TLS;
+	if (tls && server_config()->tls.client_ca != NULL) {
+		/* The CAs whose client certificates LDAP requires, for HTTPS too. */
+		if (file_read(server_config()->tls.client_ca, 1024 * 1024, &trust, NULL, err) == -1)
+			return NULL;
+		tls_options[2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, trust};
+		client_certs_required = true;
+	}
 	MHD_set_panic_func(on_panic, NULL);
 	lim = &server_config()->limits;
 	/* Sizes the table only: libmicrohttpd counts the connections. */
@@ -277,6 +310,7 @@ struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHand
 	if (d == NULL)
 		error_set(err, POCDIR_ERR_SYSTEM, "%s: cannot listen (%s)", url,
 		          errno ? strerror(errno) : "libmicrohttpd failed");
+	free(trust); /* GnuTLS copied it when the server started */
 	return d;
 }
 

@@ -232,6 +232,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_data_size != 0)
 		return api_error(conn, MHD_HTTP_BAD_REQUEST, "no body expected");
+	if (http_client_refused(conn))
+		return api_error(conn, MHD_HTTP_FORBIDDEN,
+		                 "a client certificate signed by client-ca is required");
 	if (web_settings_get(&s) == -1)
 		return api_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
 	status = web_authenticate(conn, &s, &a, &why);

@@ -22,6 +22,10 @@
 struct MHD_Daemon *http_listen(const char *url, unsigned threads, MHD_AccessHandlerCallback fn,
                                void *cls, pocdir_error *err);
 
+/* With tls: client-ca, an HTTPS request without a client certificate that
+ * verifies to it: answer 403. False for plain HTTP and without client-ca. */
+bool http_client_refused(struct MHD_Connection *conn);
+
 /* Is url an https:// one? */
 bool http_url_tls(const char *url);
 
