@@ -13,7 +13,7 @@ libdir=$(sed -n 's/^libdir=//p' "$top_builddir/src/lib/pocdir.pc" | sed "s|\${ex
 root="$tmp/root"
 check "pocdir.h installed" [ -f "$root$prefix/include/pocdir.h" ]
 check "pocdir.pc installed" [ -f "$root$libdir/pkgconfig/pocdir.pc" ]
-check "versioned shared library installed" [ -f "$root$libdir/libpocdir.so.1" ]
+check "versioned shared library installed" [ -f "$root$libdir/libpocdir.so.2" ]
 check "static library installed" [ -f "$root$libdir/libpocdir.a" ]
 check "sample directory installed" [ -f "$root$prefix/share/pocdir/directory/origins/kr.yaml" ]
 for page in man1/pocdir.1 man3/libpocdir.3 man5/pocdir-directory.5; do
@@ -25,7 +25,7 @@ check "pkg-config --cflags --libs pocdir: $flags" [ -n "$flags" ]
 # A library built with --enable-sanitizers needs its programs built so too
 # (the ASan runtime must come first).
 san=""
-if ldd "$root$libdir/libpocdir.so.1" 2>/dev/null | grep -q libasan; then
+if ldd "$root$libdir/libpocdir.so.2" 2>/dev/null | grep -q libasan; then
 	san="-fsanitize=address,undefined"
 fi
 # shellcheck disable=SC2086

@@ -37,6 +37,16 @@
  *   version of the directory it was computed on alive, so a reload never
  *   changes or frees an answer being read.
  * - The library never exits and never prints.
+ * - ABI room: the structs a caller fills or hands in (pocdir_options,
+ *   pocdir_query, pocdir_import_options, pocdir_write_options,
+ *   pocdir_sign_info, pocdir_sync_report) begin with `size`. Leave it 0
+ *   (or set it to sizeof the struct): the library reads and writes only
+ *   the members that existed at that size, so members added later do not
+ *   break a program built against this header. Arrays the library returns
+ *   (pocdir_version_info, pocdir_peer_status) keep their layout; more
+ *   fields come with new functions.
+ * - Strings in a struct passed to a callback (pocdir_diag, pocdir_change,
+ *   pocdir_sync_event) live only during the call; copy what you keep.
  */
 #ifndef POCDIR_H
 #define POCDIR_H
@@ -94,6 +104,7 @@ pocdir *pocdir_open(const char *path, pocdir_error *err);
 
 /* Options for pocdir_open_options; members left NULL take their defaults. */
 typedef struct pocdir_options {
+	size_t size;         /* 0 or sizeof(pocdir_options): see "ABI room" above */
 	const char *path;    /* directory folder or file (required) */
 	const char *base_dn; /* DN the tree hangs under; default "dc=pocdir" */
 } pocdir_options;
@@ -122,6 +133,7 @@ int pocdir_validate(const char *path, pocdir_diag_fn fn, void *ctx, pocdir_error
  * case-insensitive substring of the agency name, role one role name, id an
  * entry id. Answered from indexes. */
 typedef struct pocdir_query {
+	size_t size; /* 0 or sizeof(pocdir_query): see "ABI room" above */
 	const char *country;
 	const char *agency;
 	const char *role;
@@ -325,6 +337,7 @@ int pocdir_import_format_parse(const char *name);
 
 /* What to import and how; members left NULL / 0 take their defaults. */
 typedef struct pocdir_import_options {
+	size_t size; /* 0 or sizeof(pocdir_import_options): see "ABI room" above */
 	pocdir_import_format format;
 	const char *origin;      /* the origin id to write (required) */
 	const char *name;        /* the participant's name; default from the source */
@@ -367,6 +380,7 @@ int pocdir_import(const pocdir_import_options *opts, const char *source, const c
                   char **yaml, size_t *yaml_len, pocdir_diag_fn fn, void *ctx, pocdir_error *err);
 /* How pocdir_write_with writes; members left 0 or NULL take the defaults. */
 typedef struct pocdir_write_options {
+	size_t size;              /* 0 or sizeof(pocdir_write_options): see "ABI room" above */
 	const char *const *attrs; /* as pocdir_write_attrs; NULL: all */
 	int with_tree;            /* LDIF: the base and country entries first */
 	/* > 0 (seconds since the epoch): mark entries stale, expired or out of
@@ -403,6 +417,7 @@ int pocdir_keygen(const char *pubkey_path, const char *seckey_path, const char *
 
 /* What pocdir_sign_file did. */
 typedef struct pocdir_sign_info {
+	size_t size; /* 0 or sizeof(pocdir_sign_info): see "ABI room" above */
 	char origin[65];
 	uint64_t old_serial;
 	uint64_t serial;
@@ -530,6 +545,7 @@ typedef struct pocdir_sync_event {
 typedef void (*pocdir_sync_event_fn)(const pocdir_sync_event *ev, void *ctx);
 
 typedef struct pocdir_sync_report {
+	size_t size;           /* 0 or sizeof(pocdir_sync_report): see "ABI room" above */
 	unsigned peers;        /* peers tried */
 	unsigned peers_failed; /* peers that failed as a whole */
 	unsigned checked;      /* origins checked against the held versions */

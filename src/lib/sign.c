@@ -754,7 +754,7 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 	struct origin_set set;
 	struct tm tm;
 	time_t t;
-	pocdir_sign_info local;
+	pocdir_sign_info local = {0};
 	char serial_text[32], new_serial[32], stamp[32], trusted[256], *base;
 	char *text = NULL, *edited = NULL, *oldsig = NULL, *sig = NULL, *sigpath = NULL;
 	size_t len, edlen, oldlen, n;
@@ -764,7 +764,14 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 	error_clear(err);
 	if (info == NULL)
 		info = &local;
-	memset(info, 0, sizeof(*info));
+	{
+		/* Every member exists at any size a caller can give (all are of
+		 * the first version); keep the caller's size. */
+		size_t size = info->size;
+
+		memset(info, 0, sizeof(*info));
+		info->size = size;
+	}
 	memset(&set, 0, sizeof(set));
 	if (path == NULL || seckey_path == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "sign needs a file and a secret key");

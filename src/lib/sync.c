@@ -1112,7 +1112,7 @@ done:
 int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
                     void *ctx, pocdir_sync_report *report, pocdir_error *err)
 {
-	pocdir_sync_report local;
+	pocdir_sync_report local = {0};
 	pocdir_error first = {0};
 	struct sync_peer adhoc;
 	int rc = 0;
@@ -1120,7 +1120,14 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_
 	error_clear(err);
 	if (report == NULL)
 		report = &local;
-	memset(report, 0, sizeof(*report));
+	{
+		/* Every member exists at any size a caller can give (all are of
+		 * the first version); keep the caller's size. */
+		size_t size = report->size;
+
+		memset(report, 0, sizeof(*report));
+		report->size = size;
+	}
 	if (cfg == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "no sync configuration");
 	if (mkdir(cfg->state, 0755) == -1 && errno != EEXIST)
