@@ -77,11 +77,16 @@ chown -R "$MAIL_USER:$MAIL_GROUP" "$MAILROOT"
 # trap stops it whatever happens next.
 "$DOVECOT" -F -c "$T/dovecot/dovecot.conf" 2>"$T/dovecot/stderr" &
 PIDS="$PIDS $!"
+# The mail user may not read the source tree (a clone under /root): it runs
+# a copy of the server kept beside the mail.
+mkdir -p "$T/smtpd"
+cp "$top_srcdir/tests/mail/smtpd.py" "$top_srcdir/tests/mail/users.py" "$T/smtpd/"
+chmod -R a+rX "$T/smtpd"
 # shellcheck disable=SC2086
-$AS_MAIL_USER /usr/bin/python3 "$top_srcdir/tests/mail/smtpd.py" "$SMTP_PORT" "$MAILROOT" \
+$AS_MAIL_USER /usr/bin/python3 "$T/smtpd/smtpd.py" "$SMTP_PORT" "$MAILROOT" \
 	"$USERS" "$MAILROOT/.smtpd.ready" 2>"$T/smtpd.log" &
 PIDS="$PIDS $!"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
 	[ -f "$MAILROOT/.smtpd.ready" ] && [ -f "$T/dovecot/run/master.pid" ] && break
 	sleep 0.1
 done
