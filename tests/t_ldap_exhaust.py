@@ -225,6 +225,46 @@ for s in (a, b, c):
     s.close()
 tap.eq(srv.stop(), 0, "clean stop")
 
+# ---- 300 clients that ask for everything and never read ----
+
+
+def send_queues(port):
+    """Bytes waiting in the kernel on each of the server's sockets on port
+    (the tx_queue column of /proc/net/tcp)."""
+    out = []
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            v = line.split()
+            if int(v[1].split(":")[1], 16) == port and v[3] == "01":  # ESTABLISHED
+                out.append(int(v[4].split(":")[0], 16))
+    return out
+
+
+big = pt.gen_directory(5000, 50)
+srv = pt.pocdird(big, config="limits:\n  max-results: 100000\n")
+time.sleep(0.3)
+hogs = []
+everything = b"".join(ber.search(10 + k, attrs=("*",)) for k in range(16))
+for i in range(300):
+    h = socket.socket()
+    h.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    h.bind(("127.0.%d.%d" % (20 + i // 200, 1 + i % 200), 0))
+    h.connect(("127.0.0.1", srv.port))
+    h.sendall(everything)  # 16 answers of 3 MB each, never read
+    hogs.append(h)
+time.sleep(4)  # they have had what they may have; without the caps, they would still
+for i in range(5):
+    served(srv, "127.0.0.12", "beside 300 clients that never read (%d)" % i)
+q = send_queues(srv.port)
+# Uncapped, the kernel let each grow past 1.3 MB within 6 s (348 MB in all,
+# on its way to 4 MB each), all of it encoded for clients that never read.
+tap.ok(len(q) >= 300 and max(q) <= 600 * 1024,
+       "300 clients that never read: at most %d KiB each waits in the kernel (%.0f MB in all)"
+       % (max(q or [0]) // 1024, sum(q) / 1e6))
+for h in hogs:
+    h.close()
+srv.stop()
+
 # ---- the feed over HTTP: slow clients from one address ----
 import http.client  # noqa: E402
 

@@ -20,6 +20,12 @@
 #include "pocdird.h"
 #include "util.h"
 
+/* Connections whose searches run one batch in a turn of the event loop. */
+#define RUNNABLE_PER_TURN 16
+
+/* Bytes of answers one connection's new requests may queue in a turn. */
+#define OUTPUT_PER_TURN (64 * 1024)
+
 /* Requests read from one connection before the others get their turn. */
 #define REQUESTS_PER_TURN 64
 
@@ -38,6 +44,7 @@ static size_t by_fd_size;
 static unsigned nconns;
 static uint64_t next_id = 1;
 static struct conn *run_head;        /* connections with search or read work */
+static struct conn *run_tail;        /* ... in turn order: new work joins here */
 static struct conn *dead;            /* closed, freed at the end of the turn */
 static struct admit admission;       /* per-address counts and rates */
 static struct log_limit refusal_log; /* refusals logged, rate-limited */
@@ -257,9 +264,10 @@ void conn_read(struct conn *c)
 		if (c->watch.fd < 0 || c->closing || c->bind_pending || conn_output_full(c) ||
 		    c->nsearches >= limits()->max_operations || c->tls_state == TLS_STARTING)
 			break;
-		if (n == REQUESTS_PER_TURN) {
+		if (n == REQUESTS_PER_TURN || (n > 0 && c->out.len >= OUTPUT_PER_TURN)) {
 			/* A client that never stops sending (abandons cost no
-			 * answer) waits for the next turn like everyone else. */
+			 * answer), or whose requests already made a turn's worth
+			 * of answers, waits for the next turn like everyone else. */
 			conn_set_runnable(c, true);
 			break;
 		}
@@ -446,7 +454,9 @@ struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool 
 	enum admit_verdict v;
 	char peer[64];
 	double now = now_monotonic();
-	int one = 1;
+	int one = 1,
+	    sndbuf = (int)(limits()->output_queue < 4u * 1024 * 1024 ? limits()->output_queue
+	                                                             : 4u * 1024 * 1024);
 
 	peer_text(ss, peer, sizeof(peer));
 	admit_key_of(ss, &key);
@@ -475,6 +485,11 @@ struct conn *conn_new(int fd, const struct sockaddr_storage *ss, bool tls, bool 
 	c->addr = key;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Without a cap the kernel grows a socket's send buffer to megabytes
+	 * for a client that does not read, and we would encode all of it:
+	 * output-queue bytes in the kernel, as many in ours, is what a client
+	 * that stops reading costs. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c->sb = ber_sockbuf_alloc();
 	if (c->sb == NULL ||
 	    ber_sockbuf_add_io(c->sb, &ber_sockbuf_io_tcp, LBER_SBIOD_LEVEL_PROVIDER, &fd) != 0 ||
@@ -605,11 +620,13 @@ void conn_set_runnable(struct conn *c, bool on)
 	if (on) {
 		if (c->watch.fd < 0)
 			return;
-		c->run_prev = NULL;
-		c->run_next = run_head;
-		if (run_head != NULL)
-			run_head->run_prev = c;
-		run_head = c;
+		c->run_next = NULL;
+		c->run_prev = run_tail;
+		if (run_tail != NULL)
+			run_tail->run_next = c;
+		else
+			run_head = c;
+		run_tail = c;
 	} else {
 		if (c->run_prev != NULL)
 			c->run_prev->run_next = c->run_next;
@@ -617,6 +634,8 @@ void conn_set_runnable(struct conn *c, bool on)
 			run_head = c->run_next;
 		if (c->run_next != NULL)
 			c->run_next->run_prev = c->run_prev;
+		else
+			run_tail = c->run_prev;
 		c->run_next = c->run_prev = NULL;
 	}
 	c->runnable = on;
@@ -624,21 +643,24 @@ void conn_set_runnable(struct conn *c, bool on)
 
 bool conn_run_searches(void)
 {
-	struct conn *c, *next;
+	struct conn *c, *last = run_tail;
+	unsigned n = 0;
 
-	/* One turn each: every search yields after a batch (see search_step),
-	 * so a large answer cannot hold up other clients. */
-	for (c = run_head; c != NULL; c = next) {
-		next = c->run_next;
+	/* Every search yields after a batch (see search_step), and a turn of
+	 * the loop runs at most RUNNABLE_PER_TURN connections, in order, those
+	 * with work left going to the back: with hundreds of clients that
+	 * never stop asking, the sockets are still looked at between every few
+	 * batches, so a new client waits for a few batches, not for all. */
+	while ((c = run_head) != NULL && n++ < RUNNABLE_PER_TURN) {
 		conn_set_runnable(c, false);
-		if (c->watch.fd < 0)
-			continue;
-		if (!conn_output_full(c))
+		if (c->watch.fd >= 0 && !conn_output_full(c))
 			search_run(c);
 		if (c->watch.fd >= 0)
 			conn_read(c); /* read-ahead data, or reading resumed */
 		if (c->watch.fd >= 0 && search_runnable(c) && !conn_output_full(c))
 			conn_set_runnable(c, true);
+		if (c == last)
+			break; /* the rest joined during this turn */
 	}
 	while (dead != NULL) {
 		c = dead;
