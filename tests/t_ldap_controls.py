@@ -91,6 +91,16 @@ search_with([ber.control(PAGED, ber.seq(ber.integer(5), ber.octets(b""))),
 search_with([ber.control(PAGED, ber.seq(ber.integer(5), ber.octets(b"")))],
             "paged control, well-formed", 0)
 
+# ---- the content-synchronization control (RFC 4533) with bad values ----
+SYNC = "1.3.6.1.4.1.4203.1.9.1.1"
+search_with([ber.control(SYNC, b"")], "sync control, empty value", 2)
+search_with([ber.control(SYNC)], "sync control, no value", 2)
+search_with([ber.control(SYNC, b"\x30\x03\x0a\x01")], "sync control, truncated", 2)
+search_with([ber.control(SYNC, ber.seq(ber.integer(1, 0x0a)) + b"\x00")],
+            "sync control, trailing bytes", 2)
+search_with([ber.control(SYNC, ber.seq(ber.integer(1, 0x0a), ber.octets(b"x" * 5000)))],
+            "sync control, a 5,000-byte cookie", 2)
+
 # ---- other controls ----
 search_with([ber.control("1.2.3.4", b"", critical=True)],
             "unknown critical control, empty value", 12)
