@@ -59,7 +59,7 @@ TESTS_ENVIRONMENT_FUZZ = FUZZ_HARNESSES='$(FUZZ_HARNESSES)'; export FUZZ_HARNESS
 # Fuzz each harness for FUZZ_SMOKE_TIME seconds on a scratch copy of its
 # corpus; the result is TAP in tests/fuzz/smoke.log, counted by
 # tests/summary.sh like the rest of the suite.
-FUZZ_SMOKE_TIME = 15
+FUZZ_SMOKE_TIME = 10
 fuzz-smoke: $(FUZZ_HARNESSES)
 if FUZZING
 	@rm -f tests/fuzz/smoke.log tests/fuzz/smoke.trs

@@ -5,7 +5,7 @@
 # input in tests/fuzz/crash-NAME-* of the build tree, to add to
 # tests/fuzz/regress/NAME once fixed.
 . "$top_srcdir/tests/lib.sh"
-: "${FUZZ_SMOKE_TIME:=15}"
+: "${FUZZ_SMOKE_TIME:=10}"
 tmp=$(scratch)
 trap 'rm -rf "$tmp"' EXIT
 for h in $FUZZ_HARNESSES; do
