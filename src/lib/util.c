@@ -48,7 +48,8 @@ char *str_ndup(const char *s, size_t n)
 
 	if (p == NULL)
 		return NULL;
-	memcpy(p, s, n);
+	if (n > 0) /* an empty value from libldap may be NULL */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
