@@ -60,8 +60,11 @@ TESTS_ENVIRONMENT_FUZZ = FUZZ_HARNESSES='$(FUZZ_HARNESSES)'; export FUZZ_HARNESS
 # corpus; the result is TAP in tests/fuzz/smoke.log, counted by
 # tests/summary.sh like the rest of the suite.
 FUZZ_SMOKE_TIME = 10
-fuzz-smoke: $(FUZZ_HARNESSES)
+# Generated sources first (as make all would), then the harnesses alone.
+fuzz-smoke:
 if FUZZING
+	@$(MAKE) $(AM_MAKEFLAGS) $(BUILT_SOURCES)
+	@$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_HARNESSES)
 	@rm -f tests/fuzz/smoke.log tests/fuzz/smoke.trs
 	@$(MKDIR_P) tests/fuzz
 	@$(AM_TESTS_ENVIRONMENT) $(TESTS_ENVIRONMENT_FUZZ) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME); \
