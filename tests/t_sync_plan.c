@@ -408,7 +408,25 @@ static void test_config(void)
 
 	tap_ok(config_text("sync:\n  max-size: 64K\n", &err) == 0, "max-size 64K accepted: %s",
 	       err.message);
+	/* One duplicate-key rule for every YAML file, as for origin files. */
+	tap_ok(
+	    config_text("sync:\n  max-size: 64K\n  interval: 60\n  max-size: 64M\n", &err) == -1 &&
+	        strstr(err.message, ":4:3: duplicate key \"max-size\" (first at line 2)") != NULL,
+	    "a duplicate key in the configuration is refused: %s", err.message);
 	/* 2^54 + 1 K wraps to 1 K if shifted before the check. */
+	{
+		/* A peer's index saying two serials for one origin. */
+		static const char twice[] =
+		    "publisher: hub\norigins:\n  - origin: kr\n    serial: 1\n    serial: 9\n"
+		    "    sha256: "
+		    "0000000000000000000000000000000000000000000000000000000000000001\n"
+		    "    path: origins/kr/1.yaml\n";
+		struct feed_index ix;
+
+		tap_ok(feed_index_parse(twice, sizeof(twice) - 1, "index.yaml", &ix, &err) == -1 &&
+		           strstr(err.message, "duplicate key \"serial\"") != NULL,
+		       "a peer's index with a key twice is refused: %s", err.message);
+	}
 	tap_ok(config_text("sync:\n  max-size: 18014398509481985K\n", &err) == -1 &&
 	           strstr(err.message, "max-size: expected 1024 to") != NULL,
 	       "a size that overflows when scaled is refused: %s", err.message);

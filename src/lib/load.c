@@ -19,6 +19,7 @@
 #include "load.h"
 #include "util.h"
 #include "validate.h"
+#include "yamldoc.h"
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -143,62 +144,27 @@ static const char *node_kind(const struct node *n)
 	return "?";
 }
 
-static int key_order(const void *a, const void *b)
-{
-	const struct node *x = *(const struct node *const *)a, *y = *(const struct node *const *)b;
-
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	if (x->text != y->text) {
-		int c = memcmp(x->text, y->text, x->len);
-
-		if (c != 0)
-			return c;
-	}
-	/* Equal keys in file order, so the first of a run is the original. */
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->column < y->column ? -1 : x->column > y->column;
-}
-
-static int key_position(const void *a, const void *b)
-{
-	const struct node *x = ((const struct node *const *)a)[0];
-	const struct node *y = ((const struct node *const *)b)[0];
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->column < y->column ? -1 : x->column > y->column;
-}
-
 /* Duplicate keys make YAML ambiguous (YAML 1.2 3.2.1.3 requires unique keys);
- * libyaml does not check, so we do: sorted, so that a mapping of n keys (at
- * most LOAD_MAX_KEYS, checked as it is read) costs n log n, reported in file
- * order. */
+ * libyaml does not check, so we do, with yamldoc's rule: a mapping of n keys
+ * (at most LOAD_MAX_KEYS, checked as it is read) costs n log n, and every
+ * repeat is reported in file order. */
 static void check_duplicates(struct loader *l, const struct node *map)
 {
-	const struct node *keys[LOAD_MAX_KEYS];
-	const struct node *dups[LOAD_MAX_KEYS][2]; /* the repeat, then the first */
-	size_t n = 0, ndups = 0;
+	struct yamldoc_key keys[LOAD_MAX_KEYS];
+	const struct yamldoc_key *pairs[2 * LOAD_MAX_KEYS];
+	size_t n = 0, ndups;
 
 	for (size_t i = 0; i < map->count && n < LOAD_MAX_KEYS; i += 2)
-		if (map->items[i]->type == NODE_SCALAR)
-			keys[n++] = map->items[i];
-	qsort(keys, n, sizeof(keys[0]), key_order);
-	for (size_t i = 1, first = 0; i < n; i++) {
-		if (keys[i]->len == keys[first]->len &&
-		    memcmp(keys[i]->text, keys[first]->text, keys[i]->len) == 0) {
-			dups[ndups][0] = keys[i];
-			dups[ndups++][1] = keys[first];
-		} else {
-			first = i;
+		if (map->items[i]->type == NODE_SCALAR) {
+			const struct node *k = map->items[i];
+
+			keys[n++] = (struct yamldoc_key){k->text, k->len, k->line, k->column};
 		}
-	}
-	qsort(dups, ndups, sizeof(dups[0]), key_position);
+	ndups = yamldoc_repeats(keys, n, pairs);
 	for (size_t i = 0; i < ndups; i++)
-		problem(l, dups[i][0]->line, dups[i][0]->column,
+		problem(l, pairs[2 * i]->line, pairs[2 * i]->column,
 		        "duplicate key \"%s\" (first at line %lu): each key may appear once",
-		        dups[i][0]->text, dups[i][1]->line);
+		        pairs[2 * i]->text, pairs[2 * i + 1]->line);
 }
 
 /* Values end up on terminals, in LDAP answers and in address books: C0 and

@@ -28,6 +28,92 @@ static int at(pocdir_error *err, int code, const char *name, const yaml_mark_t *
 	                 (unsigned long)m->column + 1, what, n);
 }
 
+static int key_order(const void *a, const void *b)
+{
+	const struct yamldoc_key *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if (x->text != y->text) {
+		int c = memcmp(x->text, y->text, x->len);
+
+		if (c != 0)
+			return c;
+	}
+	/* Equal keys in file order, so the first of a run is the original. */
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->column < y->column ? -1 : x->column > y->column;
+}
+
+static int repeat_position(const void *a, const void *b)
+{
+	const struct yamldoc_key *x = ((const struct yamldoc_key *const *)a)[0];
+	const struct yamldoc_key *y = ((const struct yamldoc_key *const *)b)[0];
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->column < y->column ? -1 : x->column > y->column;
+}
+
+size_t yamldoc_repeats(struct yamldoc_key *keys, size_t n, const struct yamldoc_key **out)
+{
+	size_t pairs = 0;
+
+	qsort(keys, n, sizeof(keys[0]), key_order);
+	for (size_t i = 1, first = 0; i < n; i++) {
+		if (keys[i].len == keys[first].len &&
+		    memcmp(keys[i].text, keys[first].text, keys[i].len) == 0) {
+			out[2 * pairs] = &keys[i];
+			out[2 * pairs++ + 1] = &keys[first];
+		} else {
+			first = i;
+		}
+	}
+	qsort(out, pairs, 2 * sizeof(out[0]), repeat_position);
+	return pairs;
+}
+
+/* A mapping just closed: its keys must be unique, as in origin files. */
+static int check_keys(yaml_document_t *doc, int id, const char *name, int code, pocdir_error *err)
+{
+	yaml_node_t *m = yaml_document_get_node(doc, id);
+	size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start), k = 0;
+	struct yamldoc_key *keys;
+	const struct yamldoc_key **out;
+	int rc = 0;
+
+	if (n < 2)
+		return 0;
+	keys = calloc(n, sizeof(*keys));
+	out = calloc(2 * n, sizeof(*out));
+	if (keys == NULL || out == NULL) {
+		free(keys);
+		free(out);
+		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
+	}
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *key = yaml_document_get_node(doc, p->key);
+
+		if (key != NULL && key->type == YAML_SCALAR_NODE)
+			keys[k++] = (struct yamldoc_key){(const char *)key->data.scalar.value,
+			                                 key->data.scalar.length,
+			                                 (unsigned long)key->start_mark.line + 1,
+			                                 (unsigned long)key->start_mark.column + 1};
+	}
+	if (yamldoc_repeats(keys, k, out) > 0)
+		rc = error_set(err, code,
+		               "%s:%lu:%lu: duplicate key \"%.*s\" (first at line %lu): each key "
+		               "may appear once",
+		               name, out[0]->line, out[0]->column,
+		               (int)(out[0]->len > 200 ? 200 : out[0]->len), out[0]->text,
+		               out[1]->line);
+	free(keys);
+	free(out);
+	return rc;
+}
+
 /* Add the node the event starts to doc and hang it under the open frame.
  * Returns its id, or 0 with err set. */
 static int add_node(yaml_document_t *doc, const yaml_event_t *ev, struct frame *parent,
@@ -183,6 +269,9 @@ int yamldoc_load_limited(const char *name, const char *buf, size_t len, int code
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			doc->nodes.start[stack[depth].node - 1].end_mark = ev.end_mark;
+			if (ev.type == YAML_MAPPING_END_EVENT &&
+			    check_keys(doc, stack[depth].node, name, code, err) == -1)
+				goto fail_event;
 			depth--;
 			break;
 		default:

@@ -48,4 +48,18 @@ int yamldoc_load(const char *name, const char *buf, size_t len, int code, yaml_d
 int yamldoc_load_file(const char *path, size_t max, int code, yaml_document_t *doc,
                       pocdir_error *err);
 
+/* One key of a mapping, for yamldoc_repeats. */
+struct yamldoc_key {
+	const char *text;
+	size_t len;
+	unsigned long line, column; /* from 1 */
+};
+
+/* The one duplicate-key rule (YAML 1.2 3.2.1.3: keys are unique), for these
+ * documents and for origin files: sorts keys (n of them) and writes to out
+ * (room for 2 * n pointers into keys) a pair per repeated key, the repeat
+ * then the first with its text, in the file order of the repeats. Returns
+ * the number of pairs. n log n. */
+size_t yamldoc_repeats(struct yamldoc_key *keys, size_t n, const struct yamldoc_key **out);
+
 #endif /* POCDIR_YAMLDOC_H */
