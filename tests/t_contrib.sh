@@ -123,6 +123,37 @@ else
 	ok "--listen localhost:PORT # SKIP ldapsearch not installed (ldap-utils)"
 fi
 
+# ---- a file edited without a new serial ------------------------------------
+mkdir -p "$T/edit/origins"
+cp "$top_srcdir/tests/cli/data/origins/kr.yaml" "$T/edit/origins/kr.yaml"
+port=$(free_port)
+"$POCDIRD" -f --listen "127.0.0.1:$port" --directory "$T/edit" >"$T/edit.log" 2>&1 &
+epid=$!
+PIDS="$PIDS $epid"
+tries=0
+until grep -q "serving" "$T/edit.log" || [ $tries -ge 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+sed -i 's/cert@krcert.kr.example/incident@krcert.kr.example/' "$T/edit/origins/kr.yaml"
+kill -HUP "$epid"
+tries=0
+until [ "$(grep -c "serving" "$T/edit.log")" -ge 2 ] || [ $tries -ge 100 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+check "pocdird warns on reload when a file changed without a new serial" \
+	grep -q "kr.yaml: changed without a new serial (still 2026112201)" "$T/edit.log"
+sed -i 's/^serial: 2026112201$/serial: 2026112202/' "$T/edit/origins/kr.yaml"
+kill -HUP "$epid"
+tries=0
+until [ "$(grep -c "serving" "$T/edit.log")" -ge 3 ] || [ $tries -ge 100 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+check "... and not when the serial was raised" \
+	test "$(grep -c "changed without a new serial" "$T/edit.log")" -eq 1
+
 # ---- quickstart's port option (checked before anything is installed) --------
 sh "$top_srcdir/quickstart" run --port abc >/dev/null 2>"$T/qs.err"
 rc=$?

@@ -68,6 +68,65 @@ static void warning_log(const pocdir_diag *d, void *ctx)
 	log_warn("%s:%lu: %s", d->file != NULL ? d->file : "directory", d->line, m);
 }
 
+/* What each origin's file held at the last load, so that a file edited
+ * without a new serial is said: its version digest (origin, serial) stays
+ * the same, so peers and clients comparing versions would not see it. */
+struct origin_seen {
+	char *id;
+	uint64_t serial;
+	unsigned char sha256[crypto_hash_sha256_BYTES];
+};
+static struct origin_seen *origins_seen;
+static size_t norigins_seen;
+
+static void origins_seen_free(void)
+{
+	for (size_t i = 0; i < norigins_seen; i++)
+		free(origins_seen[i].id);
+	free(origins_seen);
+	origins_seen = NULL;
+	norigins_seen = 0;
+}
+
+/* Compare s's origin files with the last load's and remember them. */
+static void origins_check(const struct store *s)
+{
+	struct origin_seen *now = calloc(s->norigins + 1, sizeof(*now));
+	size_t n = 0;
+
+	if (now == NULL)
+		return; /* only a warning is lost */
+	for (size_t i = 0; i < s->norigins; i++) {
+		const struct origin *o = &s->origins[i];
+		pocdir_error err = {0};
+		char *data = NULL;
+		size_t len = 0;
+
+		if (o->path == NULL ||
+		    file_read(o->path, 64 * 1024 * 1024, &data, &len, &err) == -1)
+			continue;
+		crypto_hash_sha256(now[n].sha256, (const unsigned char *)data, len);
+		free(data);
+		now[n].serial = o->serial;
+		if ((now[n].id = str_dup(o->id)) == NULL)
+			continue;
+		for (size_t j = 0; j < norigins_seen; j++)
+			if (strcmp(origins_seen[j].id, o->id) == 0 &&
+			    origins_seen[j].serial == o->serial &&
+			    memcmp(origins_seen[j].sha256, now[n].sha256, sizeof(now[n].sha256)) !=
+			        0)
+				log_warn(
+				    "%s: changed without a new serial (still %llu): the version "
+				    "is the same for peers and clients, so they will not see the "
+				    "change; raise the serial (pocdir sign does)",
+				    o->path, (unsigned long long)o->serial);
+		n++;
+	}
+	origins_seen_free();
+	origins_seen = now;
+	norigins_seen = n;
+}
+
 static void diag_log(const pocdir_diag *d, void *ctx)
 {
 	(void)ctx;
@@ -270,6 +329,7 @@ static void reload_event(struct watch *w, uint32_t events)
 	log_info("serving %s: %zu contacts in %zu countries, version %.12s", current->directory,
 	         s->nentries, s->ncountries, s->version);
 	store_warnings(s, (long long)time(NULL), warning_log, NULL);
+	origins_check(s);
 	store_unref(&s);
 }
 
@@ -426,6 +486,7 @@ int main(int argc, char **argv)
 	server_set_source(source);
 	live = server_store();
 	store_warnings(live, (long long)time(NULL), warning_log, NULL);
+	origins_check(live);
 	if (schema_init() == -1) {
 		log_err("out of memory");
 		goto out;
@@ -542,6 +603,7 @@ out:
 	server_set_source(NULL);
 	source_free(&source);
 	schema_free();
+	origins_seen_free();
 	special_free();
 	config_clear(current);
 	return status;
