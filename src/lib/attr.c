@@ -291,7 +291,13 @@ static void sink_byte(struct sink *k, char c)
 static void sink_char(struct sink *k, ucs4_t c)
 {
 	uint8_t buf[6];
-	int n = u8_uctomb(buf, c, sizeof(buf));
+	int n;
+
+	if (c < 0x80) {
+		sink_byte(k, (char)c);
+		return;
+	}
+	n = u8_uctomb(buf, c, sizeof(buf));
 
 	for (int i = 0; i < n; i++)
 		sink_byte(k, (char)buf[i]);
@@ -369,6 +375,33 @@ static long prepare_ascii(const char *v, size_t len, const struct prep_rule *r, 
 	return 0;
 }
 
+/* The common case, prepared in one pass: printable ASCII with single inner
+ * spaces and none at the ends (no '$' in a list), which RFC 4518 only case
+ * folds, and for telephone numbers rids of spaces and hyphens. The result
+ * is what prepare_ascii gives; false when v is not of that kind. */
+static bool prepare_simple(const char *v, size_t len, const struct prep_rule *r, struct sink *k)
+{
+	if (len == 0 || v[0] == ' ' || v[len - 1] == ' ')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c >= 0x7f || (c == ' ' && v[i + 1] == ' ') ||
+		    (r->list && c == '$') || (r->phone && !printable(c)))
+			return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = v[i];
+
+		if (r->phone && (c == ' ' || c == '-'))
+			continue;
+		if (r->fold && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		sink_byte(k, c);
+	}
+	return true;
+}
+
 /* Code points in a stack buffer of this many, else on the heap. */
 #define PREP_STACK 512
 
@@ -385,6 +418,8 @@ static long prepare_string(const struct prep_rule *r, enum attr_prep kind, const
 
 	if (r->nonempty && len == 0)
 		return ATTR_PREP_INVALID; /* RFC 4517 3.3.6, 3.3.31: 1*char */
+	if (prepare_simple(v, len, r, k))
+		return 0;
 	for (size_t i = 0; i < len && ascii; i++)
 		ascii = (unsigned char)v[i] < 0x80;
 	if (!ascii && (r->ia5 || r->phone))
