@@ -94,7 +94,8 @@ static int diag_order(const void *pa, const void *pb)
  * are left out when the library does not know them. */
 static void print_diags(struct validate_state *st)
 {
-	qsort(st->diags, st->ndiags, sizeof(*st->diags), diag_order);
+	if (st->ndiags > 1) /* qsort's array may not be NULL, even when empty */
+		qsort(st->diags, st->ndiags, sizeof(*st->diags), diag_order);
 	for (size_t i = 0; i < st->ndiags; i++) {
 		struct diag_copy *d = &st->diags[i];
 		size_t flen = strlen(d->file);
