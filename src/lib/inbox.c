@@ -136,7 +136,7 @@ static void inbox_one(const struct pocdir_mail_config *cfg, struct mail_imap *im
 int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
                       void *ctx, pocdir_mail_report *rep, pocdir_error *err)
 {
-	pocdir_mail_report local;
+	pocdir_mail_report local = {0};
 	pocdir_exchange *x = NULL;
 	struct mail_imap imap = {cfg, NULL};
 	unsigned long *uids = NULL;
@@ -147,7 +147,13 @@ int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_
 	error_clear(err);
 	if (rep == NULL)
 		rep = &local;
-	memset(rep, 0, sizeof(*rep));
+	{
+		/* Every member is of the first version: keep the caller's size. */
+		size_t size = rep->size;
+
+		memset(rep, 0, sizeof(*rep));
+		rep->size = size;
+	}
 	if (cfg->imap_url == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "%s: mail: needs imap: to read replies",
 		                 cfg->file);

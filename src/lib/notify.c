@@ -568,12 +568,18 @@ int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification 
                        pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep,
                        pocdir_error *err)
 {
-	pocdir_mail_report local;
+	pocdir_mail_report local = {0};
 
 	error_clear(err);
 	if (rep == NULL)
 		rep = &local;
-	memset(rep, 0, sizeof(*rep));
+	{
+		/* Every member is of the first version: keep the caller's size. */
+		size_t size = rep->size;
+
+		memset(rep, 0, sizeof(*rep));
+		rep->size = size;
+	}
 	if (now == 0)
 		now = (long long)time(NULL);
 	for (size_t i = 0; i < nt->count; i++) {

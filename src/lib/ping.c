@@ -132,14 +132,20 @@ int pocdir_ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_qu
                      const char *origin, long long now, pocdir_mail_event_fn fn, void *ctx,
                      pocdir_mail_report *rep, pocdir_error *err)
 {
-	pocdir_mail_report local;
+	pocdir_mail_report local = {0};
 	pocdir_result *res = NULL;
 	size_t count, tried = 0;
 
 	error_clear(err);
 	if (rep == NULL)
 		rep = &local;
-	memset(rep, 0, sizeof(*rep));
+	{
+		/* Every member is of the first version: keep the caller's size. */
+		size_t size = rep->size;
+
+		memset(rep, 0, sizeof(*rep));
+		rep->size = size;
+	}
 	if (cfg->from == NULL || cfg->smtp_url == NULL)
 		return error_set(err, POCDIR_ERR_USAGE,
 		                 "%s: a mail: section with from: and smtp: is needed to send",

@@ -39,7 +39,8 @@
  * - The library never exits and never prints.
  * - ABI room: the structs a caller fills or hands in (pocdir_options,
  *   pocdir_query, pocdir_import_options, pocdir_write_options,
- *   pocdir_sign_info, pocdir_sync_report) begin with `size`. Leave it 0
+ *   pocdir_sign_info, pocdir_sync_report, pocdir_mail_report,
+ *   pocdir_notice) begin with `size`. Leave it 0
  *   (or set it to sizeof the struct): the library reads and writes only
  *   the members that existed at that size, so members added later do not
  *   break a program built against this header. Arrays the library returns
@@ -635,6 +636,7 @@ typedef struct pocdir_mail_event {
 typedef void (*pocdir_mail_event_fn)(const pocdir_mail_event *ev, void *ctx);
 
 typedef struct pocdir_mail_report {
+	size_t size;                       /* 0 or sizeof(pocdir_mail_report): "ABI room" */
 	unsigned sent, failed, no_address; /* sending */
 	unsigned messages;                 /* fetching: messages looked at */
 	unsigned answers, known, refused;
@@ -768,6 +770,7 @@ int pocdir_routes_refresh(const pocdir_mail_config *cfg, pocdir_error *err);
 /* What the sender fills in: the fields of the UN OEWG communication
  * template. Members may be NULL unless said otherwise. */
 typedef struct pocdir_notice {
+	size_t size;         /* 0 or sizeof(pocdir_notice): see "ABI room" above */
 	const char *type;    /* incident-notification (default), request-for-assistance,
 	                      * request-for-information or response */
 	const char *urgency; /* low, medium (default), high or critical */

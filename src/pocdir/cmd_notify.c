@@ -114,7 +114,7 @@ int cmd_notify(int argc, char **argv, const struct cli *cli0)
 	struct notify_args *a = calloc(1, sizeof(*a));
 	pocdir_notification *nt = NULL;
 	pocdir_mail_config *mc = NULL;
-	pocdir_mail_report rep;
+	pocdir_mail_report rep = {0};
 	pocdir_error err = {0};
 	pocdir *dir = NULL;
 	struct cli cli;
@@ -219,7 +219,7 @@ int cmd_cases(int argc, char **argv, const struct cli *cli0)
 	if ((mc = cli_mail_config(a.config)) == NULL)
 		return EXIT_USAGE;
 	if (first < argc) {
-		pocdir_mail_report rep;
+		pocdir_mail_report rep = {0};
 		int rc = pocdir_mail_fetch(mc, cli.now, cli_mail_event, &a.quiet, &rep, &err);
 
 		if (rc == -1) {

@@ -145,7 +145,7 @@ void cli_mail_event(const pocdir_mail_event *ev, void *ctx)
 static int ping_send(struct ping_args *a, const struct cli *cli)
 {
 	pocdir_mail_config *mc = cli_mail_config(a->config);
-	pocdir_mail_report rep;
+	pocdir_mail_report rep = {0};
 	pocdir_error err = {0};
 	pocdir *dir;
 	int n;
@@ -171,7 +171,7 @@ static int ping_send(struct ping_args *a, const struct cli *cli)
 static int ping_fetch(struct ping_args *a, const struct cli *cli)
 {
 	pocdir_mail_config *mc = cli_mail_config(a->config);
-	pocdir_mail_report rep;
+	pocdir_mail_report rep = {0};
 	pocdir_error err = {0};
 	int rc;
 

@@ -97,7 +97,7 @@ static void *exchange_thread(void *arg)
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		long long now = (long long)time(NULL);
-		pocdir_mail_report rep;
+		pocdir_mail_report rep = {0};
 		pocdir_error err = {0};
 
 		if (pending_cfg != NULL) {
