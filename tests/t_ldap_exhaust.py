@@ -252,7 +252,16 @@ for i in range(300):
     h.connect(("127.0.0.1", srv.port))
     h.sendall(everything)  # 16 answers of 3 MB each, never read
     hogs.append(h)
-time.sleep(4)  # they have had what they may have; without the caps, they would still
+# Wait until they have had what they may have (the kernel's queues stop
+# growing); without the caps they grow for a long time yet.
+prev, t0 = -1, time.time()
+while time.time() - t0 < 30:
+    time.sleep(1)
+    total = sum(send_queues(srv.port))
+    if abs(total - prev) < 256 * 1024:
+        break
+    prev = total
+tap.diag("non-readers fed for %.0f s" % (time.time() - t0))
 for i in range(5):
     served(srv, "127.0.0.12", "beside 300 clients that never read (%d)" % i)
 q = send_queues(srv.port)
