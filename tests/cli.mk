@@ -27,4 +27,5 @@ EXTRA_DIST += tests/t_doc_two_peers.py
 # validate's messages, against a golden file.
 TESTS += tests/t_cli_validate.sh
 EXTRA_DIST += tests/t_cli_validate.sh tests/cli/mistakes/origins/xx.yaml \
-	tests/cli/mistakes/origins/yy.yaml tests/cli/golden/validate-mistakes.txt
+	tests/cli/mistakes/origins/yy.yaml tests/cli/mistakes/origins/zz.yaml \
+	tests/cli/golden/validate-mistakes.txt

@@ -3,7 +3,8 @@
 # in line order, each mistake once (no follow-on errors), at the column of
 # the value, with the key meant ("tz": timezone, "telephone": phone), a
 # country code given as a language refused, duplicate ids found in entries
-# with other errors, two files counted as two, a missing path said once.
+# with other errors, entries checked under a wrong top, files counted, a
+# missing path said once.
 # The whole output is compared with tests/cli/golden/validate-mistakes.txt
 # (regenerate with POCDIR_REGEN_GOLDEN=1, then review the diff).
 . "$top_srcdir/tests/lib.sh"
@@ -34,7 +35,8 @@ has '"jp" is a country code' 'languages: [jp] is refused'
 has 'Japanese is "ja"' '... and says ja'
 has 'xx.yaml:17:9: id "one" is used twice' 'a duplicate id is reported at its value, in an invalid entry too'
 has 'did you mean technical?' 'an unknown role suggests the role meant'
-has '7 errors in 2 files' 'errors in two files are counted as two files'
+has '9 errors in 3 files' 'errors in three files are counted as three files'
+has 'zz.yaml:9:13: phone' "an error at the top of a file does not hide its entries' errors"
 lines=$(grep -c ':[0-9]*:[0-9]*: ' "$T/out")
 
 grep ':[0-9]*:[0-9]*: ' "$T/out" >"$T/out.lines"

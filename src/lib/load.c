@@ -563,6 +563,10 @@ static void take(struct loader *l, const struct node *v, const char *key, enum a
 
 static bool in_scope(const struct origin *o, const char *cc)
 {
+	/* No scope: already reported at the top; the entries are checked
+	 * anyway, and none is said to be outside a scope that is not there. */
+	if (o->nscope == 0)
+		return true;
 	for (size_t i = 0; i < o->nscope; i++)
 		if (strcmp(o->scope[i], cc) == 0)
 			return true;
@@ -1275,8 +1279,15 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 		        LOAD_MAX_ENTRIES);
 		return -1;
 	}
-	if (o->id == NULL || o->nscope == 0 || serial_text == NULL)
-		return -1; /* entries cannot be checked without them */
+	/* A top that is wrong has been reported; the entries are still
+	 * checked, so that one run of validate names every mistake. The set
+	 * fails either way. */
+	if (o->id == NULL && (o->id = arena_strdup(l->data, "unknown")) == NULL) {
+		problem(l, 0, 0, "out of memory");
+		return -1;
+	}
+	if (serial_text == NULL)
+		serial_text = "1";
 	o->path = arena_strdup(l->data, l->file);
 	out->entries = malloc((entries->count + 1) * sizeof(entry_t *));
 	if (out->entries == NULL || o->path == NULL) {
