@@ -35,7 +35,9 @@ has '"jp" is a country code' 'languages: [jp] is refused'
 has 'Japanese is "ja"' '... and says ja'
 has 'xx.yaml:17:9: id "one" is used twice' 'a duplicate id is reported at its value, in an invalid entry too'
 has 'did you mean technical?' 'an unknown role suggests the role meant'
-has '9 errors in 3 files' 'errors in three files are counted as three files'
+has '11 errors in 3 files' 'errors in three files are counted as three files'
+has 'xx.yaml:13:32: phone: "+82 2 0000 0001" is given twice' 'a phone given twice is said in an entry with other mistakes'
+has 'yy.yaml:13:32: phone: "+82-2-0000-0100" is given twice' '... compared as telephone numbers are'
 has 'zz.yaml:9:13: phone' "an error at the top of a file does not hide its entries' errors"
 lines=$(grep -c ':[0-9]*:[0-9]*: ' "$T/out")
 

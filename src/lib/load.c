@@ -726,6 +726,44 @@ static int shared_make(struct loader *l, const struct origin *o, const char *ser
 	return 0;
 }
 
+/* RFC 4512 2.3: value i of attribute id equals an earlier one. */
+static void value_given_twice(struct loader *l, size_t id, size_t i)
+{
+	const struct attr_type *t = attr_by_id((enum attr_id)id);
+
+	problem(l, l->vline[id][i], l->vcol[id][i], "%s: \"%s\" is given twice",
+	        t->yaml_key ? t->yaml_key : t->name, l->vals[id][i]);
+}
+
+/* Values given twice in an entry that other mistakes keep from being built
+ * (entry_make finds them in the others), so that one run of validate says
+ * every mistake of the entry. Compared in their prepared form, as there. */
+static void duplicate_values(struct loader *l)
+{
+	for (size_t id = 0; id < ATTR_COUNT; id++) {
+		const struct attr_type *t = attr_by_id((enum attr_id)id);
+		size_t n = l->nvals[id];
+		char **norm;
+
+		if (n < 2 || id == ATTR_POSTAL || (norm = calloc(n, sizeof(*norm))) == NULL)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			bool invalid;
+
+			norm[i] = attr_normalize(t->equality, l->vals[id][i],
+			                         strlen(l->vals[id][i]), &invalid);
+			for (size_t j = 0; j < i && norm[i] != NULL; j++)
+				if (norm[j] != NULL && strcmp(norm[j], norm[i]) == 0) {
+					value_given_twice(l, id, i);
+					break;
+				}
+		}
+		for (size_t i = 0; i < n; i++)
+			free(norm[i]);
+		free(norm);
+	}
+}
+
 /* Build an entry from the values collected in l; NULL on allocation
  * failure. Values already passed their checks. */
 static entry_t *entry_make(struct loader *l, const struct origin *o, const char *serial_text,
@@ -853,9 +891,7 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 			for (size_t j = 0; j < i && a->values[i].norm != NULL; j++)
 				if (a->values[j].norm != NULL &&
 				    strcmp(a->values[j].norm, a->values[i].norm) == 0)
-					problem(l, l->vline[id][i], l->vcol[id][i],
-					        "%s: \"%s\" is given twice",
-					        t->yaml_key ? t->yaml_key : t->name, src);
+					value_given_twice(l, id, i);
 		}
 	}
 	e->nattrs = nattrs;
@@ -1099,8 +1135,10 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 	    strcmp(l->vals[ATTR_HOURS][0], "24/7") != 0)
 		problem(l, l->vline[ATTR_HOURS][0], l->vcol[ATTR_HOURS][0],
 		        "hours need a timezone to be read: add e.g. timezone: Asia/Seoul");
-	if (l->errors != before)
+	if (l->errors != before) {
+		duplicate_values(l);
 		return NULL;
+	}
 	return entry_make(l, o, serial_text, map->line);
 }
 
