@@ -367,10 +367,13 @@ static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
 
 	if (seq->type != YAML_SEQUENCE_NODE)
 		return walk_error(w, seq, "%s: expected a list of {dn, password-hash}", "binds");
+	/* A later binds: replaces an earlier one; its slots are filled again,
+	 * so nothing freed may stay behind in them (a double free otherwise). */
 	for (size_t i = 0; i < c->nbinds; i++) {
 		free(c->binds[i].dn);
 		free(c->binds[i].dn_norm);
 		free(c->binds[i].hash);
+		c->binds[i] = (struct config_bind){NULL, NULL, NULL};
 	}
 	c->nbinds = 0;
 	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
