@@ -43,9 +43,7 @@ static int conf_peer(struct conf_walk *w, yaml_node_t *n, const struct sync_peer
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
-		const char *key = k != NULL && k->type == YAML_SCALAR_NODE
-		                      ? (const char *)k->data.scalar.value
-		                      : "";
+		const char *key = conf_key(k);
 		uint64_t u;
 
 		if (strcmp(key, "url") == 0) {
@@ -94,9 +92,7 @@ static int conf_trusted(struct conf_walk *w, yaml_node_t *n, struct sync_trusted
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
-		const char *name = k != NULL && k->type == YAML_SCALAR_NODE
-		                       ? (const char *)k->data.scalar.value
-		                       : "";
+		const char *name = conf_key(k);
 
 		if (strcmp(name, "origin") == 0) {
 			if (v == NULL || v->type != YAML_SCALAR_NODE)
@@ -170,9 +166,7 @@ static int conf_sync(struct conf_walk *w, yaml_node_t *m, struct pocdir_sync_con
 	     pr++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, pr->value);
-		const char *key = k != NULL && k->type == YAML_SCALAR_NODE
-		                      ? (const char *)k->data.scalar.value
-		                      : "";
+		const char *key = conf_key(k);
 		int rc = 0;
 
 		if (strcmp(key, "state") == 0)
@@ -319,9 +313,7 @@ pocdir_sync_config *pocdir_sync_config_load(const char *path, pocdir_error *err)
 	     root != NULL && pr < root->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-		const char *key = k != NULL && k->type == YAML_SCALAR_NODE
-		                      ? (const char *)k->data.scalar.value
-		                      : "";
+		const char *key = conf_key(k);
 
 		if (strcmp(key, "directory") == 0) {
 			if (conf_string(&w, v, key, &c->directory) == -1)
