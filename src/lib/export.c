@@ -772,30 +772,18 @@ static void vcard_text(struct line *l, const char *s)
 	}
 }
 
-/* A postalAddress value (RFC 4517 3.3.28: lines joined by '$', with "\24"
- * for a literal '$' and "\5C" for a backslash) as vCard text with newlines. */
+/* A postalAddress value as vCard text: its lines (postal_plain), escaped
+ * as any text value is, so the line breaks become "\n". */
 static void vcard_postal(struct line *l, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '$') {
-			line_str(l, "\\n");
-			while (s[1] == ' ')
-				s++;
-		} else if (*s == '\\' && strncasecmp(s + 1, "24", 2) == 0) {
-			line_char(l, '$');
-			s += 2;
-		} else if (*s == '\\' && strncasecmp(s + 1, "5c", 2) == 0) {
-			line_str(l, "\\\\");
-			s += 2;
-		} else if (*s == ',' || *s == ';' || *s == '\\') {
-			line_char(l, '\\');
-			line_char(l, *s);
-		} else if (*s == '\n') {
-			line_str(l, "\\n");
-		} else {
-			vcard_char(l, *s);
-		}
-	}
+	struct line plain = {0};
+
+	postal_plain(&plain, s);
+	if (plain.failed)
+		l->failed = true;
+	else
+		vcard_text(l, plain.data);
+	free(plain.data);
 }
 
 /* Write a content line with CRLF, folded so no physical line exceeds 75
