@@ -31,6 +31,9 @@ EXTRA_DIST += tests/t_install.sh doc/lookup-example.c
 TESTS += tests/t_style.sh
 EXTRA_DIST += tests/t_style.sh
 
+TESTS += tests/t_daemon_headers.sh
+EXTRA_DIST += tests/t_daemon_headers.sh
+
 check_PROGRAMS += tests/t_clock
 TESTS += tests/t_clock
 tests_t_clock_SOURCES = tests/t_clock.c

@@ -5,6 +5,7 @@
  * memory. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,5 +155,35 @@ int main(void)
 		yaml_document_delete(&doc);
 	}
 	free(t.s);
+
+	/* The files a node serves of its feed folder, and nothing else. */
+	{
+		static const struct {
+			const char *path;
+			bool ok;
+		} paths[] = {
+		    {"index.yaml", true},
+		    {"origins/kr/2026112201.yaml", true},
+		    {"origins/kr/2026112201.yaml.minisig", true},
+		    {"origins/kr-cert.2/1.yaml", true},
+		    {"", false},
+		    {"index.yaml.tmp", false},
+		    {"origins/kr/", false},
+		    {"origins//1.yaml", false},
+		    {"origins/../1.yaml", false},
+		    {"origins/../../etc/passwd", false},
+		    {"origins/KR/1.yaml", false},
+		    {"origins/kr/1.yaml/x", false},
+		    {"origins/kr/x.yaml", false},
+		    {"origins/kr/123456789012345678901.yaml", false},
+		    {"origins/kr/1.meta", false},
+		    {"sets/kr/1.yaml", false},
+		    {"/index.yaml", false},
+		};
+
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+			tap_ok(feed_file_path(paths[i].path) == paths[i].ok, "feed file \"%s\": %s",
+			       paths[i].path, paths[i].ok ? "served" : "refused");
+	}
 	return tap_done();
 }

@@ -428,7 +428,7 @@ static void test_config(void)
 		       "a peer's index with a key twice is refused: %s", err.message);
 	}
 	tap_ok(config_text("sync:\n  max-size: 18014398509481985K\n", &err) == -1 &&
-	           strstr(err.message, "max-size: expected 1024 to") != NULL,
+	           strstr(err.message, "max-size: expected a whole number from 1024 to") != NULL,
 	       "a size that overflows when scaled is refused: %s", err.message);
 	tap_ok(config_text("sync:\n  max-size: 65537K\n", &err) == -1,
 	       "one K over the limit is refused: %s", err.message);

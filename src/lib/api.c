@@ -75,9 +75,30 @@ void pocdir_free(pocdir **dir)
 {
 	if (dir == NULL || *dir == NULL)
 		return;
-	source_free(&(*dir)->source);
+	if (!(*dir)->borrowed)
+		source_free(&(*dir)->source);
 	free(*dir);
 	*dir = NULL;
+}
+
+pocdir *source_handle(struct source *src)
+{
+	pocdir *dir = calloc(1, sizeof(*dir));
+
+	if (dir != NULL) {
+		dir->source = src;
+		dir->borrowed = true;
+	}
+	return dir;
+}
+
+int source_write(const entry_t *const *entries, size_t n, pocdir_format fmt,
+                 const pocdir_write_options *opts, FILE *out, pocdir_error *err)
+{
+	/* A result that holds no snapshot: the caller keeps the entries alive. */
+	pocdir_result res = {.items = (const entry_t **)entries, .count = n};
+
+	return pocdir_write_with(&res, fmt, opts, out, err);
 }
 
 int pocdir_reload(pocdir *dir, const char *path, pocdir_error *err)

@@ -11,6 +11,7 @@
  * every snapshot of it. */
 struct pocdir {
 	struct source *source;
+	bool borrowed; /* from source_handle: pocdir_free leaves the source */
 };
 
 struct pocdir_result {

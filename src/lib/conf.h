@@ -1,6 +1,7 @@
 /* conf.h - reading settings from the configuration file's YAML document:
  * scalars and bounded numbers, with file:line:col errors. Shared by every
- * section the library reads (sync:, mail:, ping:, notify:, routing:). */
+ * section the library reads (sync:, mail:, ping:, notify:, routing:) and by
+ * pocdird's own settings (src/pocdird/config.c): one reader of the file. */
 #ifndef POCDIR_CONF_H
 #define POCDIR_CONF_H
 
@@ -28,10 +29,14 @@ int conf_load(const char *path, yaml_document_t *doc, yaml_node_t **root, pocdir
  * what. Returns -1. */
 int conf_error(struct conf_walk *w, const yaml_node_t *n, const char *fmt, const char *what);
 
+/* A scalar's text into *out, borrowed from the document (no copy). */
+int conf_scalar(struct conf_walk *w, const yaml_node_t *n, const char *key, const char **out);
+
 /* A scalar of at most 4096 bytes into *out (replacing and freeing it). */
 int conf_string(struct conf_walk *w, const yaml_node_t *n, const char *key, char **out);
 
-/* An unsigned number with an optional K/M/G suffix (sizes) in [min, max]. */
+/* An unsigned number with an optional K/M/G suffix (sizes) in [min, max];
+ * anything else fails with "KEY: expected a whole number from MIN to MAX". */
 int conf_number(struct conf_walk *w, const yaml_node_t *n, const char *key, uint64_t min,
                 uint64_t max, uint64_t *out);
 

@@ -16,9 +16,37 @@
 
 #include "feed.h"
 #include "history.h"
+#include "load.h"
 #include "util.h"
 #include "validate.h"
 #include "yamldoc.h"
+
+_Static_assert(FEED_MAX_FILE_BYTES == LOAD_MAX_FILE_BYTES,
+               "a feed serves every set the loader takes");
+
+bool feed_file_path(const char *path)
+{
+	const char *p, *slash;
+	char id[65];
+	size_t n;
+
+	if (strcmp(path, "index.yaml") == 0)
+		return true;
+	if (strncmp(path, "origins/", 8) != 0)
+		return false;
+	p = path + 8;
+	if ((slash = strchr(p, '/')) == NULL || (n = (size_t)(slash - p)) == 0 || n >= sizeof(id))
+		return false;
+	memcpy(id, p, n);
+	id[n] = '\0';
+	if (!validate_id(id, NULL, 0))
+		return false;
+	p = slash + 1;
+	n = strspn(p, "0123456789");
+	if (n == 0 || n > 20)
+		return false;
+	return strcmp(p + n, ".yaml") == 0 || strcmp(p + n, ".yaml.minisig") == 0;
+}
 
 void feed_index_clear(struct feed_index *ix)
 {

@@ -8,6 +8,7 @@
 #ifndef POCDIR_FEED_H
 #define POCDIR_FEED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,9 @@
 #define FEED_MAX_INDEX_BYTES (4u * 1024 * 1024)
 #define FEED_MAX_ORIGINS 10000
 #define FEED_MAX_PATH 160
+/* The largest file of a feed: a set as large as the loader takes
+ * (LOAD_MAX_FILE_BYTES); an index is far smaller. */
+#define FEED_MAX_FILE_BYTES (64u * 1024 * 1024)
 
 /* One origin in an index. */
 struct feed_item {
@@ -42,6 +46,11 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
                      pocdir_error *err);
 
 void feed_index_clear(struct feed_index *ix);
+
+/* Is path (relative to the feed folder, no leading '/') one of a feed's
+ * files: index.yaml, origins/<origin id>/<serial>.yaml or its .minisig?
+ * Only these shapes are served, so no path can climb out of the folder. */
+bool feed_file_path(const char *path);
 
 /* The index as YAML text; a string to free(), or NULL on allocation failure. */
 char *feed_index_render(const struct feed_index *ix);

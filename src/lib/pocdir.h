@@ -223,6 +223,11 @@ const char *pocdir_country_name(const char *code);
  * "technical"). */
 int pocdir_role_check(const char *role, pocdir_error *err);
 
+/* The documented role words (policy, diplomatic, technical, ...),
+ * NULL-terminated, for pickers and help; "x-" extension words are roles
+ * too. The array is static. */
+const char *const *pocdir_role_words(void);
+
 /* Does text occur in one of the entry's attributes named in attrs (NULL:
  * cn, givenName, sn, displayName, title, o and uid), ignoring case and
  * accents (Unicode NFKD and case folding, combining marks dropped:

@@ -212,6 +212,11 @@ int pocdir_role_check(const char *role, pocdir_error *err)
 	return error_set(err, POCDIR_ERR_USAGE, "%s", why);
 }
 
+const char *const *pocdir_role_words(void)
+{
+	return validate_role_words();
+}
+
 /* The attributes free text is looked for in when the caller names none. */
 static const char *const text_attrs_default[] = {"cn",    "givenName", "sn",  "displayName",
                                                  "title", "o",         "uid", NULL};

@@ -9,6 +9,7 @@
 #define POCDIR_SOURCE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pocdir.h"
 #include "store.h"
@@ -53,5 +54,19 @@ long long source_rebuild(struct source *src, const struct source_spec *spec, poc
  * from a state directory reopens as of that date from that state. */
 long long source_reload(struct source *src, const char *directory, pocdir_diag_fn fn, void *ctx,
                         pocdir_error *err);
+
+/* ---- the public API over a source ------------------------------------------ */
+
+/* A public handle (pocdir.h) over src, for the public functions that take
+ * one (pocdir_ping_send, pocdir_notify_prepare): it reads the snapshots src
+ * serves and does not own src, which must outlive it. Free it with
+ * pocdir_free, which leaves src alone. NULL on allocation failure. */
+pocdir *source_handle(struct source *src);
+
+/* Write n entries of a snapshot (or views of them: copies of entries with
+ * fewer attributes) in fmt, as pocdir_write_with does with opts (may be
+ * NULL); the entries must stay alive during the call. 0 or -1 with err. */
+int source_write(const entry_t *const *entries, size_t n, pocdir_format fmt,
+                 const pocdir_write_options *opts, FILE *out, pocdir_error *err);
 
 #endif /* POCDIR_SOURCE_H */

@@ -1161,3 +1161,44 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_
 		*err = first;
 	return rc;
 }
+
+void sync_held_digest(const char *state, char hex[65])
+{
+	struct history_version *v = NULL;
+	crypto_hash_sha256_state h;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	int n = history_list_newest(state, &v, NULL);
+
+	crypto_hash_sha256_init(&h);
+	for (int i = 0; i < n; i++) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "%s %" PRIu64 "\n", v[i].origin, v[i].serial);
+		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
+	}
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+	free(v);
+}
+
+long long sync_signed_at(const char *directory)
+{
+	char **files = NULL;
+	long long newest = 0;
+	int n;
+
+	if (directory == NULL || (n = load_list_files(directory, &files, NULL)) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		char sig[4096];
+		struct stat st;
+		long long t;
+
+		snprintf(sig, sizeof(sig), "%s.minisig", files[i]);
+		if (stat(sig, &st) == 0 &&
+		    (t = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) > newest)
+			newest = t;
+	}
+	strv_free(&files);
+	return newest;
+}

@@ -169,4 +169,19 @@ int sync_fetch_conditional(const char *url, const char *ca_file, size_t max, uns
 int sync_peer(const struct pocdir_sync_config *cfg, const struct sync_peer *peer,
               pocdir_sync_event_fn fn, void *ctx, pocdir_sync_report *rep, pocdir_error *err);
 
+/* ---- what a long-running node watches between syncs -------------------- */
+
+/* A digest (hex) of the newest serial of every origin held in state: it
+ * changes when anything commits there (this process, a cron `pocdir sync`,
+ * a `pocdir publish`), and then a snapshot built from state is out of date.
+ * A state that cannot be read digests as one holding nothing. */
+void sync_held_digest(const char *state, char hex[65]);
+
+/* The newest change time, in nanoseconds since the epoch, of the
+ * signatures (.minisig) of the origin files of directory (load.c's list):
+ * `pocdir sign` rewrites the .minisig, so a new time means a newly signed
+ * local set to record and publish. 0 when there is none or directory is
+ * NULL. */
+long long sync_signed_at(const char *directory);
+
 #endif /* POCDIR_SYNC_H */

@@ -744,11 +744,6 @@ static bool extension_word(const char *s)
 	return s[len - 1] != '-';
 }
 
-const char *const *validate_role_names(void)
-{
-	return roles;
-}
-
 bool validate_role(const char *s, char *why, size_t whysize)
 {
 	char q[QUOTE_SIZE], list[256];

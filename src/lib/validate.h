@@ -42,9 +42,6 @@ bool validate_timestamp(const char *s, char *why, size_t whysize);
 /* 40 hexadecimal digits, spaces allowed between groups of 4. */
 bool validate_pgp_fingerprint(const char *s, char *why, size_t whysize);
 
-/* The roles validate_role knows, NULL-terminated. */
-const char *const *validate_role_names(void);
-
 /* A role: one of the documented words (policy, diplomatic, technical,
  * incident-response, law-enforcement, senior, 24x7, coordination, legal,
  * media) or an "x-" extension word. */

@@ -12,10 +12,10 @@
 #include <strings.h>
 #include <unistr.h>
 
-#include "api.h"
 #include "attr.h"
 #include "filter.h"
 #include "search.h"
+#include "source.h"
 #include "util.h"
 #include "web.h"
 
@@ -124,7 +124,6 @@ int api_write_visible(const entry_t *const *entries, size_t n, const bool *hidde
 	entry_t *views = calloc(n ? n : 1, sizeof(*views));
 	const entry_t **items = calloc(n ? n : 1, sizeof(*items));
 	struct entry_attr **attrs = calloc(n ? n : 1, sizeof(*attrs));
-	pocdir_result res = {.items = items, .count = n};
 	int rc = -1;
 
 	if (views == NULL || items == NULL || attrs == NULL) {
@@ -149,7 +148,7 @@ int api_write_visible(const entry_t *const *entries, size_t n, const bool *hidde
 		views[i].nattrs = k;
 		items[i] = &views[i];
 	}
-	rc = pocdir_write(&res, fmt, 0, out, err);
+	rc = source_write(items, n, fmt, NULL, out, err);
 out:
 	for (size_t i = 0; attrs != NULL && i < n; i++)
 		free(attrs[i]);

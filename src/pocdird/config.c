@@ -16,12 +16,10 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "conf.h"
 #include "dn.h"
 #include "pocdird.h"
 #include "util.h"
-#include "yamldoc.h"
-
-#define CONFIG_MAX_BYTES (1024 * 1024)
 
 int config_defaults(struct config *c, pocdir_error *err)
 {
@@ -234,70 +232,21 @@ bool config_address_loopback(const struct sockaddr_storage *ss)
 	return false;
 }
 
-/* ---- the YAML walk ---- */
+/* ---- the YAML walk, through the library's configuration reader (conf.h) ---- */
 
-struct walk {
-	yaml_document_t *doc;
-	const char *file;
-	pocdir_error *err;
-};
-
-static int walk_error(struct walk *w, const yaml_node_t *n, const char *fmt, const char *what)
-{
-	char msg[1200];
-
-	snprintf(msg, sizeof(msg), fmt, what);
-	return error_set(w->err, POCDIR_ERR_USAGE, "%s:%lu:%lu: %s", w->file,
-	                 (unsigned long)n->start_mark.line + 1,
-	                 (unsigned long)n->start_mark.column + 1, msg);
-}
-
-static int walk_scalar(struct walk *w, const yaml_node_t *n, const char *key, const char **out)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return walk_error(w, n, "%s: expected a single value", key);
-	*out = (const char *)n->data.scalar.value;
-	return 0;
-}
-
-static int walk_string(struct walk *w, const yaml_node_t *n, const char *key, char **out)
-{
-	const char *s = "";
-	char *copy;
-
-	if (walk_scalar(w, n, key, &s) == -1)
-		return -1;
-	if (strlen(s) > 4096)
-		return walk_error(w, n, "%s: value longer than 4096 bytes", key);
-	copy = str_dup(s);
-	if (copy == NULL)
-		return error_set(w->err, POCDIR_ERR_SYSTEM, "out of memory");
-	free(*out);
-	*out = copy;
-	return 0;
-}
-
-static int walk_unsigned(struct walk *w, const yaml_node_t *n, const char *key, unsigned min,
+/* A whole number for an unsigned setting, within [min, max]. */
+static int walk_unsigned(struct conf_walk *w, const yaml_node_t *n, const char *key, unsigned min,
                          unsigned max, unsigned *out)
 {
-	const char *s = "";
-	char *end;
-	unsigned long v;
-	char msg[160];
+	uint64_t v;
 
-	if (walk_scalar(w, n, key, &s) == -1)
+	if (conf_number(w, n, key, min, max, &v) == -1)
 		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno != 0 || v < min || v > max) {
-		snprintf(msg, sizeof(msg), "%%s: expected a whole number from %u to %u", min, max);
-		return walk_error(w, n, msg, key);
-	}
 	*out = (unsigned)v;
 	return 0;
 }
 
-static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l)
+static int walk_limits(struct conf_walk *w, yaml_node_t *map, struct config_limits *l)
 {
 	static const struct {
 		const char *key;
@@ -332,14 +281,14 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 	yaml_node_pair_t *p;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return walk_error(w, map, "%s: expected a mapping", "limits");
+		return conf_error(w, map, "%s: expected a mapping", "limits");
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
 		const char *key = "";
 		size_t i;
 
-		if (walk_scalar(w, k, "limits", &key) == -1)
+		if (conf_scalar(w, k, "limits", &key) == -1)
 			return -1;
 		if (strcmp(key, "filter-value-size") == 0) {
 			unsigned u;
@@ -353,7 +302,7 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 			if (strcmp(key, fields[i].key) == 0)
 				break;
 		if (i == sizeof(fields) / sizeof(fields[0]))
-			return walk_error(w, k, "unknown limit \"%s\" (see pocdird.conf(5))", key);
+			return conf_error(w, k, "unknown limit \"%s\" (see pocdird.conf(5))", key);
 		if (walk_unsigned(w, v, key, fields[i].min, fields[i].max,
 		                  (unsigned *)((char *)l + fields[i].offset)) == -1)
 			return -1;
@@ -361,12 +310,12 @@ static int walk_limits(struct walk *w, yaml_node_t *map, struct config_limits *l
 	return 0;
 }
 
-static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
+static int walk_binds(struct conf_walk *w, yaml_node_t *seq, struct config *c)
 {
 	yaml_node_item_t *it;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return walk_error(w, seq, "%s: expected a list of {dn, password-hash}", "binds");
+		return conf_error(w, seq, "%s: expected a list of {dn, password-hash}", "binds");
 	/* A later binds: replaces an earlier one; its slots are filled again,
 	 * so nothing freed may stay behind in them (a double free otherwise). */
 	for (size_t i = 0; i < c->nbinds; i++) {
@@ -382,45 +331,45 @@ static int walk_binds(struct walk *w, yaml_node_t *seq, struct config *c)
 		yaml_node_pair_t *p;
 
 		if (m->type != YAML_MAPPING_NODE)
-			return walk_error(w, m, "%s: expected a mapping with dn and password-hash",
+			return conf_error(w, m, "%s: expected a mapping with dn and password-hash",
 			                  "binds");
 		if (c->nbinds == CONFIG_MAX_BINDS)
-			return walk_error(w, m, "%s: too many entries (at most 64)", "binds");
+			return conf_error(w, m, "%s: too many entries (at most 64)", "binds");
 		b = &c->binds[c->nbinds++];
 		for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 			yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
 			yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
 			const char *key = "";
 
-			if (walk_scalar(w, k, "binds", &key) == -1)
+			if (conf_scalar(w, k, "binds", &key) == -1)
 				return -1;
 			if (strcmp(key, "dn") == 0) {
-				if (walk_string(w, v, key, &b->dn) == -1)
+				if (conf_string(w, v, key, &b->dn) == -1)
 					return -1;
 			} else if (strcmp(key, "password-hash") == 0) {
-				if (walk_string(w, v, key, &b->hash) == -1)
+				if (conf_string(w, v, key, &b->hash) == -1)
 					return -1;
 				if (strncmp(b->hash, "$argon2id$", 10) != 0)
-					return walk_error(
+					return conf_error(
 					    w, v,
 					    "%s: expected an argon2id hash as printed "
 					    "by `pocdir passwd`",
 					    key);
 			} else {
-				return walk_error(w, k, "binds: unknown key \"%s\"", key);
+				return conf_error(w, k, "binds: unknown key \"%s\"", key);
 			}
 		}
 		if (b->dn == NULL || b->hash == NULL || b->dn[0] == '\0')
-			return walk_error(w, m, "%s: each entry needs dn and password-hash",
+			return conf_error(w, m, "%s: each entry needs dn and password-hash",
 			                  "binds");
 		b->dn_norm = dn_normalize(b->dn, strlen(b->dn));
 		if (b->dn_norm == NULL)
-			return walk_error(w, m, "binds: dn \"%s\" is not a DN (RFC 4514)", b->dn);
+			return conf_error(w, m, "binds: dn \"%s\" is not a DN (RFC 4514)", b->dn);
 	}
 	return 0;
 }
 
-static int walk_hidden(struct walk *w, yaml_node_t *seq, struct config *c)
+static int walk_hidden(struct conf_walk *w, yaml_node_t *seq, struct config *c)
 {
 	const char *names[ATTR_COUNT + 1];
 	size_t n = 0;
@@ -428,23 +377,23 @@ static int walk_hidden(struct walk *w, yaml_node_t *seq, struct config *c)
 	pocdir_error e;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return walk_error(w, seq, "%s: expected a list of attribute names",
+		return conf_error(w, seq, "%s: expected a list of attribute names",
 		                  "hidden-attributes");
 	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
 		yaml_node_t *v = yaml_document_get_node(w->doc, *it);
 
 		if (n == ATTR_COUNT)
-			return walk_error(w, v, "%s: too many names", "hidden-attributes");
-		if (walk_scalar(w, v, "hidden-attributes", &names[n]) == -1)
+			return conf_error(w, v, "%s: too many names", "hidden-attributes");
+		if (conf_scalar(w, v, "hidden-attributes", &names[n]) == -1)
 			return -1;
 		n++;
 	}
 	if (config_set_hidden(c, names, n, &e) == -1)
-		return walk_error(w, seq, "hidden-attributes: %s", e.message);
+		return conf_error(w, seq, "hidden-attributes: %s", e.message);
 	return 0;
 }
 
-static int walk_listen(struct walk *w, yaml_node_t *v, struct config *c)
+static int walk_listen(struct conf_walk *w, yaml_node_t *v, struct config *c)
 {
 	char *addrs[CONFIG_MAX_LISTEN] = {NULL};
 	size_t n = 0;
@@ -453,33 +402,33 @@ static int walk_listen(struct walk *w, yaml_node_t *v, struct config *c)
 	pocdir_error e;
 
 	if (v->type == YAML_SCALAR_NODE) {
-		if (walk_string(w, v, "listen", &addrs[0]) == -1)
+		if (conf_string(w, v, "listen", &addrs[0]) == -1)
 			return -1;
 		n = 1;
 	} else if (v->type == YAML_SEQUENCE_NODE) {
 		for (yaml_node_item_t *it = v->data.sequence.items.start;
 		     it < v->data.sequence.items.top; it++) {
 			if (n == CONFIG_MAX_LISTEN) {
-				walk_error(w, v, "%s: at most 8 addresses", "listen");
+				conf_error(w, v, "%s: at most 8 addresses", "listen");
 				goto fail;
 			}
-			if (walk_string(w, yaml_document_get_node(w->doc, *it), "listen",
+			if (conf_string(w, yaml_document_get_node(w->doc, *it), "listen",
 			                &addrs[n]) == -1)
 				goto fail;
 			n++;
 		}
 		if (n == 0) {
-			walk_error(w, v, "%s: expected at least one address", "listen");
+			conf_error(w, v, "%s: expected at least one address", "listen");
 			goto fail;
 		}
 	} else {
-		return walk_error(w, v, "%s: expected ADDRESS:PORT or a list of them", "listen");
+		return conf_error(w, v, "%s: expected ADDRESS:PORT or a list of them", "listen");
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool tls;
 
 		if (config_parse_listen(addrs[i], &ss, &len, &tls, &e) == -1) {
-			walk_error(w, v, "%s", e.message);
+			conf_error(w, v, "%s", e.message);
 			goto fail;
 		}
 	}
@@ -494,12 +443,12 @@ fail:
 	return -1;
 }
 
-static int walk_tls(struct walk *w, yaml_node_t *map, struct config_tls *t)
+static int walk_tls(struct conf_walk *w, yaml_node_t *map, struct config_tls *t)
 {
 	yaml_node_pair_t *p;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return walk_error(w, map,
+		return conf_error(w, map,
 		                  "%s: expected a mapping (certificate, key, client-ca, "
 		                  "min-version)",
 		                  "tls");
@@ -508,41 +457,41 @@ static int walk_tls(struct walk *w, yaml_node_t *map, struct config_tls *t)
 		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
 		const char *key = "";
 
-		if (walk_scalar(w, k, "tls", &key) == -1)
+		if (conf_scalar(w, k, "tls", &key) == -1)
 			return -1;
 		if (strcmp(key, "certificate") == 0) {
-			if (walk_string(w, v, key, &t->certificate) == -1)
+			if (conf_string(w, v, key, &t->certificate) == -1)
 				return -1;
 		} else if (strcmp(key, "key") == 0) {
-			if (walk_string(w, v, key, &t->key) == -1)
+			if (conf_string(w, v, key, &t->key) == -1)
 				return -1;
 		} else if (strcmp(key, "client-ca") == 0) {
-			if (walk_string(w, v, key, &t->client_ca) == -1)
+			if (conf_string(w, v, key, &t->client_ca) == -1)
 				return -1;
 		} else if (strcmp(key, "min-version") == 0) {
 			const char *s = "";
 
-			if (walk_scalar(w, v, key, &s) == -1)
+			if (conf_scalar(w, v, key, &s) == -1)
 				return -1;
 			if (strcmp(s, "1.2") == 0 || strcasecmp(s, "TLS1.2") == 0)
 				t->min_version = 12;
 			else if (strcmp(s, "1.3") == 0 || strcasecmp(s, "TLS1.3") == 0)
 				t->min_version = 13;
 			else
-				return walk_error(w, v, "%s: expected 1.2 or 1.3", key);
+				return conf_error(w, v, "%s: expected 1.2 or 1.3", key);
 		} else {
-			return walk_error(w, k, "tls: unknown key \"%s\"", key);
+			return conf_error(w, k, "tls: unknown key \"%s\"", key);
 		}
 	}
 	if ((t->certificate == NULL) != (t->key == NULL))
-		return walk_error(w, map, "%s: certificate and key go together", "tls");
+		return conf_error(w, map, "%s: certificate and key go together", "tls");
 	if (t->client_ca != NULL && t->certificate == NULL)
-		return walk_error(w, map, "%s: client-ca needs a certificate and key", "tls");
+		return conf_error(w, map, "%s: client-ca needs a certificate and key", "tls");
 	return 0;
 }
 
 /* web-listen: one URL or a list of up to CONFIG_MAX_WEB. */
-static int walk_web_listen(struct walk *w, yaml_node_t *v, struct config *c)
+static int walk_web_listen(struct conf_walk *w, yaml_node_t *v, struct config *c)
 {
 	char *urls[CONFIG_MAX_WEB] = {NULL};
 	size_t n = 0;
@@ -554,18 +503,18 @@ static int walk_web_listen(struct walk *w, yaml_node_t *v, struct config *c)
 		for (yaml_node_item_t *it = v->data.sequence.items.start;
 		     it < v->data.sequence.items.top; it++) {
 			if (n == CONFIG_MAX_WEB)
-				return walk_error(w, v, "%s: at most 2 addresses", "web-listen");
+				return conf_error(w, v, "%s: at most 2 addresses", "web-listen");
 			items[n++] = yaml_document_get_node(w->doc, *it);
 		}
 	} else {
-		return walk_error(w, v, "%s: expected a URL or a list of them", "web-listen");
+		return conf_error(w, v, "%s: expected a URL or a list of them", "web-listen");
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len;
 		const char *u;
 
-		if (walk_string(w, items[i], "web-listen", &urls[i]) == -1)
+		if (conf_string(w, items[i], "web-listen", &urls[i]) == -1)
 			goto fail;
 		u = urls[i];
 		if (strncmp(u, "https://", 8) == 0)
@@ -573,7 +522,7 @@ static int walk_web_listen(struct walk *w, yaml_node_t *v, struct config *c)
 		else if (strncmp(u, "http://", 7) == 0)
 			u += 7;
 		if (config_parse_address(u, &ss, &len, NULL) == -1) {
-			walk_error(
+			conf_error(
 			    w, items[i],
 			    "web-listen: \"%s\" is not http://ADDRESS:PORT or https://ADDRESS:PORT",
 			    urls[i]);
@@ -592,7 +541,7 @@ fail:
 }
 
 /* An ldaps:// listener without a certificate cannot work: say so at load. */
-static int check_listen_tls(struct walk *w, yaml_node_t *root, const struct config *c)
+static int check_listen_tls(struct conf_walk *w, yaml_node_t *root, const struct config *c)
 {
 	for (size_t i = 0; i < c->nlisten; i++) {
 		struct sockaddr_storage ss;
@@ -601,12 +550,12 @@ static int check_listen_tls(struct walk *w, yaml_node_t *root, const struct conf
 
 		if (config_parse_listen(c->listen[i], &ss, &len, &tls, NULL) == 0 && tls &&
 		    c->tls.certificate == NULL)
-			return walk_error(w, root, "%s needs tls: certificate and key",
+			return conf_error(w, root, "%s needs tls: certificate and key",
 			                  c->listen[i]);
 	}
 	for (size_t i = 0; i < c->nweb_listen; i++)
 		if (strncmp(c->web_listen[i], "https://", 8) == 0 && c->tls.certificate == NULL)
-			return walk_error(w, root, "%s needs tls: certificate and key",
+			return conf_error(w, root, "%s needs tls: certificate and key",
 			                  c->web_listen[i]);
 	return 0;
 }
@@ -615,18 +564,14 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 {
 	yaml_document_t doc;
 	yaml_node_t *root;
-	struct walk w = {.doc = &doc, .file = path, .err = err};
+	struct conf_walk w = {.doc = &doc, .file = path, .err = err};
 	int rc = -1;
 
-	if (yamldoc_load_file(path, CONFIG_MAX_BYTES, POCDIR_ERR_USAGE, &doc, err) == -1)
+	/* The one reader of the file, as the library's sections read it. */
+	if (conf_load(path, &doc, &root, err) == -1)
 		return -1;
-	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
 		rc = 0; /* an empty file keeps every default */
-		goto out;
-	}
-	if (root->type != YAML_MAPPING_NODE) {
-		walk_error(&w, root, "%s", "expected a mapping of settings");
 		goto out;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -635,26 +580,26 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
 		const char *key = "";
 
-		if (walk_scalar(&w, k, "key", &key) == -1)
+		if (conf_scalar(&w, k, "key", &key) == -1)
 			goto out;
 		if (strcmp(key, "listen") == 0) {
 			if (walk_listen(&w, v, c) == -1)
 				goto out;
 		} else if (strcmp(key, "base") == 0) {
-			if (walk_string(&w, v, key, &c->base) == -1)
+			if (conf_string(&w, v, key, &c->base) == -1)
 				goto out;
 		} else if (strcmp(key, "directory") == 0) {
-			if (walk_string(&w, v, key, &c->directory) == -1)
+			if (conf_string(&w, v, key, &c->directory) == -1)
 				goto out;
 		} else if (strcmp(key, "log-level") == 0) {
 			const char *s = "";
 			int lv;
 
-			if (walk_scalar(&w, v, key, &s) == -1)
+			if (conf_scalar(&w, v, key, &s) == -1)
 				goto out;
 			lv = log_level_parse(s);
 			if (lv < 0) {
-				walk_error(&w, v, "%s: expected err, warning, info or debug", key);
+				conf_error(&w, v, "%s: expected err, warning, info or debug", key);
 				goto out;
 			}
 			c->log_level = (enum log_level)lv;
@@ -676,7 +621,7 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 		} else if (strcmp(key, "simple-bind-requires-tls") == 0) {
 			const char *s = "";
 
-			if (walk_scalar(&w, v, key, &s) == -1)
+			if (conf_scalar(&w, v, key, &s) == -1)
 				goto out;
 			if (strcmp(s, "auto") == 0)
 				c->bind_tls = BIND_TLS_AUTO;
@@ -685,7 +630,7 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 			else if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
 				c->bind_tls = BIND_TLS_NEVER;
 			else {
-				walk_error(&w, v, "%s: expected auto, yes or no", key);
+				conf_error(&w, v, "%s: expected auto, yes or no", key);
 				goto out;
 			}
 		} else if (strcmp(key, "sync") == 0) {
@@ -694,7 +639,7 @@ int config_load(struct config *c, const char *path, pocdir_error *err)
 		           strcmp(key, "notify") == 0 || strcmp(key, "routing") == 0) {
 			/* exchanges: read by exchange.c (libpocdir's mail configuration) */
 		} else {
-			walk_error(&w, k, "unknown setting \"%s\" (see pocdird.conf(5))", key);
+			conf_error(&w, k, "unknown setting \"%s\" (see pocdird.conf(5))", key);
 			goto out;
 		}
 	}

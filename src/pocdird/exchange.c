@@ -11,8 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
-#include "exchange.h"
+#include "sched.h"
 #include "util.h"
 
 /* Seconds after start before the first round when none is recorded, so a
@@ -123,16 +122,19 @@ static void *exchange_thread(void *arg)
 		if (now >= next_round) {
 			/* A handle over the daemon's own source: the round sees
 			 * exactly the contacts that are being served. */
-			struct pocdir view = {source};
+			pocdir *view = source_handle(source);
 
-			if (pocdir_ping_send(cfg, &view, NULL, NULL, 0, on_event, NULL, &rep,
-			                     &err) < 0 &&
+			if (view == NULL)
+				error_set(&err, POCDIR_ERR_SYSTEM, "out of memory");
+			if ((view == NULL || pocdir_ping_send(cfg, view, NULL, NULL, 0, on_event,
+			                                      NULL, &rep, &err) < 0) &&
 			    rep.sent == 0)
 				log_warn("ping: round not sent: %s", err.message);
 			else
 				log_info("ping: round sent: %u checks, %u failed, %u without an "
 				         "address",
 				         rep.sent, rep.failed, rep.no_address);
+			pocdir_free(&view);
 			next_round = now + pocdir_mail_config_ping_interval(cfg);
 		}
 		if (now >= next_fetch) {

@@ -16,10 +16,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "load.h"
+#include "feed.h"
 #include "sched.h"
 #include "util.h"
-#include "validate.h"
 #include "web.h"
 
 static struct MHD_Daemon *httpd;
@@ -75,32 +74,6 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 		log_warn("http: refusing a connection from %s: %s", host, admit_reason(v));
 	}
 	return MHD_NO;
-}
-
-/* Is url one of the feed's files? Only these shapes are served, so no path
- * can climb out of the folder. */
-static bool feed_path_ok(const char *url)
-{
-	const char *p, *slash;
-	char id[65];
-	size_t n;
-
-	if (strcmp(url, "/index.yaml") == 0)
-		return true;
-	if (strncmp(url, "/origins/", 9) != 0)
-		return false;
-	p = url + 9;
-	if ((slash = strchr(p, '/')) == NULL || (n = (size_t)(slash - p)) == 0 || n >= sizeof(id))
-		return false;
-	memcpy(id, p, n);
-	id[n] = '\0';
-	if (!validate_id(id, NULL, 0))
-		return false;
-	p = slash + 1;
-	n = strspn(p, "0123456789");
-	if (n == 0 || n > 20)
-		return false;
-	return strcmp(p + n, ".yaml") == 0 || strcmp(p + n, ".yaml.minisig") == 0;
 }
 
 /* An HTTP-date in the preferred IMF-fixdate form (RFC 9110 5.6.7). */
@@ -162,11 +135,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (http_client_refused(conn))
 		return respond_status(conn, MHD_HTTP_FORBIDDEN,
 		                      "a client certificate signed by client-ca is required\n");
-	if (!feed_path_ok(url))
+	if (url[0] != '/' || !feed_file_path(url + 1))
 		return respond_status(conn, MHD_HTTP_NOT_FOUND, "not a feed file\n");
 	snprintf(path, sizeof(path), "%s%s", feed_dir, url);
 	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    file_read(path, LOAD_MAX_FILE_BYTES, &data, &len, NULL) == -1)
+	    file_read(path, FEED_MAX_FILE_BYTES, &data, &len, NULL) == -1)
 		return respond_status(conn, MHD_HTTP_NOT_FOUND, "no such file\n");
 	crypto_hash_sha256(digest, (const unsigned char *)data, len);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));

@@ -1,5 +1,7 @@
 # src/pocdird/local.mk - pocdird, the read-only LDAPv3 daemon. It links the
-# library's convenience archive statically: it uses the internal headers.
+# library's convenience archive statically, and includes the internal
+# headers README.md names for it ("What pocdird sees of the library";
+# tests/t_daemon_headers.sh checks it).
 sbin_PROGRAMS += src/pocdird/pocdird
 # The connection and operation code: all of the LDAP side but main.c and
 # server.c, which tests/fuzz/fuzz_ldap.c replaces to drive it from bytes.
@@ -27,4 +29,4 @@ src_pocdird_pocdird_SOURCES += src/pocdird/web.h src/pocdird/web.c src/pocdird/a
 src_pocdird_pocdird_CFLAGS += $(MHD_CFLAGS) $(CURL_CFLAGS)
 src_pocdird_pocdird_LDADD += $(MHD_LIBS) $(CURL_LIBS) $(UNISTRING_LIBS)
 # exchanges: ping rounds and replies read on a schedule
-src_pocdird_pocdird_SOURCES += src/pocdird/exchange.h src/pocdird/exchange.c
+src_pocdird_pocdird_SOURCES += src/pocdird/exchange.c

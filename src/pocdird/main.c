@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exchange.h"
 #include "pocdird.h"
 #include "sched.h"
 #include "util.h"

@@ -10,10 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api.h"
 #include "attr.h"
 #include "util.h"
-#include "validate.h"
 #include "web.h"
 
 /* Contacts listed on one page at most (max-results caps it further). */
@@ -372,7 +370,7 @@ static void contact_card(FILE *f, const struct store *s, const entry_t *e, const
 
 static void search_form(FILE *f, const struct store *s, const struct web_query *q)
 {
-	const char *const *roles = validate_role_words();
+	const char *const *roles = pocdir_role_words();
 
 	fputs("<form method=\"get\" action=\"/\" role=\"search\" aria-label=\"Find contacts\">\n"
 	      "<div><label for=\"q\">Name, agency or e-mail</label>\n"
@@ -383,7 +381,7 @@ static void search_form(FILE *f, const struct store *s, const struct web_query *
 	      "<select id=\"country\" name=\"country\"><option value=\"\">Any country</option>\n",
 	      f);
 	for (size_t i = 0; i < s->ncountries; i++) {
-		const char *cc = s->countries[i]->country, *name = validate_country_name(cc);
+		const char *cc = s->countries[i]->country, *name = pocdir_country_name(cc);
 
 		fprintf(f, "<option value=\"%s\"%s>", cc,
 		        q->country != NULL && strcasecmp(q->country, cc) == 0 ? " selected" : "");
@@ -532,8 +530,7 @@ static const entry_t *find_contact(const struct store *s, const char *path, bool
 		*vcard = true;
 		id[n - 4] = '\0';
 	}
-	if (!validate_id(id, NULL, 0))
-		return NULL;
+	/* The index holds valid ids only: any other text finds nothing. */
 	l = store_index_get(s->by_id, id);
 	for (size_t i = 0; l != NULL && i < l->count; i++)
 		if (strcasecmp(s->entries[l->ids[i]]->country, cc) == 0)
@@ -601,7 +598,7 @@ static enum MHD_Result contact_page(struct MHD_Connection *conn, struct store *s
 	fputs("<p><a href=\"/?country=", f);
 	url_part(f, e->country);
 	fputs("\">All contacts in ", f);
-	html(f, validate_country_name(e->country) ? validate_country_name(e->country) : e->country);
+	html(f, pocdir_country_name(e->country) ? pocdir_country_name(e->country) : e->country);
 	fputs("</a></p>\n", f);
 	contact_card(f, s, e, hidden, true);
 	page_foot(f, s, a);

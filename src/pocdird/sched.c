@@ -9,12 +9,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "history.h"
-#include "load.h"
 #include "sched.h"
 #include "sync.h"
 #include "util.h"
@@ -141,53 +138,6 @@ static void publish_snapshot(void)
 	store_unref(&s);
 }
 
-/* Newest change time of the local signatures: `pocdir sign` rewrites the
- * .minisig, so a new one means a new local set to record and publish
- * without waiting for SIGHUP. */
-static long long local_signatures_mtime(void)
-{
-	char **files = NULL;
-	long long newest = 0;
-	int n;
-
-	if (live_directory == NULL || (n = load_list_files(live_directory, &files, NULL)) < 0)
-		return 0;
-	for (int i = 0; i < n; i++) {
-		char sig[4096];
-		struct stat st;
-
-		snprintf(sig, sizeof(sig), "%s.minisig", files[i]);
-		if (stat(sig, &st) == 0 &&
-		    (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec > newest)
-			newest = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-	}
-	strv_free(&files);
-	return newest;
-}
-
-/* A digest of the newest serial of every origin held: it changes when this
- * thread, a cron `pocdir sync` or a `pocdir publish` commits into the same
- * state directory, and then the snapshot is rebuilt. */
-static void held_digest(char hex[65])
-{
-	struct history_version *v = NULL;
-	crypto_hash_sha256_state h;
-	unsigned char d[crypto_hash_sha256_BYTES];
-	int n = history_list_newest(cfg->state, &v, NULL);
-
-	crypto_hash_sha256_init(&h);
-	for (int i = 0; i < n; i++) {
-		char line[128];
-
-		snprintf(line, sizeof(line), "%s %llu\n", v[i].origin,
-		         (unsigned long long)v[i].serial);
-		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
-	}
-	crypto_hash_sha256_final(&h, d);
-	sodium_bin2hex(hex, 65, d, sizeof(d));
-	free(v);
-}
-
 /* A schedule for the peers of cfg from now (sync_schedule_init). */
 static int schedule_start(struct sync_schedule *s, size_t npeers)
 {
@@ -209,11 +159,11 @@ static int schedule_start(struct sync_schedule *s, size_t npeers)
 static void *sync_thread(void *arg)
 {
 	struct sync_schedule sched = {NULL, 0};
-	long long signed_at = local_signatures_mtime();
+	long long signed_at = sync_signed_at(live_directory);
 	char held[65], now_held[65];
 
 	(void)arg;
-	held_digest(held);
+	sync_held_digest(cfg->state, held);
 	if (schedule_start(&sched, cfg->npeers) == -1) {
 		log_err("sync: out of memory; peers are not synced");
 		return NULL;
@@ -253,17 +203,17 @@ static void *sync_thread(void *arg)
 		/* A set signed here goes out within LOCAL_CHECK seconds, not at
 		 * the next peer's turn. */
 		pthread_mutex_unlock(&lock);
-		if (local_signatures_mtime() != signed_at) {
+		if (sync_signed_at(live_directory) != signed_at) {
 			pocdir_error rerr = {0};
 
 			/* Reread through the source: it records the newly signed
 			 * sets, republishes and serves them. */
-			signed_at = local_signatures_mtime();
+			signed_at = sync_signed_at(live_directory);
 			if (source_reload(source, NULL, build_warning, NULL, &rerr) < 0)
 				log_warn("sync: newly signed local sets: %s", rerr.message);
 			else
 				log_info("sync: local signatures changed: recorded and published");
-			held_digest(held);
+			sync_held_digest(cfg->state, held);
 		}
 		pthread_mutex_lock(&lock);
 		if (stopping)
@@ -292,7 +242,7 @@ static void *sync_thread(void *arg)
 			log_info("sync: peer %s: %u failed %s, next try in %.0f s",
 			         cfg->peers[turn.peer].url, st.failures,
 			         st.failures == 1 ? "run" : "runs in a row", delay);
-		held_digest(now_held);
+		sync_held_digest(cfg->state, now_held);
 		if (rep.updated > 0 || strcmp(now_held, held) != 0)
 			publish_snapshot();
 		memcpy(held, now_held, sizeof(held));

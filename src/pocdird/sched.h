@@ -1,7 +1,8 @@
-/* sched.h - pocdird's sync side: the per-peer sync schedule (a thread), the
- * HTTP server of this node's feed (libmicrohttpd), and the store built from
- * the local directory plus the sets accepted from peers. All of it is off
- * unless the configuration file has a "sync:" section. */
+/* sched.h - pocdird's scheduled work: the sync side (the per-peer sync
+ * schedule, a thread; the HTTP server of this node's feed, libmicrohttpd;
+ * the store built from the local directory plus the sets accepted from
+ * peers), off unless the configuration file has a "sync:" section; and the
+ * exchange rounds (exchange.c), off unless it sets "ping: interval:". */
 #ifndef POCDIRD_SCHED_H
 #define POCDIRD_SCHED_H
 
@@ -40,5 +41,27 @@ void sched_stop(void);
  * ETag (SHA-256 of the file), Last-Modified and 304 answers. 0 or -1. */
 int http_start(const char *addr, const char *dir, pocdir_error *err);
 void http_stop(void);
+
+/* ---- exchange.c: the exchange rounds ------------------------------------------ */
+
+/* A ping round to every PoC each "ping: interval:" seconds and the mailbox
+ * read for replies in between, over the snapshot the daemon serves; off
+ * unless ping: interval is set. Start the thread (after daemonising).
+ * Returns 0 (also when no schedule is configured) or -1 with err (a mail:
+ * section that does not load). */
+int exchange_start(const struct config *c, struct source *src, pocdir_error *err);
+
+/* After SIGHUP: the mail:, ping: and notify: sections again, from the
+ * thread's next turn. Starting or stopping the schedule takes a restart. */
+void exchange_reload(const struct config *c);
+
+/* Stop the thread; safe when never started. */
+void exchange_stop(void);
+
+/* When the next round is due: a round interval seconds after the newest
+ * one recorded (last, 0 = none), or first_delay seconds from now when
+ * none is recorded or the due time is past. Pure, for the tests. */
+long long exchange_next_round(long long now, long long last, unsigned interval,
+                              unsigned first_delay);
 
 #endif /* POCDIRD_SCHED_H */
