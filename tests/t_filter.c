@@ -26,33 +26,39 @@ static void add(struct tentry *t, enum attr_id id, const char *raw)
 {
 	const struct attr_type *type = attr_by_id(id);
 	struct entry_attr *a = NULL;
+	const char **v;
 	size_t i;
 	bool invalid;
 
 	for (i = 0; i < t->e.nattrs; i++) {
-		if (t->attrs[i].type->id == id) {
+		if (t->attrs[i].id == id) {
 			a = &t->attrs[i];
 			break;
 		}
-		if (t->attrs[i].type->id > id)
+		if (t->attrs[i].id > id)
 			break;
 	}
 	if (a == NULL) { /* keep attrs sorted by id, as store.h requires */
 		memmove(&t->attrs[i + 1], &t->attrs[i], (t->e.nattrs - i) * sizeof(t->attrs[0]));
 		a = &t->attrs[i];
 		memset(a, 0, sizeof(*a));
-		a->type = type;
+		a->id = (uint8_t)id;
 		t->e.nattrs++;
 	}
-	a->values = realloc(a->values, (a->count + 1) * sizeof(*a->values));
-	a->raw = realloc(a->raw, (a->count + 1) * sizeof(*a->raw));
-	if (a->values == NULL || a->raw == NULL)
+	/* The values, then their prepared forms, as struct entry_attr has them. */
+	v = calloc(2 * (a->count + 1), sizeof(*v));
+	if (v == NULL)
 		abort();
-	a->values[a->count].raw = strdup(raw);
-	a->values[a->count].norm = type->equality == MATCH_NONE
-	                               ? NULL
-	                               : attr_normalize(type->equality, raw, strlen(raw), &invalid);
-	a->raw[a->count] = a->values[a->count].raw;
+	for (size_t j = 0; j < a->count; j++) {
+		v[j] = a->raw[j];
+		v[a->count + 1 + j] = a->raw[a->count + j];
+	}
+	v[a->count] = strdup(raw);
+	v[2 * a->count + 1] = type->equality == MATCH_NONE
+	                          ? NULL
+	                          : attr_normalize(type->equality, raw, strlen(raw), &invalid);
+	free(a->raw);
+	a->raw = v;
 	a->count++;
 }
 
@@ -80,11 +86,8 @@ static struct tentry *contact(const char *id, const char *country, const char *d
 static void tentry_free(struct tentry *t)
 {
 	for (size_t i = 0; i < t->e.nattrs; i++) {
-		for (size_t j = 0; j < t->attrs[i].count; j++) {
-			free(t->attrs[i].values[j].raw);
-			free(t->attrs[i].values[j].norm);
-		}
-		free(t->attrs[i].values);
+		for (size_t j = 0; j < 2 * t->attrs[i].count; j++)
+			free((char *)t->attrs[i].raw[j]);
 		free(t->attrs[i].raw);
 	}
 	free(t->e.dn_norm);

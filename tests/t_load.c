@@ -147,7 +147,7 @@ static void test_valid(void)
 	tap_ok(a != NULL && a->count == 1 && strcmp(a->raw[0], "ko") == 0,
 	       "preferredLanguage is the first language");
 	a = entry_attr(e, ATTR_EMERGENCYPHONE);
-	tap_ok(a != NULL && strcmp(a->values[0].norm, "+82200000118") == 0,
+	tap_ok(a != NULL && strcmp(entry_norm(a, 0), "+82200000118") == 0,
 	       "telephone values normalised without spaces");
 	a = entry_attr(e, ATTR_OBJECTCLASS);
 	tap_ok(a != NULL && a->count == 5, "five object classes");

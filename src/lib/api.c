@@ -329,7 +329,7 @@ const char *pocdir_entry_attr(const pocdir_entry *e, size_t i, const char *const
 		*values = e->attrs[i].raw;
 	if (count != NULL)
 		*count = e->attrs[i].count;
-	return e->attrs[i].type->name;
+	return entry_attr_type(&e->attrs[i])->name;
 }
 
 const char *pocdir_entry_extension(const pocdir_entry *e, size_t i, const char **value)

@@ -31,7 +31,7 @@
 /* Standard attributes carry the matching rules of OpenLDAP's core, cosine and
  * inetorgperson schemas; e.g. RFC 4519 gives facsimileTelephoneNumber no
  * equality rule, so (facsimileTelephoneNumber=...) is Undefined there too. */
-static const struct attr_type table[ATTR_COUNT] = {
+const struct attr_type attr_types[ATTR_COUNT] = {
     {ATTR_OBJECTCLASS, "objectClass", NULL, "2.5.4.0", NULL, OIDSYN, MATCH_OID, false, false, false,
      true, false, "object classes of the entry", false, false},
     {ATTR_UID, "uid", "userid", "0.9.2342.19200300.100.1.1", "id", DSTRING, MATCH_CASE_IGNORE,
@@ -142,7 +142,7 @@ const struct attr_type *attr_by_id(enum attr_id id)
 		return &name_type;
 	if ((unsigned)id >= ATTR_COUNT)
 		return NULL;
-	return &table[id];
+	return &attr_types[id];
 }
 
 static bool type_named(const struct attr_type *t, const char *name, size_t len)
@@ -156,8 +156,8 @@ static bool type_named(const struct attr_type *t, const char *name, size_t len)
 const struct attr_type *attr_lookup(const char *name, size_t len)
 {
 	for (size_t i = 0; i < ATTR_COUNT; i++)
-		if (type_named(&table[i], name, len))
-			return &table[i];
+		if (type_named(&attr_types[i], name, len))
+			return &attr_types[i];
 	return NULL;
 }
 

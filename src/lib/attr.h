@@ -115,6 +115,10 @@ struct attr_type {
  * name's length. Returns NULL for an attribute pocdir does not know. */
 const struct attr_type *attr_lookup(const char *name, size_t len);
 
+/* The table, by id, for the types entries hold values of: attr_by_id
+ * without its checks, for readers that hold an id known to be valid. */
+extern const struct attr_type attr_types[ATTR_COUNT];
+
 /* The table entry for id (below ATTR_ALL: supertypes included); never
  * NULL for a valid id. */
 const struct attr_type *attr_by_id(enum attr_id id);

@@ -2,9 +2,14 @@
  * operational ones computed from the entry, see entry.h. */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "entry.h"
+
+_Static_assert(offsetof(struct pocdir_entry, dn_norm) ==
+                   offsetof(struct pocdir_entry, dn) + sizeof(char *),
+               "entryDN's value and prepared form are read as one array");
 
 int entry_compare(const void *a, const void *b)
 {
@@ -21,7 +26,7 @@ const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id)
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		enum attr_id m = e->attrs[mid].type->id;
+		enum attr_id m = e->attrs[mid].id;
 
 		if (m == id)
 			return &e->attrs[mid];
@@ -36,21 +41,22 @@ const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id)
 const struct entry_attr *entry_values(const entry_t *e, enum attr_id id, struct entry_slot *slot)
 {
 	/* RFC 4512 3.4: what the server keeps about an entry, as served, and
-	 * its normal form (as attr_normalize gives it). The raw values live
-	 * as long as the entry (its DN) or the program (the rest), so that
-	 * pocdir_entry_get can hand them out. */
-	static const char *const structural[][2] = {
+	 * its normal form (as attr_normalize gives it), one array each as an
+	 * attribute holds them. The values live as long as the entry (its
+	 * DN) or the program (the rest), so that pocdir_entry_get can hand
+	 * them out. */
+	static const char *structural[][2] = {
 	    [ENTRY_CONTACT] = {"inetOrgPerson", "inetorgperson"},
 	    [ENTRY_COUNTRY] = {"country", "country"},
 	    [ENTRY_BASE] = {"organization", "organization"},
 	    [ENTRY_ROOTDSE] = {NULL, NULL},
 	    [ENTRY_SUBSCHEMA] = {"subentry", "subentry"},
 	};
-	static const char *const subschema[] = {"cn=Subschema"};
-	static const char *const yes[] = {"TRUE"}, *const no[] = {"FALSE"};
+	static const char *subschema[] = {"cn=Subschema", "cn=subschema"};
+	static const char *yes[] = {"TRUE"}, *no[] = {"FALSE"};
 	const struct attr_type *t = attr_by_id(id);
-	const char *const *raw;
-	const char *norm;
+	const char **v;
+	bool same = false;
 
 	if (t == NULL || !t->operational)
 		return entry_attr(e, id);
@@ -60,32 +66,27 @@ const struct entry_attr *entry_values(const entry_t *e, enum attr_id id, struct 
 		return NULL;
 	switch (id) {
 	case ATTR_STRUCTURAL:
-		raw = &structural[e->kind][0];
-		norm = structural[e->kind][1];
+		v = structural[e->kind];
 		break;
 	case ATTR_ENTRYDN:
-		raw = (const char *const *)&e->dn;
-		norm = e->dn_norm;
+		v = (const char **)&e->dn;
 		break;
 	case ATTR_SUBSCHEMA:
-		raw = subschema;
-		norm = "cn=subschema";
+		v = subschema;
 		break;
 	case ATTR_HASSUBORDINATES:
-		raw = e->kind == ENTRY_COUNTRY || (e->kind == ENTRY_BASE && e->subordinates) ? yes
-		                                                                             : no;
-		norm = raw[0];
+		v = e->kind == ENTRY_COUNTRY || (e->kind == ENTRY_BASE && e->subordinates) ? yes
+		                                                                           : no;
+		same = true;
 		break;
 	default:
 		return NULL;
 	}
-	if (raw[0] == NULL || norm == NULL)
+	if (v[0] == NULL || (!same && v[1] == NULL))
 		return NULL;
-	slot->value.raw = (char *)raw[0];
-	slot->value.norm = (char *)norm;
-	slot->attr.type = t;
+	slot->attr.id = (uint8_t)id;
+	slot->attr.same_norm = same;
 	slot->attr.count = 1;
-	slot->attr.values = &slot->value;
-	slot->attr.raw = (const char **)raw;
+	slot->attr.raw = v;
 	return &slot->attr;
 }

@@ -13,20 +13,31 @@
 
 struct arena; /* bump allocator, see arena.h */
 
-/* One value: as written, and normalised for its attribute's equality rule
- * (NULL when the rule is MATCH_NONE or the value does not normalise). */
-struct value {
-	char *raw;
-	char *norm;
+/* All values of one attribute of an entry, in 16 bytes: a 100k-entry
+ * directory holds two million of these. raw holds the count values as
+ * written (the array pocdir_entry_get hands out), then their prepared forms
+ * for the attribute's equality rule (NULL for a value that does not
+ * prepare, and under MATCH_NONE), unless every value is its own prepared
+ * form (same_norm) -- most are -- and then the one array serves as both.
+ * Read the type and the prepared forms through the accessors below. */
+struct entry_attr {
+	uint8_t id;     /* enum attr_id */
+	bool same_norm; /* raw[i] is also value i's prepared form */
+	uint32_t count;
+	const char **raw;
 };
 
-/* All values of one attribute of an entry. */
-struct entry_attr {
-	const struct attr_type *type;
-	size_t count;
-	struct value *values;
-	const char **raw; /* count pointers to values[i].raw, for the public API */
-};
+/* The type of a. */
+static inline const struct attr_type *entry_attr_type(const struct entry_attr *a)
+{
+	return &attr_types[a->id];
+}
+
+/* Value i of a prepared for its equality rule, or NULL. */
+static inline const char *entry_norm(const struct entry_attr *a, size_t i)
+{
+	return a->raw[a->same_norm ? i : a->count + i];
+}
 
 /* An "x-..." key kept from the YAML. */
 struct extension {
@@ -49,10 +60,12 @@ struct pocdir_entry {
 	char *id;          /* contact id; NULL for a country entry */
 	char *country;     /* upper-case ISO code */
 	char *origin;      /* origin id; NULL for a country entry */
-	char *dn;          /* full DN, e.g. "uid=krcert,c=KR,dc=pocdir" */
-	char *dn_norm;     /* dn_normalize(dn) (dn.h), for base-object lookups */
+	/* dn and dn_norm stay side by side: they are entryDN's value and its
+	 * prepared form, which entry_values hands out as one array. */
+	char *dn;      /* full DN, e.g. "uid=krcert,c=KR,dc=pocdir" */
+	char *dn_norm; /* dn_normalize(dn) (dn.h), for base-object lookups */
 	uint64_t serial;
-	struct entry_attr *attrs; /* sorted by type->id */
+	struct entry_attr *attrs; /* sorted by id */
 	size_t nattrs;
 	struct extension *ext;
 	size_t next;
@@ -81,10 +94,10 @@ int entry_compare(const void *a, const void *b);
 /* The values of attribute id in e, or NULL when e has none. */
 const struct entry_attr *entry_attr(const entry_t *e, enum attr_id id);
 
-/* Room for the values of an operational attribute, computed on demand. */
+/* Room for the header of an operational attribute, computed on demand;
+ * its values live in the entry or in the program. */
 struct entry_slot {
 	struct entry_attr attr;
-	struct value value;
 };
 
 /* As entry_attr, and for the operational attributes of the table

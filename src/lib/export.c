@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "attr.h"
 #include "export.h"
 #include "pocdir.h"
 #include "util.h"
@@ -102,22 +103,22 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* Is the attribute `name` (whose values array is `values`) one of attrs?
- * An alias in attrs ("role") resolves through pocdir_entry_get to the same
- * values array as the canonical name ("pocRole"), so no table is needed. */
-static bool attr_selected(const pocdir_entry *e, const char *name, const char *const *values,
-                          const char *const *attrs)
+/* Is the attribute `name` (canonical, as pocdir_entry_attr gives it) one
+ * of attrs? An alias in attrs ("role") stands for its canonical name
+ * ("pocRole") through the attribute table. Entries may share one values
+ * array between attributes (sn and cn of one name), so the array says
+ * nothing about which attribute it is. */
+static bool attr_selected(const char *name, const char *const *attrs)
 {
 	size_t i;
 
 	if (attrs == NULL)
 		return true;
 	for (i = 0; attrs[i] != NULL; i++) {
-		const char *const *v;
+		const struct attr_type *t = attr_lookup(attrs[i], strlen(attrs[i]));
 
-		if (strcasecmp(attrs[i], name) == 0)
-			return true;
-		if (pocdir_entry_get(e, attrs[i], &v) > 0 && v == values)
+		if (strcasecmp(attrs[i], name) == 0 ||
+		    (t != NULL && strcasecmp(t->name, name) == 0))
 			return true;
 	}
 	return false;
@@ -266,8 +267,7 @@ static void json_entry(struct line *l, const pocdir_entry *e, const pocdir_write
 	}
 	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
 		/* objectClass is LDAP plumbing, the same for every contact. */
-		if (strcasecmp(name, "objectClass") == 0 ||
-		    !attr_selected(e, name, values, w->attrs))
+		if (strcasecmp(name, "objectClass") == 0 || !attr_selected(name, w->attrs))
 			continue;
 		line_str(l, ",\n    ");
 		json_string(l, name);
@@ -576,7 +576,7 @@ static int ldif_entry_record(const pocdir_entry *e, const pocdir_write_options *
 			if (ldif_line(l, out, "objectClass", contact_classes[i]) == -1)
 				return -1;
 	for (i = 0; (name = pocdir_entry_attr(e, i, &values, &count)) != NULL; i++) {
-		if (!attr_selected(e, name, values, attrs))
+		if (!attr_selected(name, attrs))
 			continue;
 		for (j = 0; j < count; j++)
 			if (ldif_line(l, out, name, values[j]) == -1)

@@ -940,7 +940,8 @@ static const struct entry_attr *covered(const struct filter *f, const entry_t *e
 	while (*pos < e->nattrs) {
 		const struct entry_attr *a = &e->attrs[(*pos)++];
 
-		if (attr_covers(f->attr, a->type) && !hidden_in(f->hidden, a->type))
+		if (attr_covers(f->attr, entry_attr_type(a)) &&
+		    !hidden_in(f->hidden, entry_attr_type(a)))
 			return a;
 	}
 	return NULL;
@@ -953,11 +954,11 @@ static const struct entry_attr *covered(const struct filter *f, const entry_t *e
 static const char *value_under(const struct entry_attr *a, size_t i, enum attr_match m,
                                struct prepared *p)
 {
-	if (m == a->type->equality) {
+	if (m == entry_attr_type(a)->equality) {
 		p->heap = NULL;
-		return a->values[i].norm;
+		return entry_norm(a, i);
 	}
-	prepared_init(p, m, a->values[i].raw, strlen(a->values[i].raw));
+	prepared_init(p, m, a->raw[i], strlen(a->raw[i]));
 	return p->s;
 }
 
@@ -967,9 +968,10 @@ static const char *value_under(const struct entry_attr *a, size_t i, enum attr_m
 static enum tri ext_attr(const struct filter *f, const struct entry_attr *a)
 {
 	const struct attr_rule *r = f->u.ext.r;
-	enum attr_match m = r != NULL ? r->match : a->type->equality;
+	const struct attr_type *t = entry_attr_type(a);
+	enum attr_match m = r != NULL ? r->match : t->equality;
 
-	if (r != NULL && !attr_rule_applies(r, a->type))
+	if (r != NULL && !attr_rule_applies(r, t))
 		return TRI_UNDEFINED;
 	if (f->tagged)
 		return TRI_FALSE;
@@ -977,13 +979,13 @@ static enum tri ext_attr(const struct filter *f, const struct entry_attr *a)
 		struct prepared p;
 		bool hit;
 
-		if (m == a->type->equality) {
-			if (a->values[i].norm != NULL &&
-			    rule_match(r, m, a->values[i].norm, f->u.ext.norm))
+		if (m == t->equality) {
+			if (entry_norm(a, i) != NULL &&
+			    rule_match(r, m, entry_norm(a, i), f->u.ext.norm))
 				return TRI_TRUE;
 			continue;
 		}
-		prepared_init(&p, m, a->values[i].raw, strlen(a->values[i].raw));
+		prepared_init(&p, m, a->raw[i], strlen(a->raw[i]));
 		hit = p.s != NULL && rule_match(r, m, p.s, f->u.ext.norm);
 		prepared_free(&p);
 		if (hit)
@@ -1076,8 +1078,8 @@ static enum tri eval_extensible(const struct filter *f, const entry_t *e)
 	} else {
 		/* No type: every attribute the rule applies to. */
 		for (size_t i = 0; i < e->nattrs && acc != TRI_TRUE; i++)
-			if (!hidden_in(f->hidden, e->attrs[i].type) &&
-			    attr_rule_applies(f->u.ext.r, e->attrs[i].type))
+			if (!hidden_in(f->hidden, entry_attr_type(&e->attrs[i])) &&
+			    attr_rule_applies(f->u.ext.r, entry_attr_type(&e->attrs[i])))
 				acc = tri_any(acc, ext_attr(f, &e->attrs[i]));
 	}
 	if (acc != TRI_TRUE && f->u.ext.dn_attributes)

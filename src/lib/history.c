@@ -841,14 +841,14 @@ static char *attr_joined(const entry_t *e, enum attr_id id)
 	if (a == NULL || a->count == 0)
 		return NULL;
 	for (size_t i = 0; i < a->count; i++)
-		n += strlen(a->values[i].raw) + 3;
+		n += strlen(a->raw[i]) + 3;
 	if ((s = malloc(n)) == NULL)
 		return NULL;
 	s[0] = '\0';
 	for (size_t i = 0; i < a->count; i++) {
 		if (i > 0)
 			strcat(s, " | ");
-		strcat(s, a->values[i].raw);
+		strcat(s, a->raw[i]);
 	}
 	return s;
 }

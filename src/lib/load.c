@@ -51,6 +51,11 @@ struct loader {
 	size_t nvals[ATTR_COUNT];
 	unsigned long vline[ATTR_COUNT][LOAD_MAX_VALUES];
 	unsigned long vcol[ATTR_COUNT][LOAD_MAX_VALUES];
+	/* the entry's values as stored and their prepared forms, and whether
+	 * every one of an attribute's values is its own prepared form */
+	const char *sraw[ATTR_COUNT][LOAD_MAX_VALUES];
+	const char *snorm[ATTR_COUNT][LOAD_MAX_VALUES];
+	bool same[ATTR_COUNT];
 	struct extension ext[LOAD_MAX_VALUES];
 	size_t next;
 	/* interned strings of this origin (in data) */
@@ -689,6 +694,13 @@ static bool unique_values(size_t id)
 	}
 }
 
+/* A copy of s in the origin's arena, interned unless attribute id's values
+ * rarely repeat; NULL when memory ran out. */
+static const char *value_keep(struct loader *l, enum attr_id id, const char *s)
+{
+	return unique_values(id) ? arena_strdup(l->data, s) : intern(l, s, strlen(s));
+}
+
 /* The attributes every contact of an origin shares (objectClass, pocOrigin,
  * pocSerial) are built once per origin and pointed to by every entry. */
 static int shared_make(struct loader *l, const struct origin *o, const char *serial_text)
@@ -700,11 +712,10 @@ static int shared_make(struct loader *l, const struct origin *o, const char *ser
 		struct entry_attr *a = &l->shared[k];
 		size_t n = k == 0 ? 5 : 1;
 
-		a->type = t;
-		a->count = n;
-		a->values = arena_alloc(l->data, n * sizeof(*a->values));
-		a->raw = arena_alloc(l->data, n * sizeof(*a->raw));
-		if (a->values == NULL || a->raw == NULL)
+		a->id = (uint8_t)ids[k];
+		a->count = (uint32_t)n;
+		a->raw = arena_alloc(l->data, 2 * n * sizeof(*a->raw));
+		if (a->raw == NULL)
 			return -1;
 		for (size_t i = 0; i < n; i++) {
 			const char *src = k == 0   ? contact_classes[i]
@@ -714,11 +725,10 @@ static int shared_make(struct loader *l, const struct origin *o, const char *ser
 
 			if (norm == NULL)
 				return -1;
-			a->values[i].raw = (char *)src;
-			a->values[i].norm = (char *)intern(l, norm, strlen(norm));
 			a->raw[i] = src;
+			a->raw[n + i] = intern(l, norm, strlen(norm));
 			free(norm);
-			if (a->values[i].norm == NULL)
+			if (a->raw[n + i] == NULL)
 				return -1;
 		}
 	}
@@ -764,15 +774,108 @@ static void duplicate_values(struct loader *l)
 	}
 }
 
+/* Attributes that often hold another's values (sn, displayName and o the
+ * name, cn the agency, preferredLanguage the first language), with that
+ * other: the values are then stored and prepared once, and the pointer
+ * array is shared. Both have the same equality rule (caseIgnoreMatch). */
+static const enum attr_id derived[][2] = {
+    {ATTR_SN, ATTR_CN},
+    {ATTR_DISPLAYNAME, ATTR_CN},
+    {ATTR_O, ATTR_CN},
+    {ATTR_PREFLANG, ATTR_LANGUAGE},
+};
+
+/* The values of attribute id stored (interned where they repeat) and
+ * prepared, into l->sraw and l->snorm; -1 when memory ran out. Equal
+ * values are reported, as RFC 4512 2.3 forbids them in one attribute (and
+ * slapd refuses them on import). */
+static int value_prepare(struct loader *l, enum attr_id id)
+{
+	const struct attr_type *t = attr_by_id(id);
+	size_t n = l->nvals[id];
+
+	/* The same YAML scalars as a lower id's, prepared already. */
+	for (size_t f = 0; f < sizeof(derived) / sizeof(derived[0]); f++) {
+		enum attr_id o = derived[f][1];
+
+		if (derived[f][0] == id && o < id && l->nvals[o] == n &&
+		    memcmp(l->vals[id], l->vals[o], n * sizeof(char *)) == 0) {
+			memcpy(l->sraw[id], l->sraw[o], n * sizeof(char *));
+			memcpy(l->snorm[id], l->snorm[o], n * sizeof(char *));
+			l->same[id] = l->same[o];
+			return 0;
+		}
+	}
+	l->same[id] = true;
+	for (size_t i = 0; i < n; i++) {
+		const char *src = l->vals[id][i], *raw, *norm = NULL;
+		char normbuf[LOAD_MAX_SCALAR_BYTES * 3 + 1];
+		size_t rawlen;
+		bool invalid;
+
+		raw = id == ATTR_POSTAL ? postal_from_text(l->data, src) : value_keep(l, id, src);
+		if (raw == NULL)
+			return -1;
+		rawlen = strlen(raw);
+		if (attr_normalize_into(t->equality, raw, rawlen, normbuf, sizeof(normbuf),
+		                        &invalid) == 0) {
+			norm = strcmp(normbuf, raw) == 0 ? raw : value_keep(l, id, normbuf);
+			if (norm == NULL)
+				return -1;
+		} else if (!invalid) {
+			/* Longer once prepared than the buffer (NFKC expands
+			 * some characters many times). */
+			char *big = attr_normalize(t->equality, raw, rawlen, &invalid);
+
+			if (big == NULL && !invalid)
+				return -1;
+			if (big != NULL) {
+				norm = arena_strdup(l->data, big);
+				free(big);
+				if (norm == NULL)
+					return -1;
+			}
+		}
+		l->sraw[id][i] = raw;
+		l->snorm[id][i] = norm;
+		l->same[id] = l->same[id] && norm == raw;
+		for (size_t j = 0; j < i && norm != NULL; j++)
+			if (l->snorm[id][j] != NULL && strcmp(l->snorm[id][j], norm) == 0)
+				value_given_twice(l, id, i);
+	}
+	return 0;
+}
+
+/* The attribute whose pointer array attribute id reads as its own, or -1:
+ * one of derived[] with the same values, or beginning with them when both
+ * are their own prepared forms (the array then holds no prepared half).
+ * Values are interned per origin, so equal ones are one pointer. */
+static int share_source(const struct loader *l, enum attr_id id)
+{
+	size_t n = l->nvals[id];
+
+	for (size_t f = 0; f < sizeof(derived) / sizeof(derived[0]); f++) {
+		enum attr_id o = derived[f][1];
+
+		if (derived[f][0] != id || l->nvals[o] < n || l->same[id] != l->same[o] ||
+		    (l->nvals[o] != n && !l->same[id]))
+			continue;
+		if (memcmp(l->sraw[id], l->sraw[o], n * sizeof(char *)) == 0 &&
+		    (l->same[id] || memcmp(l->snorm[id], l->snorm[o], n * sizeof(char *)) == 0))
+			return (int)o;
+	}
+	return -1;
+}
+
 /* Build an entry from the values collected in l; NULL on allocation
  * failure. Values already passed their checks. */
 static entry_t *entry_make(struct loader *l, const struct origin *o, const char *serial_text,
                            unsigned long line)
 {
 	entry_t *e = arena_alloc(l->data, sizeof(*e));
-	size_t nattrs = 0, k = 0, nvalues = 0, nraws = 0;
-	struct value *vals;
-	const char **raws;
+	size_t nattrs = 0, k = 0, nptrs = 0;
+	int src[ATTR_COUNT];
+	const char **ptrs;
 
 	if (e == NULL)
 		return NULL;
@@ -804,23 +907,38 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 		l->nvals[ATTR_PREFLANG] = 1;
 	}
 
+	/* Each value as stored and prepared, before anything of the entry is
+	 * laid out: how many pointers the entry needs depends on them. */
 	for (size_t id = 0; id < ATTR_COUNT; id++) {
-		nattrs += l->nvals[id] > 0;
-		if (id != ATTR_OBJECTCLASS && id != ATTR_ORIGIN && id != ATTR_SERIAL) {
-			nvalues += l->nvals[id];
-			nraws += l->nvals[id] > 1 ? l->nvals[id] : 0;
-		}
+		size_t n = l->nvals[id];
+
+		if (n == 0)
+			continue;
+		nattrs++;
+		if (id == ATTR_OBJECTCLASS || id == ATTR_ORIGIN || id == ATTR_SERIAL)
+			continue;
+		if (value_prepare(l, (enum attr_id)id) == -1)
+			return NULL;
 	}
-	/* One allocation each for the attributes, values and raw pointers of
-	 * the entry: per-attribute allocations would cost alignment slack. */
+	/* One pointer array for the whole entry; an attribute whose values
+	 * begin another's (sn, displayName and cn from one name, the first
+	 * language as preferredLanguage) reads that one's. */
+	for (size_t id = 0; id < ATTR_COUNT; id++) {
+		size_t n = l->nvals[id];
+
+		src[id] = -1;
+		if (n == 0 || id == ATTR_OBJECTCLASS || id == ATTR_ORIGIN || id == ATTR_SERIAL)
+			continue;
+		src[id] = share_source(l, (enum attr_id)id);
+		if (src[id] == -1)
+			nptrs += l->same[id] ? n : 2 * n;
+	}
 	e->attrs = arena_alloc(l->data, nattrs * sizeof(*e->attrs));
-	vals = arena_alloc(l->data, nvalues * sizeof(*vals));
-	raws = nraws > 0 ? arena_alloc(l->data, nraws * sizeof(*raws)) : NULL;
-	if (e->attrs == NULL || vals == NULL || (nraws > 0 && raws == NULL))
+	ptrs = arena_alloc(l->data, nptrs * sizeof(*ptrs));
+	if (e->attrs == NULL || ptrs == NULL)
 		return NULL;
 	for (size_t id = 0; id < ATTR_COUNT; id++) {
 		size_t n = l->nvals[id];
-		const struct attr_type *t = attr_by_id((enum attr_id)id);
 		struct entry_attr *a;
 
 		if (n == 0)
@@ -830,93 +948,53 @@ static entry_t *entry_make(struct loader *l, const struct origin *o, const char 
 			*a = l->shared[id == ATTR_OBJECTCLASS ? 0 : id == ATTR_ORIGIN ? 1 : 2];
 			continue;
 		}
-		a->type = t;
-		a->count = n;
-		a->values = vals;
-		/* A single value's raw pointer already sits in memory: it is an
-		 * array of one, so only multi-valued attributes need an array. */
-		if (n == 1) {
-			a->raw = (const char **)&vals[0].raw;
-		} else {
-			a->raw = raws;
-			raws += n;
-		}
-		vals += n;
-		for (size_t i = 0; i < n; i++) {
-			const char *src = l->vals[id][i];
-			char normbuf[LOAD_MAX_SCALAR_BYTES * 3 + 1];
-			const char *raw;
-			size_t rawlen;
-			bool invalid;
-
-			if (id == ATTR_POSTAL)
-				raw = postal_from_text(l->data, src);
-			else if (unique_values(id))
-				raw = arena_strdup(l->data, src);
-			else
-				raw = intern(l, src, strlen(src));
-			if (raw == NULL)
-				return NULL;
-			rawlen = strlen(raw);
-			a->values[i].raw = (char *)raw;
-			a->values[i].norm = NULL;
-			if (attr_normalize_into(t->equality, raw, rawlen, normbuf, sizeof(normbuf),
-			                        &invalid) == 0) {
-				if (strcmp(normbuf, raw) == 0)
-					a->values[i].norm = (char *)raw;
-				else if (unique_values(id))
-					a->values[i].norm = arena_strdup(l->data, normbuf);
-				else
-					a->values[i].norm =
-					    (char *)intern(l, normbuf, strlen(normbuf));
-				if (a->values[i].norm == NULL)
-					return NULL;
-			} else if (!invalid) {
-				/* Longer once prepared than the buffer (NFKC
-				 * expands some characters many times). */
-				char *norm = attr_normalize(t->equality, raw, rawlen, &invalid);
-
-				if (norm == NULL && !invalid)
-					return NULL;
-				if (norm != NULL) {
-					a->values[i].norm = arena_strdup(l->data, norm);
-					free(norm);
-					if (a->values[i].norm == NULL)
-						return NULL;
-				}
+		a->id = (uint8_t)id;
+		a->count = (uint32_t)n;
+		a->same_norm = l->same[id];
+		if (src[id] == -1) {
+			a->raw = ptrs;
+			memcpy(ptrs, l->sraw[id], n * sizeof(*ptrs));
+			ptrs += n;
+			if (!a->same_norm) {
+				memcpy(ptrs, l->snorm[id], n * sizeof(*ptrs));
+				ptrs += n;
 			}
-			a->raw[i] = raw;
-			/* LDAP forbids equal values in one attribute (RFC 4512
-			 * 2.3), and slapd refuses them on import. */
-			for (size_t j = 0; j < i && a->values[i].norm != NULL; j++)
-				if (a->values[j].norm != NULL &&
-				    strcmp(a->values[j].norm, a->values[i].norm) == 0)
-					value_given_twice(l, id, i);
 		}
 	}
+	/* The sources of shared arrays are never shared themselves. */
 	e->nattrs = nattrs;
+	for (size_t i = 0; i < nattrs; i++)
+		if (src[e->attrs[i].id] >= 0)
+			e->attrs[i].raw = entry_attr(e, (enum attr_id)src[e->attrs[i].id])->raw;
 	e->kind = ENTRY_CONTACT;
-	e->id = (char *)entry_attr(e, ATTR_UID)->values[0].raw;
-	e->country = (char *)entry_attr(e, ATTR_C)->values[0].raw;
+	e->id = (char *)entry_attr(e, ATTR_UID)->raw[0];
+	e->country = (char *)entry_attr(e, ATTR_C)->raw[0];
 	e->origin = o->id;
 	e->serial = o->serial;
 	e->file = o->path;
 	e->line = line;
 	{
-		size_t n = strlen(e->id) + strlen(e->country) + strlen(l->base_dn) + 12;
-		char *dn = arena_alloc(l->data, n);
+		/* Packed as strings are (no alignment), through a buffer big
+		 * enough for either form. */
+		size_t base = strlen(l->base_dn) > strlen(l->base_norm) ? strlen(l->base_dn)
+		                                                        : strlen(l->base_norm);
+		size_t size = strlen(e->id) + strlen(e->country) + base + sizeof("uid=,c=,");
+		char stack[256], *dn = size <= sizeof(stack) ? stack : malloc(size);
+		int n;
 
 		if (dn == NULL)
 			return NULL;
-		snprintf(dn, n, "uid=%s,c=%s,%s", e->id, e->country, l->base_dn);
-		e->dn = dn;
+		n = snprintf(dn, size, "uid=%s,c=%s,%s", e->id, e->country, l->base_dn);
+		e->dn = arena_strndup(l->data, dn, (size_t)n);
 		/* The key is dn_normalize(dn), composed: ids and country codes
 		 * need no escaping, and the base is normalised once per file. */
-		n = strlen(e->id) + strlen(e->country) + strlen(l->base_norm) + 12;
-		if ((dn = arena_alloc(l->data, n)) == NULL)
+		n = snprintf(dn, size, "uid=%s,c=%s,%s", e->id, e->country, l->base_norm);
+		e->dn_norm = arena_strndup(l->data, dn, (size_t)n);
+		if (dn != stack)
+			free(dn);
+		if (e->dn == NULL || e->dn_norm == NULL)
 			return NULL;
-		snprintf(dn, n, "uid=%s,c=%s,%s", e->id, e->country, l->base_norm);
-		e->dn_norm = dn_fold(dn);
+		dn_fold(e->dn_norm);
 	}
 	if (l->next > 0) {
 		e->ext = arena_alloc(l->data, l->next * sizeof(*e->ext));

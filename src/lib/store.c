@@ -298,9 +298,9 @@ static struct prefix *prefix_build(const struct store *s, enum attr_id id)
 		const struct entry_attr *a = entry_attr(s->entries[i], id);
 
 		for (size_t j = 0; a != NULL && j < a->count; j++)
-			if (a->values[j].norm != NULL)
+			if (entry_norm(a, j) != NULL)
 				px->items[k++] =
-				    (struct prefix_item){a->values[j].norm, (uint32_t)i};
+				    (struct prefix_item){entry_norm(a, j), (uint32_t)i};
 	}
 	px->count = k;
 	qsort(px->items, k, sizeof(*px->items), prefix_order);
@@ -408,9 +408,11 @@ static void report(pocdir_diag_fn fn, void *ctx, const char *file, unsigned long
 /* One country entry, c=CC,BASE, in the store's arena. */
 static entry_t *country_entry(struct store *s, const char *cc)
 {
-	static const char *const classes[] = {"top", "country"};
+	static const char *const classes[] = {"top", "country"}; /* their own prepared forms */
 	entry_t *e = arena_alloc(s->arena, sizeof(*e));
 	size_t n = strlen(cc) + strlen(s->base_dn) + 4;
+	const char **c;
+	char *norm;
 
 	if (e == NULL)
 		return NULL;
@@ -418,7 +420,9 @@ static entry_t *country_entry(struct store *s, const char *cc)
 	e->country = arena_strdup(s->arena, cc);
 	e->dn = arena_alloc(s->arena, n);
 	e->attrs = arena_alloc(s->arena, 2 * sizeof(struct entry_attr));
-	if (e->country == NULL || e->dn == NULL || e->attrs == NULL)
+	c = arena_alloc(s->arena, 2 * sizeof(char *));
+	norm = arena_strdup(s->arena, cc);
+	if (e->country == NULL || e->dn == NULL || e->attrs == NULL || c == NULL || norm == NULL)
 		return NULL;
 	snprintf(e->dn, n, "c=%s,%s", cc, s->base_dn);
 	/* dn_normalize(e->dn), composed: a country code needs no escaping. */
@@ -427,29 +431,14 @@ static entry_t *country_entry(struct store *s, const char *cc)
 		return NULL;
 	snprintf(e->dn_norm, n, "c=%s,%s", cc, s->base_norm);
 	dn_fold(e->dn_norm);
-	e->nattrs = 2;
-	e->attrs[0].type = attr_by_id(ATTR_OBJECTCLASS);
-	e->attrs[0].count = 2;
-	e->attrs[0].values = arena_alloc(s->arena, 2 * sizeof(struct value));
-	e->attrs[0].raw = arena_alloc(s->arena, 2 * sizeof(char *));
-	e->attrs[1].type = attr_by_id(ATTR_C);
-	e->attrs[1].count = 1;
-	e->attrs[1].values = arena_alloc(s->arena, sizeof(struct value));
-	e->attrs[1].raw = arena_alloc(s->arena, sizeof(char *));
-	if (e->attrs[0].values == NULL || e->attrs[0].raw == NULL || e->attrs[1].values == NULL ||
-	    e->attrs[1].raw == NULL)
-		return NULL;
-	for (int i = 0; i < 2; i++) {
-		e->attrs[0].values[i].raw = (char *)classes[i];
-		e->attrs[0].values[i].norm = arena_strdup(s->arena, i ? "country" : "top");
-		e->attrs[0].raw[i] = classes[i];
-	}
-	e->attrs[1].values[0].raw = e->country;
-	e->attrs[1].values[0].norm = arena_strdup(s->arena, cc);
-	for (char *p = e->attrs[1].values[0].norm; p != NULL && *p; p++)
+	for (char *p = norm; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	e->attrs[1].raw[0] = e->country;
+	c[0] = e->country; /* then its prepared form: the layout of entry_attr */
+	c[1] = norm;
+	e->nattrs = 2;
+	e->attrs[0] = (struct entry_attr){ATTR_OBJECTCLASS, true, 2, (const char **)classes};
+	e->attrs[1] = (struct entry_attr){ATTR_C, false, 1, c};
 	return e;
 }
 
@@ -466,15 +455,15 @@ static int build_indexes(struct store *s)
 
 		if (index_add(s->by_country, e->country, id) == -1)
 			return -1;
-		if ((a = entry_attr(e, ATTR_UID)) != NULL && a->values[0].norm != NULL &&
-		    index_add(s->by_id, a->values[0].norm, id) == -1)
+		if ((a = entry_attr(e, ATTR_UID)) != NULL && entry_norm(a, 0) != NULL &&
+		    index_add(s->by_id, entry_norm(a, 0), id) == -1)
 			return -1;
-		if ((a = entry_attr(e, ATTR_O)) != NULL && a->values[0].norm != NULL &&
-		    index_add(s->by_agency, a->values[0].norm, id) == -1)
+		if ((a = entry_attr(e, ATTR_O)) != NULL && entry_norm(a, 0) != NULL &&
+		    index_add(s->by_agency, entry_norm(a, 0), id) == -1)
 			return -1;
 		if ((a = entry_attr(e, ATTR_ROLE)) != NULL)
 			for (size_t j = 0; j < a->count; j++) {
-				const char *role = a->values[j].norm;
+				const char *role = entry_norm(a, j);
 				size_t n;
 				char *key;
 
@@ -493,8 +482,8 @@ static int build_indexes(struct store *s)
 			}
 		if ((a = entry_attr(e, ATTR_MAIL)) != NULL)
 			for (size_t j = 0; j < a->count; j++)
-				if (a->values[j].norm != NULL &&
-				    index_add(s->by_mail, a->values[j].norm, id) == -1)
+				if (entry_norm(a, j) != NULL &&
+				    index_add(s->by_mail, entry_norm(a, j), id) == -1)
 					return -1;
 	}
 	return 0;

@@ -142,7 +142,7 @@ int api_write_visible(const entry_t *const *entries, size_t n, const bool *hidde
 			goto out;
 		}
 		for (size_t j = 0; j < e->nattrs; j++)
-			if (!hidden[e->attrs[j].type->id])
+			if (!hidden[e->attrs[j].id])
 				attrs[i][k++] = e->attrs[j]; /* still sorted by type id */
 		views[i].attrs = attrs[i];
 		views[i].nattrs = k;

@@ -348,11 +348,12 @@ static bool send_entry(struct conn *c, struct search *s, const entry_t *e)
 	if (!s->sel.none) {
 		for (size_t i = 0; i < e->nattrs; i++) {
 			const struct entry_attr *a = &e->attrs[i];
-			enum attr_id id = a->type->id;
+			enum attr_id id = a->id;
 
 			if (s->hidden[id] || !(s->sel.all_user || s->sel.want[id]))
 				continue;
-			if (!send_values(ber, a->type->name, a->raw, a->count, s->types_only))
+			if (!send_values(ber, entry_attr_type(a)->name, a->raw, a->count,
+			                 s->types_only))
 				goto fail;
 		}
 	}
@@ -1099,7 +1100,7 @@ static const struct entry_attr *next_covered(const entry_t *e, const struct attr
 	if (t->id < ATTR_COUNT)
 		return NULL; /* a is then no attribute of e->attrs */
 	for (a++; a < e->attrs + e->nattrs; a++)
-		if (attr_covers(t, a->type) && !hidden[a->type->id])
+		if (attr_covers(t, entry_attr_type(a)) && !hidden[a->id])
 			return a;
 	return NULL;
 }
@@ -1162,7 +1163,7 @@ void compare_handle(struct request *req)
 	if (e != NULL && t->id < ATTR_COUNT && !hidden[t->id])
 		a = entry_values(e, t->id, &slot);
 	for (size_t i = 0; e != NULL && t->id >= ATTR_COUNT && a == NULL && i < e->nattrs; i++)
-		if (attr_covers(t, e->attrs[i].type) && !hidden[e->attrs[i].type->id])
+		if (attr_covers(t, entry_attr_type(&e->attrs[i])) && !hidden[e->attrs[i].id])
 			a = &e->attrs[i];
 	/* A hidden attribute looks absent, exactly as in search results. */
 	if (a == NULL) {
@@ -1185,7 +1186,7 @@ void compare_handle(struct request *req)
 	 * stored prepared values compare with the assertion prepared by it. */
 	for (; a != NULL; a = next_covered(e, t, a, hidden))
 		for (size_t i = 0; i < a->count; i++)
-			if (a->values[i].norm != NULL && strcmp(a->values[i].norm, norm) == 0)
+			if (entry_norm(a, i) != NULL && strcmp(entry_norm(a, i), norm) == 0)
 				rc = LDAP_COMPARE_TRUE;
 	free(norm);
 	ldape_result(c, req->msgid, LDAP_RES_COMPARE, rc, "", NULL);

@@ -254,10 +254,9 @@ static void local_status(FILE *f, const struct store *s, const entry_t *e, const
 
 static void values_dd(FILE *f, const struct entry_attr *a)
 {
-	bool mail = a->type->id == ATTR_MAIL || a->type->id == ATTR_EMERGENCYMAIL;
-	bool tel = a->type->id == ATTR_TELEPHONE || a->type->id == ATTR_EMERGENCYPHONE ||
-	           a->type->id == ATTR_MOBILE;
-	bool url = a->type->id == ATTR_URI;
+	bool mail = a->id == ATTR_MAIL || a->id == ATTR_EMERGENCYMAIL;
+	bool tel = a->id == ATTR_TELEPHONE || a->id == ATTR_EMERGENCYPHONE || a->id == ATTR_MOBILE;
+	bool url = a->id == ATTR_URI;
 
 	fputs("<dd>", f);
 	for (size_t i = 0; i < a->count; i++) {
@@ -283,11 +282,11 @@ static void values_dd(FILE *f, const struct entry_attr *a)
 			html(f, v[n] == ' ' ? v + n + 1 : uri);
 			fputs("</a>", f);
 			free(uri);
-		} else if (a->type->id == ATTR_PGPFINGERPRINT) {
+		} else if (a->id == ATTR_PGPFINGERPRINT) {
 			fputs("<span class=\"fpr\">", f);
 			html(f, v);
 			fputs("</span>", f);
-		} else if (a->type->id == ATTR_POSTAL) {
+		} else if (a->id == ATTR_POSTAL) {
 			/* RFC 4517 3.3.28: lines separated by '$'. */
 			for (const char *p = v; *p != '\0'; p++) {
 				char one[2] = {*p, '\0'};
@@ -327,10 +326,10 @@ static void contact_card(FILE *f, const struct store *s, const entry_t *e, const
 		for (size_t i = 0; i < e->nattrs; i++) {
 			const struct entry_attr *a = &e->attrs[i];
 
-			if (label(a->type->id) == NULL || hidden[a->type->id] || a->count == 0)
+			if (label(a->id) == NULL || hidden[a->id] || a->count == 0)
 				continue;
 			fputs("<dt>", f);
-			html(f, label(a->type->id));
+			html(f, label(a->id));
 			fputs("</dt>", f);
 			values_dd(f, a);
 		}
@@ -342,7 +341,7 @@ static void contact_card(FILE *f, const struct store *s, const entry_t *e, const
 			if (a == NULL || a->count == 0)
 				continue;
 			fputs("<dt>", f);
-			html(f, label(a->type->id));
+			html(f, label(a->id));
 			fputs("</dt>", f);
 			values_dd(f, a);
 		}

@@ -16,8 +16,9 @@
 struct special {
 	entry_t entry;
 	struct entry_attr attrs[3];
-	struct value values[5];
-	const char *raw[5];
+	const char *v[10]; /* each attribute's values, then their prepared forms */
+	char *norm[5];     /* the prepared forms, to free */
+	size_t nnorm;
 };
 
 static struct special *base_special, rootdse_special, subschema_special;
@@ -31,28 +32,33 @@ static const char *const subschema_classes[] = {"top", "subentry", "subschema"};
 static struct special_attr base_table[4];
 static const char *base_value_list[1];
 
+/* The prepared form of value v of type t, kept to free, or NULL. */
+static const char *special_norm(struct special *sp, const struct attr_type *t, const char *v)
+{
+	char *norm = attr_normalize(t->equality, v, strlen(v), NULL);
+
+	if (norm != NULL)
+		sp->norm[sp->nnorm++] = norm;
+	return norm;
+}
+
 /* Add attribute id with the one value v after the ones sp has (ids come in
- * ascending order, as entry_attr needs); k is the next free value. */
+ * ascending order, as entry_attr needs); k is the next free slot of sp->v. */
 static int special_add(struct special *sp, enum attr_id id, const char *v, size_t *k)
 {
-	const struct attr_type *t = attr_by_id(id);
 	struct entry_attr *a = &sp->attrs[sp->entry.nattrs++];
 
-	a->type = t;
-	a->count = 1;
-	a->values = &sp->values[*k];
-	a->raw = &sp->raw[*k];
-	sp->values[*k].raw = (char *)v;
-	sp->values[*k].norm = attr_normalize(t->equality, v, strlen(v), NULL);
-	sp->raw[*k] = v;
-	return sp->values[(*k)++].norm != NULL ? 0 : -1;
+	*a = (struct entry_attr){id, false, 1, &sp->v[*k]};
+	sp->v[(*k)++] = v;
+	sp->v[(*k)++] = special_norm(sp, attr_by_id(id), v);
+	return sp->v[*k - 1] != NULL ? 0 : -1;
 }
 
 static int special_fill(struct special *sp, enum entry_kind kind, const char *dn,
                         const char *const *classes, size_t n, const char *o, bool dc)
 {
 	const struct attr_type *oc = attr_by_id(ATTR_OBJECTCLASS);
-	size_t k = 0;
+	size_t k;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->entry.kind = kind;
@@ -60,18 +66,13 @@ static int special_fill(struct special *sp, enum entry_kind kind, const char *dn
 	if ((sp->entry.dn_norm = dn_normalize(dn, strlen(dn))) == NULL)
 		return -1;
 	sp->entry.attrs = sp->attrs;
-	sp->attrs[0].type = oc;
-	sp->attrs[0].count = n;
-	sp->attrs[0].values = &sp->values[0];
-	sp->attrs[0].raw = &sp->raw[0];
+	sp->attrs[0] = (struct entry_attr){ATTR_OBJECTCLASS, false, (uint32_t)n, &sp->v[0]};
 	for (k = 0; k < n; k++) {
-		sp->values[k].raw = (char *)classes[k];
-		sp->values[k].norm =
-		    attr_normalize(oc->equality, classes[k], strlen(classes[k]), NULL);
-		sp->raw[k] = classes[k];
-		if (sp->values[k].norm == NULL)
+		sp->v[k] = classes[k];
+		if ((sp->v[n + k] = special_norm(sp, oc, classes[k])) == NULL)
 			return -1;
 	}
+	k = 2 * n;
 	sp->entry.nattrs = 1;
 	if (o != NULL && special_add(sp, ATTR_O, o, &k) == -1)
 		return -1;
@@ -82,8 +83,8 @@ static int special_fill(struct special *sp, enum entry_kind kind, const char *dn
 
 static void special_clear(struct special *sp)
 {
-	for (size_t i = 0; i < sizeof(sp->values) / sizeof(sp->values[0]); i++)
-		free(sp->values[i].norm);
+	for (size_t i = 0; i < sp->nnorm; i++)
+		free(sp->norm[i]);
 	free(sp->entry.dn_norm);
 	memset(sp, 0, sizeof(*sp));
 }
@@ -157,7 +158,7 @@ static bool base_build(const char *base)
 	                 is_dc ? 3 : 2, base_value, is_dc) == -1)
 		goto fail;
 	base_value_list[0] = base_value;
-	base_table[0] = (struct special_attr){"objectClass", sp->raw, is_dc ? 3 : 2, false};
+	base_table[0] = (struct special_attr){"objectClass", sp->v, is_dc ? 3 : 2, false};
 	base_table[1] = (struct special_attr){"o", base_value_list, 1, false};
 	base_table[2] = (struct special_attr){is_dc ? "dc" : NULL, base_value_list, 1, false};
 	base_table[3] = (struct special_attr){NULL, NULL, 0, false};
