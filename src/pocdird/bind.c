@@ -20,10 +20,13 @@
 #define BIND_MAX_PENDING 16
 #define BIND_MAX_PASSWORD 1024
 
+/* A bind waiting for its password check. It owns the request; the
+ * request's connection may close meanwhile, so it is looked up by id (and
+ * the request freed unanswered when it is gone). */
 struct bind_job {
 	struct bind_job *next;
 	uint64_t conn_id;
-	ber_int_t msgid;
+	struct request *req;
 	char *dn;   /* as configured, or as the client sent it when unknown */
 	bool known; /* a configured DN: else checked against dummy_hash, never ok */
 	char hash[crypto_pwhash_STRBYTES];
@@ -59,6 +62,7 @@ static void job_free(struct bind_job *j)
 		free(j->password);
 	}
 	free(j->dn);
+	request_free(&j->req);
 	free(j);
 }
 
@@ -116,18 +120,14 @@ static void done_event(struct watch *w, uint32_t events)
 				j->dn = NULL;
 				log_info("conn %llu from %s: bound as \"%s\"",
 				         (unsigned long long)c->id, c->peer, c->bound_dn);
-				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
 			} else if (!j->known) {
 				log_info("conn %llu from %s: bind as unknown DN \"%s\"",
 				         (unsigned long long)c->id, c->peer, j->dn);
-				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS,
-				             "", NULL);
 			} else {
 				log_info("conn %llu from %s: wrong password for \"%s\"",
 				         (unsigned long long)c->id, c->peer, j->dn);
-				ldape_result(c, j->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS,
-				             "", NULL);
 			}
+			ldape_respond(&j->req, j->ok ? LDAP_SUCCESS : LDAP_INVALID_CREDENTIALS);
 			conn_read(c); /* resumes reading, and flushes */
 		}
 		job_free(j);
@@ -180,7 +180,7 @@ void bind_worker_stop(void)
 	done_watch.fd = -1;
 }
 
-void bind_handle(struct request *req)
+int bind_handle(struct request *req)
 {
 	struct conn *c = req->conn;
 	const struct config *cfg = server_config();
@@ -192,28 +192,24 @@ void bind_handle(struct request *req)
 	struct bind_job *j;
 	const char *decoy;
 	char *norm;
+	int rc;
 
 	if (ber_scanf(req->ber, "{im", &version, &name) == LBER_ERROR) {
-		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed bind request");
-		return;
+		req->text = "malformed bind request";
+		return LDAPE_DISCONNECT;
 	}
 	auth = ber_peek_tag(req->ber, &len);
-	if (auth == LDAP_AUTH_SIMPLE) {
-		if (ber_scanf(req->ber, "m}", &password) == LBER_ERROR) {
-			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed bind request");
-			return;
-		}
-	} else if (auth == LDAP_AUTH_SASL) {
-		if (ber_scanf(req->ber, "x}") == LBER_ERROR) {
-			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed bind request");
-			return;
-		}
-	} else {
-		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "unknown authentication choice");
-		return;
+	if (auth != LDAP_AUTH_SIMPLE && auth != LDAP_AUTH_SASL) {
+		req->text = "unknown authentication choice";
+		return LDAPE_DISCONNECT;
 	}
-	if (!ldape_controls(req))
-		return;
+	if ((auth == LDAP_AUTH_SIMPLE && ber_scanf(req->ber, "m}", &password) == LBER_ERROR) ||
+	    (auth == LDAP_AUTH_SASL && ber_scanf(req->ber, "x}") == LBER_ERROR)) {
+		req->text = "malformed bind request";
+		return LDAPE_DISCONNECT;
+	}
+	if ((rc = ldape_controls(req)) != LDAP_SUCCESS)
+		return rc;
 	/* RFC 4511 4.2.1: a bind abandons what is outstanding, and whatever
 	 * its outcome the session starts over as anonymous. */
 	search_free_all(c);
@@ -223,34 +219,28 @@ void bind_handle(struct request *req)
 	          (int)(name.bv_len > 200 ? 200 : name.bv_len), name.bv_val,
 	          auth == LDAP_AUTH_SASL ? "sasl" : "simple");
 	if (version != LDAP_VERSION3) {
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_PROTOCOL_ERROR, "",
-		             "only LDAPv3 is supported");
-		return;
+		req->text = "only LDAPv3 is supported";
+		return LDAP_PROTOCOL_ERROR;
 	}
 	if (auth == LDAP_AUTH_SASL) {
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_AUTH_METHOD_NOT_SUPPORTED, "",
-		             "SASL is not supported; use a simple bind");
-		return;
+		req->text = "SASL is not supported; use a simple bind";
+		return LDAP_AUTH_METHOD_NOT_SUPPORTED;
 	}
-	if (name.bv_len == 0 && password.bv_len == 0) {
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_SUCCESS, "", NULL);
-		return;
-	}
+	if (name.bv_len == 0 && password.bv_len == 0)
+		return LDAP_SUCCESS;
 	if (c->bind_needs_tls && c->tls_state != TLS_READY) {
 		/* RFC 4513 6.3.1: no password in clear over the network. */
 		sodium_memzero(password.bv_val, password.bv_len);
 		log_info("conn %llu from %s: simple bind without TLS refused",
 		         (unsigned long long)c->id, c->peer);
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_CONFIDENTIALITY_REQUIRED, "",
-		             "a simple bind needs TLS here: use StartTLS or ldaps://");
-		return;
+		req->text = "a simple bind needs TLS here: use StartTLS or ldaps://";
+		return LDAP_CONFIDENTIALITY_REQUIRED;
 	}
 	if (password.bv_len == 0) {
 		/* RFC 4513 5.1.2: an unauthenticated bind (a name, no password)
 		 * is refused rather than silently treated as anonymous. */
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_UNWILLING_TO_PERFORM, "",
-		             "unauthenticated bind (DN with an empty password) is not allowed");
-		return;
+		req->text = "unauthenticated bind (DN with an empty password) is not allowed";
+		return LDAP_UNWILLING_TO_PERFORM;
 	}
 	norm = name.bv_len > 0 ? dn_normalize(name.bv_val, name.bv_len) : NULL;
 	for (size_t i = 0; norm != NULL && i < cfg->nbinds; i++)
@@ -262,13 +252,11 @@ void bind_handle(struct request *req)
 	if (password.bv_len > BIND_MAX_PASSWORD) {
 		/* Refused before any work, known DN or not: says nothing. */
 		sodium_memzero(password.bv_val, password.bv_len);
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_INVALID_CREDENTIALS, "", NULL);
-		return;
+		return LDAP_INVALID_CREDENTIALS;
 	}
 	if (pending >= BIND_MAX_PENDING) {
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_BUSY, "",
-		             "too many binds in progress; retry");
-		return;
+		req->text = "too many binds in progress; retry";
+		return LDAP_BUSY;
 	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL || (j->password = malloc(password.bv_len)) == NULL ||
@@ -276,8 +264,8 @@ void bind_handle(struct request *req)
 	                 ? str_dup(b->dn)
 	                 : str_ndup(name.bv_val, name.bv_len > 200 ? 200 : name.bv_len)) == NULL) {
 		job_free(j);
-		ldape_result(c, req->msgid, LDAP_RES_BIND, LDAP_OTHER, "", "out of memory");
-		return;
+		req->text = "out of memory";
+		return LDAP_OTHER;
 	}
 	memcpy(j->password, password.bv_val, password.bv_len);
 	sodium_memzero(password.bv_val, password.bv_len); /* the request's copy */
@@ -288,7 +276,7 @@ void bind_handle(struct request *req)
 		decoy = cfg->binds[0].hash;
 	memcpy(j->hash, b != NULL ? b->hash : decoy, strlen(b != NULL ? b->hash : decoy) + 1);
 	j->conn_id = c->id;
-	j->msgid = req->msgid;
+	j->req = req; /* answered by done_event */
 	c->bind_pending = true;
 	pending++;
 	pthread_mutex_lock(&lock);
@@ -296,4 +284,5 @@ void bind_handle(struct request *req)
 	todo = j;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
+	return LDAPE_LATER;
 }

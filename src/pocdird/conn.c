@@ -387,14 +387,10 @@ static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t size)
  * client expects a TLS handshake, not LDAP: there it is only closed. */
 static void refuse(int fd, bool tls, const char *why)
 {
-	BerElement *ber = tls ? NULL : ber_alloc_t(LBER_USE_DER);
+	BerElement *ber = tls ? NULL : ldape_notice_encode(LDAP_UNAVAILABLE, why);
 	struct berval bv;
 
-	if (ber != NULL &&
-	    ber_printf(ber, "{it{essts}}", (ber_int_t)0, LDAP_RES_EXTENDED,
-	               (ber_int_t)LDAP_UNAVAILABLE, "", why, LDAP_TAG_EXOP_RES_OID,
-	               LDAP_NOTICE_OF_DISCONNECTION) != -1 &&
-	    ber_flatten2(ber, &bv, 0) == 0)
+	if (ber != NULL && ber_flatten2(ber, &bv, 0) == 0)
 		(void)send(fd, bv.bv_val, bv.bv_len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (ber != NULL)
 		ber_free(ber, 1);

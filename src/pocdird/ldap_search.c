@@ -33,8 +33,12 @@ struct selection {
 	size_t nnames;
 };
 
+/* A search between turns. Running (in conn->searches) it owns the request
+ * it answers; a paged search waiting for its next page (in conn->pages) has
+ * none until that page's request takes it up. */
 struct search {
 	struct search *next;
+	struct request *req;
 	ber_int_t msgid;
 	uint64_t cookie;
 	struct store *store;
@@ -81,6 +85,7 @@ static void search_free(struct search *s)
 		return;
 	if (s->paged)
 		pages_total--;
+	request_free(&s->req); /* abandoned or its connection gone: no answer */
 	store_unref(&s->store);
 	filter_free(&s->filter);
 	free(s->cand);
@@ -400,72 +405,68 @@ fail:
 	return false;
 }
 
-/* SearchResultDone, with the paged results response control when paged. */
-static void send_done(struct conn *c, struct search *s, int rc, const char *text)
+/* Make req the SearchResultDone of s with rc: the paged results response
+ * control when paged, the Sync Done control after a refresh. Returns the
+ * result code to answer with: rc, or LDAP_OTHER when out of memory. */
+static int search_result(struct conn *c, struct search *s, struct request *req, int rc)
 {
-	BerElement *ber = ber_alloc_t(LBER_USE_DER);
+	BerElement *value = NULL;
 
-	if (ber == NULL)
-		return;
-	if (ber_printf(ber, "{it{ess}", s->msgid, LDAP_RES_SEARCH_RESULT, (ber_int_t)rc, "",
-	               text ? text : "") == -1)
-		goto fail;
 	if (s->paged) {
 		/* RFC 2696: size is an estimate (0 = unknown); an empty cookie
 		 * ends the paged search. */
-		BerElement *value = ber_alloc_t(LBER_USE_DER);
 		unsigned char cookie[8];
-		struct berval bv;
 		ber_len_t clen = 0;
 
-		if (value == NULL)
-			goto fail;
 		if (rc == LDAP_SUCCESS && s->cookie != 0) {
 			for (int i = 0; i < 8; i++)
 				cookie[i] = (unsigned char)(s->cookie >> (56 - 8 * i));
 			clen = sizeof(cookie);
 		}
-		if (ber_printf(value, "{io}", (ber_int_t)0, (char *)cookie, clen) == -1 ||
-		    ber_flatten2(value, &bv, 0) == -1 ||
-		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_PAGEDRESULTS, &bv) ==
-		        -1) {
-			ber_free(value, 1);
+		if ((value = ber_alloc_t(LBER_USE_DER)) == NULL ||
+		    ber_printf(value, "{io}", (ber_int_t)0, (char *)cookie, clen) == -1)
 			goto fail;
-		}
-		ber_free(value, 1);
+		req->control_oid = LDAP_CONTROL_PAGEDRESULTS;
 	} else if (s->sync && rc == LDAP_SUCCESS) {
 		/* RFC 4533 2.4: syncDoneValue ::= SEQUENCE { cookie OPTIONAL,
 		 * refreshDeletes BOOLEAN DEFAULT FALSE }. With no entries sent
 		 * (the consumer is current) refreshDeletes says "nothing was
 		 * deleted" (3.3.1); after a full refresh FALSE makes the consumer
 		 * drop what was not sent (the present phase, 3.3.2). */
-		BerElement *value = ber_alloc_t(LBER_USE_DER);
-		struct berval bv;
 		char cookie[80];
 
-		if (value == NULL)
-			goto fail;
 		snprintf(cookie, sizeof(cookie), "csn=%s", s->sync_csn);
-		if (ber_printf(value, "{s", cookie) == -1 ||
+		if ((value = ber_alloc_t(LBER_USE_DER)) == NULL ||
+		    ber_printf(value, "{s", cookie) == -1 ||
 		    (s->sync_current && ber_printf(value, "b", (ber_int_t)1) == -1) ||
-		    ber_printf(value, "}") == -1 || ber_flatten2(value, &bv, 0) == -1 ||
-		    ber_printf(ber, "t{{sO}}", LDAP_TAG_CONTROLS, LDAP_CONTROL_SYNC_DONE, &bv) ==
-		        -1) {
-			ber_free(value, 1);
+		    ber_printf(value, "}") == -1)
 			goto fail;
-		}
+		req->control_oid = LDAP_CONTROL_SYNC_DONE;
+	}
+	if (value != NULL) {
+		if (ber_flatten2(value, &req->control_value, 1) == -1)
+			goto fail;
 		ber_free(value, 1);
 	}
-	if (ber_printf(ber, "}") == -1)
-		goto fail;
-	conn_queue_ber(c, ber);
 	if (log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("conn %llu op %d: search done, result %d, %lu entries, %.1f ms",
-		          (unsigned long long)c->id, s->msgid, rc, s->sent,
+		          (unsigned long long)c->id, req->msgid, rc, s->sent,
 		          (now_monotonic() - s->started) * 1000);
-	return;
+	return rc;
 fail:
-	ber_free(ber, 1);
+	if (value != NULL)
+		ber_free(value, 1);
+	req->control_oid = NULL;
+	req->text = "out of memory";
+	return LDAP_OTHER;
+}
+
+/* End s's request with rc (and text, static): s no longer owns it. */
+static void send_done(struct conn *c, struct search *s, int rc, const char *text)
+{
+	s->req->text = text;
+	rc = search_result(c, s, s->req, rc);
+	ldape_respond(&s->req, rc);
 }
 
 /* ---- where to look ---- */
@@ -858,8 +859,10 @@ static void page_limit(struct conn *c)
 	}
 }
 
-static void queue_search(struct conn *c, struct search *s)
+/* Run s, which takes req (it answers it when it ends). */
+static void queue_search(struct conn *c, struct search *s, struct request *req)
 {
+	s->req = req;
 	s->next = NULL;
 	struct search **tail = &c->searches;
 
@@ -874,7 +877,17 @@ static void queue_search(struct conn *c, struct search *s)
 		conn_set_runnable(c, true);
 }
 
-void search_start(struct request *req)
+/* The answer when dn did not resolve (resolve's rc, -1 or -2), matched
+ * the longest existing superior: req carries a copy of it. */
+static int resolve_failed(struct request *req, int rc, const char *matched)
+{
+	if (matched[0] != '\0')
+		req->matched = str_dup(matched); /* no memory: "" is still true */
+	req->text = rc == -2 ? "invalid DN" : "no such entry";
+	return rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT;
+}
+
+int search_start(struct request *req)
 {
 	struct conn *c = req->conn;
 	const struct config *cfg = server_config();
@@ -889,13 +902,12 @@ void search_start(struct request *req)
 
 	if (ber_scanf(req->ber, "{miiiib", &base, &scope, &deref, &sizelimit, &timelimit,
 	              &typesonly) == LBER_ERROR) {
-		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed search request");
-		return;
+		req->text = "malformed search request";
+		return LDAPE_DISCONNECT;
 	}
 	if (base.bv_len > MAX_DN) {
-		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_INVALID_DN_SYNTAX, "",
-		             "base DN too long");
-		return; /* the rest of the PDU is not needed */
+		req->text = "base DN too long";
+		return LDAP_INVALID_DN_SYNTAX; /* the rest of the PDU is not needed */
 	}
 	memcpy(basebuf, base.bv_val, base.bv_len);
 	basebuf[base.bv_len] = '\0';
@@ -904,15 +916,13 @@ void search_start(struct request *req)
 	 * is a well-formed request with a bad value: protocolError, answered. */
 	if (scope < LDAP_SCOPE_BASE || scope > LDAP_SCOPE_CHILDREN || deref < 0 || deref > 3 ||
 	    sizelimit < 0 || timelimit < 0) {
-		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_PROTOCOL_ERROR, "",
-		             "bad search parameters: scope, deref or a limit out of range");
-		return;
+		req->text = "bad search parameters: scope, deref or a limit out of range";
+		return LDAP_PROTOCOL_ERROR;
 	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
-		             "out of memory");
-		return;
+		req->text = "out of memory";
+		return LDAP_OTHER;
 	}
 	s->msgid = req->msgid;
 	s->started = now_monotonic();
@@ -922,25 +932,21 @@ void search_start(struct request *req)
 			/* The request is well formed; it asks too much. */
 			log_info("conn %llu op %d: filter refused: %s", (unsigned long long)c->id,
 			         req->msgid, err.message);
-			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-			             LDAP_ADMINLIMIT_EXCEEDED, "", err.message);
-		} else if (err.code == POCDIR_ERR_FILTER) {
-			ldape_disconnect(c, LDAP_PROTOCOL_ERROR, err.message);
+			rc = LDAP_ADMINLIMIT_EXCEEDED;
 		} else {
-			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
-			             err.message);
+			rc = err.code == POCDIR_ERR_FILTER ? LDAPE_DISCONNECT : LDAP_OTHER;
 		}
 		search_free(s);
-		return;
+		return ldape_text_copy(req, rc, err.message);
 	}
 	if (selection_read(req->ber, &s->sel) == -1 || ber_scanf(req->ber, "}") == LBER_ERROR) {
-		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed attribute list");
 		search_free(s);
-		return;
+		req->text = "malformed attribute list";
+		return LDAPE_DISCONNECT;
 	}
-	if (!ldape_controls(req)) {
+	if ((rc = ldape_controls(req)) != LDAP_SUCCESS) {
 		search_free(s);
-		return;
+		return rc;
 	}
 	if (log_enabled(LOG_LEVEL_DEBUG)) {
 		char text[512];
@@ -959,10 +965,9 @@ void search_start(struct request *req)
 
 		if (why != NULL) {
 			/* RFC 4533 3.3: a mode the server does not offer. */
-			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-			             LDAP_UNWILLING_TO_PERFORM, "", why);
 			search_free(s);
-			return;
+			req->text = why;
+			return LDAP_UNWILLING_TO_PERFORM;
 		}
 		s->sync = true;
 	}
@@ -970,10 +975,9 @@ void search_start(struct request *req)
 		struct search *prev = page_take(c, &req->cookie);
 
 		if (prev == NULL) {
-			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-			             LDAP_UNWILLING_TO_PERFORM, "", "unknown paged results cookie");
 			search_free(s);
-			return;
+			req->text = "unknown paged results cookie";
+			return LDAP_UNWILLING_TO_PERFORM;
 		}
 		search_free(s);
 		s = prev;
@@ -982,9 +986,9 @@ void search_start(struct request *req)
 		if (req->page_size == 0) {
 			/* RFC 2696 3: size 0 with a cookie abandons the search. */
 			s->cookie = 0;
-			send_done(c, s, LDAP_SUCCESS, NULL);
+			rc = search_result(c, s, req, LDAP_SUCCESS);
 			search_free(s);
-			return;
+			return rc;
 		}
 		s->page_size = (unsigned long)req->page_size;
 		if (s->page_size > cfg->limits.max_results)
@@ -1000,8 +1004,8 @@ void search_start(struct request *req)
 				s->hidden[i] = s->hidden[i] || now_hidden[i];
 			filter_restrict(s->filter, s->hidden);
 		}
-		queue_search(c, s);
-		return;
+		queue_search(c, s, req);
+		return LDAPE_LATER;
 	}
 
 	s->store = server_store();
@@ -1010,9 +1014,9 @@ void search_start(struct request *req)
 		if (strcmp(req->sync_csn, s->sync_csn) == 0) {
 			/* The consumer holds this version: nothing to send. */
 			s->sync_current = true;
-			send_done(c, s, LDAP_SUCCESS, NULL);
+			rc = search_result(c, s, req, LDAP_SUCCESS);
 			search_free(s);
-			return;
+			return rc;
 		}
 	}
 	access_hidden(c, s->hidden);
@@ -1020,11 +1024,9 @@ void search_start(struct request *req)
 	s->types_only = typesonly != 0;
 	rc = resolve(s->store, basebuf, &r, &matched);
 	if (rc < 0) {
-		ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT,
-		             rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
-		             rc == -2 ? "invalid DN" : "no such entry");
+		rc = resolve_failed(req, rc, matched); /* before matched goes with s */
 		search_free(s);
-		return;
+		return rc;
 	}
 	if (r.target == TARGET_ROOTDSE && scope != LDAP_SCOPE_BASE) {
 		/* Clients that search from "" (some address books do) get the
@@ -1053,10 +1055,8 @@ void search_start(struct request *req)
 		bool all;
 
 		if (search_plan(s->store, s->filter, &s->cand, &s->ncand, &all, &err) == -1) {
-			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_OTHER, "",
-			             err.message);
 			search_free(s);
-			return;
+			return ldape_text_copy(req, LDAP_OTHER, err.message);
 		}
 		s->cand_all = all;
 	}
@@ -1068,10 +1068,9 @@ void search_start(struct request *req)
 			s->page_size = cfg->limits.max_results;
 		page_limit(c);
 		if (pages_total >= cfg->limits.max_pages_total) {
-			ldape_result(c, req->msgid, LDAP_RES_SEARCH_RESULT, LDAP_BUSY, "",
-			             "too many paged searches open; retry later");
 			search_free(s);
-			return;
+			req->text = "too many paged searches open; retry later";
+			return LDAP_BUSY;
 		}
 		pages_total++;
 		s->paged = true;
@@ -1087,7 +1086,8 @@ void search_start(struct request *req)
 	s->deadline = s->started + (timelimit > 0 && (unsigned)timelimit < cfg->limits.time_limit
 	                                ? (unsigned)timelimit
 	                                : cfg->limits.time_limit);
-	queue_search(c, s);
+	queue_search(c, s, req);
+	return LDAPE_LATER;
 }
 
 /* ---- Compare (RFC 4511 4.10) ---- */
@@ -1105,7 +1105,7 @@ static const struct entry_attr *next_covered(const entry_t *e, const struct attr
 	return NULL;
 }
 
-void compare_handle(struct request *req)
+int compare_handle(struct request *req)
 {
 	struct conn *c = req->conn;
 	struct berval dn, type, value;
@@ -1119,18 +1119,17 @@ void compare_handle(struct request *req)
 	struct store *st;
 	bool hidden[ATTR_COUNT], invalid = false;
 	char *norm;
-	int rc = LDAP_COMPARE_FALSE;
+	int rc;
 
 	if (ber_scanf(req->ber, "{m{mm}}", &dn, &type, &value) == LBER_ERROR) {
-		ldape_disconnect(c, LDAP_PROTOCOL_ERROR, "malformed compare request");
-		return;
+		req->text = "malformed compare request";
+		return LDAPE_DISCONNECT;
 	}
-	if (!ldape_controls(req))
-		return;
+	if ((rc = ldape_controls(req)) != LDAP_SUCCESS)
+		return rc;
 	if (dn.bv_len > MAX_DN || value.bv_len > server_config()->limits.filter.max_value) {
-		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_ADMINLIMIT_EXCEEDED, "",
-		             "DN or value too long");
-		return;
+		req->text = "DN or value too long";
+		return LDAP_ADMINLIMIT_EXCEEDED;
 	}
 	memcpy(dnbuf, dn.bv_val, dn.bv_len);
 	dnbuf[dn.bv_len] = '\0';
@@ -1139,17 +1138,14 @@ void compare_handle(struct request *req)
 	st = server_store();
 	rc = resolve(st, dnbuf, &r, &matched);
 	if (rc < 0) {
-		ldape_result(c, req->msgid, LDAP_RES_COMPARE,
-		             rc == -2 ? LDAP_INVALID_DN_SYNTAX : LDAP_NO_SUCH_OBJECT, matched,
-		             rc == -2 ? "invalid DN" : "no such entry");
+		rc = resolve_failed(req, rc, matched); /* before matched goes with st */
 		goto out;
 	}
-	rc = LDAP_COMPARE_FALSE;
 	t = attr_lookup_any(type.bv_val, type.bv_len);
 	access_hidden(c, hidden);
 	if (t == NULL) {
-		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_UNDEFINED_TYPE, "",
-		             "attribute type not known here");
+		req->text = "attribute type not known here";
+		rc = LDAP_UNDEFINED_TYPE;
 		goto out;
 	}
 	e = r.target == TARGET_COUNTRY || r.target == TARGET_CONTACT ? r.entry
@@ -1167,29 +1163,29 @@ void compare_handle(struct request *req)
 			a = &e->attrs[i];
 	/* A hidden attribute looks absent, exactly as in search results. */
 	if (a == NULL) {
-		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_NO_SUCH_ATTRIBUTE, "", NULL);
+		rc = LDAP_NO_SUCH_ATTRIBUTE;
 		goto out;
 	}
 	if (t->equality == MATCH_NONE) {
-		ldape_result(c, req->msgid, LDAP_RES_COMPARE, LDAP_INAPPROPRIATE_MATCHING, "",
-		             "attribute has no equality rule");
+		req->text = "attribute has no equality rule";
+		rc = LDAP_INAPPROPRIATE_MATCHING;
 		goto out;
 	}
 	norm = attr_normalize(t->equality, value.bv_val, value.bv_len, &invalid);
 	if (norm == NULL) {
-		ldape_result(c, req->msgid, LDAP_RES_COMPARE,
-		             invalid ? LDAP_INVALID_SYNTAX : LDAP_OTHER, "",
-		             invalid ? "value does not fit the attribute's syntax" : NULL);
+		req->text = invalid ? "value does not fit the attribute's syntax" : NULL;
+		rc = invalid ? LDAP_INVALID_SYNTAX : LDAP_OTHER;
 		goto out;
 	}
 	/* A supertype's subtypes share its equality rule (attr.c), so their
 	 * stored prepared values compare with the assertion prepared by it. */
+	rc = LDAP_COMPARE_FALSE;
 	for (; a != NULL; a = next_covered(e, t, a, hidden))
 		for (size_t i = 0; i < a->count; i++)
 			if (entry_norm(a, i) != NULL && strcmp(entry_norm(a, i), norm) == 0)
 				rc = LDAP_COMPARE_TRUE;
 	free(norm);
-	ldape_result(c, req->msgid, LDAP_RES_COMPARE, rc, "", NULL);
 out:
 	store_unref(&st);
+	return rc;
 }

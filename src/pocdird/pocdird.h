@@ -337,58 +337,99 @@ ssize_t tls_send(struct conn *c, const void *buf, size_t len);
 /* Send close_notify, best effort. */
 void tls_bye(struct conn *c);
 
-/* ---- ldape.c: envelope and dispatch ------------------------------------------ */
+/* ---- ldape.c: envelope, dispatch and the one answer ----------------------- */
 
-/* One request being answered. */
+/* What a handler returns: an LDAP resultCode (RFC 4511 4.1.9, never
+ * negative) for ldape_respond to send, or one of these. */
+enum {
+	/* The request was handed on (a search that goes on in later turns, a
+	 * bind on the password worker); its new owner answers it with
+	 * ldape_respond. */
+	LDAPE_LATER = -1,
+	/* Nothing is sent (RFC 4511 4.3 unbind, 4.11 abandon). */
+	LDAPE_NO_RESPONSE = -2,
+	/* The message is broken: a Notice of Disconnection (protocolError,
+	 * req->text) goes instead, and the connection closes (4.1.1). */
+	LDAPE_DISCONNECT = -3
+};
+
+/* One request being answered. ldape_dispatch allocates it and gives it to
+ * its operation's handler; whoever holds it when the answer is known calls
+ * ldape_respond, which sends the answer from what is set here and frees it. */
 struct request {
-	struct conn *conn;
+	struct conn *conn; /* outlives the request, but for a bind's: see bind.c */
 	ber_int_t msgid;
 	ber_tag_t op;
-	BerElement *ber; /* positioned at the operation's contents */
-	bool paged;      /* a paged results control came with it */
+	BerElement *ber; /* at the operation's contents; valid only in the handler */
+
+	/* From the controls (RFC 4511 4.1.11). */
+	bool paged; /* a paged results control came with it */
 	ber_int_t page_size;
-	struct berval cookie;
+	struct berval cookie; /* owned */
 	bool paged_critical;
 	bool sync;           /* a Sync Request control (RFC 4533 2.2) came with it */
 	ber_int_t sync_mode; /* refreshOnly (1) or refreshAndPersist (3) */
 	char sync_csn[64];   /* the csn= part of its cookie, "" when none */
+
+	/* The answer, besides its resultCode. */
+	char *matched;                /* matchedDN (RFC 4511 4.1.9), owned; NULL: "" */
+	const char *text;             /* diagnosticMessage, static or text_copy; NULL: "" */
+	char *text_copy;              /* owned, see ldape_text_copy */
+	const char *response_name;    /* ExtendedResponse responseName; NULL: none */
+	struct berval response_value; /* ... responseValue, liblber's memory */
+	const char *control_oid;      /* one response control; NULL: none */
+	struct berval control_value;  /* its value, liblber's memory */
 };
 
 /* Handle one complete LDAPMessage read into ber (takes ownership of ber). */
 void ldape_dispatch(struct conn *c, BerElement *ber);
 
-/* Send an LDAPResult of type tag; returns false when the connection closes. */
-bool ldape_result(struct conn *c, ber_int_t msgid, ber_tag_t tag, int rc, const char *matched,
-                  const char *text);
-/* Read the request's controls after its operation; false when the request
- * was answered (unknown critical control) or the connection closed. */
-bool ldape_controls(struct request *req);
-/* Queue the Notice of Disconnection (RFC 4511 4.4.1); ldape_disconnect
- * also closes the connection once it is sent. */
+/* Answer *reqp with rc (a resultCode, LDAPE_NO_RESPONSE or
+ * LDAPE_DISCONNECT) in the response type of its operation (RFC 4511 4.2 -
+ * 4.14), then free it and set *reqp to NULL. The one place that builds an
+ * LDAPResult. */
+void ldape_respond(struct request **reqp, int rc);
+/* Free *reqp without answering it (its connection is gone, or it was
+ * abandoned), and set *reqp to NULL; accepts NULL. */
+void request_free(struct request **reqp);
+/* Make req's diagnosticMessage a copy of text (for text that does not last,
+ * as a pocdir_error's) and return rc: `return ldape_text_copy(req, rc, t);` */
+int ldape_text_copy(struct request *req, int rc, const char *text);
+/* Read the request's controls after its operation: LDAP_SUCCESS, or what
+ * the handler returns at once (a resultCode or LDAPE_DISCONNECT, with
+ * req->text set). */
+int ldape_controls(struct request *req);
+/* The Notice of Disconnection (RFC 4511 4.4.1) as a message to send, or
+ * NULL when out of memory; the caller frees it with ber_free(ber, 1). */
+BerElement *ldape_notice_encode(int rc, const char *text);
+/* Queue the Notice of Disconnection on c; ldape_disconnect also closes the
+ * connection once it is sent. */
 void ldape_notice(struct conn *c, int rc, const char *text);
-/* Send the Notice of Disconnection (RFC 4511 4.4.1) and close. */
 void ldape_disconnect(struct conn *c, int rc, const char *text);
 
 /* ---- ldap_search.c ---------------------------------------------------------- */
 
-/* Handle a SearchRequest; the search may continue in later turns. */
-void search_start(struct request *req);
+/* Handle a SearchRequest: a result code, or LDAPE_LATER when the search
+ * took req (it answers it when it ends, in this turn or a later one). */
+int search_start(struct request *req);
 /* Run one turn of c's searches (a bounded batch of entries). */
 void search_run(struct conn *c);
 /* End c's searches that are past their time limit (timeLimitExceeded). */
 void search_expire(struct conn *c, double now);
-/* Abandon the search with msgid on c (no answer is sent). */
+/* Abandon the search with msgid on c (its request is freed unanswered). */
 void search_abandon(struct conn *c, ber_int_t msgid);
-/* Free every search and page state of c. */
+/* Free every search and page state of c (their requests unanswered). */
 void search_free_all(struct conn *c);
 /* True when some running search of c is not paused on output. */
 bool search_runnable(struct conn *c);
-/* Compare answered for real (RFC 4511 4.10). */
-void compare_handle(struct request *req);
+/* Compare answered for real (RFC 4511 4.10): compareTrue, compareFalse or
+ * why neither. */
+int compare_handle(struct request *req);
 
 /* ---- bind.c --------------------------------------------------------------- */
 
-void bind_handle(struct request *req);
+/* A result code, or LDAPE_LATER when the password worker took req. */
+int bind_handle(struct request *req);
 /* Start / stop the password-checking worker thread; its watch joins the loop. */
 int bind_worker_start(pocdir_error *err);
 void bind_worker_stop(void);
