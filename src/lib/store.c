@@ -26,11 +26,14 @@ struct slot {
 	uint32_t one; /* most keys (ids, mails) have a single entry: no malloc */
 };
 
+/* The slots in insertion order (store_index_at walks them), found through
+ * an open-addressing table of slot numbers: the table keeps a quarter of
+ * its places free, at 4 bytes a place rather than a slot's 40. */
 struct index {
 	struct slot *slots;
-	size_t size; /* power of two */
-	size_t used;
-	const char **order; /* keys in insertion order, for store_index_at */
+	size_t used, cap;
+	uint32_t *table; /* slot number + 1, or 0 for a free place */
+	size_t size;     /* places, a power of two */
 };
 
 /* FNV-1a: short keys, no adversary (keys come from validated files). */
@@ -52,11 +55,7 @@ static struct index *index_new(void)
 	if (ix == NULL)
 		return NULL;
 	ix->size = 64;
-	ix->slots = calloc(ix->size, sizeof(struct slot));
-	ix->order = calloc(ix->size, sizeof(char *));
-	if (ix->slots == NULL || ix->order == NULL) {
-		free(ix->slots);
-		free(ix->order);
+	if ((ix->table = calloc(ix->size, sizeof(uint32_t))) == NULL) {
 		free(ix);
 		return NULL;
 	}
@@ -69,66 +68,79 @@ static void index_free(struct index **ixp)
 
 	if (ix == NULL)
 		return;
-	for (size_t i = 0; i < ix->size; i++)
+	for (size_t i = 0; i < ix->used; i++)
 		if (ix->slots[i].cap > 0)
 			free(ix->slots[i].list.ids);
 	free(ix->slots);
-	free(ix->order);
+	free(ix->table);
 	free(ix);
 	*ixp = NULL;
 }
 
-static struct slot *index_find(const struct index *ix, const char *key, uint32_t h)
+/* The place of key in the table: its slot's, or the free one it would take. */
+static uint32_t *index_place(const struct index *ix, const char *key, uint32_t h)
 {
 	size_t mask = ix->size - 1;
 
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct slot *s = &ix->slots[i];
+		uint32_t n = ix->table[i];
 
-		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
-			return s;
+		if (n == 0 ||
+		    (ix->slots[n - 1].hash == h && strcmp(ix->slots[n - 1].key, key) == 0))
+			return &ix->table[i];
 	}
 }
 
 static int index_grow(struct index *ix)
 {
-	struct index bigger = {0};
-	const char **order;
+	size_t size = ix->size * 2, mask = size - 1;
+	uint32_t *table = calloc(size, sizeof(uint32_t));
 
-	bigger.size = ix->size * 2;
-	bigger.slots = calloc(bigger.size, sizeof(struct slot));
-	order = realloc(ix->order, bigger.size * sizeof(char *));
-	if (bigger.slots == NULL || order == NULL) {
-		free(bigger.slots);
-		if (order != NULL)
-			ix->order = order;
+	if (table == NULL)
 		return -1;
+	for (size_t j = 0; j < ix->used; j++) {
+		size_t i = ix->slots[j].hash & mask;
+
+		while (table[i] != 0)
+			i = (i + 1) & mask;
+		table[i] = (uint32_t)(j + 1);
 	}
-	for (size_t i = 0; i < ix->size; i++)
-		if (ix->slots[i].key != NULL)
-			*index_find(&bigger, ix->slots[i].key, ix->slots[i].hash) = ix->slots[i];
-	free(ix->slots);
-	ix->slots = bigger.slots;
-	ix->size = bigger.size;
-	ix->order = order;
+	free(ix->table);
+	ix->table = table;
+	ix->size = size;
 	return 0;
 }
 
 /* Append entry number id under key. Entries are added in ascending order, so
- * every list stays sorted; a repeated (key, id) is added once. */
-static int index_add(struct index *ix, const char *key, uint32_t id)
+ * every list stays sorted; a repeated (key, id) is added once. The index
+ * keeps key itself, or with copy a copy in that arena made when the key is
+ * new (keys composed in a buffer). */
+static int index_add(struct index *ix, const char *key, uint32_t id, struct arena *copy)
 {
-	uint32_t h = hash_key(key);
+	uint32_t h = hash_key(key), *place;
 	struct slot *s;
 
 	if ((ix->used + 1) * 4 > ix->size * 3 && index_grow(ix) == -1)
 		return -1;
-	s = index_find(ix, key, h);
-	if (s->key == NULL) {
-		s->key = key;
+	place = index_place(ix, key, h);
+	if (*place == 0) {
+		if (ix->used == ix->cap) {
+			size_t ncap = ix->cap ? ix->cap * 2 : 16;
+			struct slot *n = realloc(ix->slots, ncap * sizeof(*n));
+
+			if (n == NULL)
+				return -1;
+			ix->slots = n;
+			ix->cap = ncap;
+		}
+		s = &ix->slots[ix->used];
+		memset(s, 0, sizeof(*s));
+		if ((s->key = copy != NULL ? arena_strdup(copy, key) : key) == NULL)
+			return -1;
 		s->hash = h;
-		ix->order[ix->used++] = key;
+		*place = (uint32_t)++ix->used;
 	}
+	s = &ix->slots[*place - 1];
 	if (s->list.count == 0) {
 		s->one = id;
 		s->list.count = 1;
@@ -157,31 +169,37 @@ static int index_add(struct index *ix, const char *key, uint32_t id)
 	return 0;
 }
 
-/* Once an index is complete its slots no longer move: point single-entry
- * lists at their inline id. */
+/* Once an index is complete its slots no longer move: give back the room
+ * kept for more, and point single-entry lists at their inline id. */
 static void index_seal(struct index *ix)
 {
-	for (size_t i = 0; i < ix->size; i++)
-		if (ix->slots[i].key != NULL && ix->slots[i].cap == 0)
+	struct slot *fit = ix->used > 0 ? realloc(ix->slots, ix->used * sizeof(*fit)) : NULL;
+
+	if (fit != NULL) {
+		ix->slots = fit;
+		ix->cap = ix->used;
+	}
+	for (size_t i = 0; i < ix->used; i++)
+		if (ix->slots[i].cap == 0)
 			ix->slots[i].list.ids = &ix->slots[i].one;
 }
 
 const struct idlist *store_index_get(const struct index *ix, const char *key)
 {
-	const struct slot *s;
+	uint32_t n;
 
 	if (ix == NULL || key == NULL)
 		return NULL;
-	s = index_find(ix, key, hash_key(key));
-	return s->key != NULL ? &s->list : NULL;
+	n = *index_place(ix, key, hash_key(key));
+	return n != 0 ? &ix->slots[n - 1].list : NULL;
 }
 
 bool store_index_at(const struct index *ix, size_t i, const char **key, const struct idlist **list)
 {
 	if (ix == NULL || i >= ix->used)
 		return false;
-	*key = ix->order[i];
-	*list = store_index_get(ix, ix->order[i]);
+	*key = ix->slots[i].key;
+	*list = &ix->slots[i].list;
 	return true;
 }
 
@@ -453,37 +471,35 @@ static int build_indexes(struct store *s)
 		const struct entry_attr *a;
 		uint32_t id = (uint32_t)i;
 
-		if (index_add(s->by_country, e->country, id) == -1)
+		if (index_add(s->by_country, e->country, id, NULL) == -1)
 			return -1;
 		if ((a = entry_attr(e, ATTR_UID)) != NULL && entry_norm(a, 0) != NULL &&
-		    index_add(s->by_id, entry_norm(a, 0), id) == -1)
+		    index_add(s->by_id, entry_norm(a, 0), id, NULL) == -1)
 			return -1;
 		if ((a = entry_attr(e, ATTR_O)) != NULL && entry_norm(a, 0) != NULL &&
-		    index_add(s->by_agency, entry_norm(a, 0), id) == -1)
+		    index_add(s->by_agency, entry_norm(a, 0), id, NULL) == -1)
 			return -1;
 		if ((a = entry_attr(e, ATTR_ROLE)) != NULL)
 			for (size_t j = 0; j < a->count; j++) {
 				const char *role = entry_norm(a, j);
-				size_t n;
-				char *key;
+				char key[3 * LOAD_MAX_SCALAR_BYTES + 8]; /* CC/role */
 
 				if (role == NULL)
 					continue;
-				if (index_add(s->by_role, role, id) == -1)
+				if (index_add(s->by_role, role, id, NULL) == -1)
 					return -1;
-				/* Keys of the pair index live in the store's arena. */
-				n = strlen(e->country) + strlen(role) + 2;
-				key = arena_alloc(s->arena, n);
-				if (key == NULL)
-					return -1;
-				snprintf(key, n, "%s/%s", e->country, role);
-				if (index_add(s->by_country_role, key, id) == -1)
+				/* The pair's key is copied into the store's
+				 * arena the first time it is seen. A prepared
+				 * value is at most three times its scalar. */
+				if ((size_t)snprintf(key, sizeof(key), "%s/%s", e->country, role) >=
+				        sizeof(key) ||
+				    index_add(s->by_country_role, key, id, s->arena) == -1)
 					return -1;
 			}
 		if ((a = entry_attr(e, ATTR_MAIL)) != NULL)
 			for (size_t j = 0; j < a->count; j++)
 				if (entry_norm(a, j) != NULL &&
-				    index_add(s->by_mail, entry_norm(a, j), id) == -1)
+				    index_add(s->by_mail, entry_norm(a, j), id, NULL) == -1)
 					return -1;
 	}
 	return 0;
