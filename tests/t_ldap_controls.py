@@ -3,7 +3,9 @@ messages, before any bind: control values that are empty, absent, truncated,
 of the wrong type or with trailing bytes, extended operations and SASL binds
 with odd payloads. Each gets an LDAP result code (protocolError for a bad
 value, unavailableCriticalExtension for an unknown critical control), never a
-crash; ldapsearch's own form of the first one is run too."""
+crash; ldapsearch's own form of the first one is run too. A few answers are
+checked byte for byte: the result, extended response, notice and response
+control encodings."""
 
 import os
 import shutil
@@ -157,6 +159,47 @@ for what, creds in [("SASL bind, mechanism only", ber.octets("PLAIN")),
     tap.eq(rc, 7, "%s: authMethodNotSupported" % what)
     still_serves(s, what)
     s.close()
+
+# ---- the answers byte for byte (RFC 4511 4.1.9, 4.4.1, 4.12; RFC 2696) ----
+# One encoder builds them all: each field where the RFC puts it, the
+# optional ones only when they have something to say.
+def result(code, matched="", text=""):
+    return ber.integer(code, 0x0a) + ber.octets(matched) + ber.octets(text)
+
+
+def exact(request, want, what):
+    s = connect()
+    s.sendall(request)
+    r = ber.Reader(s)
+    m = r.next()
+    while m is not None and m[1] == 0x64:
+        m = r.next()
+    s.close()
+    tap.eq(m and r.last, want, what)
+
+
+exact(ber.message(7, ber.seq(ber.octets("1.3.6.1.4.1.4203.1.11.3", 0x80), tag=0x77)),
+      ber.integer(7) + ber.tlv(0x78, result(0) + ber.octets(b"", 0x8b)),
+      "Who am I? anonymous: success, an empty responseValue, no responseName")
+exact(ber.message(8, ber.seq(ber.octets("1.2.3.4", 0x80), tag=0x77)),
+      ber.integer(8) + ber.tlv(0x78, result(2, text="unsupported extended operation")),
+      "an unknown extended operation: protocolError, no responseName")
+exact(ber.search(9, base="uid=nobody,c=KR,dc=pocdir"),
+      ber.integer(9) + ber.tlv(0x65, result(32, "c=KR,dc=pocdir", "no such entry")),
+      "noSuchObject: the matchedDN and the text in a SearchResultDone")
+exact(ber.message(10, ber.octets("uid=krcert,c=KR,dc=pocdir", 0x4a)),
+      ber.integer(10) + ber.tlv(0x6b, result(53, text="the directory is read-only; changes "
+                                                      "come from the origins' signed files")),
+      "delete: unwillingToPerform in a DelResponse")
+exact(ber.search(11, flt=ber.equality("c", "KR"), ctrls=ber.controls(ber.control(
+          PAGED, ber.seq(ber.integer(1), ber.octets(b""))))),
+      ber.integer(11) + ber.tlv(0x65, result(0)) + ber.controls(ber.control(
+          PAGED, ber.seq(ber.integer(0), ber.octets((1).to_bytes(8, "big"))))),
+      "a page: success, then the paged results control with the connection's first cookie")
+exact(ber.message(0, ber.tlv(0x42, b"")),
+      ber.integer(0) + ber.tlv(0x78, result(2, text="bad messageID") +
+                               ber.octets(NOTICE, 0x8a)),
+      "messageID 0: the Notice of Disconnection, named")
 
 # ---- the report's own command ----
 if shutil.which("ldapsearch") is None:
