@@ -188,6 +188,27 @@ int record_answer_write(const char *state, const struct record_answer *a, pocdir
  * pocdir_exchange_list. */
 int record_list(const char *state, pocdir_exchange **out, pocdir_error *err);
 
+/* ---- inbox.c ---- */
+
+/* What a reply's header says, as inbox_match read it. */
+struct inbox_reply {
+	struct mime_header h;
+	bool parsed;                    /* h holds the header's fields */
+	char token[MAIL_TOKEN_LEN + 1]; /* "" when the reply names none */
+	pocdir_exchange *ex;            /* the exchange of token, or NULL */
+	long long date;                 /* an answer's Date:, clamped to ex->sent..now */
+};
+
+enum { INBOX_REFUSED = -1, INBOX_KNOWN = 0, INBOX_ANSWER = 1 };
+
+/* Match a reply's header section (len bytes, as the IMAP server returned
+ * it) to one of the nx exchanges x, as of now: INBOX_ANSWER (r->ex and
+ * r->date to record), INBOX_KNOWN (r->ex was answered before) or
+ * INBOX_REFUSED with why (not a reply to us, our own message, an automatic
+ * reply, a header that does not parse). */
+int inbox_match(const char *hdr, size_t len, pocdir_exchange *x, size_t nx, long long now,
+                struct inbox_reply *r, char *why, size_t whysize);
+
 /* ---- ping.c ---- */
 
 /* The pure core of the report: rows per entry from exchanges (any kind;

@@ -43,18 +43,59 @@ static pocdir_exchange *find_token(pocdir_exchange *x, size_t n, const char *tok
 	return NULL;
 }
 
+int inbox_match(const char *hdr, size_t len, pocdir_exchange *x, size_t nx, long long now,
+                struct inbox_reply *r, char *why, size_t whysize)
+{
+	memset(r, 0, sizeof(*r));
+	if (mime_header_parse(hdr, len, &r->h, why, whysize) == -1)
+		return INBOX_REFUSED;
+	r->parsed = true;
+	if (!mime_header_token(&r->h, r->token)) {
+		snprintf(why, whysize, "%s",
+		         "no pocdir token in In-Reply-To, References or the subject: not a reply");
+		return INBOX_REFUSED;
+	}
+	if ((r->ex = find_token(x, nx, r->token)) == NULL) {
+		snprintf(why, whysize, "%s", "its token matches nothing sent from this node");
+		return INBOX_REFUSED;
+	}
+	/* A copy of our own message (Bcc, a list) carries the token too. */
+	char own[MAIL_TOKEN_LEN + 3];
+	snprintf(own, sizeof(own), "<%s@", r->token);
+	if (strncmp(r->h.message_id, own, strlen(own)) == 0) {
+		snprintf(why, whysize, "%s", "this node's own message, not a reply");
+		return INBOX_REFUSED;
+	}
+	/* RFC 3834 5: an automatic reply (out of office) proves the mailbox,
+	 * not that the PoC read the check. */
+	if (r->h.auto_submitted[0] != '\0' && strncasecmp(r->h.auto_submitted, "no", 2) != 0) {
+		snprintf(why, whysize, "an automatic reply (Auto-Submitted: %.40s), not an answer",
+		         r->h.auto_submitted);
+		return INBOX_REFUSED;
+	}
+	if (r->ex->answered != 0)
+		return INBOX_KNOWN;
+	/* The reply's own Date, kept within what is possible: not before the
+	 * check went out, not after we fetched it. */
+	r->date = r->h.date[0] != '\0' ? (long long)curl_getdate(r->h.date, NULL) : -1;
+	if (r->date < r->ex->sent)
+		r->date = r->date == -1 ? now : r->ex->sent;
+	if (r->date > now)
+		r->date = now;
+	return INBOX_ANSWER;
+}
+
 /* One message: fetch its header, match it, record it. */
 static void inbox_one(const struct pocdir_mail_config *cfg, struct mail_imap *imap,
                       pocdir_exchange *x, size_t nx, unsigned long uid, long long now,
                       pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep)
 {
-	char why[700], token[MAIL_TOKEN_LEN + 1], own[MAIL_TOKEN_LEN + 3];
-	struct mime_header h;
-	pocdir_exchange *ex;
+	char why[700];
+	struct inbox_reply r;
 	pocdir_error err = {0};
 	char *hdr = NULL;
 	long len;
-	int r;
+	int verdict;
 
 	rep->messages++;
 	len = mail_fetch_section(imap, uid, "HEADER", MAIL_MAX_HEADER, &hdr, why, sizeof(why));
@@ -66,71 +107,38 @@ static void inbox_one(const struct pocdir_mail_config *cfg, struct mail_imap *im
 		emit(fn, ctx, POCDIR_MAIL_REFUSED, NULL, NULL, NULL, uid, msg);
 		return;
 	}
-	r = mime_header_parse(hdr, (size_t)len, &h, why, sizeof(why));
+	verdict = inbox_match(hdr, (size_t)len, x, nx, now, &r, why, sizeof(why));
 	free(hdr);
-	if (r == -1) {
+	const char *entry = r.ex != NULL ? r.ex->entry : NULL;
+	const char *from = r.parsed ? r.h.from : NULL;
+	const char *token = r.token[0] != '\0' ? r.token : NULL;
+	if (verdict == INBOX_REFUSED) {
 		rep->refused++;
-		emit(fn, ctx, POCDIR_MAIL_REFUSED, NULL, NULL, NULL, uid, why);
+		emit(fn, ctx, POCDIR_MAIL_REFUSED, entry, from, token, uid, why);
 		return;
 	}
-	if (!mime_header_token(&h, token)) {
-		rep->refused++;
-		emit(fn, ctx, POCDIR_MAIL_REFUSED, NULL, h.from, NULL, uid,
-		     "no pocdir token in In-Reply-To, References or the subject: not a reply");
-		return;
-	}
-	if ((ex = find_token(x, nx, token)) == NULL) {
-		rep->refused++;
-		emit(fn, ctx, POCDIR_MAIL_REFUSED, NULL, h.from, token, uid,
-		     "its token matches nothing sent from this node");
-		return;
-	}
-	/* A copy of our own message (Bcc, a list) carries the token too. */
-	snprintf(own, sizeof(own), "<%s@", token);
-	if (strncmp(h.message_id, own, strlen(own)) == 0) {
-		rep->refused++;
-		emit(fn, ctx, POCDIR_MAIL_REFUSED, ex->entry, h.from, token, uid,
-		     "this node's own message, not a reply");
-		return;
-	}
-	/* RFC 3834 5: an automatic reply (out of office) proves the mailbox,
-	 * not that the PoC read the check. */
-	if (h.auto_submitted[0] != '\0' && strncasecmp(h.auto_submitted, "no", 2) != 0) {
-		rep->refused++;
-		snprintf(why, sizeof(why),
-		         "an automatic reply (Auto-Submitted: %.40s), not an answer",
-		         h.auto_submitted);
-		emit(fn, ctx, POCDIR_MAIL_REFUSED, ex->entry, h.from, token, uid, why);
-		return;
-	}
-	if (ex->answered != 0) {
+	if (verdict == INBOX_KNOWN) {
 		rep->known++;
-		emit(fn, ctx, POCDIR_MAIL_KNOWN, ex->entry, h.from, token, uid, "answered before");
+		emit(fn, ctx, POCDIR_MAIL_KNOWN, entry, from, token, uid, "answered before");
 		return;
 	}
-	/* The reply's own Date, kept within what is possible: not before the
-	 * check went out, not after we fetched it. */
-	long long date = h.date[0] != '\0' ? (long long)curl_getdate(h.date, NULL) : -1;
-	if (date < ex->sent)
-		date = date == -1 ? now : ex->sent;
-	if (date > now)
-		date = now;
-	struct record_answer a = {token, h.message_id, h.from, h.subject, h.date, date, now, uid};
-	r = record_answer_write(cfg->state, &a, &err);
-	if (r == -1) {
+	struct record_answer a = {r.token,  r.h.message_id, r.h.from, r.h.subject,
+	                          r.h.date, r.date,         now,      uid};
+	int rc = record_answer_write(cfg->state, &a, &err);
+	if (rc == -1) {
 		rep->refused++;
-		emit(fn, ctx, POCDIR_MAIL_REFUSED, ex->entry, h.from, token, uid, err.message);
+		emit(fn, ctx, POCDIR_MAIL_REFUSED, entry, from, token, uid, err.message);
 		return;
 	}
-	ex->answered = now;
-	ex->answer_date = date;
-	if (r == 0) {
+	r.ex->answered = now;
+	r.ex->answer_date = r.date;
+	if (rc == 0) {
 		rep->known++;
-		emit(fn, ctx, POCDIR_MAIL_KNOWN, ex->entry, h.from, token, uid, "answered before");
+		emit(fn, ctx, POCDIR_MAIL_KNOWN, entry, from, token, uid, "answered before");
 		return;
 	}
 	rep->answers++;
-	emit(fn, ctx, POCDIR_MAIL_ANSWER, ex->entry, h.from, token, uid, NULL);
+	emit(fn, ctx, POCDIR_MAIL_ANSWER, entry, from, token, uid, NULL);
 }
 
 int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
