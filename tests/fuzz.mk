@@ -10,7 +10,9 @@ FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_feed_index \
 	tests/fuzz/fuzz_minisign \
 	tests/fuzz/fuzz_config \
-	tests/fuzz/fuzz_ldap
+	tests/fuzz/fuzz_ldap \
+	tests/fuzz/fuzz_mail \
+	tests/fuzz/fuzz_api
 check_PROGRAMS += $(FUZZ_HARNESSES)
 
 if FUZZING
@@ -88,3 +90,22 @@ tests_fuzz_fuzz_ldap_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNU
 tests_fuzz_fuzz_ldap_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
 	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
 tests_fuzz_fuzz_ldap_LDFLAGS = $(FUZZ_LINK_FLAGS)
+
+# A reply's header through the reader and the matching of replies.
+tests_fuzz_fuzz_mail_SOURCES = tests/fuzz/fuzz_mail.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_mail_LDADD = src/lib/libpocdir-core.la $(UNISTRING_LIBS)
+tests_fuzz_fuzz_mail_LDFLAGS = $(FUZZ_LINK_FLAGS)
+
+# pocdird's web server (the JSON API and the page) behind a libmicrohttpd
+# server without a listening socket, with the harness in place of server.c.
+# What the web files call of the rest of pocdird: the server setup (http.c),
+# its connection admission, TLS settings, configuration and log.
+tests_fuzz_fuzz_api_SOURCES = tests/fuzz/fuzz_api.c $(POCDIRD_WEB_FILES) src/pocdird/http.c \
+	src/pocdird/admit.c src/pocdird/tls.c src/pocdird/config.c src/pocdird/log.c \
+	src/pocdird/pocdird.h $(FUZZ_COMMON)
+tests_fuzz_fuzz_api_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/src/pocdird
+tests_fuzz_fuzz_api_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNUTLS_CFLAGS) \
+	$(MHD_CFLAGS) $(JANSSON_CFLAGS) -pthread
+tests_fuzz_fuzz_api_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS) \
+	$(LDAP_LIBS) $(GNUTLS_LIBS) $(MHD_LIBS) $(JANSSON_LIBS) $(UNISTRING_LIBS) $(PTHREAD_LIBS)
+tests_fuzz_fuzz_api_LDFLAGS = $(FUZZ_LINK_FLAGS)

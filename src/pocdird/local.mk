@@ -23,9 +23,10 @@ src_pocdird_pocdird_LDADD = src/lib/libpocdir-core.la $(YAML_LIBS) $(SODIUM_LIBS
 	$(LDAP_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
 # sync side (issue 4): feed over HTTP, scheduled peer syncs
 src_pocdird_pocdird_SOURCES += src/pocdird/sched.h src/pocdird/sched.c src/pocdird/http.c
-# the web page and JSON API, on libmicrohttpd too
-src_pocdird_pocdird_SOURCES += src/pocdird/web.h src/pocdird/web.c src/pocdird/api.c \
-	src/pocdird/page.c
+# the web page and JSON API, on libmicrohttpd too; tests/fuzz/fuzz_api.c
+# drives the same files from bytes
+POCDIRD_WEB_FILES = src/pocdird/web.h src/pocdird/web.c src/pocdird/api.c src/pocdird/page.c
+src_pocdird_pocdird_SOURCES += $(POCDIRD_WEB_FILES)
 src_pocdird_pocdird_CFLAGS += $(MHD_CFLAGS) $(CURL_CFLAGS)
 src_pocdird_pocdird_LDADD += $(MHD_LIBS) $(CURL_LIBS) $(UNISTRING_LIBS)
 # exchanges: ping rounds and replies read on a schedule

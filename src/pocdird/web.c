@@ -201,9 +201,9 @@ bool web_not_modified(struct MHD_Connection *conn, const char *etag)
 	return strcmp(inm, "*") == 0 || strstr(inm, tag) != NULL;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+enum MHD_Result web_request(void *cls, struct MHD_Connection *conn, const char *url,
+                            const char *method, const char *version, const char *upload_data,
+                            size_t *upload_data_size, void **con_cls)
 {
 	struct web_settings s = {0};
 	struct web_auth a;
@@ -268,7 +268,7 @@ int web_start(const struct config *c, pocdir_error *err)
 	web_configure(c);
 	for (size_t i = 0; i < c->nweb_listen; i++) {
 		servers[nservers] =
-		    http_listen(c->web_listen[i], WEB_THREADS, on_request, NULL, err);
+		    http_listen(c->web_listen[i], WEB_THREADS, web_request, NULL, err);
 		if (servers[nservers] == NULL) {
 			web_stop();
 			return -1;

@@ -61,6 +61,15 @@ int web_start(const struct config *c, pocdir_error *err);
 void web_configure(const struct config *c);
 void web_stop(void);
 
+/* The servers' libmicrohttpd access handler: the JSON API under /api/,
+ * the page elsewhere, after the method, client certificate and basic
+ * authentication checks. Public so that a server of libmicrohttpd without
+ * a listening socket (tests/fuzz/fuzz_api.c) answers requests from bytes
+ * as the daemon does. */
+enum MHD_Result web_request(void *cls, struct MHD_Connection *conn, const char *url,
+                            const char *method, const char *version, const char *upload_data,
+                            size_t *upload_data_size, void **con_cls);
+
 /* Copy the settings in force into out; web_settings_clear frees them. */
 int web_settings_get(struct web_settings *out);
 void web_settings_clear(struct web_settings *s);
