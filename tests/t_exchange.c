@@ -52,6 +52,12 @@ static void test_headers(void)
 	tap_ok(parse("Subject: caf\xe9\n\n", &h, why, sizeof(why)) == -1 &&
 	           strstr(why, "not UTF-8") != NULL,
 	       "Latin-1 bytes are refused");
+	tap_ok(parse("Date: A \xe0\x82\xac\n\n", &h, why, sizeof(why)) == -1 &&
+	           strstr(why, "not UTF-8") != NULL,
+	       "an overlong UTF-8 form is refused (RFC 3629 3)");
+	tap_ok(parse("Subject: \xed\xa0\x80\n\n", &h, why, sizeof(why)) == -1 &&
+	           parse("Subject: \xf5\x80\x80\x80\n\n", &h, why, sizeof(why)) == -1,
+	       "a surrogate and a lead byte past U+10FFFF are refused");
 	tap_ok(mime_header_parse("Subject: a\0b\n\n", 14, &h, why, sizeof(why)) == -1 &&
 	           strstr(why, "NUL") != NULL,
 	       "a NUL byte is refused");

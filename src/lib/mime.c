@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistr.h>
 
 #include "exchange.h"
 #include "util.h"
@@ -299,19 +300,6 @@ static void header_keep(struct mime_header *h, const char *name, size_t nl, cons
 	}
 }
 
-/* Length of the UTF-8 sequence at s (of n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-
-	if (s[0] >= 0xf8 || k == 0 || k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return k;
-}
-
 int mime_header_parse(const char *buf, size_t len, struct mime_header *h, char *why, size_t whysize)
 {
 	char *field = NULL; /* the unfolded field being read */
@@ -338,27 +326,19 @@ int mime_header_parse(const char *buf, size_t len, struct mime_header *h, char *
 			         MAIL_MAX_LINE);
 			goto out;
 		}
-		for (size_t i = start; i < end;) {
-			unsigned char c = (unsigned char)buf[i];
-
-			if (c == '\0' || c == '\r') {
+		for (size_t i = start; i < end; i++)
+			if (buf[i] == '\0' || buf[i] == '\r') {
 				snprintf(why, whysize, "header line %zu holds a %s", lineno,
-				         c == 0 ? "NUL byte" : "bare CR");
+				         buf[i] == '\0' ? "NUL byte" : "bare CR");
 				goto out;
 			}
-			if (c < 0x80) {
-				i++;
-				continue;
-			}
-			size_t k = utf8_len((const unsigned char *)buf + i, end - i);
-			if (k == 0) {
-				snprintf(why, whysize,
-				         "header line %zu holds bytes that are not UTF-8 "
-				         "(RFC 6532)",
-				         lineno);
-				goto out;
-			}
-			i += k;
+		/* RFC 6532 3.2: UTF-8 as RFC 3629 has it (libunistring: no
+		 * overlong forms, no surrogates, nothing past U+10FFFF). */
+		if (u8_check((const uint8_t *)buf + start, end - start) != NULL) {
+			snprintf(why, whysize,
+			         "header line %zu holds bytes that are not UTF-8 (RFC 6532)",
+			         lineno);
+			goto out;
 		}
 		/* A line starting with white space continues the field (RFC 5322
 		 * 2.2.3); any other line ends it. */
