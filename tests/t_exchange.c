@@ -58,6 +58,14 @@ static void test_headers(void)
 	tap_ok(parse("Subject: \xed\xa0\x80\n\n", &h, why, sizeof(why)) == -1 &&
 	           parse("Subject: \xf5\x80\x80\x80\n\n", &h, why, sizeof(why)) == -1,
 	       "a surrogate and a lead byte past U+10FFFF are refused");
+	{
+		char cut[200];
+
+		snprintf(cut, sizeof(cut), "Auto-Submitted: %.62s\xc3\xa9x\n\n",
+		         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		tap_ok(parse(cut, &h, why, sizeof(why)) == 0 && strlen(h.auto_submitted) == 62,
+		       "a value cut to its field's room is cut before a character, not inside it");
+	}
 	tap_ok(mime_header_parse("Subject: a\0b\n\n", 14, &h, why, sizeof(why)) == -1 &&
 	           strstr(why, "NUL") != NULL,
 	       "a NUL byte is refused");

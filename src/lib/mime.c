@@ -263,7 +263,8 @@ int mime_build(const struct mime_message *m, char **out, size_t *len, pocdir_err
 /* ---- reading a reply's header ---- */
 
 /* Copy a field's value (after unfolding) when it is one we keep. Values
- * longer than the field's room are cut: matching needs their start. */
+ * longer than the field's room are cut, on a character boundary: matching
+ * needs their start. */
 static void header_keep(struct mime_header *h, const char *name, size_t nl, const char *v,
                         size_t vl)
 {
@@ -294,6 +295,10 @@ static void header_keep(struct mime_header *h, const char *name, size_t nl, cons
 		while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
 			vl--;
 		n = vl < keep[i].size - 1 ? vl : keep[i].size - 1;
+		/* A cut inside a character would leave bytes that are not
+		 * UTF-8: cut before it (the line was checked whole). */
+		while (n < vl && n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+			n--;
 		memcpy(dst, v, n);
 		dst[n] = '\0';
 		return;
