@@ -1,6 +1,7 @@
 /* ldape.c - the LDAP message envelope (RFC 4511 4.1): decode the messageID
  * and controls, dispatch each operation to its handler through one table,
- * and encode results. */
+ * and answer each request from the result code its handler returns (the one
+ * encoder of LDAPResults, the Notice of Disconnection's included). */
 #include "config.h"
 
 #include <ldap.h>
