@@ -137,8 +137,9 @@ static const char *field(const char *buf, const char *end, const char *name)
 	return NULL;
 }
 
-/* Check the first answer of n bytes at buf. */
-static void check_answer(const char *buf, size_t n)
+/* Check the first answer of n bytes at buf; head: the first request was
+ * a HEAD, whose answer has the headers of a GET's and no body. */
+static void check_answer(const char *buf, size_t n, bool head)
 {
 	const char *end = n > 0 ? memmem(buf, n, "\r\n\r\n", 4) : NULL;
 	const char *type, *length;
@@ -154,11 +155,11 @@ static void check_answer(const char *buf, size_t n)
 		return;
 	type = field(buf, end, "Content-Type: ");
 	length = field(buf, end, "Content-Length: ");
-	if (type == NULL || strncmp(type, "application/json", 16) != 0 || length == NULL)
+	if (head || type == NULL || strncmp(type, "application/json", 16) != 0 || length == NULL)
 		return;
 	len = strtoull(length, NULL, 10);
 	end += 4;
-	/* A HEAD answer has no body; one cut off by the buffer is skipped. */
+	/* A body cut off by the buffer is skipped. */
 	if (len == 0 || len > (unsigned long long)(buf + n - end))
 		return;
 	j = json_loadb(end, (size_t)len, 0, &jerr);
@@ -223,7 +224,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_api: %zu bytes answered: %.*s\n", got,
 		        (int)(eol != NULL ? (size_t)(eol - answer) : got), answer);
 	}
-	check_answer(answer, got);
+	/* RFC 9112 2.2: empty lines before the request line are ignored. */
+	size_t skip = 0;
+	while (skip < size && (data[skip] == '\r' || data[skip] == '\n'))
+		skip++;
+	check_answer(answer, got, size - skip >= 5 && memcmp(data + skip, "HEAD ", 5) == 0);
 	close(sv[1]);
 	/* The server side sees the close and lets the connection go. */
 	for (unsigned turn = 0; turn < MAX_TURNS && connections() > 0; turn++)
