@@ -59,7 +59,7 @@ struct loader {
 	struct extension ext[LOAD_MAX_VALUES];
 	size_t next;
 	/* interned strings of this origin (in data) */
-	const char **intern_table;
+	struct interned *intern_table;
 	size_t intern_size, interned;
 	struct entry_attr shared[3];
 	bool have_shared;
@@ -635,44 +635,63 @@ static uint32_t intern_hash(const char *s, size_t n)
 	return h;
 }
 
-static const char *intern(struct loader *l, const char *s, size_t n)
+/* An interned string, and its prepared form under the last rule a value
+ * of it was prepared for: the same value (a time zone, a role) in the next
+ * entry then costs a look-up instead of a preparation. */
+struct interned {
+	const char *s;
+	const char *norm; /* may be NULL: the value does not prepare */
+	uint32_t hash;
+	uint8_t rule; /* 1 + the enum attr_match norm is for; 0: none yet */
+};
+
+/* The interned copy of the n bytes of s (n <= INTERN_MAX_LEN), made when
+ * it is new; NULL when memory ran out. */
+static struct interned *intern_slot(struct loader *l, const char *s, size_t n)
 {
+	uint32_t h = intern_hash(s, n);
 	size_t mask, i;
 
-	if (n > INTERN_MAX_LEN)
-		return arena_strndup(l->data, s, n);
 	if ((l->interned + 1) * 2 > l->intern_size) {
 		size_t nsize = l->intern_size ? l->intern_size * 2 : 4096;
-		const char **nt = calloc(nsize, sizeof(char *));
+		struct interned *nt = calloc(nsize, sizeof(*nt));
 
 		if (nt == NULL)
 			return NULL;
 		for (size_t j = 0; j < l->intern_size; j++) {
-			const char *k = l->intern_table[j];
-
-			if (k == NULL)
+			if (l->intern_table[j].s == NULL)
 				continue;
-			for (i = intern_hash(k, strlen(k)) & (nsize - 1); nt[i] != NULL;
+			for (i = l->intern_table[j].hash & (nsize - 1); nt[i].s != NULL;
 			     i = (i + 1) & (nsize - 1))
 				;
-			nt[i] = k;
+			nt[i] = l->intern_table[j];
 		}
 		free(l->intern_table);
 		l->intern_table = nt;
 		l->intern_size = nsize;
 	}
 	mask = l->intern_size - 1;
-	for (i = intern_hash(s, n) & mask; l->intern_table[i] != NULL; i = (i + 1) & mask) {
-		const char *k = l->intern_table[i];
+	for (i = h & mask; l->intern_table[i].s != NULL; i = (i + 1) & mask) {
+		struct interned *k = &l->intern_table[i];
 
-		if (strncmp(k, s, n) == 0 && k[n] == '\0')
+		if (k->hash == h && strncmp(k->s, s, n) == 0 && k->s[n] == '\0')
 			return k;
 	}
-	l->intern_table[i] = arena_strndup(l->data, s, n);
-	if (l->intern_table[i] == NULL)
+	if ((l->intern_table[i].s = arena_strndup(l->data, s, n)) == NULL)
 		return NULL;
+	l->intern_table[i].hash = h;
 	l->interned++;
-	return l->intern_table[i];
+	return &l->intern_table[i];
+}
+
+static const char *intern(struct loader *l, const char *s, size_t n)
+{
+	struct interned *k;
+
+	if (n > INTERN_MAX_LEN)
+		return arena_strndup(l->data, s, n);
+	k = intern_slot(l, s, n);
+	return k != NULL ? k->s : NULL;
 }
 
 /* Values that are nearly always different from entry to entry: interning
@@ -785,6 +804,34 @@ static const enum attr_id derived[][2] = {
     {ATTR_PREFLANG, ATTR_LANGUAGE},
 };
 
+/* Into *norm, raw (a value of attribute id, in the arena) prepared for
+ * id's equality rule: raw itself when that changes nothing, NULL when it
+ * does not prepare. -1 when memory ran out. */
+static int value_norm(struct loader *l, enum attr_id id, const char *raw, const char **norm)
+{
+	const struct attr_type *t = attr_by_id(id);
+	char normbuf[LOAD_MAX_SCALAR_BYTES * 3 + 1];
+	size_t rawlen = strlen(raw);
+	bool invalid;
+	char *big;
+
+	*norm = NULL;
+	if (attr_normalize_into(t->equality, raw, rawlen, normbuf, sizeof(normbuf), &invalid) ==
+	    0) {
+		*norm = strcmp(normbuf, raw) == 0 ? raw : value_keep(l, id, normbuf);
+		return *norm != NULL ? 0 : -1;
+	}
+	if (invalid)
+		return 0;
+	/* Longer once prepared than the buffer (NFKC expands some characters
+	 * many times). */
+	if ((big = attr_normalize(t->equality, raw, rawlen, &invalid)) == NULL)
+		return invalid ? 0 : -1;
+	*norm = arena_strdup(l->data, big);
+	free(big);
+	return *norm != NULL ? 0 : -1;
+}
+
 /* The values of attribute id stored (interned where they repeat) and
  * prepared, into l->sraw and l->snorm; -1 when memory ran out. Equal
  * values are reported, as RFC 4512 2.3 forbids them in one attribute (and
@@ -809,31 +856,32 @@ static int value_prepare(struct loader *l, enum attr_id id)
 	l->same[id] = true;
 	for (size_t i = 0; i < n; i++) {
 		const char *src = l->vals[id][i], *raw, *norm = NULL;
-		char normbuf[LOAD_MAX_SCALAR_BYTES * 3 + 1];
-		size_t rawlen;
-		bool invalid;
+		size_t srclen = strlen(src);
+		bool interned = id != ATTR_POSTAL && !unique_values(id) && srclen <= INTERN_MAX_LEN;
+		struct interned *k = NULL;
 
-		raw = id == ATTR_POSTAL ? postal_from_text(l->data, src) : value_keep(l, id, src);
-		if (raw == NULL)
-			return -1;
-		rawlen = strlen(raw);
-		if (attr_normalize_into(t->equality, raw, rawlen, normbuf, sizeof(normbuf),
-		                        &invalid) == 0) {
-			norm = strcmp(normbuf, raw) == 0 ? raw : value_keep(l, id, normbuf);
-			if (norm == NULL)
+		if (interned) {
+			if ((k = intern_slot(l, src, srclen)) == NULL)
 				return -1;
-		} else if (!invalid) {
-			/* Longer once prepared than the buffer (NFKC expands
-			 * some characters many times). */
-			char *big = attr_normalize(t->equality, raw, rawlen, &invalid);
-
-			if (big == NULL && !invalid)
+			raw = k->s;
+		} else {
+			raw = id == ATTR_POSTAL ? postal_from_text(l->data, src)
+			                        : arena_strndup(l->data, src, srclen);
+			if (raw == NULL)
 				return -1;
-			if (big != NULL) {
-				norm = arena_strdup(l->data, big);
-				free(big);
-				if (norm == NULL)
+		}
+		if (k != NULL && k->rule == t->equality + 1) {
+			norm = k->norm;
+		} else {
+			if (value_norm(l, id, raw, &norm) == -1)
+				return -1;
+			/* Interning the prepared form may have moved the
+			 * table: find the raw value's place again. */
+			if (interned) {
+				if ((k = intern_slot(l, raw, srclen)) == NULL)
 					return -1;
+				k->norm = norm;
+				k->rule = (uint8_t)(t->equality + 1);
 			}
 		}
 		l->sraw[id][i] = raw;
