@@ -44,3 +44,8 @@ TESTS += tests/t_source
 tests_t_source_SOURCES = tests/t_source.c
 tests_t_source_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS)
 tests_t_source_LDADD = src/lib/libpocdir-core.la $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/t_abi
+TESTS += tests/t_abi
+tests_t_abi_SOURCES = tests/t_abi.c
+tests_t_abi_LDADD = src/lib/libpocdir.la

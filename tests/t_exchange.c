@@ -183,7 +183,7 @@ static void test_iocs(void)
 	    "ip:",
 	    "malware:a\tb",
 	};
-	pocdir_ioc ioc;
+	pocdir_ioc ioc = {.size = sizeof(ioc)};
 	pocdir_error err;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {

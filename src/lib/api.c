@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "api.h"
 #include "filter.h"
 #include "history.h"
@@ -41,7 +42,12 @@ static pocdir *open_spec(const struct source_spec *spec, pocdir_error *err)
 pocdir *pocdir_open_options(const pocdir_options *opts, pocdir_error *err)
 {
 	struct source_spec spec = {0};
+	pocdir_options o;
 
+	if (opts != NULL) {
+		abi_in(&o, sizeof(o), opts, ABI_OPTIONS_V1);
+		opts = &o;
+	}
 	if (opts == NULL || opts->path == NULL) {
 		error_set(err, POCDIR_ERR_USAGE, "no directory path given");
 		return NULL;
@@ -150,7 +156,7 @@ int api_result(struct store *s, const uint32_t *ids, size_t count, pocdir_result
 
 int pocdir_lookup(pocdir *dir, const pocdir_query *q, pocdir_result **out, pocdir_error *err)
 {
-	pocdir_query none = {0};
+	pocdir_query query = {0};
 	struct store *s;
 	uint32_t *ids;
 	size_t n;
@@ -160,8 +166,10 @@ int pocdir_lookup(pocdir *dir, const pocdir_query *q, pocdir_result **out, pocdi
 	*out = NULL;
 	if (dir == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "no directory handle");
+	if (q != NULL)
+		abi_in(&query, sizeof(query), q, ABI_QUERY_V1);
 	s = api_snapshot(dir);
-	rc = search_query(s, q != NULL ? q : &none, &ids, &n, err);
+	rc = search_query(s, &query, &ids, &n, err);
 	if (rc == 0)
 		rc = api_result(s, ids, n, out, err);
 	free(ids);

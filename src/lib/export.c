@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abi.h"
 #include "attr.h"
 #include "export.h"
 #include "pocdir.h"
@@ -1270,7 +1271,7 @@ int pocdir_write_with(const pocdir_result *res, pocdir_format fmt, const pocdir_
 	if (res == NULL || out == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "pocdir_write: no result or no stream");
 	if (opts != NULL)
-		w = *opts;
+		abi_in(&w, sizeof(w), opts, ABI_WRITE_OPTIONS_V1);
 	if (w.attrs != NULL && w.attrs[0] == NULL)
 		w.attrs = NULL;
 	if (w.vcard_version != 0 && w.vcard_version != 3 && w.vcard_version != 4)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "abi.h"
 #include "attr.h"
 #include "import.h"
 #include "load.h"
@@ -1787,8 +1788,14 @@ int pocdir_import_buffer(const pocdir_import_options *opts, const char *name, co
 {
 	char updated[32];
 	uint64_t serial;
-	long long now = opts != NULL && opts->now > 0 ? opts->now : (long long)time(NULL);
+	pocdir_import_options o;
+	long long now;
 
+	if (opts != NULL) {
+		abi_in(&o, sizeof(o), opts, ABI_IMPORT_OPTIONS_V1);
+		opts = &o;
+	}
+	now = opts != NULL && opts->now > 0 ? opts->now : (long long)time(NULL);
 	day_serial(now, &serial, updated, sizeof(updated));
 	if (opts != NULL && opts->serial > 0)
 		serial = opts->serial;
@@ -1800,13 +1807,20 @@ int pocdir_import_buffer(const pocdir_import_options *opts, const char *name, co
 int pocdir_import(const pocdir_import_options *opts, const char *source, const char *out_path,
                   char **yaml, size_t *yaml_len, pocdir_diag_fn fn, void *ctx, pocdir_error *err)
 {
-	size_t max = opts != NULL && opts->max_size > 0 ? opts->max_size : IMPORT_MAX_BYTES;
+	pocdir_import_options o;
+	size_t max;
 	char *data = NULL, *text = NULL, *old = NULL, updated[32];
 	size_t len = 0, text_len = 0, old_len = 0;
-	long long now = opts != NULL && opts->now > 0 ? opts->now : (long long)time(NULL);
+	long long now;
 	uint64_t serial;
 	int n = -1;
 
+	if (opts != NULL) {
+		abi_in(&o, sizeof(o), opts, ABI_IMPORT_OPTIONS_V1);
+		opts = &o;
+	}
+	max = opts != NULL && opts->max_size > 0 ? opts->max_size : IMPORT_MAX_BYTES;
+	now = opts != NULL && opts->now > 0 ? opts->now : (long long)time(NULL);
 	error_clear(err);
 	if (yaml != NULL)
 		*yaml = NULL;

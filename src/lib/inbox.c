@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "abi.h"
 #include "exchange.h"
 #include "history.h"
 #include "util.h"
@@ -141,10 +142,9 @@ static void inbox_one(const struct pocdir_mail_config *cfg, struct mail_imap *im
 	emit(fn, ctx, POCDIR_MAIL_ANSWER, entry, from, token, uid, NULL);
 }
 
-int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
+static int mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
                       void *ctx, pocdir_mail_report *rep, pocdir_error *err)
 {
-	pocdir_mail_report local = {0};
 	pocdir_exchange *x = NULL;
 	struct mail_imap imap = {cfg, NULL};
 	unsigned long *uids = NULL;
@@ -153,15 +153,6 @@ int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_
 	int nx, n;
 
 	error_clear(err);
-	if (rep == NULL)
-		rep = &local;
-	{
-		/* Every member is of the first version: keep the caller's size. */
-		size_t size = rep->size;
-
-		memset(rep, 0, sizeof(*rep));
-		rep->size = size;
-	}
 	if (cfg->imap_url == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "%s: mail: needs imap: to read replies",
 		                 cfg->file);
@@ -211,4 +202,15 @@ fail:
 	mail_imap_close(&imap);
 	free(x);
 	return error_set(err, POCDIR_ERR_SYSTEM, "%s", why);
+}
+
+int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
+                      void *ctx, pocdir_mail_report *rep, pocdir_error *err)
+{
+	pocdir_mail_report full = {0};
+	int rc = mail_fetch(cfg, now, fn, ctx, &full, err);
+
+	if (rep != NULL)
+		abi_out(rep, &full, sizeof(full), ABI_MAIL_REPORT_V1);
+	return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abi.h"
 #include "pocdir.h"
 #include "util.h"
 
@@ -182,7 +183,8 @@ static int parse_email(const char *v, pocdir_ioc *out, const char *text, pocdir_
 	return 0;
 }
 
-int pocdir_ioc_parse(const char *text, pocdir_ioc *out, pocdir_error *err)
+/* pocdir_ioc_parse into a struct of the library's version. */
+static int ioc_parse(const char *text, pocdir_ioc *out, pocdir_error *err)
 {
 	static const struct {
 		const char *name, *alg;
@@ -264,4 +266,15 @@ int pocdir_ioc_parse(const char *text, pocdir_ioc *out, pocdir_error *err)
 	                 "%s: unknown indicator type \"%s\" (ip, domain, url, email, md5, sha1, "
 	                 "sha256, sha512 or malware)",
 	                 text, type);
+}
+
+int pocdir_ioc_parse(const char *text, pocdir_ioc *out, pocdir_error *err)
+{
+	pocdir_ioc full;
+	int rc;
+
+	memset(&full, 0, sizeof(full));
+	rc = ioc_parse(text, &full, err);
+	abi_out(out, &full, sizeof(full), ABI_IOC_V1);
+	return rc;
 }

@@ -19,7 +19,8 @@ src_lib_libpocdir_core_la_SOURCES = \
 	src/lib/util.c src/lib/util.h \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/yamldoc.c src/lib/yamldoc.h \
-	src/lib/conf.c src/lib/conf.h
+	src/lib/conf.c src/lib/conf.h \
+	src/lib/abi.c src/lib/abi.h
 # (sign/history/feed/sync sources are added below by their component)
 src_lib_libpocdir_core_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
 src_lib_libpocdir_core_la_LIBADD = $(YAML_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(LDAP_LIBS) $(UNISTRING_LIBS) $(PTHREAD_LIBS)

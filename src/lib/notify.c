@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "abi.h"
 #include "exchange.h"
 #include "history.h"
 #include "sign.h"
@@ -397,10 +398,15 @@ int pocdir_notify_prepare(const pocdir_mail_config *cfg, pocdir *dir, const pocd
 	struct sign_seckey sk, *skp = NULL;
 	char first[40], last[40], (*cc)[3] = NULL, given[3];
 	size_t nioc = 0, ncc = 0;
+	pocdir_notice notice;
 	int rc = -1;
 
 	error_clear(err);
 	*out = NULL;
+	if (n == NULL)
+		return error_set(err, POCDIR_ERR_USAGE, "no notification given");
+	abi_in(&notice, sizeof(notice), n, ABI_NOTICE_V1);
+	n = &notice;
 	memset(&f, 0, sizeof(f));
 	if (now == 0)
 		now = (long long)time(NULL);
@@ -468,9 +474,11 @@ int pocdir_notify_prepare(const pocdir_mail_config *cfg, pocdir *dir, const pocd
 	    (sub = calloc(nioc + 1, sizeof(*sub))) == NULL ||
 	    (cc = calloc(nioc + 1, sizeof(*cc))) == NULL || (nt = calloc(1, sizeof(*nt))) == NULL)
 		goto oom;
-	for (size_t i = 0; i < nioc; i++)
+	for (size_t i = 0; i < nioc; i++) {
+		iocs[i].size = sizeof(iocs[i]);
 		if (pocdir_ioc_parse(n->iocs[i], &iocs[i], err) == -1)
 			goto out;
+	}
 
 	/* The countries: given, or one per country the IPs route to. */
 	if (n->country != NULL) {
@@ -564,22 +572,12 @@ out:
 	return rc;
 }
 
-int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification *nt, long long now,
+static int notify_send(const pocdir_mail_config *cfg, const pocdir_notification *nt, long long now,
                        pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep,
                        pocdir_error *err)
 {
-	pocdir_mail_report local = {0};
 
 	error_clear(err);
-	if (rep == NULL)
-		rep = &local;
-	{
-		/* Every member is of the first version: keep the caller's size. */
-		size_t size = rep->size;
-
-		memset(rep, 0, sizeof(*rep));
-		rep->size = size;
-	}
 	if (now == 0)
 		now = (long long)time(NULL);
 	for (size_t i = 0; i < nt->count; i++) {
@@ -616,4 +614,16 @@ int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification 
 			fn(&ev, ctx);
 	}
 	return rep->failed == 0 ? (int)rep->sent : -1;
+}
+
+int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification *nt, long long now,
+                       pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep,
+                       pocdir_error *err)
+{
+	pocdir_mail_report full = {0};
+	int rc = notify_send(cfg, nt, now, fn, ctx, &full, err);
+
+	if (rep != NULL)
+		abi_out(rep, &full, sizeof(full), ABI_MAIL_REPORT_V1);
+	return rc;
 }

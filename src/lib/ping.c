@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "abi.h"
 #include "exchange.h"
 #include "export.h"
 #include "history.h"
@@ -128,24 +129,14 @@ done:
 	return rc;
 }
 
-int pocdir_ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_query *q,
+static int ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_query *q,
                      const char *origin, long long now, pocdir_mail_event_fn fn, void *ctx,
                      pocdir_mail_report *rep, pocdir_error *err)
 {
-	pocdir_mail_report local = {0};
 	pocdir_result *res = NULL;
 	size_t count, tried = 0;
 
 	error_clear(err);
-	if (rep == NULL)
-		rep = &local;
-	{
-		/* Every member is of the first version: keep the caller's size. */
-		size_t size = rep->size;
-
-		memset(rep, 0, sizeof(*rep));
-		rep->size = size;
-	}
 	if (cfg->from == NULL || cfg->smtp_url == NULL)
 		return error_set(err, POCDIR_ERR_USAGE,
 		                 "%s: a mail: section with from: and smtp: is needed to send",
@@ -185,6 +176,18 @@ int pocdir_ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_qu
 		return error_set(err, POCDIR_ERR_NOTFOUND, "no contact matches%s%s",
 		                 origin != NULL ? " in origin " : "", origin != NULL ? origin : "");
 	return (int)rep->sent;
+}
+
+int pocdir_ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_query *q,
+                     const char *origin, long long now, pocdir_mail_event_fn fn, void *ctx,
+                     pocdir_mail_report *rep, pocdir_error *err)
+{
+	pocdir_mail_report full = {0};
+	int rc = ping_send(cfg, dir, q, origin, now, fn, ctx, &full, err);
+
+	if (rep != NULL)
+		abi_out(rep, &full, sizeof(full), ABI_MAIL_REPORT_V1);
+	return rc;
 }
 
 static int by_entry(const void *a, const void *b)

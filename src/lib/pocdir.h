@@ -37,17 +37,28 @@
  *   version of the directory it was computed on alive, so a reload never
  *   changes or frees an answer being read.
  * - The library never exits and never prints.
- * - ABI room: the structs a caller fills or hands in (pocdir_options,
- *   pocdir_query, pocdir_import_options, pocdir_write_options,
- *   pocdir_sign_info, pocdir_sync_report, pocdir_mail_report,
- *   pocdir_notice) begin with `size`. Leave it 0
- *   (or set it to sizeof the struct): the library reads and writes only
- *   the members that existed at that size, so members added later do not
- *   break a program built against this header. Arrays the library returns
- *   (pocdir_version_info, pocdir_peer_status) keep their layout; more
- *   fields come with new functions.
- * - Strings in a struct passed to a callback (pocdir_diag, pocdir_change,
- *   pocdir_sync_event) live only during the call; copy what you keep.
+ * - ABI room: the structs a caller allocates and hands in to be read
+ *   (pocdir_options, pocdir_query, pocdir_import_options,
+ *   pocdir_write_options, pocdir_notice) or filled (pocdir_sign_info,
+ *   pocdir_sync_report, pocdir_mail_report, pocdir_ioc) begin with
+ *   `size`. Leave it 0 (the struct's first version, as in this header) or
+ *   set it to sizeof the struct: the library reads and writes only the
+ *   members that existed at that size, so a program built against this
+ *   header keeps working when later versions add members at the end.
+ *   No struct is passed by value.
+ * - Fixed layouts: pocdir_error, and the structs the library hands out in
+ *   arrays that a caller steps through with its own sizeof
+ *   (pocdir_version_info, which pocdir_diff_write also takes in;
+ *   pocdir_peer_status, pocdir_exchange, pocdir_ping_status,
+ *   pocdir_notify_message), never change size: more fields come with new
+ *   functions. The library's own single structs (pocdir_notification, and
+ *   those passed to callbacks) may gain members at their end; take them
+ *   only from the library.
+ * - Callbacks: what they are handed (pocdir_diag, pocdir_change,
+ *   pocdir_sync_event, pocdir_mail_event, the message of
+ *   pocdir_filter_check's warn, and every string in them) lives only
+ *   during the call; copy what you keep. The entry pocdir_result_filter's
+ *   keep is given lives as long as the result it came from.
  */
 #ifndef POCDIR_H
 #define POCDIR_H
@@ -92,6 +103,7 @@ typedef struct pocdir_diag {
 	const char *message;
 } pocdir_diag;
 
+/* diag and its strings live during the call only. */
 typedef void (*pocdir_diag_fn)(const pocdir_diag *diag, void *ctx);
 
 typedef struct pocdir pocdir;
@@ -244,14 +256,14 @@ int pocdir_attribute_known(const char *name);
 
 /* Parse an RFC 4515 filter as pocdir_search would, without searching:
  * 0 when it parses (warn, which may be NULL, hears of every attribute
- * pocdir does not know, whose items match nothing), or -1 with err saying
- * where and why it does not. */
+ * pocdir does not know, whose items match nothing; message lives during
+ * the call only), or -1 with err saying where and why it does not. */
 int pocdir_filter_check(const char *text, void (*warn)(const char *message, void *ctx), void *ctx,
                         pocdir_error *err);
 
 /* A new result (free with pocdir_result_free) holding the entries of res
  * for which keep returns 1, in order; keep returns -1 to fail the call.
- * res stays valid. */
+ * res stays valid, and so does each entry keep is given while res lives. */
 int pocdir_result_filter(const pocdir_result *res, int (*keep)(const pocdir_entry *e, void *ctx),
                          void *ctx, pocdir_result **out, pocdir_error *err);
 
@@ -445,7 +457,8 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 int pocdir_verify_file(const char *path, const char *sig_path, const char *pubkey, char *trusted,
                        size_t size, pocdir_error *err);
 
-/* One version of one origin held in the state directory. */
+/* One version of one origin held in the state directory. Fixed layout: see
+ * "Fixed layouts" above. */
 typedef struct pocdir_version_info {
 	char origin[65];
 	uint64_t serial;
@@ -479,6 +492,7 @@ typedef struct pocdir_change {
 	const pocdir_entry *new_entry;
 } pocdir_change;
 
+/* change, its strings and its entries live during the call only. */
 typedef void (*pocdir_change_fn)(const pocdir_change *change, void *ctx);
 
 /* Compare versions a and b of origin held in state: fn is called for each
@@ -548,6 +562,7 @@ typedef struct pocdir_sync_event {
 	const char *message; /* reason, for REJECTED / IGNORED / PEER_FAILED */
 } pocdir_sync_event;
 
+/* ev and its strings live during the call only. */
 typedef void (*pocdir_sync_event_fn)(const pocdir_sync_event *ev, void *ctx);
 
 typedef struct pocdir_sync_report {
@@ -567,7 +582,8 @@ typedef struct pocdir_sync_report {
 int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
                     void *ctx, pocdir_sync_report *report, pocdir_error *err);
 
-/* What the state directory records about a peer's last syncs. */
+/* What the state directory records about a peer's last syncs (fixed
+ * layout). */
 typedef struct pocdir_peer_status {
 	char url[513];
 	long long last_attempt; /* UTC seconds, 0 = never */
@@ -638,6 +654,7 @@ typedef struct pocdir_mail_event {
 	const char *message; /* why, for SEND_FAILED and REFUSED */
 } pocdir_mail_event;
 
+/* ev and its strings live during the call only. */
 typedef void (*pocdir_mail_event_fn)(const pocdir_mail_event *ev, void *ctx);
 
 typedef struct pocdir_mail_report {
@@ -665,7 +682,7 @@ int pocdir_ping_send(const pocdir_mail_config *cfg, pocdir *dir, const pocdir_qu
 int pocdir_mail_fetch(const pocdir_mail_config *cfg, long long now, pocdir_mail_event_fn fn,
                       void *ctx, pocdir_mail_report *rep, pocdir_error *err);
 
-/* One exchange recorded in the state directory. */
+/* One exchange recorded in the state directory (fixed layout). */
 typedef struct pocdir_exchange {
 	pocdir_exchange_kind kind;
 	char token[32];
@@ -690,7 +707,7 @@ int pocdir_exchange_list(const char *state, pocdir_exchange_kind kind, pocdir_ex
                          pocdir_error *err);
 void pocdir_exchange_list_free(pocdir_exchange **out);
 
-/* Where each PoC stands in the ping tests. */
+/* Where each PoC stands in the ping tests (fixed layout). */
 typedef struct pocdir_ping_status {
 	char entry[80]; /* "CC/id" */
 	char to[256];   /* address of the latest check */
@@ -727,6 +744,7 @@ typedef enum pocdir_ioc_type {
 } pocdir_ioc_type;
 
 typedef struct pocdir_ioc {
+	size_t size; /* 0 or sizeof(pocdir_ioc): see "ABI room" above */
 	pocdir_ioc_type type;
 	char hash[8];     /* HASH: "MD5", "SHA-1", "SHA-256" or "SHA-512" */
 	char value[2049]; /* normalised: lower-case hex, domain, canonical address */
@@ -735,7 +753,8 @@ typedef struct pocdir_ioc {
 /* Parse a typed indicator "TYPE:VALUE": ip (IPv4 or IPv6 address or
  * prefix), domain, url, email, md5, sha1, sha256, sha512 or malware. Every
  * value is checked; a bad one fails with POCDIR_ERR_USAGE and a message
- * naming it ("ip:300.1.2.3: not an IPv4 or IPv6 address"). */
+ * naming it ("ip:300.1.2.3: not an IPv4 or IPv6 address"). out->size
+ * (0, or sizeof(pocdir_ioc)) says which members out has: set it first. */
 int pocdir_ioc_parse(const char *text, pocdir_ioc *out, pocdir_error *err);
 
 /* The type's name as pocdir_ioc_parse takes it ("ip", "sha256", ...). */
@@ -791,7 +810,8 @@ typedef struct pocdir_notice {
 	const char *passphrase;             /* of the notify: key, when it is encrypted */
 } pocdir_notice;
 
-/* One message, ready to send: to whom, why them, and the exact bytes. */
+/* One message, ready to send: to whom, why them, and the exact bytes
+ * (fixed layout: an array of them is in pocdir_notification). */
 typedef struct pocdir_notify_message {
 	char entry[80]; /* "CC/id" */
 	char country[3];
@@ -824,7 +844,8 @@ int pocdir_notify_prepare(const pocdir_mail_config *cfg, pocdir *dir, const pocd
                           long long now, pocdir_notification **out, pocdir_error *err);
 void pocdir_notification_free(pocdir_notification **nt);
 
-/* Send every message of nt and record each as an open case. Events and
+/* Send every message of nt (as pocdir_notify_prepare made it) and record
+ * each as an open case. Events and
  * report as pocdir_ping_send; returns the number sent or -1. */
 int pocdir_notify_send(const pocdir_mail_config *cfg, const pocdir_notification *nt, long long now,
                        pocdir_mail_event_fn fn, void *ctx, pocdir_mail_report *rep,

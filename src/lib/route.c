@@ -235,7 +235,7 @@ static const struct route_prefix *prefix_find(const struct route_prefix *v, size
 
 int pocdir_route(const pocdir_routes *routes, const char *address, char cc[3])
 {
-	pocdir_ioc ioc;
+	pocdir_ioc ioc = {.size = sizeof(ioc)};
 	pocdir_error err;
 	char text[80];
 	struct route_prefix key;

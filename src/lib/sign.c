@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "abi.h"
 #include "load.h"
 #include "sign.h"
 #include "util.h"
@@ -745,7 +746,7 @@ int pocdir_keygen(const char *pubkey_path, const char *seckey_path, const char *
 	return sign_keygen(pubkey_path, seckey_path, passphrase, err);
 }
 
-int pocdir_sign_file(const char *path, const char *seckey_path, const char *passphrase,
+static int sign_file(const char *path, const char *seckey_path, const char *passphrase,
                      long long now, pocdir_sign_info *info, pocdir_error *err)
 {
 	struct sign_seckey sk;
@@ -754,7 +755,6 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 	struct origin_set set;
 	struct tm tm;
 	time_t t;
-	pocdir_sign_info local = {0};
 	char serial_text[32], new_serial[32], stamp[32], trusted[256], *base;
 	char *text = NULL, *edited = NULL, *oldsig = NULL, *sig = NULL, *sigpath = NULL;
 	size_t len, edlen, oldlen, n;
@@ -762,16 +762,6 @@ int pocdir_sign_file(const char *path, const char *seckey_path, const char *pass
 	int rc = -1;
 
 	error_clear(err);
-	if (info == NULL)
-		info = &local;
-	{
-		/* Every member exists at any size a caller can give (all are of
-		 * the first version); keep the caller's size. */
-		size_t size = info->size;
-
-		memset(info, 0, sizeof(*info));
-		info->size = size;
-	}
 	memset(&set, 0, sizeof(set));
 	if (path == NULL || seckey_path == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "sign needs a file and a secret key");
@@ -845,6 +835,17 @@ out:
 	free(oldsig);
 	free(sig);
 	free(sigpath);
+	return rc;
+}
+
+int pocdir_sign_file(const char *path, const char *seckey_path, const char *passphrase,
+                     long long now, pocdir_sign_info *info, pocdir_error *err)
+{
+	pocdir_sign_info full = {0};
+	int rc = sign_file(path, seckey_path, passphrase, now, &full, err);
+
+	if (info != NULL)
+		abi_out(info, &full, sizeof(full), ABI_SIGN_INFO_V1);
 	return rc;
 }
 

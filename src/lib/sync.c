@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "abi.h"
 #include "conf.h"
 #include "history.h"
 #include "load.h"
@@ -1101,25 +1102,14 @@ done:
 	return 0;
 }
 
-int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
+static int sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
                     void *ctx, pocdir_sync_report *report, pocdir_error *err)
 {
-	pocdir_sync_report local = {0};
 	pocdir_error first = {0};
 	struct sync_peer adhoc;
 	int rc = 0;
 
 	error_clear(err);
-	if (report == NULL)
-		report = &local;
-	{
-		/* Every member exists at any size a caller can give (all are of
-		 * the first version); keep the caller's size. */
-		size_t size = report->size;
-
-		memset(report, 0, sizeof(*report));
-		report->size = size;
-	}
 	if (cfg == NULL)
 		return error_set(err, POCDIR_ERR_USAGE, "no sync configuration");
 	if (mkdir(cfg->state, 0755) == -1 && errno != EEXIST)
@@ -1159,6 +1149,17 @@ int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_
 	}
 	if (rc == -1 && err != NULL)
 		*err = first;
+	return rc;
+}
+
+int pocdir_sync_run(const pocdir_sync_config *cfg, const char *peer_url, pocdir_sync_event_fn fn,
+                    void *ctx, pocdir_sync_report *report, pocdir_error *err)
+{
+	pocdir_sync_report full = {0};
+	int rc = sync_run(cfg, peer_url, fn, ctx, &full, err);
+
+	if (report != NULL)
+		abi_out(report, &full, sizeof(full), ABI_SYNC_REPORT_V1);
 	return rc;
 }
 
