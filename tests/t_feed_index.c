@@ -100,7 +100,7 @@ int main(void)
 	put(&t, "  - {origin: one-more, serial: 7, sha256: ");
 	put(&t, sha);
 	put(&t, ", path: origins/one-more/7.yaml}\n");
-	refused(t.s, t.len, POCDIR_ERR_LIMIT, "more items in one list or mapping than 10000",
+	refused(t.s, t.len, POCDIR_ERR_LIMIT, "more than 10000 items in one list",
 	        "one origin more than FEED_MAX_ORIGINS");
 
 	/* Nested flow sequences, a block of pairs, a long scalar, aliases. */
@@ -117,20 +117,27 @@ int main(void)
 		snprintf(line, sizeof(line), "x-%d: y\n", i);
 		put(&t, line);
 	}
-	refused(t.s, t.len, POCDIR_ERR_LIMIT, "more items in one list or mapping than",
+	refused(t.s, t.len, POCDIR_ERR_LIMIT, "more than 10000 keys in one mapping",
 	        "20,000 keys in the top mapping");
 	t.len = 0;
 	put(&t, "publisher: ");
 	for (int i = 0; i < 200; i++)
 		put(&t, "xxxxxxxxxx");
 	put(&t, "\norigins: []\n");
-	refused(t.s, t.len, POCDIR_ERR_LIMIT, "value longer than 1024", "a 2,000-byte scalar");
+	refused(t.s, t.len, POCDIR_ERR_LIMIT, "longer than the limit of 1024",
+	        "a 2,000-byte scalar");
 	refused("a: &x [1]\norigins: *x\n", 22, POCDIR_ERR_INVALID, "aliases (*x) are not allowed",
 	        "an alias");
 	refused("origins: []\n---\norigins: []\n", 28, POCDIR_ERR_INVALID, "a second YAML document",
 	        "two documents");
-	refused("origins: [\n", 11, POCDIR_ERR_INVALID, "index.yaml:2:1: invalid YAML",
+	refused("origins: [\n", 11, POCDIR_ERR_INVALID, "index.yaml:2:1: YAML syntax error",
 	        "a truncated index");
+	/* The reader origin files go through: a value with a NUL would be cut
+	 * short as a C string, and bad UTF-8 is placed where it is. */
+	refused("publisher: \"a\\0b\"\norigins: []\n", 30, POCDIR_ERR_INVALID,
+	        "index.yaml:1:12: value contains a NUL character", "a NUL in a value");
+	refused("origins: []\npublisher: \xff\n", 25, POCDIR_ERR_INVALID,
+	        "index.yaml:2:12: not valid UTF-8 text", "bad UTF-8");
 
 	/* The generic loader keeps marks for messages and gives an empty
 	 * document for an empty buffer. */

@@ -154,6 +154,7 @@ int feed_index_parse(const char *buf, size_t len, const char *name, struct feed_
 	static const struct yamldoc_limits limits = {
 	    .max_depth = 4,
 	    .max_items = FEED_MAX_ORIGINS,
+	    .max_keys = FEED_MAX_ORIGINS,
 	    .max_nodes = 32 + (size_t)FEED_MAX_ORIGINS * (1 + 2 * FEED_ITEM_KEYS_TYPICAL),
 	    .max_scalar = 1024,
 	};

@@ -1,4 +1,4 @@
-/* load.c - reads origin files: libyaml events become a small bounded tree,
+/* load.c - reads origin files: yamldoc reads a file into a bounded tree,
  * the tree is checked key by key, and valid sets become entries. Every
  * problem is reported with file:line:col and a sentence saying what was
  * expected; a file with any problem yields nothing. */
@@ -21,31 +21,18 @@
 #include "validate.h"
 #include "yamldoc.h"
 
-enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
-
-/* A YAML node. Mappings keep keys and values alternating in items. */
-struct node {
-	enum node_type type;
-	unsigned long line, column;
-	const char *text; /* scalar */
-	size_t len;
-	struct node **items;
-	size_t count;
-};
-
 /* What one file's check needs: where to report, and the entry being built. */
 struct loader {
 	const char *file;
-	const char *buf;
-	size_t buflen;
 	const char *base_dn; /* RFC 4514 form (dn_pretty), for entry DNs */
 	char *base_norm;     /* dn_normalize'd, for entry keys */
 	pocdir_diag_fn fn;
 	void *ctx;
 	unsigned errors;
 	pocdir_error *err;
-	struct arena *tree; /* nodes, freed after the check */
-	struct arena *data; /* entries, handed to the origin set */
+	struct load_scratch *tree; /* the file's tree, emptied after the check */
+	struct load_scratch own;   /* the tree, when the caller keeps none */
+	struct arena *data;        /* entries, handed to the origin set */
 	/* values per attribute of the entry being built */
 	const char *vals[ATTR_COUNT][LOAD_MAX_VALUES];
 	size_t nvals[ATTR_COUNT];
@@ -98,285 +85,86 @@ static void problem(struct loader *l, unsigned long line, unsigned long col, con
 	}
 }
 
-/* libyaml reader errors (bad UTF-8) carry an offset, not a mark. */
-static void offset_to_mark(const struct loader *l, size_t offset, unsigned long *line,
-                           unsigned long *col)
+/* The tree is yamldoc's, libyaml's document type. The walk reads it
+ * through these: a mapping's items are its keys and values alternating, as
+ * they are written. */
+static const yaml_node_t *node(const struct loader *l, int id)
 {
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < offset && i < l->buflen; i++) {
-		if (l->buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
+	return &l->tree->doc.nodes.start[id - 1];
 }
 
-/* A growable list of child nodes while a collection is open. */
-struct frame {
-	struct node *node;
-	struct node **items;
-	size_t count, cap;
-};
-
-static int frame_push(struct frame *f, struct node *child)
+static unsigned long line_of(const yaml_node_t *n)
 {
-	if (f->count == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 16;
-		struct node **n = realloc(f->items, ncap * sizeof(*n));
-
-		if (n == NULL)
-			return -1;
-		f->items = n;
-		f->cap = ncap;
-	}
-	f->items[f->count++] = child;
-	return 0;
+	return (unsigned long)n->start_mark.line + 1;
 }
 
-static const char *node_kind(const struct node *n)
+static unsigned long col_of(const yaml_node_t *n)
+{
+	return (unsigned long)n->start_mark.column + 1;
+}
+
+/* A scalar's value, NUL-terminated. */
+static const char *text_of(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static size_t len_of(const yaml_node_t *n)
+{
+	return n->data.scalar.length;
+}
+
+static size_t count_of(const yaml_node_t *n)
 {
 	switch (n->type) {
-	case NODE_SCALAR:
+	case YAML_SEQUENCE_NODE:
+		return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	case YAML_MAPPING_NODE:
+		return 2 * (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	default:
+		return 0;
+	}
+}
+
+static const yaml_node_t *item(const struct loader *l, const yaml_node_t *n, size_t i)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return node(l, n->data.sequence.items.start[i]);
+	return node(l, i % 2 ? n->data.mapping.pairs.start[i / 2].value
+	                     : n->data.mapping.pairs.start[i / 2].key);
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
 		return "a scalar";
-	case NODE_SEQUENCE:
+	case YAML_SEQUENCE_NODE:
 		return "a list";
-	case NODE_MAPPING:
+	case YAML_MAPPING_NODE:
 		return "a mapping";
+	default:
+		return "?";
 	}
-	return "?";
 }
 
-/* Duplicate keys make YAML ambiguous (YAML 1.2 3.2.1.3 requires unique keys);
- * libyaml does not check, so we do, with yamldoc's rule: a mapping of n keys
- * (at most LOAD_MAX_KEYS, checked as it is read) costs n log n, and every
- * repeat is reported in file order. */
-static void check_duplicates(struct loader *l, const struct node *map)
+/* What an origin file may hold. Sequences are bounded by the node count
+ * only: the entries list is checked below, with its own message. */
+static const struct yamldoc_limits origin_limits = {
+    .max_depth = LOAD_MAX_DEPTH,
+    .max_nodes = LOAD_MAX_FILE_BYTES / 2,
+    .max_items = LOAD_MAX_FILE_BYTES / 2,
+    /* Bounds the duplicate check and what a peer's signed set can make
+     * every node that syncs it do: an entry has a few dozen keys. */
+    .max_keys = LOAD_MAX_KEYS,
+    .max_scalar = LOAD_MAX_SCALAR_BYTES,
+    .plain_text = true,
+};
+
+/* yamldoc's problems are the file's: every one is said and counted. */
+static void yaml_problem(void *ctx, unsigned long line, unsigned long column, const char *msg)
 {
-	struct yamldoc_key keys[LOAD_MAX_KEYS];
-	const struct yamldoc_key *pairs[2 * LOAD_MAX_KEYS];
-	size_t n = 0, ndups;
-
-	for (size_t i = 0; i < map->count && n < LOAD_MAX_KEYS; i += 2)
-		if (map->items[i]->type == NODE_SCALAR) {
-			const struct node *k = map->items[i];
-
-			keys[n++] = (struct yamldoc_key){k->text, k->len, k->line, k->column};
-		}
-	ndups = yamldoc_repeats(keys, n, pairs);
-	for (size_t i = 0; i < ndups; i++)
-		problem(l, pairs[2 * i]->line, pairs[2 * i]->column,
-		        "duplicate key \"%s\" (first at line %lu): each key may appear once",
-		        pairs[2 * i]->text, pairs[2 * i + 1]->line);
-}
-
-/* Values end up on terminals, in LDAP answers and in address books: C0 and
- * C1 controls (but tab and line feed) and Unicode bidirectional overrides
- * (U+202A-U+202E, U+2066-U+2069) could disguise what a reader sees. */
-static bool has_control(const unsigned char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-			return true;
-		if (c == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
-			return true;
-		if (c == 0xe2 && i + 2 < n &&
-		    ((s[i + 1] == 0x80 && s[i + 2] >= 0xaa && s[i + 2] <= 0xae) ||
-		     (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)))
-			return true;
-	}
-	return false;
-}
-
-/* Parse the buffer into a tree. Returns the root, or NULL after reporting
- * why. Aliases are refused outright, which defeats "billion laughs"; depth,
- * scalar size and node count are bounded. */
-static struct node *parse_tree(struct loader *l)
-{
-	yaml_parser_t parser;
-	yaml_event_t event;
-	struct frame stack[LOAD_MAX_DEPTH + 2];
-	int depth = 0, done = 0, documents = 0;
-	struct node *root = NULL;
-	size_t nodes = 0;
-
-	memset(stack, 0, sizeof(stack));
-	if (!yaml_parser_initialize(&parser)) {
-		problem(l, 0, 0, "out of memory");
-		return NULL;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)l->buf, l->buflen);
-	while (!done) {
-		struct node *n = NULL;
-
-		if (!yaml_parser_parse(&parser, &event)) {
-			unsigned long line, col;
-
-			if (parser.error == YAML_READER_ERROR) {
-				offset_to_mark(l, parser.problem_offset, &line, &col);
-				problem(l, line, col, "not valid UTF-8 text: %s", parser.problem);
-			} else {
-				line = parser.problem_mark.line + 1;
-				col = parser.problem_mark.column + 1;
-				problem(l, line, col, "YAML syntax error: %s%s%s",
-				        parser.problem ? parser.problem : "malformed input",
-				        parser.context ? " " : "",
-				        parser.context ? parser.context : "");
-			}
-			goto fail;
-		}
-		unsigned long line = event.start_mark.line + 1, col = event.start_mark.column + 1;
-
-		switch (event.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++documents > 1) {
-				problem(l, line, col,
-				        "a second YAML document: a file holds one origin");
-				goto fail_event;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			problem(l, line, col,
-			        "aliases (*%s) are not allowed in directory files: write the "
-			        "value out",
-			        event.data.alias.anchor);
-			goto fail_event;
-		case YAML_SCALAR_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT: {
-			const yaml_char_t *anchor = event.type == YAML_SCALAR_EVENT
-			                                ? event.data.scalar.anchor
-			                            : event.type == YAML_SEQUENCE_START_EVENT
-			                                ? event.data.sequence_start.anchor
-			                                : event.data.mapping_start.anchor;
-			const yaml_char_t *tag = event.type == YAML_SCALAR_EVENT
-			                             ? event.data.scalar.tag
-			                         : event.type == YAML_SEQUENCE_START_EVENT
-			                             ? event.data.sequence_start.tag
-			                             : event.data.mapping_start.tag;
-
-			if (anchor != NULL) {
-				problem(l, line, col,
-				        "anchors (&%s) are not allowed in directory files", anchor);
-				goto fail_event;
-			}
-			if (tag != NULL && strcmp((const char *)tag, YAML_STR_TAG) != 0 &&
-			    strcmp((const char *)tag, "!") != 0) {
-				problem(l, line, col,
-				        "tag %s is not allowed: values are plain text", tag);
-				goto fail_event;
-			}
-			if (++nodes > LOAD_MAX_FILE_BYTES / 2) {
-				problem(l, line, col, "too many nodes");
-				goto fail_event;
-			}
-			n = arena_alloc(l->tree, sizeof(*n));
-			if (n == NULL)
-				goto oom;
-			n->line = line;
-			n->column = col;
-			if (event.type == YAML_SCALAR_EVENT) {
-				n->type = NODE_SCALAR;
-				n->len = event.data.scalar.length;
-				if (n->len > LOAD_MAX_SCALAR_BYTES) {
-					problem(l, line, col,
-					        "value of %zu bytes is longer than the limit of %u",
-					        n->len, LOAD_MAX_SCALAR_BYTES);
-					n->len = 0;
-				}
-				if (memchr(event.data.scalar.value, '\0', n->len) != NULL) {
-					problem(l, line, col, "value contains a NUL character");
-					n->len = 0;
-				} else if (has_control(event.data.scalar.value, n->len)) {
-					problem(l, line, col,
-					        "value contains a control character or a "
-					        "bidirectional override: only printable text, tabs "
-					        "and line breaks are allowed");
-					n->len = 0;
-				}
-				n->text = arena_strndup(
-				    l->tree, (const char *)event.data.scalar.value, n->len);
-				if (n->text == NULL)
-					goto oom;
-			} else {
-				n->type = event.type == YAML_SEQUENCE_START_EVENT ? NODE_SEQUENCE
-				                                                  : NODE_MAPPING;
-			}
-			if (depth > 0 && stack[depth].node->type == NODE_MAPPING &&
-			    stack[depth].count >= 2 * LOAD_MAX_KEYS) {
-				/* Bounds the duplicate check and what a peer's signed
-				 * set can make every node that syncs it do. */
-				problem(l, line, col,
-				        "a mapping with more than %d keys: an entry has a few "
-				        "dozen",
-				        LOAD_MAX_KEYS);
-				goto fail_event;
-			}
-			if (depth == 0) {
-				root = n;
-			} else if (frame_push(&stack[depth], n) == -1) {
-				goto oom;
-			}
-			if (n->type != NODE_SCALAR) {
-				if (depth >= LOAD_MAX_DEPTH) {
-					problem(l, line, col,
-					        "nested deeper than %d levels: directory files are "
-					        "shallow",
-					        LOAD_MAX_DEPTH);
-					goto fail_event;
-				}
-				depth++;
-				stack[depth].node = n;
-				stack[depth].count = 0;
-			}
-			break;
-		}
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT: {
-			struct frame *f = &stack[depth];
-
-			f->node->count = f->count;
-			if (f->count > 0) {
-				f->node->items =
-				    arena_alloc(l->tree, f->count * sizeof(struct node *));
-				if (f->node->items == NULL)
-					goto oom;
-				memcpy(f->node->items, f->items, f->count * sizeof(struct node *));
-			}
-			if (f->node->type == NODE_MAPPING)
-				check_duplicates(l, f->node);
-			depth--;
-			break;
-		}
-		default:
-			break;
-		}
-		yaml_event_delete(&event);
-	}
-	yaml_parser_delete(&parser);
-	for (size_t i = 0; i < sizeof(stack) / sizeof(stack[0]); i++)
-		free(stack[i].items);
-	if (root == NULL)
-		problem(l, 1, 1,
-		        "the file is empty: expected a mapping with origin, scope, serial and "
-		        "entries");
-	return root;
-oom:
-	problem(l, 0, 0, "out of memory");
-fail_event:
-	yaml_event_delete(&event);
-fail:
-	yaml_parser_delete(&parser);
-	for (size_t i = 0; i < sizeof(stack) / sizeof(stack[0]); i++)
-		free(stack[i].items);
-	return NULL;
+	problem(ctx, line, column, "%s", msg);
 }
 
 /* ---- checking the tree ------------------------------------------------ */
@@ -440,22 +228,22 @@ static const struct {
     {"zip", "postal-code"},     {"city", "locality"},
 };
 
-static void unknown_key(struct loader *l, const struct node *k, const char *const *known,
+static void unknown_key(struct loader *l, const yaml_node_t *k, const char *const *known,
                         const char *where)
 {
 	const char *best = NULL;
 	/* A hint only when the key is close to its length: "tz" is two edits
 	 * from "id" too, which would mislead. */
-	size_t bestd = strlen(k->text) / 2 + 1 < 3 ? strlen(k->text) / 2 + 1 : 3;
+	size_t bestd = strlen(text_of(k)) / 2 + 1 < 3 ? strlen(text_of(k)) / 2 + 1 : 3;
 
 	for (size_t i = 0;
 	     known == entry_keys && i < sizeof(key_synonyms) / sizeof(key_synonyms[0]); i++)
-		if (strcmp(k->text, key_synonyms[i].word) == 0) {
+		if (strcmp(text_of(k), key_synonyms[i].word) == 0) {
 			best = key_synonyms[i].key;
 			bestd = 0;
 		}
 	for (size_t i = 0; known[i] != NULL && bestd > 0; i++) {
-		size_t d = distance(k->text, known[i]);
+		size_t d = distance(text_of(k), known[i]);
 
 		if (d < bestd) {
 			bestd = d;
@@ -463,79 +251,86 @@ static void unknown_key(struct loader *l, const struct node *k, const char *cons
 		}
 	}
 	if (best != NULL)
-		problem(l, k->line, k->column,
+		problem(l, line_of(k), col_of(k),
 		        "unknown key \"%s\" in %s: did you mean \"%s\"? (extension keys start "
 		        "with \"x-\")",
-		        k->text, where, best);
+		        text_of(k), where, best);
 	else
-		problem(l, k->line, k->column,
+		problem(l, line_of(k), col_of(k),
 		        "unknown key \"%s\" in %s (extension keys start with \"x-\"; see "
 		        "pocdir-directory(5) for the known keys)",
-		        k->text, where);
+		        text_of(k), where);
 }
 
-static const struct node *map_get(const struct node *map, const char *key)
+static const yaml_node_t *map_get(const struct loader *l, const yaml_node_t *map, const char *key)
 {
-	for (size_t i = 0; i + 1 < map->count; i += 2)
-		if (map->items[i]->type == NODE_SCALAR && strcmp(map->items[i]->text, key) == 0)
-			return map->items[i + 1];
+	for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = node(l, p->key);
+
+		if (k->type == YAML_SCALAR_NODE && strcmp(text_of(k), key) == 0)
+			return node(l, p->value);
+	}
 	return NULL;
 }
 
 /* A scalar value or a report that one was expected. */
-static const char *want_scalar(struct loader *l, const struct node *v, const char *key)
+static const char *want_scalar(struct loader *l, const yaml_node_t *v, const char *key)
 {
-	if (v->type != NODE_SCALAR) {
-		problem(l, v->line, v->column, "%s: expected a single value, found %s", key,
+	if (v->type != YAML_SCALAR_NODE) {
+		problem(l, line_of(v), col_of(v), "%s: expected a single value, found %s", key,
 		        node_kind(v));
 		return NULL;
 	}
-	if (v->len == 0) {
-		problem(l, v->line, v->column, "%s: value is empty", key);
+	if (len_of(v) == 0) {
+		problem(l, line_of(v), col_of(v), "%s: value is empty", key);
 		return NULL;
 	}
-	return v->text;
+	return text_of(v);
 }
 
 /* Render a node as YAML flow text, for "x-" keys kept as they were. */
-static void render_flow(const struct node *n, char *out, size_t size, size_t *used)
+static void render_flow(const struct loader *l, const yaml_node_t *n, char *out, size_t size,
+                        size_t *used)
 {
-	if (n->type == NODE_SCALAR) {
-		int quote = strpbrk(n->text, ",[]{}:#\"") != NULL || n->len == 0;
-		int w = snprintf(out + *used, size - *used, quote ? "\"%s\"" : "%s", n->text);
+	if (n->type == YAML_SCALAR_NODE) {
+		int quote = strpbrk(text_of(n), ",[]{}:#\"") != NULL || len_of(n) == 0;
+		int w = snprintf(out + *used, size - *used, quote ? "\"%s\"" : "%s", text_of(n));
 
 		if (w > 0)
 			*used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
 		return;
 	}
-	int w = snprintf(out + *used, size - *used, n->type == NODE_SEQUENCE ? "[" : "{");
+	int w = snprintf(out + *used, size - *used, n->type == YAML_SEQUENCE_NODE ? "[" : "{");
 	if (w > 0 && *used + 1 < size)
 		*used += 1;
-	for (size_t i = 0; i < n->count; i++) {
-		const char *sep = i == 0 ? "" : (n->type == NODE_MAPPING && i % 2) ? ": " : ", ";
+	for (size_t i = 0; i < count_of(n); i++) {
+		const char *sep = i == 0                                    ? ""
+		                  : (n->type == YAML_MAPPING_NODE && i % 2) ? ": "
+		                                                            : ", ";
 
 		w = snprintf(out + *used, size - *used, "%s", sep);
 		if (w > 0)
 			*used = *used + (size_t)w < size ? *used + (size_t)w : size - 1;
-		render_flow(n->items[i], out, size, used);
+		render_flow(l, item(l, n, i), out, size, used);
 	}
-	w = snprintf(out + *used, size - *used, n->type == NODE_SEQUENCE ? "]" : "}");
+	w = snprintf(out + *used, size - *used, n->type == YAML_SEQUENCE_NODE ? "]" : "}");
 	if (w > 0 && *used + 1 < size)
 		*used += 1;
 }
 
-static int add_value(struct loader *l, enum attr_id id, const char *text, const struct node *at)
+static int add_value(struct loader *l, enum attr_id id, const char *text, const yaml_node_t *at)
 {
 	size_t n = l->nvals[id];
 
 	if (n >= LOAD_MAX_VALUES) {
-		problem(l, at->line, at->column, "%s: more than %d values", attr_by_id(id)->name,
+		problem(l, line_of(at), col_of(at), "%s: more than %d values", attr_by_id(id)->name,
 		        LOAD_MAX_VALUES);
 		return -1;
 	}
 	l->vals[id][n] = text;
-	l->vline[id][n] = at->line;
-	l->vcol[id][n] = at->column;
+	l->vline[id][n] = line_of(at);
+	l->vcol[id][n] = col_of(at);
 	l->nvals[id] = n + 1;
 	return 0;
 }
@@ -544,23 +339,23 @@ typedef bool (*check_fn)(const char *s, char *why, size_t whysize);
 
 /* One value (or, for multi-valued keys, a list or a single value) checked
  * with check and stored as attribute id. */
-static void take(struct loader *l, const struct node *v, const char *key, enum attr_id id,
+static void take(struct loader *l, const yaml_node_t *v, const char *key, enum attr_id id,
                  check_fn check, bool multi)
 {
 	char why[512];
 
-	if (multi && v->type == NODE_SEQUENCE) {
-		if (v->count == 0)
-			problem(l, v->line, v->column, "%s: the list is empty", key);
-		for (size_t i = 0; i < v->count; i++)
-			take(l, v->items[i], key, id, check, false);
+	if (multi && v->type == YAML_SEQUENCE_NODE) {
+		if (count_of(v) == 0)
+			problem(l, line_of(v), col_of(v), "%s: the list is empty", key);
+		for (size_t i = 0; i < count_of(v); i++)
+			take(l, item(l, v, i), key, id, check, false);
 		return;
 	}
 	const char *s = want_scalar(l, v, key);
 	if (s == NULL)
 		return;
 	if (check != NULL && !check(s, why, sizeof(why))) {
-		problem(l, v->line, v->column, "%s: %s", key, why);
+		problem(l, line_of(v), col_of(v), "%s: %s", key, why);
 		return;
 	}
 	add_value(l, id, s, v);
@@ -1127,12 +922,12 @@ int load_check_value(const char *key, const char *value, bool *multi, char *why,
 }
 
 /* Check one entry mapping and, when it is valid, build it. */
-static entry_t *check_entry(struct loader *l, const struct node *map, const struct origin *o,
+static entry_t *check_entry(struct loader *l, const yaml_node_t *map, const struct origin *o,
                             const char *serial_text)
 {
 	unsigned before = l->errors;
-	if (map->type != NODE_MAPPING) {
-		problem(l, map->line, map->column,
+	if (map->type != YAML_MAPPING_NODE) {
+		problem(l, line_of(map), col_of(map),
 		        "entries: each entry is a mapping (id, country, agency, roles, ...), found "
 		        "%s",
 		        node_kind(map));
@@ -1140,12 +935,12 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 	}
 	memset(l->nvals, 0, sizeof(l->nvals));
 	l->next = 0;
-	for (size_t i = 0; i + 1 < map->count; i += 2) {
-		const struct node *k = map->items[i], *v = map->items[i + 1];
-		const char *key = k->text;
+	for (size_t i = 0; i + 1 < count_of(map); i += 2) {
+		const yaml_node_t *k = item(l, map, i), *v = item(l, map, i + 1);
+		const char *key = text_of(k);
 
-		if (k->type != NODE_SCALAR) {
-			problem(l, k->line, k->column, "keys must be plain words");
+		if (k->type != YAML_SCALAR_NODE) {
+			problem(l, line_of(k), col_of(k), "keys must be plain words");
 			continue;
 		}
 		const struct simple_key *sk =
@@ -1159,14 +954,14 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 			size_t used = 0;
 
 			if (l->next >= LOAD_MAX_VALUES) {
-				problem(l, k->line, k->column, "too many extension keys");
+				problem(l, line_of(k), col_of(k), "too many extension keys");
 				continue;
 			}
 			text[0] = '\0';
-			if (v->type == NODE_SCALAR)
-				snprintf(text, sizeof(text), "%s", v->text);
+			if (v->type == YAML_SCALAR_NODE)
+				snprintf(text, sizeof(text), "%s", text_of(v));
 			else
-				render_flow(v, text, sizeof(text), &used);
+				render_flow(l, v, text, sizeof(text), &used);
 			l->ext[l->next].key = arena_strdup(l->data, key);
 			l->ext[l->next].value = arena_strdup(l->data, text);
 			l->next++;
@@ -1186,41 +981,42 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		} else if (strcmp(key, "timezone") == 0) {
 			/* The check reads tzdata from disk; zones repeat, so
 			 * the last good one is remembered. */
-			if (v->type == NODE_SCALAR && v->len < sizeof(l->tz_ok) &&
-			    strcmp(v->text, l->tz_ok) == 0) {
+			if (v->type == YAML_SCALAR_NODE && len_of(v) < sizeof(l->tz_ok) &&
+			    strcmp(text_of(v), l->tz_ok) == 0) {
 				take(l, v, key, ATTR_TIMEZONE, NULL, false);
 			} else {
 				size_t before_tz = l->nvals[ATTR_TIMEZONE];
 
 				take(l, v, key, ATTR_TIMEZONE, validate_timezone, false);
 				if (l->nvals[ATTR_TIMEZONE] > before_tz &&
-				    v->len < sizeof(l->tz_ok))
-					memcpy(l->tz_ok, v->text, v->len + 1);
+				    len_of(v) < sizeof(l->tz_ok))
+					memcpy(l->tz_ok, text_of(v), len_of(v) + 1);
 			}
 		} else if (strcmp(key, "pgp") == 0) {
 			static const char *const pgp_keys[] = {"fingerprint", "expires", NULL};
-			const struct node *fp, *ex;
+			const yaml_node_t *fp, *ex;
 
-			if (v->type != NODE_MAPPING) {
-				problem(l, v->line, v->column,
+			if (v->type != YAML_MAPPING_NODE) {
+				problem(l, line_of(v), col_of(v),
 				        "pgp: expected a mapping { fingerprint: ..., expires: "
 				        "YYYY-MM-DD }, found %s",
 				        node_kind(v));
 				continue;
 			}
-			for (size_t j = 0; j + 1 < v->count; j += 2) {
-				const struct node *pk = v->items[j];
+			for (size_t j = 0; j + 1 < count_of(v); j += 2) {
+				const yaml_node_t *pk = item(l, v, j);
 
-				if (pk->type == NODE_SCALAR &&
-				    strcmp(pk->text, "fingerprint") != 0 &&
-				    strcmp(pk->text, "expires") != 0 &&
-				    strncmp(pk->text, "x-", 2) != 0)
+				if (pk->type == YAML_SCALAR_NODE &&
+				    strcmp(text_of(pk), "fingerprint") != 0 &&
+				    strcmp(text_of(pk), "expires") != 0 &&
+				    strncmp(text_of(pk), "x-", 2) != 0)
 					unknown_key(l, pk, pgp_keys, "pgp");
 			}
-			fp = map_get(v, "fingerprint");
-			ex = map_get(v, "expires");
+			fp = map_get(l, v, "fingerprint");
+			ex = map_get(l, v, "expires");
 			if (fp == NULL)
-				problem(l, v->line, v->column, "pgp: the fingerprint is missing");
+				problem(l, line_of(v), col_of(v),
+				        "pgp: the fingerprint is missing");
 			else
 				take(l, fp, "pgp.fingerprint", ATTR_PGPFINGERPRINT,
 				     validate_pgp_fingerprint, false);
@@ -1231,26 +1027,26 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		}
 	}
 	if (l->nvals[ATTR_UID] == 0)
-		problem(l, map->line, map->column,
+		problem(l, line_of(map), col_of(map),
 		        "entry has no \"id\": expected a short name "
 		        "unique within its country, e.g. id: krcert");
 	if (l->nvals[ATTR_C] == 0)
-		problem(l, map->line, map->column,
+		problem(l, line_of(map), col_of(map),
 		        "entry has no \"country\": expected an ISO 3166-1 code, e.g. country: KR");
 	if (l->nvals[ATTR_O] == 0)
-		problem(l, map->line, map->column, "entry has no \"agency\"");
+		problem(l, line_of(map), col_of(map), "entry has no \"agency\"");
 	/* A key given with bad values has been reported already: saying it
 	 * is missing too would repeat the first error. */
-	if (l->nvals[ATTR_ROLE] == 0 && map_get(map, "roles") == NULL)
-		problem(l, map->line, map->column,
+	if (l->nvals[ATTR_ROLE] == 0 && map_get(l, map, "roles") == NULL)
+		problem(l, line_of(map), col_of(map),
 		        "entry has no \"roles\": expected a list such as [technical, 24x7]");
 	if (l->nvals[ATTR_MAIL] + l->nvals[ATTR_TELEPHONE] + l->nvals[ATTR_EMERGENCYPHONE] +
 	            l->nvals[ATTR_EMERGENCYMAIL] + l->nvals[ATTR_MOBILE] ==
 	        0 &&
-	    map_get(map, "email") == NULL && map_get(map, "phone") == NULL &&
-	    map_get(map, "phone-24x7") == NULL && map_get(map, "email-24x7") == NULL &&
-	    map_get(map, "mobile") == NULL)
-		problem(l, map->line, map->column,
+	    map_get(l, map, "email") == NULL && map_get(l, map, "phone") == NULL &&
+	    map_get(l, map, "phone-24x7") == NULL && map_get(l, map, "email-24x7") == NULL &&
+	    map_get(l, map, "mobile") == NULL)
+		problem(l, line_of(map), col_of(map),
 		        "entry has no way to reach it: give at least an email or a phone");
 	if (l->nvals[ATTR_VALIDFROM] && l->nvals[ATTR_VALIDUNTIL] &&
 	    strcmp(l->vals[ATTR_VALIDFROM][0], l->vals[ATTR_VALIDUNTIL][0]) > 0)
@@ -1265,123 +1061,124 @@ static entry_t *check_entry(struct loader *l, const struct node *map, const stru
 		duplicate_values(l);
 		return NULL;
 	}
-	return entry_make(l, o, serial_text, map->line);
+	return entry_make(l, o, serial_text, line_of(map));
 }
 
 /* An entry's id and country as written, for the duplicate check. */
 struct id_seen {
-	const struct node *id, *country;
+	const yaml_node_t *id, *country;
 };
 
 static int id_seen_compare(const void *pa, const void *pb)
 {
 	const struct id_seen *a = pa, *b = pb;
-	int c = strcasecmp(a->country->text, b->country->text);
+	int c = strcasecmp(text_of(a->country), text_of(b->country));
 
 	if (c == 0)
-		c = strcasecmp(a->id->text, b->id->text);
+		c = strcasecmp(text_of(a->id), text_of(b->id));
 	if (c == 0)
-		c = a->id->line < b->id->line ? -1 : a->id->line > b->id->line;
+		c = line_of(a->id) < line_of(b->id) ? -1 : line_of(a->id) > line_of(b->id);
 	return c;
 }
 
 /* Ids are unique within a country: checked over every entry as written,
  * valid or not (an entry with a bad phone still takes its id), and
  * reported where the later id is. */
-static void duplicate_ids(struct loader *l, const struct node *entries)
+static void duplicate_ids(struct loader *l, const yaml_node_t *entries)
 {
-	struct id_seen *seen = malloc((entries->count + 1) * sizeof(*seen));
+	struct id_seen *seen = malloc((count_of(entries) + 1) * sizeof(*seen));
 	size_t n = 0;
 
 	if (seen == NULL) {
 		problem(l, 0, 0, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < entries->count; i++) {
-		const struct node *e = entries->items[i], *id, *cc;
+	for (size_t i = 0; i < count_of(entries); i++) {
+		const yaml_node_t *e = item(l, entries, i), *id, *cc;
 
-		if (e->type != NODE_MAPPING || (id = map_get(e, "id")) == NULL ||
-		    (cc = map_get(e, "country")) == NULL || id->type != NODE_SCALAR ||
-		    cc->type != NODE_SCALAR)
+		if (e->type != YAML_MAPPING_NODE || (id = map_get(l, e, "id")) == NULL ||
+		    (cc = map_get(l, e, "country")) == NULL || id->type != YAML_SCALAR_NODE ||
+		    cc->type != YAML_SCALAR_NODE)
 			continue;
 		seen[n++] = (struct id_seen){id, cc};
 	}
 	qsort(seen, n, sizeof(*seen), id_seen_compare);
 	for (size_t i = 1; i < n; i++)
-		if (strcasecmp(seen[i - 1].country->text, seen[i].country->text) == 0 &&
-		    strcasecmp(seen[i - 1].id->text, seen[i].id->text) == 0) {
+		if (strcasecmp(text_of(seen[i - 1].country), text_of(seen[i].country)) == 0 &&
+		    strcasecmp(text_of(seen[i - 1].id), text_of(seen[i].id)) == 0) {
 			size_t first = i - 1;
 
 			while (first > 0 &&
-			       strcasecmp(seen[first - 1].country->text, seen[i].country->text) ==
-			           0 &&
-			       strcasecmp(seen[first - 1].id->text, seen[i].id->text) == 0)
+			       strcasecmp(text_of(seen[first - 1].country),
+			                  text_of(seen[i].country)) == 0 &&
+			       strcasecmp(text_of(seen[first - 1].id), text_of(seen[i].id)) == 0)
 				first--;
-			problem(l, seen[i].id->line, seen[i].id->column,
+			problem(l, line_of(seen[i].id), col_of(seen[i].id),
 			        "id \"%s\" is used twice in country %s (first at line %lu): ids "
 			        "are unique within a country",
-			        seen[i].id->text, seen[i].country->text, seen[first].id->line);
+			        text_of(seen[i].id), text_of(seen[i].country),
+			        line_of(seen[first].id));
 		}
 	free(seen);
 }
 
-static int check_origin(struct loader *l, const struct node *root, struct origin_set *out)
+static int check_origin(struct loader *l, const yaml_node_t *root, struct origin_set *out)
 {
 	struct origin *o = &out->origin;
-	const struct node *v, *entries;
+	const yaml_node_t *v, *entries;
 	char why[512];
 	const char *serial_text = NULL;
 
-	if (root->type != NODE_MAPPING) {
-		problem(l, root->line, root->column,
+	if (root->type != YAML_MAPPING_NODE) {
+		problem(l, line_of(root), col_of(root),
 		        "expected a mapping with origin, scope, serial and entries, found %s",
 		        node_kind(root));
 		return -1;
 	}
-	for (size_t i = 0; i + 1 < root->count; i += 2) {
-		const struct node *k = root->items[i];
+	for (size_t i = 0; i + 1 < count_of(root); i += 2) {
+		const yaml_node_t *k = item(l, root, i);
 		int known = 0;
 
-		if (k->type != NODE_SCALAR) {
-			problem(l, k->line, k->column, "keys must be plain words");
+		if (k->type != YAML_SCALAR_NODE) {
+			problem(l, line_of(k), col_of(k), "keys must be plain words");
 			continue;
 		}
 		for (size_t j = 0; origin_keys[j] != NULL; j++)
-			known |= strcmp(k->text, origin_keys[j]) == 0;
-		if (!known && strncmp(k->text, "x-", 2) != 0)
+			known |= strcmp(text_of(k), origin_keys[j]) == 0;
+		if (!known && strncmp(text_of(k), "x-", 2) != 0)
 			unknown_key(l, k, origin_keys, "the origin");
 	}
-	if ((v = map_get(root, "origin")) == NULL) {
-		problem(l, root->line, root->column,
+	if ((v = map_get(l, root, "origin")) == NULL) {
+		problem(l, line_of(root), col_of(root),
 		        "no \"origin\": expected the participant's id, e.g. origin: kr");
 	} else {
 		const char *s = want_scalar(l, v, "origin");
 
 		if (s != NULL && !validate_id(s, why, sizeof(why)))
-			problem(l, v->line, v->column, "origin: %s", why);
+			problem(l, line_of(v), col_of(v), "origin: %s", why);
 		else if (s != NULL)
 			o->id = arena_strdup(l->data, s);
 	}
-	if ((v = map_get(root, "name")) != NULL) {
+	if ((v = map_get(l, root, "name")) != NULL) {
 		const char *s = want_scalar(l, v, "name");
 
 		if (s != NULL)
 			o->name = arena_strdup(l->data, s);
 	}
-	if ((v = map_get(root, "scope")) == NULL) {
-		problem(l, root->line, root->column,
+	if ((v = map_get(l, root, "scope")) == NULL) {
+		problem(l, line_of(root), col_of(root),
 		        "no \"scope\": expected the countries this origin speaks for, e.g. "
 		        "scope: [KR]");
 	} else {
-		const struct node *items[LOAD_MAX_VALUES];
+		const yaml_node_t *items[LOAD_MAX_VALUES];
 		size_t n = 0;
 
-		if (v->type == NODE_SEQUENCE) {
-			if (v->count == 0 || v->count > LOAD_MAX_VALUES)
-				problem(l, v->line, v->column,
+		if (v->type == YAML_SEQUENCE_NODE) {
+			if (count_of(v) == 0 || count_of(v) > LOAD_MAX_VALUES)
+				problem(l, line_of(v), col_of(v),
 				        "scope: expected 1 to %d country codes", LOAD_MAX_VALUES);
-			for (size_t i = 0; i < v->count && n < LOAD_MAX_VALUES; i++)
-				items[n++] = v->items[i];
+			for (size_t i = 0; i < count_of(v) && n < LOAD_MAX_VALUES; i++)
+				items[n++] = item(l, v, i);
 		} else {
 			items[n++] = v;
 		}
@@ -1394,13 +1191,13 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 			if (s == NULL)
 				continue;
 			if (!validate_country(s, why, sizeof(why)))
-				problem(l, items[i]->line, items[i]->column, "scope: %s", why);
+				problem(l, line_of(items[i]), col_of(items[i]), "scope: %s", why);
 			else
 				o->scope[o->nscope++] = arena_strdup(l->data, s);
 		}
 	}
-	if ((v = map_get(root, "serial")) == NULL) {
-		problem(l, root->line, root->column,
+	if ((v = map_get(l, root, "serial")) == NULL) {
+		problem(l, line_of(root), col_of(root),
 		        "no \"serial\": expected a number that grows with each version, e.g. "
 		        "serial: 2026112201");
 	} else if ((serial_text = want_scalar(l, v, "serial")) != NULL) {
@@ -1411,7 +1208,7 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 		n = strtoumax(serial_text, &end, 10);
 		if (serial_text[0] < '0' || serial_text[0] > '9' || *end != '\0' || errno != 0 ||
 		    n == 0 || n > INT64_MAX) {
-			problem(l, v->line, v->column,
+			problem(l, line_of(v), col_of(v),
 			        "serial: \"%s\" is not a positive whole number (e.g. 2026112201)",
 			        serial_text);
 			serial_text = NULL;
@@ -1420,26 +1217,27 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 			serial_text = arena_strdup(l->data, serial_text);
 		}
 	}
-	if ((v = map_get(root, "updated")) != NULL) {
+	if ((v = map_get(l, root, "updated")) != NULL) {
 		const char *s = want_scalar(l, v, "updated");
 
 		if (s != NULL && !validate_timestamp(s, why, sizeof(why)))
-			problem(l, v->line, v->column, "updated: %s", why);
+			problem(l, line_of(v), col_of(v), "updated: %s", why);
 		else if (s != NULL)
 			o->updated = arena_strdup(l->data, s);
 	}
-	entries = map_get(root, "entries");
+	entries = map_get(l, root, "entries");
 	if (entries == NULL) {
-		problem(l, root->line, root->column, "no \"entries\": expected a list of contacts");
+		problem(l, line_of(root), col_of(root),
+		        "no \"entries\": expected a list of contacts");
 		return -1;
 	}
-	if (entries->type != NODE_SEQUENCE) {
-		problem(l, entries->line, entries->column, "entries: expected a list, found %s",
+	if (entries->type != YAML_SEQUENCE_NODE) {
+		problem(l, line_of(entries), col_of(entries), "entries: expected a list, found %s",
 		        node_kind(entries));
 		return -1;
 	}
-	if (entries->count > LOAD_MAX_ENTRIES) {
-		problem(l, entries->line, entries->column, "entries: more than %d entries",
+	if (count_of(entries) > LOAD_MAX_ENTRIES) {
+		problem(l, line_of(entries), col_of(entries), "entries: more than %d entries",
 		        LOAD_MAX_ENTRIES);
 		return -1;
 	}
@@ -1453,13 +1251,13 @@ static int check_origin(struct loader *l, const struct node *root, struct origin
 	if (serial_text == NULL)
 		serial_text = "1";
 	o->path = arena_strdup(l->data, l->file);
-	out->entries = malloc((entries->count + 1) * sizeof(entry_t *));
+	out->entries = malloc((count_of(entries) + 1) * sizeof(entry_t *));
 	if (out->entries == NULL || o->path == NULL) {
 		problem(l, 0, 0, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < entries->count && l->errors < LOAD_MAX_ERRORS; i++) {
-		entry_t *e = check_entry(l, entries->items[i], o, serial_text);
+	for (size_t i = 0; i < count_of(entries) && l->errors < LOAD_MAX_ERRORS; i++) {
+		entry_t *e = check_entry(l, item(l, entries, i), o, serial_text);
 
 		if (e != NULL)
 			out->entries[out->nentries++] = e;
@@ -1479,10 +1277,10 @@ int load_origin_buffer(const char *buf, size_t len, const char *name, const char
 
 int load_origin_scratch(const char *buf, size_t len, const char *name, const char *base_dn,
                         struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
-                        pocdir_error *err, struct arena *scratch)
+                        pocdir_error *err, struct load_scratch *scratch)
 {
 	struct loader *l = calloc(1, sizeof(*l));
-	struct node *root;
+	yaml_node_t *root;
 	char *pretty = NULL;
 	int rc = -1;
 
@@ -1492,8 +1290,7 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 	if (l == NULL)
 		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 	l->file = name;
-	l->buf = buf;
-	l->buflen = len;
+	l->tree = scratch != NULL ? scratch : &l->own;
 	if (base_dn == NULL)
 		base_dn = "dc=pocdir";
 	/* A base that is not a DN is kept as written: store_build refuses it. */
@@ -1503,9 +1300,10 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 	l->fn = fn;
 	l->ctx = ctx;
 	l->err = err;
-	l->tree = scratch != NULL ? scratch : arena_new();
 	l->data = arena_new();
-	if (l->tree == NULL || l->data == NULL || l->base_norm == NULL) {
+	if (l->tree->pool == NULL)
+		l->tree->pool = arena_new();
+	if (l->data == NULL || l->tree->pool == NULL || l->base_norm == NULL) {
 		error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
 		goto done;
 	}
@@ -1514,22 +1312,28 @@ int load_origin_scratch(const char *buf, size_t len, const char *name, const cha
 		        LOAD_MAX_FILE_BYTES);
 		goto done;
 	}
-	root = parse_tree(l);
-	if (root != NULL && l->errors == 0)
-		rc = check_origin(l, root, out);
-	else if (root != NULL)
-		(void)check_origin(l, root, out); /* report the rest too */
+	if (yamldoc_load_each(name, buf, len, &origin_limits, yaml_problem, l, l->tree->pool,
+	                      &l->tree->doc) == 0) {
+		/* After a problem yamldoc read past, the rest is checked
+		 * too, so that one run names every mistake. */
+		if ((root = yaml_document_get_root_node(&l->tree->doc)) != NULL)
+			rc = check_origin(l, root, out);
+		else
+			problem(l, 1, 1,
+			        "the file is empty: expected a mapping with origin, scope, serial "
+			        "and entries");
+	}
 	if (l->errors > 0)
 		rc = -1;
 done:
+	if (scratch != NULL)
+		arena_reset(scratch->pool);
+	else
+		load_scratch_free(&l->own);
 	if (nerrors != NULL)
 		*nerrors = l->errors;
 	if (err != NULL && l->errors > 0)
 		err->count = l->errors;
-	if (scratch != NULL)
-		arena_reset(scratch);
-	else
-		arena_free(&l->tree);
 	free(l->intern_table);
 	free(l->base_norm);
 	free(pretty);
@@ -1548,7 +1352,7 @@ int load_origin_file(const char *path, const char *base_dn, struct origin_set *o
 
 int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
                              pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
-                             struct arena *scratch)
+                             struct load_scratch *scratch)
 {
 	char *buf;
 	size_t len;
@@ -1570,6 +1374,12 @@ int load_origin_file_scratch(const char *path, const char *base_dn, struct origi
 	rc = load_origin_scratch(buf, len, path, base_dn, out, fn, ctx, nerrors, err, scratch);
 	free(buf);
 	return rc;
+}
+
+void load_scratch_free(struct load_scratch *scratch)
+{
+	yamldoc_pool_delete(&scratch->doc);
+	arena_free(&scratch->pool);
 }
 
 void origin_set_clear(struct origin_set *set)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <yaml.h>
 
 #include "entry.h"
 #include "pocdir.h"
@@ -39,15 +40,24 @@ int load_origin_file(const char *path, const char *base_dn, struct origin_set *o
 
 struct arena;
 
-/* As load_origin_buffer and load_origin_file, parsing into scratch (an arena
- * reset after use, so that loading many files reuses the same memory); a
- * NULL scratch means a private one. */
+/* What loading many files one after the other reuses: the room of one
+ * file's tree. Zeroed before the first file; load_scratch_free after the
+ * last. */
+struct load_scratch {
+	yaml_document_t doc;
+	struct arena *pool; /* the tree's values and lists, reset after each file */
+};
+
+void load_scratch_free(struct load_scratch *scratch);
+
+/* As load_origin_buffer and load_origin_file, reading into scratch (NULL:
+ * a private one). */
 int load_origin_scratch(const char *buf, size_t len, const char *name, const char *base_dn,
                         struct origin_set *out, pocdir_diag_fn fn, void *ctx, unsigned *nerrors,
-                        pocdir_error *err, struct arena *scratch);
+                        pocdir_error *err, struct load_scratch *scratch);
 int load_origin_file_scratch(const char *path, const char *base_dn, struct origin_set *out,
                              pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
-                             struct arena *scratch);
+                             struct load_scratch *scratch);
 
 /* The entry keys the loader knows, NULL-terminated, in the order
  * pocdir-directory(5) documents them (import writes them in this order). */

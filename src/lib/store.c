@@ -658,13 +658,13 @@ struct load_job {
 static void *load_worker(void *arg)
 {
 	struct load_job *job = arg;
-	struct arena *scratch = arena_new();
+	struct load_scratch scratch = {0};
 	int i;
 
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->nfiles)
 		(void)load_origin_file_scratch(job->files[i], job->base_dn, &job->sets[i], NULL,
-		                               NULL, &job->counts[i], &job->errs[i], scratch);
-	arena_free(&scratch);
+		                               NULL, &job->counts[i], &job->errs[i], &scratch);
+	load_scratch_free(&scratch);
 	return NULL;
 }
 
@@ -702,12 +702,12 @@ struct store *store_load(const char *path, const char *base_dn, pocdir_diag_fn f
 	if (nthreads > n)
 		nthreads = n;
 	if (fn != NULL || nthreads <= 1) {
-		struct arena *scratch = arena_new();
+		struct load_scratch scratch = {0};
 
 		for (int i = 0; i < n; i++)
 			(void)load_origin_file_scratch(job.files[i], base_dn, &job.sets[i], fn, ctx,
-			                               &job.counts[i], &job.errs[i], scratch);
-		arena_free(&scratch);
+			                               &job.counts[i], &job.errs[i], &scratch);
+		load_scratch_free(&scratch);
 	} else {
 		int started = 0;
 

@@ -177,11 +177,13 @@ int main(void)
 	expect_error("log-level: loud\n", "1:12: log-level: expected err, warning, info or debug",
 	             "log level");
 	expect_error("base: [a, b]\n", "1:7: base: expected a single value", "a list for a scalar");
-	expect_error("listen: \"unterminated\n",
-	             "2:1: invalid YAML: found unexpected end of stream", "invalid YAML");
+	expect_error(
+	    "listen: \"unterminated\n",
+	    "2:1: YAML syntax error: found unexpected end of stream while scanning a quoted scalar",
+	    "invalid YAML");
 	expect_error("- a\n- b\n", "1:1: expected a mapping of settings", "not a mapping");
 	expect_error("base: &b dc=pocdir\nlisten: *b\n",
-	             "2:9: aliases (*b) are not allowed: write values out", "an alias");
+	             "2:9: aliases (*b) are not allowed: write the value out", "an alias");
 
 	tap_ok(config_parse_address("127.0.0.1:389", &ss, &len, &err) == 0 &&
 	           ss.ss_family == AF_INET,
