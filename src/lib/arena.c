@@ -4,10 +4,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "arena.h"
 
-#define ARENA_BLOCK (64u * 1024)
+/* Blocks are mapped from the kernel, not taken from malloc: freeing an
+ * arena (a file's scratch tree, a replaced snapshot) gives its memory back
+ * at once instead of leaving holes in the heap among the blocks that stay,
+ * and the pages of a block's unused tail are never touched, so they cost
+ * no memory. */
+#define ARENA_BLOCK (64u * 1024) /* with its header */
 
 struct block {
 	struct block *next;
@@ -22,6 +29,25 @@ struct arena {
 	size_t total;
 };
 
+/* A block of at least size bytes of data, its whole mapping usable. */
+static struct block *block_new(size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (sizeof(struct block) + size + page - 1) / page * page;
+	struct block *b =
+	    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		return NULL;
+	b->size = len - sizeof(struct block);
+	return b;
+}
+
+static void block_free(struct block *b)
+{
+	munmap(b, sizeof(struct block) + b->size);
+}
+
 struct arena *arena_new(void)
 {
 	return calloc(1, sizeof(struct arena));
@@ -35,11 +61,11 @@ void arena_free(struct arena **a)
 		return;
 	for (b = (*a)->head; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		block_free(b);
 	}
 	for (b = (*a)->spare; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		block_free(b);
 	}
 	free(*a);
 	*a = NULL;
@@ -61,23 +87,20 @@ void *arena_alloc(struct arena *a, size_t size)
 		b->used = used < b->size ? used : b->size;
 	}
 	if (b == NULL || b->size - b->used < size) {
-		size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+		size_t bsize = size > ARENA_BLOCK - sizeof(*b) ? size : ARENA_BLOCK - sizeof(*b);
 
 		if (a->spare != NULL && a->spare->size >= bsize) {
 			b = a->spare;
 			a->spare = b->next;
-			bsize = b->size;
-			a->total -= bsize; /* counted again below */
-		} else {
-			b = malloc(sizeof(*b) + bsize);
-			if (b == NULL)
-				return NULL;
+			a->total -= b->size; /* counted again below */
+		} else if ((b = block_new(bsize)) == NULL) {
+			return NULL;
 		}
-		b->size = bsize;
+		bsize = b->size;
 		b->used = 0;
 		/* A big one-off block goes behind the head so that the head's
 		 * free space is not wasted. */
-		if (a->head != NULL && bsize > ARENA_BLOCK) {
+		if (a->head != NULL && bsize > ARENA_BLOCK - sizeof(*b)) {
 			b->next = a->head->next;
 			a->head->next = b;
 		} else {
