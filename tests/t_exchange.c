@@ -281,13 +281,15 @@ static void test_report(void)
 	           rows[1].answers == 1 && rows[1].last_success == 1050 && rows[1].rtt == -1 &&
 	           rows[1].overdue == 1,
 	       "KR: the latest check overdue, the earlier success kept");
-	free(rows);
+	pocdir_ping_status_free(&rows);
+	tap_ok(rows == NULL, "pocdir_ping_status_free sets the pointer to NULL");
+	pocdir_ping_status_free(&rows); /* and accepts it again */
 	x[2].answered = 2000;
 	x[2].answer_date = 1300;
 	n = ping_status_compute(x, 4, 1000 + 8 * 86400, &rows, &err);
 	tap_ok(n == 2 && rows[1].rtt == 100 && rows[1].overdue == 0 && rows[1].last_success == 1300,
 	       "KR: answered in 100 s");
-	free(rows);
+	pocdir_ping_status_free(&rows);
 }
 
 int main(void)

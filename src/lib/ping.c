@@ -265,6 +265,14 @@ int pocdir_ping_status_list(const char *state, long long now, pocdir_ping_status
 	return rc;
 }
 
+void pocdir_ping_status_free(pocdir_ping_status **out)
+{
+	if (out == NULL)
+		return;
+	free(*out);
+	*out = NULL;
+}
+
 int pocdir_last_verified(const char *state, const char *entry, long long *when, pocdir_error *err)
 {
 	pocdir_exchange *x;

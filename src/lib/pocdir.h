@@ -720,9 +720,11 @@ typedef struct pocdir_ping_status {
 } pocdir_ping_status;
 
 /* The ping tests recorded in state, one row per PoC sorted by entry, as of
- * now (0: the clock). Returns the count and *out (free()), or -1. */
+ * now (0: the clock). Returns the count and *out (free with
+ * pocdir_ping_status_free), or -1. */
 int pocdir_ping_status_list(const char *state, long long now, pocdir_ping_status **out,
                             pocdir_error *err);
+void pocdir_ping_status_free(pocdir_ping_status **out);
 
 /* When this node last saw entry ("CC/id") answer a ping test: *when is UTC
  * seconds, 0 when never. This is the local "last verified", beside the

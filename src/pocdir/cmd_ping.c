@@ -230,7 +230,7 @@ static int ping_report(struct ping_args *a, const struct cli *cli)
 		printf("no ping tests recorded\n");
 	else
 		printf("%d %s, %u overdue\n", n, n == 1 ? "contact" : "contacts", overdue);
-	free(rows);
+	pocdir_ping_status_free(&rows);
 	/* cron: a PoC that did not answer in time is worth a mail. */
 	return overdue == 0 ? EXIT_FOUND : EXIT_NOTHING;
 }
