@@ -161,6 +161,11 @@ static const struct yamldoc_limits origin_limits = {
     .plain_text = true,
 };
 
+const struct yamldoc_limits *load_yaml_limits(void)
+{
+	return &origin_limits;
+}
+
 /* yamldoc's problems are the file's: every one is said and counted. */
 static void yaml_problem(void *ctx, unsigned long line, unsigned long column, const char *msg)
 {

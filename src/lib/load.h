@@ -59,6 +59,11 @@ int load_origin_file_scratch(const char *path, const char *base_dn, struct origi
                              pocdir_diag_fn fn, void *ctx, unsigned *nerrors, pocdir_error *err,
                              struct load_scratch *scratch);
 
+/* What an origin file may hold, for yamldoc: others that read origin files
+ * read them as the loader does. */
+struct yamldoc_limits;
+const struct yamldoc_limits *load_yaml_limits(void);
+
 /* The entry keys the loader knows, NULL-terminated, in the order
  * pocdir-directory(5) documents them (import writes them in this order). */
 const char *const *load_entry_keys(void);

@@ -18,6 +18,7 @@
 #include "load.h"
 #include "sign.h"
 #include "util.h"
+#include "yamldoc.h"
 
 #define UNTRUSTED_PREFIX "untrusted comment: "
 #define TRUSTED_PREFIX "trusted comment: "
@@ -591,79 +592,51 @@ static bool pos_matches(const char *text, const struct scalar_pos *p, const char
 	       memcmp(s + 1, value, vl) == 0;
 }
 
-/* Find the top-level "serial" and "updated" values of an origin file. */
+/* Find the top-level "serial" and "updated" values of an origin file,
+ * read as the loader reads it. */
 static int find_scalars(const char *path, const char *text, size_t len, struct scalar_pos *serial,
                         char *serial_text, size_t serial_size, struct scalar_pos *updated,
                         pocdir_error *err)
 {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int depth = 0, rc = -1;
-	bool expect_key = true, done = false;
-	char key[32] = "";
+	yaml_document_t doc;
+	yaml_node_t *root;
 	char updated_text[64] = "";
+	int rc = -1;
 
 	memset(serial, 0, sizeof(*serial));
 	memset(updated, 0, sizeof(*updated));
-	if (!yaml_parser_initialize(&parser))
-		return error_set(err, POCDIR_ERR_SYSTEM, "out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			error_set(err, POCDIR_ERR_INVALID, "%s:%lu:%lu: %s", path,
-			          (unsigned long)parser.problem_mark.line + 1,
-			          (unsigned long)parser.problem_mark.column + 1,
-			          parser.problem ? parser.problem : "invalid YAML");
-			goto out;
-		}
-		switch (ev.type) {
-		case YAML_MAPPING_START_EVENT:
-		case YAML_SEQUENCE_START_EVENT:
-			depth++;
-			break;
-		case YAML_MAPPING_END_EVENT:
-		case YAML_SEQUENCE_END_EVENT:
-			if (--depth == 1)
-				expect_key = true; /* a nested value just ended */
-			break;
-		case YAML_ALIAS_EVENT:
-			if (depth == 1)
-				expect_key = !expect_key;
-			break;
-		case YAML_SCALAR_EVENT:
-			if (depth != 1)
-				break;
-			if (expect_key) {
-				snprintf(key, sizeof(key), "%.*s", (int)ev.data.scalar.length,
-				         (const char *)ev.data.scalar.value);
-			} else {
-				struct scalar_pos *p = strcmp(key, "serial") == 0    ? serial
-				                       : strcmp(key, "updated") == 0 ? updated
-				                                                     : NULL;
-				if (p != NULL) {
-					p->found = true;
-					p->start = mark_offset(text, len, &ev.start_mark);
-					p->end = mark_offset(text, len, &ev.end_mark);
-					p->line_end = p->end;
-					while (p->line_end < len && text[p->line_end] != '\n')
-						p->line_end++;
-					if (p->line_end < len)
-						p->line_end++;
-					snprintf(p == serial ? serial_text : updated_text,
-					         p == serial ? serial_size : sizeof(updated_text),
-					         "%.*s", (int)ev.data.scalar.length,
-					         (const char *)ev.data.scalar.value);
-				}
-			}
-			expect_key = !expect_key;
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
+	if (yamldoc_load_limited(path, text, len, POCDIR_ERR_INVALID, load_yaml_limits(), &doc,
+	                         err) == -1)
+		return -1;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		error_set(err, POCDIR_ERR_INVALID, "%s: no top-level \"serial\" to raise", path);
+		goto out;
+	}
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+	     pair < root->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *k = yaml_document_get_node(&doc, pair->key);
+		const yaml_node_t *v = yaml_document_get_node(&doc, pair->value);
+		struct scalar_pos *p;
+
+		if (k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE)
+			continue;
+		p = strcmp((const char *)k->data.scalar.value, "serial") == 0    ? serial
+		    : strcmp((const char *)k->data.scalar.value, "updated") == 0 ? updated
+		                                                                 : NULL;
+		if (p == NULL)
+			continue;
+		p->found = true;
+		p->start = mark_offset(text, len, &v->start_mark);
+		p->end = mark_offset(text, len, &v->end_mark);
+		p->line_end = p->end;
+		while (p->line_end < len && text[p->line_end] != '\n')
+			p->line_end++;
+		if (p->line_end < len)
+			p->line_end++;
+		snprintf(p == serial ? serial_text : updated_text,
+		         p == serial ? serial_size : sizeof(updated_text), "%.*s",
+		         (int)v->data.scalar.length, (const char *)v->data.scalar.value);
 	}
 	if (!serial->found) {
 		error_set(err, POCDIR_ERR_INVALID, "%s: no top-level \"serial\" to raise", path);
@@ -679,7 +652,7 @@ static int find_scalars(const char *path, const char *text, size_t len, struct s
 	}
 	rc = 0;
 out:
-	yaml_parser_delete(&parser);
+	yaml_document_delete(&doc);
 	return rc;
 }
 
