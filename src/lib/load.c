@@ -382,8 +382,11 @@ static bool in_scope(const struct origin *o, const char *cc)
  * "$" inside a line are escaped as \5C and \24. Empty lines are dropped. */
 static char *postal_from_text(struct arena *a, const char *text)
 {
+	/* Escaping may triple the text: it is built on the stack and only its
+	 * length kept (a scalar is at most LOAD_MAX_SCALAR_BYTES). */
+	char stack[3 * LOAD_MAX_SCALAR_BYTES + 1];
 	size_t len = strlen(text), o = 0;
-	char *out = arena_alloc(a, len * 3 + 1);
+	char *out = len <= LOAD_MAX_SCALAR_BYTES ? stack : arena_alloc(a, len * 3 + 1);
 	int line_has_text = 0;
 
 	if (out == NULL)
@@ -413,7 +416,7 @@ static char *postal_from_text(struct arena *a, const char *text)
 	while (o > 0 && (out[o - 1] == '$' || out[o - 1] == ' '))
 		o--;
 	out[o] = '\0';
-	return out;
+	return out == stack ? arena_strndup(a, stack, o) : out;
 }
 
 static const char *const contact_classes[] = {"top", "person", "organizationalPerson",
