@@ -13,6 +13,7 @@
 #include "load.h"
 #include "store.h"
 #include "tap.h"
+#include "util.h"
 
 #define HEAD                                                                                       \
 	"origin: kr\nname: Republic of Korea\nscope: [KR]\nserial: 2026112201\n"                   \
@@ -476,6 +477,42 @@ static void test_build_ownership(void)
 	origin_set_clear(&set);
 }
 
+/* file_read: a file of the limit's size is read, one byte more is not, and
+ * a file whose size stat does not tell (/proc) is read whole. */
+static void test_file_read(void)
+{
+	char path[] = "/tmp/t_load-file-XXXXXX", *data = NULL;
+	pocdir_error err;
+	size_t len = 0;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	tap_ok(fd != -1, "a scratch file");
+	if (fd == -1)
+		return;
+	close(fd);
+	tap_ok(file_read(path, 100, &data, &len, &err) == 0 && len == 0 && data[0] == '\0',
+	       "file_read: an empty file is read as \"\"");
+	free(data);
+	f = fopen(path, "wb");
+	for (int i = 0; f != NULL && i < 100000; i++)
+		fputc('a' + i % 26, f);
+	if (f != NULL)
+		fclose(f);
+	tap_ok(file_read(path, 100000, &data, &len, &err) == 0 && len == 100000 &&
+	           data[99999] == 'a' + 99999 % 26 && data[100000] == '\0',
+	       "file_read: a file of the limit's size is read whole");
+	free(data);
+	tap_ok(file_read(path, 99999, &data, &len, &err) == -1 && err.code == POCDIR_ERR_LIMIT &&
+	           data == NULL,
+	       "file_read: a file one byte over the limit is refused");
+	unlink(path);
+	tap_ok(file_read("/proc/self/status", 1 << 20, &data, &len, &err) == 0 && len > 100 &&
+	           strlen(data) == len && strstr(data, "VmRSS") != NULL,
+	       "file_read: a file stat gives no size for is read whole");
+	free(data);
+}
+
 int main(void)
 {
 	test_valid();
@@ -487,5 +524,6 @@ int main(void)
 	test_directory();
 	test_build_ownership();
 	test_dn();
+	test_file_read();
 	return tap_done();
 }

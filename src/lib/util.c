@@ -169,18 +169,24 @@ int file_read(const char *path, size_t max, char **data, size_t *len, pocdir_err
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
-	size_t cap = 0, used = 0;
+	size_t cap = 0, used = 0, first = 65536;
+	struct stat st;
 
 	*data = NULL;
 	if (len != NULL)
 		*len = 0;
 	if (f == NULL)
 		return error_set(err, POCDIR_ERR_SYSTEM, "%s: %s", path, strerror(errno));
+	/* A regular file's size, one byte to see its end and the NUL: one
+	 * allocation for what is read in one go, however small. A file that
+	 * grows meanwhile, or a pipe, doubles the buffer. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size <= max)
+		first = (size_t)st.st_size + 2;
 	for (;;) {
 		size_t r;
 
-		if (cap - used < 65536) {
-			size_t ncap = cap == 0 ? 65536 : cap * 2;
+		if (cap - used <= 1) {
+			size_t ncap = cap == 0 ? first : cap * 2;
 			char *nb;
 
 			if (ncap > max + 2)
