@@ -32,6 +32,9 @@
 
 #define MAX_WATCHES 16
 
+/* Descriptors: the harness's few, libFuzzer's and one socketpair. */
+#define FUZZ_MAX_FDS 64
+
 static struct watch *watches[MAX_WATCHES];
 static uint32_t watch_events[MAX_WATCHES];
 static size_t nwatches;
@@ -105,16 +108,17 @@ struct config *server_config_edit(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256};
+	struct rlimit rl = {.rlim_cur = FUZZ_MAX_FDS, .rlim_max = FUZZ_MAX_FDS};
 	char hash[crypto_pwhash_STRBYTES];
 	pocdir_error err;
 
 	(void)argc;
 	(void)argv;
-	/* A small descriptor table: conn.c sizes its own by it. */
+	/* A small descriptor table: conn.c sizes its own by it, and walks
+	 * it to find a connection (every turn) and to sweep (every input). */
 	getrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur > 256)
-		rl.rlim_cur = 256;
+	if (rl.rlim_cur > FUZZ_MAX_FDS)
+		rl.rlim_cur = FUZZ_MAX_FDS;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	log_init(true, getenv("FUZZ_LDAP_DEBUG") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERR);
 	if (sodium_init() < 0 || config_defaults(&current, &err) == -1)
@@ -126,6 +130,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	current.limits.batch = 8;
 	current.limits.max_operations = 4;
 	current.limits.max_pages = 2;
+	/* One connection per input: conn.c's per-address table is sized by
+	 * this and made, swept and freed for every input (4096 slots at the
+	 * default of 1024, 1024 here). */
+	current.limits.max_connections = 16;
 	if (crypto_pwhash_str(hash, FUZZ_BIND_PASSWORD, strlen(FUZZ_BIND_PASSWORD),
 	                      crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) != 0 ||
 	    (current.binds[0].dn = str_dup(FUZZ_BIND_DN)) == NULL ||
