@@ -14,7 +14,8 @@ LDAP_TESTS = \
 	tests/t_ldap_syncrepl.py \
 	tests/t_ldap_exhaust.py \
 	tests/t_ldap_syncprov.py \
-	tests/t_ldap_addressbook.py
+	tests/t_ldap_addressbook.py \
+	tests/t_ldap_reload_memory.py
 TESTS += $(LDAP_TESTS)
 EXTRA_DIST += $(LDAP_TESTS) tests/ldap/pocdirtest.py tests/ldap/ber.py tests/ldap/quickbench.py \
 	tests/ldap/intl/origins/fr.yaml tests/ldap/intl/origins/asia.yaml

@@ -553,6 +553,9 @@ int main(int argc, char **argv)
 	log_info("pocdird %s serving %s as %s: %zu contacts in %zu countries, version %.12s",
 	         PACKAGE_VERSION, current->directory, live->base_dn, live->nentries,
 	         live->ncountries, live->version);
+	/* Held for the start-up lines only: the first reload must be able to
+	 * free this snapshot, or the daemon keeps two directories for good. */
+	store_unref(&live);
 
 	last_sweep = now_monotonic();
 	while (!stop) {
