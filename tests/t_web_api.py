@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -176,6 +177,37 @@ for path, status, what in [
            "%s: %d with a JSON error" % (what, status), (st, body))
 st, h, body = get("/api/v1/contacts", method="POST")
 tap.eq(st, 405, "POST: 405")
+
+
+def raw(request):
+    """What the server answers to request's bytes, until it closes."""
+    s = socket.create_connection(("127.0.0.1", http_port), timeout=10)
+    s.sendall(request)
+    got = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    return got
+
+
+got = raw(b"POST /api/v1/contacts HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+          b"Content-Length: 3\r\n\r\nabc")
+tap.ok(got.startswith(b"HTTP/1.1 405 "), "POST with a body: 405, not a closed connection",
+       got[:80])
+got = raw(b"GET /api/v1/contacts HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+          b"Content-Length: 5\r\n\r\nhello")
+tap.ok(got.startswith(b"HTTP/1.1 400 ") and b"no body expected" in got,
+       "GET with a body: 400 no body expected", got[:80])
+got = raw(b"POST /api/v1/contacts HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+          b"Content-Length: 200000\r\n\r\n" + b"x" * 200000)
+tap.ok(not got.startswith(b"HTTP/1.1 2"), "a 200 kB body: the connection ends, nothing served",
+       got[:80])
 st, h, body = get("/api/v1/contacts?q=" + "a" * 200000)
 tap.ok(400 <= st < 500, "a 200 kB URL: refused with a 4xx (%d)" % st)
 tap.ok(srv.alive(), "pocdird is still running")
