@@ -229,7 +229,7 @@ static void test_minisign(void)
  * verifies the result. */
 static void test_sign_file(void)
 {
-	pocdir_sign_info info;
+	pocdir_sign_info info = {.size = sizeof(info)};
 	pocdir_error err = {0};
 	char trusted[256], *text;
 	size_t len;

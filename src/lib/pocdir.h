@@ -41,8 +41,9 @@
  *   (pocdir_options, pocdir_query, pocdir_import_options,
  *   pocdir_write_options, pocdir_notice) or filled (pocdir_sign_info,
  *   pocdir_sync_report, pocdir_mail_report, pocdir_ioc) begin with
- *   `size`. Leave it 0 (the struct's first version, as in this header) or
- *   set it to sizeof the struct: the library reads and writes only the
+ *   `size`. Set it to 0 (the struct's first version) or to sizeof the
+ *   struct, e.g. `pocdir_sync_report rep = {.size = sizeof(rep)};` -- never leave
+ *   it uninitialised, since it is read first: the library reads and writes only the
  *   members that existed at that size, so a program built against this
  *   header keeps working when later versions add members at the end.
  *   No struct is passed by value.
@@ -422,7 +423,7 @@ int pocdir_write_with(const pocdir_result *res, pocdir_format fmt, const pocdir_
  * /var/lib/pocdir).
  *
  *	pocdir_sync_config *cfg = pocdir_sync_config_load("/etc/pocdir/pocdird.conf", &err);
- *	pocdir_sync_report rep;
+ *	pocdir_sync_report rep = {.size = sizeof(rep)};
  *	if (pocdir_sync_run(cfg, NULL, NULL, NULL, &rep, &err) == -1) ...
  *	pocdir_sync_config_free(&cfg);
  */
@@ -611,7 +612,7 @@ void pocdir_peer_status_free(pocdir_peer_status **out);
  *
  *	pocdir_mail_config *mc = pocdir_mail_config_load("/etc/pocdir/pocdird.conf", &err);
  *	pocdir_query q = { .country = "KR" };
- *	pocdir_mail_report rep;
+ *	pocdir_mail_report rep = {.size = sizeof(rep)};
  *	pocdir_ping_send(mc, dir, &q, NULL, 0, NULL, NULL, &rep, &err);
  *	... later ...
  *	pocdir_mail_fetch(mc, 0, NULL, NULL, &rep, &err);

@@ -168,7 +168,7 @@ int cmd_sign(int argc, char **argv, const struct cli *cli0)
 		return cli_usage_error("sign", "--key SECRET-KEY is needed");
 	pass = passphrase();
 	for (int i = first; i < argc; i++) {
-		pocdir_sign_info info;
+		pocdir_sign_info info = {.size = sizeof(info)};
 		pocdir_error err = {0};
 		int r = pocdir_sign_file(argv[i], a.key, pass, 0, &info, &err);
 

@@ -157,7 +157,7 @@ int cmd_sync(int argc, char **argv, const struct cli *cli0)
 	};
 	struct sync_args a = {0};
 	struct sync_view view = {0};
-	pocdir_sync_report rep;
+	pocdir_sync_report rep = {.size = sizeof(rep)};
 	pocdir_sync_config *cfg;
 	pocdir_error err = {0};
 	struct cli cli;
