@@ -98,8 +98,18 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 		/* An initial part narrows through the sorted values. sn is always
 		 * cn in a pocdir entry (the loader derives it), so cn's serve. */
 		const struct prefix *px = NULL;
+		size_t len;
 
-		if (f->attr == NULL || f->u.sub.initial == NULL || f->u.sub.initial[0] == '\0')
+		if (f->attr == NULL || f->u.sub.initial == NULL)
+			break;
+		/* RFC 4518 2.6.1: an initial that ends in a space meets the
+		 * value's own trailing space too ("park ji-hoon " matches
+		 * "Park Ji-hoon"), and the sorted values are kept without it:
+		 * narrow by what comes before the space. */
+		len = strlen(f->u.sub.initial);
+		while (len > 0 && f->u.sub.initial[len - 1] == ' ')
+			len--;
+		if (len == 0)
 			break;
 		if (f->attr->id == ATTR_CN || f->attr->id == ATTR_SN)
 			px = s->by_cn_prefix;
@@ -108,7 +118,7 @@ static int plan(const struct store *s, const struct filter *f, struct cand *c)
 		if (px == NULL)
 			break;
 		c->all = false;
-		return store_prefix_ids(px, f->u.sub.initial, &c->ids, &c->count);
+		return store_prefix_ids(px, f->u.sub.initial, len, &c->ids, &c->count);
 	}
 	case FILTER_AND: {
 		bool have = false;

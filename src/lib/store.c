@@ -341,16 +341,17 @@ static int id_order(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int store_prefix_ids(const struct prefix *px, const char *initial, uint32_t **ids, size_t *count)
+int store_prefix_ids(const struct prefix *px, const char *initial, size_t len, uint32_t **ids,
+                     size_t *count)
 {
-	size_t lo = 0, hi = px->count, len = strlen(initial), n = 0, end;
+	size_t lo = 0, hi = px->count, n = 0, end;
 	uint32_t *out;
 
 	/* First key not below initial; the matches follow it in a run. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(px->items[mid].key, initial) < 0)
+		if (strncmp(px->items[mid].key, initial, len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -85,10 +85,11 @@ const struct idlist *store_index_get(const struct index *ix, const char *key);
  * returns false when i is past the end. */
 bool store_index_at(const struct index *ix, size_t i, const char **key, const struct idlist **list);
 
-/* Entries (ascending, no repeats) whose value in px starts with the
- * normalised text initial; *ids is allocated (free() it). Returns 0 or -1 on
- * allocation failure. */
-int store_prefix_ids(const struct prefix *px, const char *initial, uint32_t **ids, size_t *count);
+/* Entries (ascending, no repeats) whose value in px starts with the first
+ * len bytes of the normalised text initial; *ids is allocated (free() it).
+ * Returns 0 or -1 on allocation failure. */
+int store_prefix_ids(const struct prefix *px, const char *initial, size_t len, uint32_t **ids,
+                     size_t *count);
 
 /* Intersect sorted lists a and b into out (capacity min(a,b)); returns count. */
 size_t idlist_intersect(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *out);
