@@ -4,15 +4,12 @@ unmapped fields are kept as x- keys and reported, broken inputs fail with
 their place and leave the existing file alone, a CSV export imports back to
 the same entries, and a URL is fetched over real HTTP."""
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import ssl
 import subprocess
 import sys
-import threading
 import time
 
 sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
@@ -257,15 +254,8 @@ with open(guard, "rb") as f:
 # ---- URL: fetched with libcurl over real HTTP (sync's fetcher) ----
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-httpd = http.server.ThreadingHTTPServer(
-    ("127.0.0.1", 0), functools.partial(Quiet, directory=SAMPLES))
-threading.Thread(target=httpd.serve_forever, daemon=True).start()
-base = "http://127.0.0.1:%d/" % httpd.server_address[1]
+httpd = pt.serve_folder(SAMPLES)
+base = httpd.url
 rc, out, err = pocdir("import", "--from", "ti", base + "ti-teams.json", "--origin", "ti")
 t.ok(rc == 0 and "cert-fr" in out, "URL: import from an http:// URL to stdout", err)
 rc, out, err = pocdir("import", "--from", "ti", base + "missing.json", "--origin", "ti")
@@ -285,11 +275,8 @@ t.ok(made, "openssl makes a private CA's certificate for 127.0.0.1")
 if made:
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(crt, key)
-    httpsd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=SAMPLES))
-    httpsd.socket = tls.wrap_socket(httpsd.socket, server_side=True)
-    threading.Thread(target=httpsd.serve_forever, daemon=True).start()
-    url = "https://127.0.0.1:%d/ti-teams.json" % httpsd.server_address[1]
+    httpsd = pt.serve_folder(SAMPLES, lambda sock: tls.wrap_socket(sock, server_side=True))
+    url = httpsd.url + "ti-teams.json"
     rc, out, err = pocdir("import", "--from", "ti", url, "--origin", "ti", "--timeout", "5")
     t.ok(rc == 2 and out == "" and "certificate" in err.lower(),
          "https: a certificate no trusted CA signed is refused", err)

@@ -8,13 +8,10 @@ consumer answers every filter exactly as pocdird does. A third slapd
 replicates from pocdird itself (refreshOnly, pocdird as the provider) and
 answers the same."""
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 
 sys.dont_write_bytecode = True  # the source tree may be read-only (distcheck)
@@ -37,9 +34,7 @@ SYNC = os.path.join(pt.TOP_SRCDIR, "tests", "sync")
 ADMIN, SECRET = "cn=admin,dc=pocdir", "secret"
 t = pt.Tap()
 w = pt.scratch()
-ENV = dict(os.environ)
-for k in ("POCDIR_STATE", "POCDIR_PASSPHRASE", "POCDIR_DIRECTORY", "POCDIR_CONFIG"):
-    ENV.pop(k, None)
+ENV = pt.clean_env()
 
 
 def run(*argv, env=None, check=True):
@@ -86,15 +81,8 @@ def publish():
 publish()
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-httpd = http.server.ThreadingHTTPServer(
-    ("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.join(w, "feed")))
-threading.Thread(target=httpd.serve_forever, daemon=True).start()
-feed_url = "http://127.0.0.1:%d/" % httpd.server_address[1]
+httpd = pt.serve_folder(os.path.join(w, "feed"))
+feed_url = httpd.url
 
 # ---- the pocdir node: syncs from the peer, served by pocdird ----
 STATE = os.path.join(w, "state")

@@ -9,8 +9,6 @@ one its serial was published with (no snapshot mixes two versions), the
 node's published index never names an older serial, and once the changes
 stop the newest of both is what is served."""
 
-import functools
-import http.server
 import os
 import re
 import shutil
@@ -39,9 +37,7 @@ LOCAL_ENTRIES = 3000
 
 t = pt.Tap()
 w = pt.scratch()
-ENV = dict(os.environ)
-for k in ("POCDIR_STATE", "POCDIR_PASSPHRASE", "POCDIR_DIRECTORY", "POCDIR_CONFIG"):
-    ENV.pop(k, None)
+ENV = pt.clean_env()
 
 
 def pocdir(*args):
@@ -90,15 +86,7 @@ def publish_kr(n):
 publish_kr(0)
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-httpd = http.server.ThreadingHTTPServer(
-    ("127.0.0.1", 0), functools.partial(Quiet, directory=os.path.join(w, "feed")))
-threading.Thread(target=httpd.serve_forever, daemon=True).start()
-feed_url = "http://127.0.0.1:%d/" % httpd.server_address[1]
+feed_url = pt.serve_folder(os.path.join(w, "feed")).url
 
 # ---- the node: its own origin th, which an editor rewrites ----
 NODE = os.path.join(w, "node", "origins", "th.yaml")

@@ -1,8 +1,10 @@
-"""pocdirtest.py - helpers for the LDAP tests: TAP output, a pocdird (and a
+"""pocdirtest.py - helpers for the Python tests: TAP output, a pocdird (and a
 slapd) of their own on a free loopback port in a scratch folder, stopped at
 exit. Imported by tests/t_ldap_*.py."""
 
 import atexit
+import functools
+import http.server
 import os
 import shutil
 import signal
@@ -10,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 TOP_SRCDIR = os.environ.get("top_srcdir") or os.path.abspath(
@@ -243,3 +246,31 @@ def export_ldif(directory=SAMPLE):
     if r.returncode != 0:
         raise RuntimeError("pocdir export failed: " + r.stderr.decode())
     return r.stdout.decode("utf-8")
+
+
+def clean_env():
+    """This environment without the variables that would point pocdir at
+    another directory, state or passphrase than the test's own."""
+    env = dict(os.environ)
+    for k in ("POCDIR_STATE", "POCDIR_PASSPHRASE", "POCDIR_DIRECTORY", "POCDIR_CONFIG"):
+        env.pop(k, None)
+    return env
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_folder(folder, wrap=None):
+    """Serve folder's files over HTTP on 127.0.0.1 (a free port) from a
+    thread, as a static web server (a peer's feed, a file to import) does;
+    wrap(socket) may return a TLS socket. Returns the server (its URL is
+    server.url, shutdown() stops it)."""
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietFiles, directory=folder))
+    if wrap is not None:
+        httpd.socket = wrap(httpd.socket)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    httpd.url = "%s://127.0.0.1:%d/" % ("https" if wrap else "http", httpd.server_address[1])
+    return httpd
