@@ -85,7 +85,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (config_defaults(&current, &err) == -1)
 		fuzz_fail(__FILE__, __LINE__, err.message);
 	/* Smaller than the default, so truncated answers are reached too. */
-	current.limits.max_results = 20;
+	current.limits.max_results = 5;
 	live = store_load(POCDIR_SOURCE_DIRECTORY, current.base, NULL, NULL, &err);
 	if (live == NULL)
 		fuzz_fail(__FILE__, __LINE__, err.message);
