@@ -143,6 +143,21 @@ static void test_build(void)
 		       "and read back unfolded, token and all");
 	}
 	free(out);
+	{
+		/* RFC 5322 2.1.1: no line over 998, even for a word or a
+		 * display name longer than that. */
+		char big[1200], why[200];
+		struct mime_header h;
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		m.subject = big;
+		m.from_name = big;
+		tap_ok(mime_build(&m, &out, &len, &err) == 0 &&
+		           mime_header_parse(out, len, &h, why, sizeof(why)) == 0,
+		       "a 1199-byte word as subject and display name: lines within 998");
+		free(out);
+	}
 }
 
 static void test_iocs(void)

@@ -62,6 +62,20 @@ static bool is_ascii(const char *s)
 	return true;
 }
 
+/* Is the longest run of s without a space at most max bytes? A longer
+ * word cannot be folded within a line of 998 (RFC 5322 2.1.1). */
+static bool words_fit(const char *s, size_t max)
+{
+	size_t run = 0;
+
+	for (; *s != '\0'; s++) {
+		run = *s == ' ' ? 0 : run + 1;
+		if (run > max)
+			return false;
+	}
+	return true;
+}
+
 /* RFC 2047 4.1: "=?utf-8?B?...?=" words of at most 75 characters, split on
  * UTF-8 character boundaries, folded onto continuation lines. */
 static void header_encoded(FILE *f, const char *s)
@@ -103,7 +117,8 @@ static void header_text(FILE *f, const char *name, const char *value)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
 	fprintf(f, "%s: ", name);
-	if (is_ascii(clean)) {
+	/* A word too long for a line goes as encoded words, which fold. */
+	if (is_ascii(clean) && words_fit(clean, MAIL_MAX_LINE - strlen(name) - 2)) {
 		/* RFC 5322 2.1.1 and 2.2.3: lines of at most 78 characters,
 		 * folded before white space. */
 		size_t col = strlen(name) + 2;
@@ -135,7 +150,10 @@ static void header_mailbox(FILE *f, const char *name, const char *display, const
 {
 	fprintf(f, "%s: ", name);
 	if (display != NULL && display[0] != '\0') {
-		if (is_ascii(display)) {
+		/* Quoted on one line only when the line stays within 998 with
+		 * every character escaped; else encoded words, which fold. */
+		if (is_ascii(display) &&
+		    strlen(name) + 2 * strlen(display) + strlen(addr) + 8 <= MAIL_MAX_LINE) {
 			fputc('"', f);
 			for (const char *p = display; *p != '\0'; p++) {
 				if (*p == '"' || *p == '\\')
