@@ -1,9 +1,14 @@
 /* fuzz_mail.c - fuzz harness: a reply's header section, as an IMAP server
  * returns it for FETCH BODY[HEADER], through the header reader (mime.c) and
  * the matching of replies to the exchanges sent (inbox.c's inbox_match),
- * against a fixed set of exchanges: open ones, an answered one. */
+ * against a fixed set of exchanges: open ones, an answered one. The same
+ * bytes, when they are UTF-8, are then the display name and the subject
+ * (after "[pocdir TOKEN] ", as ping.c and notify.c write it) of a message
+ * mime_build renders, whose header the reader must take back. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistr.h>
 
@@ -48,6 +53,47 @@ static void check_field(const char *v, size_t room)
 	FUZZ_ASSERT(u8_check((const uint8_t *)v, n) == NULL);
 }
 
+/* What mime_build renders with the input as subject and display name: the
+ * reader takes its header back (lines within 998 bytes, UTF-8, fields);
+ * when the subject went as it is, it finds the token there and calls the
+ * message this node's own. (A subject sent as RFC 2047 encoded words hides
+ * the token: the reader does not decode them.) */
+static void check_built(const uint8_t *data, size_t size)
+{
+	char text[1200], subject[1300], *eml = NULL;
+	struct mime_part part = {"text/plain; charset=utf-8", NULL, "check\n", 6, false};
+	struct mime_message m = {"pocdir@node.example",
+	                         text,
+	                         "poc@cert.example",
+	                         subject,
+	                         "pd0123456789abcdef0123@node.example",
+	                         "pd0123456789abcdef0123",
+	                         NOW,
+	                         &part,
+	                         1};
+	struct inbox_reply r;
+	pocdir_error err;
+	char why[700];
+	size_t len = 0;
+
+	if (size >= sizeof(text) || memchr(data, '\0', size) != NULL ||
+	    u8_check(data, size) != NULL)
+		return;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	snprintf(subject, sizeof(subject), "[pocdir pd0123456789abcdef0123] %s", text);
+	FUZZ_ASSERT(mime_build(&m, &eml, &len, &err) == 0);
+	if (inbox_match(eml, len, exchanges, NEXCHANGES, NOW, &r, why, sizeof(why)) !=
+	        INBOX_REFUSED ||
+	    !r.parsed)
+		fprintf(stderr, "fuzz_mail: the built message: %s\n", why);
+	FUZZ_ASSERT(r.parsed);
+	if (strstr(eml, "Subject: [pocdir pd0123456789abcdef0123] ") != NULL)
+		FUZZ_ASSERT(strcmp(r.token, "pd0123456789abcdef0123") == 0 &&
+		            strstr(why, "own message") != NULL);
+	free(eml);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct inbox_reply r;
@@ -85,5 +131,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(r.ex != NULL && r.ex->answered == 0);
 		FUZZ_ASSERT(r.date >= r.ex->sent && r.date <= NOW);
 	}
+	check_built(data, size);
 	return 0;
 }
