@@ -83,7 +83,8 @@ AM_TESTS_ENVIRONMENT += $(TESTS_ENVIRONMENT_FUZZ)
 
 # pocdird's connection and operation code, with the harness in place of
 # server.c (its loop, snapshot and configuration).
-tests_fuzz_fuzz_ldap_SOURCES = tests/fuzz/fuzz_ldap.c $(POCDIRD_LDAP_FILES) $(FUZZ_COMMON)
+FUZZ_SERVER = tests/fuzz/fuzz_server.h tests/fuzz/fuzz_server.c
+tests_fuzz_fuzz_ldap_SOURCES = tests/fuzz/fuzz_ldap.c $(FUZZ_SERVER) $(POCDIRD_LDAP_FILES) $(FUZZ_COMMON)
 tests_fuzz_fuzz_ldap_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/src/pocdird
 tests_fuzz_fuzz_ldap_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SODIUM_CFLAGS) $(GNUTLS_CFLAGS) \
 	-pthread
@@ -100,7 +101,7 @@ tests_fuzz_fuzz_mail_LDFLAGS = $(FUZZ_LINK_FLAGS)
 # server without a listening socket, with the harness in place of server.c.
 # What the web files call of the rest of pocdird: the server setup (http.c),
 # its connection admission, TLS settings, configuration and log.
-tests_fuzz_fuzz_api_SOURCES = tests/fuzz/fuzz_api.c $(POCDIRD_WEB_FILES) src/pocdird/http.c \
+tests_fuzz_fuzz_api_SOURCES = tests/fuzz/fuzz_api.c $(FUZZ_SERVER) $(POCDIRD_WEB_FILES) src/pocdird/http.c \
 	src/pocdird/admit.c src/pocdird/tls.c src/pocdird/config.c src/pocdird/log.c \
 	src/pocdird/pocdird.h $(FUZZ_COMMON)
 tests_fuzz_fuzz_api_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/src/pocdird

@@ -2,8 +2,8 @@
  * server, through libmicrohttpd (request line, headers, the query string's
  * decoding) into the daemon's own handler (web.c's web_request: the JSON
  * API of api.c with its parameter checks and filter building, and page.c's
- * page), answered from the sample directory, over a socketpair. It supplies
- * what server.c gives the daemon (the snapshot, the configuration). The
+ * page), answered from the sample directory, over a socketpair, with
+ * fuzz_server.c's snapshot and configuration in place of server.c's. The
  * first answer must not be 500 or 503, pocdird's answers for a fault of its
  * own (a fault of the client's is a 4xx; libmicrohttpd itself answers 505
  * to a version it does not speak), and when it is JSON its body must parse
@@ -22,48 +22,17 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "fuzz_server.h"
 #include "util.h"
 #include "web.h"
 
 /* Turns of libmicrohttpd one input may take before it is cut off. */
 #define MAX_TURNS 2000
 
-static struct store *live;
-static struct config current;
 static struct MHD_Daemon *daemon_mhd;
 /* The start of what the server answers: the first answer, whole. */
 static char answer[1 << 20];
 static bool debug;
-
-/* ---- what server.c gives the daemon ---------------------------------------- */
-
-double now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-struct store *server_store(void)
-{
-	return store_ref(live);
-}
-
-void server_set_source(struct source *src)
-{
-	(void)src; /* the harness serves one fixed snapshot */
-}
-
-const struct config *server_config(void)
-{
-	return &current;
-}
-
-struct config *server_config_edit(void)
-{
-	return &current;
-}
 
 /* ---- the harness ------------------------------------------------------------- */
 
@@ -82,14 +51,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	debug = getenv("FUZZ_API_DEBUG") != NULL;
 	log_init(true, debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERR);
-	if (config_defaults(&current, &err) == -1)
+	if (config_defaults(&fuzz_current, &err) == -1)
 		fuzz_fail(__FILE__, __LINE__, err.message);
 	/* Smaller than the default, so truncated answers are reached too. */
-	current.limits.max_results = 5;
-	live = store_load(POCDIR_SOURCE_DIRECTORY, current.base, NULL, NULL, &err);
-	if (live == NULL)
+	fuzz_current.limits.max_results = 5;
+	fuzz_live = store_load(POCDIR_SOURCE_DIRECTORY, fuzz_current.base, NULL, NULL, &err);
+	if (fuzz_live == NULL)
 		fuzz_fail(__FILE__, __LINE__, err.message);
-	web_configure(&current);
+	web_configure(&fuzz_current);
 	MHD_set_panic_func(on_panic, NULL);
 	/* No listening socket and no thread of its own: the harness hands it
 	 * each connection and runs it. The memory limit is http_listen's, so

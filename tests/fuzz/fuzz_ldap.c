@@ -2,9 +2,9 @@
  * daemon's own connection code (conn.c: framing with liblber, the output
  * queue; tls.c, whose StartTLS is refused as no certificate is configured)
  * and operations (ldape.c, ldap_search.c, bind.c, rootdse.c, schema.c) over
- * a socketpair. It supplies what server.c gives the daemon:
- * a loop over poll(2) instead of epoll, the sample directory as the live
- * snapshot, and a configuration with one bind DN (a cheap argon2id hash, so
+ * a socketpair. In place of server.c: a loop over poll(2) instead of
+ * epoll, and (in fuzz_server.c) the sample directory as the live snapshot
+ * and a configuration with one bind DN (a cheap argon2id hash, so
  * the authenticated paths are reached too). */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "fuzz_server.h"
 #include "pocdird.h"
 #include "util.h"
 
@@ -38,18 +39,8 @@
 static struct watch *watches[MAX_WATCHES];
 static uint32_t watch_events[MAX_WATCHES];
 static size_t nwatches;
-static struct store *live;
-static struct config current;
 
-/* ---- what server.c gives the daemon ---------------------------------------- */
-
-double now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* ---- server.c's event loop, over poll(2) ------------------------------------ */
 
 int loop_add(struct watch *w, uint32_t events)
 {
@@ -84,26 +75,6 @@ void loop_del(struct watch *w)
 		}
 }
 
-struct store *server_store(void)
-{
-	return store_ref(live);
-}
-
-void server_set_source(struct source *src)
-{
-	(void)src; /* the harness serves one fixed snapshot */
-}
-
-const struct config *server_config(void)
-{
-	return &current;
-}
-
-struct config *server_config_edit(void)
-{
-	return &current;
-}
-
 /* ---- the harness ------------------------------------------------------------- */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -121,30 +92,31 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		rl.rlim_cur = FUZZ_MAX_FDS;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	log_init(true, getenv("FUZZ_LDAP_DEBUG") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERR);
-	if (sodium_init() < 0 || config_defaults(&current, &err) == -1)
+	if (sodium_init() < 0 || config_defaults(&fuzz_current, &err) == -1)
 		fuzz_fail(__FILE__, __LINE__, "cannot initialise");
 	/* Smaller than the defaults, so the limits are reached by short inputs. */
-	current.limits.max_pdu = 64 * 1024;
-	current.limits.max_results = 50;
-	current.limits.output_queue = 16 * 1024;
-	current.limits.batch = 8;
-	current.limits.max_operations = 4;
-	current.limits.max_pages = 2;
+	fuzz_current.limits.max_pdu = 64 * 1024;
+	fuzz_current.limits.max_results = 50;
+	fuzz_current.limits.output_queue = 16 * 1024;
+	fuzz_current.limits.batch = 8;
+	fuzz_current.limits.max_operations = 4;
+	fuzz_current.limits.max_pages = 2;
 	/* One connection per input: conn.c's per-address table is sized by
 	 * this and made, swept and freed for every input (4096 slots at the
 	 * default of 1024, 1024 here). */
-	current.limits.max_connections = 16;
+	fuzz_current.limits.max_connections = 16;
 	if (crypto_pwhash_str(hash, FUZZ_BIND_PASSWORD, strlen(FUZZ_BIND_PASSWORD),
 	                      crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) != 0 ||
-	    (current.binds[0].dn = str_dup(FUZZ_BIND_DN)) == NULL ||
-	    (current.binds[0].dn_norm = dn_normalize(FUZZ_BIND_DN, strlen(FUZZ_BIND_DN))) == NULL ||
-	    (current.binds[0].hash = str_dup(hash)) == NULL)
+	    (fuzz_current.binds[0].dn = str_dup(FUZZ_BIND_DN)) == NULL ||
+	    (fuzz_current.binds[0].dn_norm = dn_normalize(FUZZ_BIND_DN, strlen(FUZZ_BIND_DN))) ==
+	        NULL ||
+	    (fuzz_current.binds[0].hash = str_dup(hash)) == NULL)
 		fuzz_fail(__FILE__, __LINE__, "cannot set up the bind DN");
-	current.nbinds = 1;
-	if (special_check_base(current.base) == -1 || schema_init() == -1)
+	fuzz_current.nbinds = 1;
+	if (special_check_base(fuzz_current.base) == -1 || schema_init() == -1)
 		fuzz_fail(__FILE__, __LINE__, "cannot build the special entries");
-	live = store_load(POCDIR_SOURCE_DIRECTORY, current.base, NULL, NULL, &err);
-	if (live == NULL)
+	fuzz_live = store_load(POCDIR_SOURCE_DIRECTORY, fuzz_current.base, NULL, NULL, &err);
+	if (fuzz_live == NULL)
 		fuzz_fail(__FILE__, __LINE__, err.message);
 	if (bind_worker_start(&err) == -1)
 		fuzz_fail(__FILE__, __LINE__, err.message);
