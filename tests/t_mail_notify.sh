@@ -147,6 +147,9 @@ check "route: bad address, exit 2" [ "$?" -eq 2 ]
 mkdir -p www
 cp "$top_srcdir/tests/mail/delegated-sample.txt" www/delegated-extended.txt
 echo 'apnic|FR|ipv4|203.0.113.192|64|20250101|allocated|A9100003' >>www/delegated-extended.txt
+# Published a while ago, as a registry's daily file is: a file served in the
+# second it was written is not remembered by its validators (RFC 9110 8.8.2.2).
+touch -d '1 hour ago' www/delegated-extended.txt
 HTTP_PORT=$(free_port)
 /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory www "$HTTP_PORT" >http.log 2>&1 &
 PIDS="$PIDS $!"

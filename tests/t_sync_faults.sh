@@ -181,6 +181,34 @@ else
 	ok "# SKIP invalid YAML: minisign is needed to sign the broken set"
 fi
 
+# A static server whose validators are the file's modification time in
+# whole seconds, answering in that same second: a second publish within it
+# keeps the same validators, so a sync that remembered them would get 304
+# and miss it (RFC 9110 8.8.2.2: such a Last-Modified is weak).
+cat >c.conf <<EOF
+sync:
+  state: $T/c-state
+  timeout: 2
+  trusted:
+    - {origin: kr, key: $T/kr.pub, scope: [KR]}
+EOF
+# same FEED: serve feeds/FEED as feeds/same, every file of the same second.
+same() {
+	rm -rf feeds/same && mkdir -p feeds/same && cp -r "feeds/$1/." feeds/same/ &&
+		find feeds/same -type f -exec touch -d @1795341600 {} +
+}
+same good
+"$POCDIR" sync --config c.conf --peer "$U/mtime/same/" >out 2>err
+check "same second: the first version is taken" [ -f "c-state/sets/kr/$S1.yaml" ]
+same base2
+"$POCDIR" sync --config c.conf --peer "$U/mtime/same/" >out 2>err
+if [ -f "c-state/sets/kr/$S2.yaml" ]; then
+	ok "same second: the second version is not hidden behind a 304"
+else
+	not_ok "same second: the second version is not hidden behind a 304"
+	sed 's/^/# /' out err
+fi
+
 # (unknown2 and good2: URLs of their own, whose sync state is not the
 # daemon's: its 304s would hide what this run says.)
 cp -r feeds/unknown feeds/unknown2

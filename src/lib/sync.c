@@ -633,6 +633,7 @@ struct fetch {
 	crypto_hash_sha256_state sha;
 	char etag[256];
 	char last_modified[64];
+	char date[64];
 };
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -688,12 +689,32 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb;
 
 	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		f->etag[0] = f->last_modified[0] = '\0'; /* a new response begins */
+		/* a new response begins */
+		f->etag[0] = f->last_modified[0] = f->date[0] = '\0';
 		return n;
 	}
 	header_value(p, n, "ETag", f->etag, sizeof(f->etag));
 	header_value(p, n, "Last-Modified", f->last_modified, sizeof(f->last_modified));
+	header_value(p, n, "Date", f->date, sizeof(f->date));
 	return n;
+}
+
+/* RFC 9110 8.8.2.2: a Last-Modified less than a second before the
+ * response's Date is weak. A static server (nginx, Python's http.server)
+ * derives its validators from the file's modification time in whole
+ * seconds, so a second publish within that second would hide behind a 304
+ * until the next one. Such a response is not remembered by its
+ * validators: the next run fetches it whole. */
+static void validators_settle(struct fetch *f)
+{
+	time_t modified, date;
+
+	if (f->last_modified[0] == '\0')
+		return; /* an ETag alone is the server's own (e.g. a content hash) */
+	modified = curl_getdate(f->last_modified, NULL);
+	date = f->date[0] != '\0' ? curl_getdate(f->date, NULL) : -1;
+	if (modified == -1 || date == -1 || date - modified < 1)
+		f->etag[0] = f->last_modified[0] = '\0';
 }
 
 static void fetch_free(struct fetch *f)
@@ -750,8 +771,10 @@ static int fetch_url(CURL *h, const char *ca_file, const char *url, size_t max, 
 	rc = curl_easy_perform(h);
 	curl_slist_free_all(headers);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		validators_settle(f);
 		return 0;
+	}
 	if (f->oversize || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(why, whysize, "body larger than the maximum of %zu bytes", max);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)

@@ -14,8 +14,14 @@ these modes, which misbehave on purpose:
   /noetag/<feed>/... serves ROOT/<feed>/<path> without validators, so every
                    sync gets the whole index again (no 304)
   /slow/<feed>/...   serves ROOT/<feed>/<path> one byte every 0.5 s
+  /mtime/<feed>/...  serves ROOT/<feed>/<path> as a static server whose
+                   validators come from the file's modification time in
+                   whole seconds (ETag and Last-Modified), answering as if in
+                   that same second (Date = Last-Modified), with 304 to a
+                   matching If-None-Match or If-Modified-Since
 Listens on 127.0.0.1 only; prints "ready" when listening.
 """
+import email.utils
 import hashlib
 import http.server
 import os
@@ -73,6 +79,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
+    def send_by_mtime(self, path):
+        try:
+            with open(path, "rb") as f:
+                body = f.read()
+            mtime = int(os.stat(path).st_mtime)
+        except OSError:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        etag = '"%x"' % mtime
+        stamp = email.utils.formatdate(mtime, usegmt=True)
+        ims = self.headers.get("If-Modified-Since")
+        fresh = self.headers.get("If-None-Match") == etag or (
+            ims is not None and email.utils.parsedate_to_datetime(ims).timestamp() >= mtime)
+        self.send_response_only(304 if fresh else 200)
+        self.send_header("Date", stamp)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", stamp)
+        self.send_header("Content-Length", "0" if fresh else str(len(body)))
+        self.end_headers()
+        if not fresh:
+            self.wfile.write(body)
+
     def do_GET(self):
         root = self.server.root
         parts = self.path.lstrip("/").split("/", 1)
@@ -96,6 +126,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             feed, _, path = rest.partition("/")
             is_set = path.endswith(".yaml") and path != "index.yaml"
             self.send_file(os.path.join(root, feed, path), truncate=is_set)
+            return
+        if mode == "mtime":
+            feed, _, path = rest.partition("/")
+            self.send_by_mtime(os.path.join(root, feed, path))
             return
         if mode in ("noetag", "slow"):
             feed, _, path = rest.partition("/")
